@@ -1,0 +1,51 @@
+import { AppError, type AccessTokenClaims } from '@flux/shared';
+import type { FastifyRequest } from 'fastify';
+import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
+
+export const ACCESS_TOKEN_ISSUER = 'flux-auth';
+export const ACCESS_TOKEN_AUDIENCE = 'flux';
+export const ACCESS_TOKEN_ALGORITHMS = ['EdDSA', 'ES256'];
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by `authenticate`; only read it in routes that ran it. */
+    user: AccessTokenClaims;
+  }
+}
+
+/** Auth's JWKS as seen by another service, cached and refreshed when an unknown `kid` shows up. */
+export const remoteJwks = (authUrl: string): JWTVerifyGetKey =>
+  createRemoteJWKSet(new URL('/api/auth/.well-known/jwks.json', authUrl), { cacheMaxAge: 10 * 60_000, cooldownDuration: 30_000 });
+
+export type AccessTokenVerifier = (token: string) => Promise<AccessTokenClaims>;
+
+/** Verifies an access token's signature (asymmetric only: no `alg:none`, no HMAC), issuer, audience and expiry. */
+export function createAccessTokenVerifier(keys: JWTVerifyGetKey): AccessTokenVerifier {
+  return async (token) => {
+    try {
+      const { payload } = await jwtVerify(token, keys, {
+        issuer: ACCESS_TOKEN_ISSUER,
+        audience: ACCESS_TOKEN_AUDIENCE,
+        algorithms: ACCESS_TOKEN_ALGORITHMS,
+      });
+      if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') throw new Error('claims missing');
+      return { sub: payload.sub, sid: payload.sid, name: String(payload.name ?? ''), email: String(payload.email ?? '') };
+    } catch {
+      throw AppError.unauthorized('The access token is invalid or expired.', 'invalid_token');
+    }
+  };
+}
+
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  return header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() || undefined : undefined;
+}
+
+/** A preHandler that requires a valid bearer token and sets `request.user`. */
+export function authenticate(verify: AccessTokenVerifier) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const token = bearerToken(request);
+    if (!token) throw AppError.unauthorized();
+    request.user = await verify(token);
+  };
+}

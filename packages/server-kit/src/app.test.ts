@@ -1,0 +1,104 @@
+import { Type } from '@sinclair/typebox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServiceApp, type App } from './app.js';
+import { EnvReader, readBaseConfig, type BaseConfig } from './config.js';
+import { ServiceTokens } from './service-token.js';
+
+const config = (env: Record<string, string> = {}): BaseConfig => {
+  const reader = new EnvReader({ ...process.env, ...env });
+  const value = readBaseConfig(reader, 'auth');
+  reader.done();
+  return value;
+};
+
+/** The shared service shell against the machine's real PostgreSQL and Redis. */
+describe('createServiceApp', () => {
+  let app: App;
+  beforeAll(async () => {
+    ({ app } = await createServiceApp({ service: 'auth', config: config(), publicHealthPath: '/api/auth/health', logger: false }));
+    app.post('/echo', { schema: { body: Type.Object({ email: Type.String({ format: 'email' }), age: Type.Integer({ minimum: 0 }) }) } }, async (request) => request.body);
+    app.get('/boom', async () => {
+      throw new Error('database password is hunter2');
+    });
+    await app.ready();
+  });
+  afterAll(() => app.close());
+
+  it('reports healthy DB and Redis on both health paths, with or without a trailing slash', async () => {
+    for (const url of ['/health', '/health/', '/api/auth/health']) {
+      const response = await app.inject({ url });
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toMatchObject({ status: 'ok', service: 'auth', checks: { db: 'ok', redis: 'ok' }, uptime: expect.any(Number) });
+    }
+  });
+
+  it('answers bad input with the contract envelope naming the field', async () => {
+    const bad = await app.inject({ method: 'POST', url: '/echo', payload: { email: 'nope', age: 3 } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ error: { code: 'validation_error', details: { field: 'email' } } });
+
+    const missing = await app.inject({ method: 'POST', url: '/echo', payload: { email: 'a@b.co' } });
+    expect(missing.json().error.details.field).toBe('age');
+
+    const json = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' }, payload: '{"email":' });
+    expect(json.statusCode).toBe(400);
+    expect(json.json().error.code).toBe('invalid_json');
+
+    const media = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'text/csv' }, payload: 'a,b' });
+    expect(media.statusCode).toBe(415);
+    expect(media.json().error.code).toBe('unsupported_media_type');
+  });
+
+  it('hides unexpected errors behind a 500 with the request id', async () => {
+    const response = await app.inject({ url: '/boom', headers: { 'x-request-id': 'req-123' } });
+    expect(response.statusCode).toBe(500);
+    expect(response.body).not.toContain('hunter2');
+    expect(response.json().error).toMatchObject({ code: 'internal_error', requestId: 'req-123' });
+    expect(response.headers['x-request-id']).toBe('req-123');
+  });
+
+  it('answers unknown routes with 404 in the envelope', async () => {
+    const response = await app.inject({ url: '/nope' });
+    expect(response.statusCode).toBe(404);
+    expect(response.json().error.code).toBe('not_found');
+  });
+
+  it('counts requests by route in /metrics', async () => {
+    await app.inject({ url: '/health' });
+    const text = (await app.inject({ url: '/metrics' })).body;
+    expect(text).toMatch(/http_requests_total\{method="GET",route="\/health",status="200",service="auth"\} \d+/);
+    expect(text).toContain('http_request_duration_seconds_bucket');
+  });
+});
+
+describe('health when dependencies are down', () => {
+  it('is 503 when PostgreSQL is unreachable and degraded when Redis is', async () => {
+    const { app } = await createServiceApp({
+      service: 'auth',
+      config: config({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/flux', REDIS_URL: 'redis://127.0.0.1:1' }),
+      publicHealthPath: '/api/auth/health',
+      logger: false,
+    });
+    try {
+      const response = await app.inject({ url: '/health' });
+      expect(response.statusCode).toBe(503);
+      expect(response.json()).toMatchObject({ status: 'degraded', checks: { db: 'error', redis: 'error' } });
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('service tokens', () => {
+  it('are accepted only by the service they were signed for', async () => {
+    const messaging = new ServiceTokens('s3cret-s3cret-s3cret-s3cret-s3cret', 'messaging');
+    const auth = new ServiceTokens('s3cret-s3cret-s3cret-s3cret-s3cret', 'auth');
+    const collab = new ServiceTokens('s3cret-s3cret-s3cret-s3cret-s3cret', 'collab');
+    const forged = new ServiceTokens('another-secret-another-secret-xx', 'messaging');
+    const request = (token: string) => ({ headers: { authorization: `Service ${token}` } }) as never;
+    expect(await auth.verify(request(await messaging.sign('auth')))).toBe('messaging');
+    await expect(collab.verify(request(await messaging.sign('auth')))).rejects.toMatchObject({ status: 401 });
+    await expect(auth.verify(request(await forged.sign('auth')))).rejects.toMatchObject({ code: 'invalid_token' });
+    await expect(auth.verify({ headers: {} } as never)).rejects.toMatchObject({ status: 401 });
+  });
+});

@@ -1,0 +1,120 @@
+import { Services, type ServiceName } from '@flux/shared';
+import { loadSecret } from './secrets.js';
+
+/** Thrown by a config reader with every problem it found, so one boot lists them all. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads settings from the environment, collecting every problem instead of stopping at the first. */
+export class EnvReader {
+  readonly problems: string[] = [];
+  readonly production: boolean;
+
+  constructor(private readonly env: Env = process.env) {
+    this.production = env.NODE_ENV === 'production';
+  }
+
+  str(name: string, fallback: string): string {
+    const value = this.env[name];
+    return value === undefined || value === '' ? fallback : value;
+  }
+
+  optional(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  int(name: string, fallback: number, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}): number {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      this.problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const raw = this.env[name]?.toLowerCase();
+    if (raw === undefined || raw === '') return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    this.problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  }
+
+  url(name: string, fallback: string, protocols: string[]): string {
+    const value = this.str(name, fallback);
+    try {
+      const parsed = new URL(value);
+      if (!protocols.includes(parsed.protocol)) this.problems.push(`${name} must use ${protocols.join(' or ')} (got "${parsed.protocol}")`);
+    } catch {
+      this.problems.push(`${name} must be a URL (got "${value}")`);
+    }
+    return value;
+  }
+
+  oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
+    const value = this.str(name, fallback);
+    if (!allowed.includes(value as T)) this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+    return value as T;
+  }
+
+  /** A secret: from the environment; outside production, from the generated dev secrets file. */
+  secret(name: string): string {
+    const value = this.optional(name) ?? (this.production ? undefined : loadSecret(name, this.env.FLUX_SECRETS_FILE));
+    if (value === undefined) {
+      this.problems.push(`${name} is required${this.production ? ' in production (NODE_ENV=production)' : ''}; set it in the environment`);
+      return '';
+    }
+    return value;
+  }
+
+  /** Throws a ConfigError listing every problem seen so far. */
+  done(): void {
+    if (this.problems.length > 0) throw new ConfigError(this.problems);
+  }
+}
+
+export interface BaseConfig {
+  service: ServiceName;
+  production: boolean;
+  host: string;
+  port: number;
+  databaseUrl: string;
+  databasePoolSize: number;
+  redisUrl: string;
+  /** Prefix for every Redis key, channel and queue of this deployment (a test run uses its own). */
+  redisPrefix: string;
+  logLevel: string;
+  publicUrl: string;
+  authUrl: string;
+  serviceTokenSecret: string;
+  bodyLimit: number;
+}
+
+/** The settings every service shares; a service's own config extends this. */
+export function readBaseConfig(env: EnvReader, service: ServiceName): BaseConfig {
+  const portName = `${service.toUpperCase()}_PORT`;
+  return {
+    service,
+    production: env.production,
+    host: env.str('HOST', '127.0.0.1'),
+    port: env.int(portName, env.int('PORT', Services[service], { max: 65535 }), { max: 65535 }),
+    databaseUrl: env.url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/flux', ['postgres:', 'postgresql:']),
+    databasePoolSize: env.int('DATABASE_POOL_SIZE', 10, { min: 1, max: 200 }),
+    redisUrl: env.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    redisPrefix: env.str('REDIS_PREFIX', 'flux:'),
+    logLevel: env.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    publicUrl: env.url('PUBLIC_URL', 'http://127.0.0.1:8080', ['http:', 'https:']),
+    authUrl: env.url('AUTH_URL', `http://127.0.0.1:${Services.auth}`, ['http:', 'https:']),
+    serviceTokenSecret: env.secret('SERVICE_TOKEN_SECRET'),
+    bodyLimit: env.int('BODY_LIMIT', 1024 * 1024, { min: 1024 }),
+  };
+}

@@ -1,0 +1,45 @@
+import { AppError } from '@flux/shared';
+import { describe, expect, it } from 'vitest';
+import { toAppError } from './errors.js';
+
+describe('toAppError', () => {
+  it('names the failing field of a validation error', () => {
+    const error = Object.assign(new Error('body/email must match format "email"'), {
+      validation: [{ instancePath: '/email', message: 'must match format "email"', params: {} }],
+      validationContext: 'body',
+    });
+    const mapped = toAppError(error);
+    expect(mapped.status).toBe(400);
+    expect(mapped.toBody()).toEqual({
+      error: {
+        code: 'validation_error',
+        message: 'email: must match format "email"',
+        details: { in: 'body', field: 'email', fields: [{ field: 'email', message: 'must match format "email"' }] },
+      },
+    });
+  });
+
+  it('names a missing property', () => {
+    const error = Object.assign(new Error('x'), { validation: [{ instancePath: '', message: "must have required property 'name'", params: { missingProperty: 'name' } }] });
+    expect(toAppError(error).details).toMatchObject({ field: 'name' });
+  });
+
+  it('hides the text of unexpected errors', () => {
+    const mapped = toAppError(new Error('connection string postgres://secret@db leaked'));
+    expect(mapped.status).toBe(500);
+    expect(mapped.message).not.toContain('secret');
+  });
+
+  it('keeps AppErrors and their headers', () => {
+    const limited = AppError.rateLimited(12.2);
+    expect(toAppError(limited)).toBe(limited);
+    expect(limited.headers).toEqual({ 'retry-after': '13' });
+  });
+
+  it('maps framework body errors to 400, 413 and 415', () => {
+    const code = (c: string) => toAppError(Object.assign(new Error('x'), { code: c })).status;
+    expect(code('FST_ERR_CTP_INVALID_JSON_BODY')).toBe(400);
+    expect(code('FST_ERR_CTP_BODY_TOO_LARGE')).toBe(413);
+    expect(code('FST_ERR_CTP_INVALID_MEDIA_TYPE')).toBe(415);
+  });
+});

@@ -1,0 +1,54 @@
+import { eventChannel, type EventMap, type EventName } from '@flux/shared';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Redis } from 'ioredis';
+import { closeRedis, createRedis } from './redis.js';
+
+type Handler<N extends EventName> = (payload: EventMap[N]) => void | Promise<void>;
+
+/** Typed cross-service events over Redis pub/sub (fan-out; for work that must not be lost, use BullMQ). */
+export class EventBus {
+  private subscriber: Redis | undefined;
+  private readonly handlers = new Map<string, Array<(payload: unknown) => void | Promise<void>>>();
+
+  constructor(
+    private readonly publisher: Redis,
+    private readonly redisUrl: string,
+    private readonly prefix: string,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  async publish<N extends EventName>(name: N, payload: EventMap[N]): Promise<void> {
+    await this.publisher.publish(eventChannel(this.prefix, name), JSON.stringify(payload));
+  }
+
+  async subscribe<N extends EventName>(name: N, handler: Handler<N>): Promise<void> {
+    const channel = eventChannel(this.prefix, name);
+    if (!this.subscriber) {
+      this.subscriber = createRedis(this.redisUrl, this.log, 'events', { maxRetriesPerRequest: null });
+      this.subscriber.on('message', (ch: string, message: string) => this.dispatch(ch, message));
+    }
+    const list = this.handlers.get(channel) ?? [];
+    if (list.length === 0) await this.subscriber.subscribe(channel);
+    list.push(handler as (payload: unknown) => void);
+    this.handlers.set(channel, list);
+  }
+
+  private dispatch(channel: string, message: string): void {
+    let payload: unknown;
+    try {
+      payload = JSON.parse(message);
+    } catch {
+      this.log.warn({ channel }, 'ignored an event that is not JSON');
+      return;
+    }
+    for (const handler of this.handlers.get(channel) ?? []) {
+      Promise.resolve()
+        .then(() => handler(payload))
+        .catch((err: unknown) => this.log.error({ err, channel }, 'event handler failed'));
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.subscriber) await closeRedis(this.subscriber);
+  }
+}

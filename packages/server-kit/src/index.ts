@@ -1,0 +1,12 @@
+export * from './access-token.js';
+export * from './app.js';
+export * from './config.js';
+export * from './db.js';
+export * from './errors.js';
+export * from './events.js';
+export * from './internal-client.js';
+export * from './redis.js';
+export * from './secrets.js';
+export * from './server.js';
+export * from './service-token.js';
+export type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';

@@ -1,0 +1,47 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Uuid } from './common.js';
+
+/** Roles inside an organization; a project inherits its organization's roles. */
+export const Roles = ['owner', 'admin', 'member', 'guest'] as const;
+export type Role = (typeof Roles)[number];
+export const RoleSchema = Type.Union(Roles.map((r) => Type.Literal(r)));
+
+export const canWrite = (role: Role): boolean => role !== 'guest';
+export const canManageMembers = (role: Role): boolean => role === 'owner' || role === 'admin';
+
+/** Claims of an access token issued by auth and verified by every service with auth's JWKS. */
+export interface AccessTokenClaims {
+  sub: string; // user id
+  sid: string; // session id
+  name: string;
+  email: string;
+}
+
+export const PublicUser = Type.Object({
+  id: Uuid,
+  email: Type.String(),
+  name: Type.String(),
+  emailVerified: Type.Boolean(),
+  createdAt: Type.String(),
+});
+export type PublicUser = Static<typeof PublicUser>;
+
+/** `GET /internal/users/:id` on auth. */
+export const InternalUser = Type.Object({ id: Uuid, email: Type.String(), name: Type.String() });
+export type InternalUser = Static<typeof InternalUser>;
+
+/** `GET /internal/projects/:id/access?userId=` on auth: the caller's role in the project, or null. */
+export const ProjectAccess = Type.Object({
+  projectId: Uuid,
+  organizationId: Uuid,
+  userId: Uuid,
+  role: Type.Union([RoleSchema, Type.Null()]),
+});
+export type ProjectAccess = Static<typeof ProjectAccess>;
+
+/** `GET /internal/projects/:id/members` on auth. */
+export const ProjectMembers = Type.Object({
+  projectId: Uuid,
+  members: Type.Array(Type.Object({ userId: Uuid, role: RoleSchema })),
+});
+export type ProjectMembers = Static<typeof ProjectMembers>;

@@ -1,0 +1,5 @@
+export * from './common.js';
+export * from './errors.js';
+export * from './events.js';
+export * from './health.js';
+export * from './identity.js';
