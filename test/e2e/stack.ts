@@ -46,6 +46,8 @@ export class Stack {
   serviceEnv(name: ServiceName): NodeJS.ProcessEnv {
     return {
       ...process.env,
+      // Every test client comes from 127.0.0.1: lift the per-IP credential limit unless a test sets it.
+      AUTH_CREDENTIAL_REQUESTS_PER_IP_PER_MINUTE: '100000',
       ...this.env,
       NODE_ENV: 'test',
       PORT: String(this.ports[name]),
