@@ -101,19 +101,20 @@ export interface BaseConfig {
 
 /** The settings every service shares; a service's own config extends this. */
 export function readBaseConfig(env: EnvReader, service: ServiceName): BaseConfig {
-  const portName = `${service.toUpperCase()}_PORT`;
+  // PORT (set per process by PM2, which increments it per instance) wins over <SERVICE>_PORT.
+  const servicePort = (name: ServiceName) => env.int(`${name.toUpperCase()}_PORT`, Services[name], { min: 1, max: 65535 });
   return {
     service,
     production: env.production,
     host: env.str('HOST', '127.0.0.1'),
-    port: env.int(portName, env.int('PORT', Services[service], { max: 65535 }), { max: 65535 }),
+    port: env.int('PORT', servicePort(service), { min: 0, max: 65535 }),
     databaseUrl: env.url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/flux', ['postgres:', 'postgresql:']),
     databasePoolSize: env.int('DATABASE_POOL_SIZE', 10, { min: 1, max: 200 }),
     redisUrl: env.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
     redisPrefix: env.str('REDIS_PREFIX', 'flux:'),
     logLevel: env.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     publicUrl: env.url('PUBLIC_URL', 'http://127.0.0.1:8080', ['http:', 'https:']),
-    authUrl: env.url('AUTH_URL', `http://127.0.0.1:${Services.auth}`, ['http:', 'https:']),
+    authUrl: env.url('AUTH_URL', `http://127.0.0.1:${servicePort('auth')}`, ['http:', 'https:']),
     serviceTokenSecret: env.secret('SERVICE_TOKEN_SECRET'),
     bodyLimit: env.int('BODY_LIMIT', 1024 * 1024, { min: 1024 }),
   };
