@@ -204,7 +204,7 @@ cmd_down() {
   if [ -d "$PM2_HOME" ]; then step "stopping services"; pm2 kill >/dev/null 2>&1 || true; fi
   local prefix="$STATE/nginx"
   if [ -f "$prefix/nginx.pid" ] && kill -0 "$(cat "$prefix/nginx.pid")" 2>/dev/null; then
-    step "stopping nginx"; nginx -p "$prefix" -c "$prefix/nginx.conf" -s quit || true
+    step "stopping nginx"; nginx -p "$prefix" -c "$prefix/nginx.conf" -s quit 2>/dev/null || true
   fi
   for what in redis postgres; do
     if [ -f "$STATE/started-$what" ]; then step "stopping the $what flux started"; as_root bash -c "$(cat "$STATE/started-$what")" || true; rm -f "$STATE/started-$what"; fi
@@ -237,7 +237,12 @@ cmd_test() {
   export REDIS_PREFIX="flux-test-$$:"
   migrate --reset
   step "running the test suite (vitest)"
-  cd "$ROOT" && vitest run "$@"
+  local results="$STATE/test-results.json" status=0
+  rm -f "$results"
+  (cd "$ROOT" && vitest run --reporter=default --reporter=json --outputFile.json="$results" "$@") || status=$?
+  # One plain closing line that any CI reader understands.
+  [ -f "$results" ] && node -e 'const r = require(process.argv[1]); console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed`)' "$results"
+  return "$status"
 }
 
 cmd_bench() {
