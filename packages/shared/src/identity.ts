@@ -45,3 +45,7 @@ export const ProjectMembers = Type.Object({
   members: Type.Array(Type.Object({ userId: Uuid, role: RoleSchema })),
 });
 export type ProjectMembers = Static<typeof ProjectMembers>;
+
+/** `GET /internal/users?ids=a,b` (or `?name=`) on auth: several users at once. */
+export const InternalUserList = Type.Object({ items: Type.Array(InternalUser) });
+export type InternalUserList = Static<typeof InternalUserList>;

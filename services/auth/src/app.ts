@@ -1,12 +1,37 @@
-import { createServiceApp, type App } from '@flux/server-kit';
+import { createAccessTokenVerifier, createServiceApp, type App } from '@flux/server-kit';
 import type { Config } from './config.js';
+import type { AuthContext } from './context.js';
 import type { Database } from './db/database.js';
+import { authRoutes } from './routes/auth.js';
+import { internalRoutes } from './routes/internal.js';
+import { jwksRoutes } from './routes/jwks.js';
+import { organizationRoutes } from './routes/organizations.js';
+import { projectRoutes } from './routes/projects.js';
+import { createAccessTokenSigner } from './tokens/access-token.js';
+import { loadSigningKeys, localJwks } from './tokens/keys.js';
 
 export interface BuildOptions {
   logger?: boolean;
 }
 
 export async function buildApp(config: Config, { logger = true }: BuildOptions = {}): Promise<App> {
-  const { app } = await createServiceApp<Database>({ service: 'auth', config, publicHealthPath: '/api/auth/health', logger });
+  const { app, db, redis, events, serviceTokens } = await createServiceApp<Database>({ service: 'auth', config, publicHealthPath: '/api/auth/health', logger });
+  const keys = await loadSigningKeys(config.jwtPrivateKey, config.jwtPreviousPublicKeys);
+  const ctx: AuthContext = {
+    db,
+    redis,
+    config,
+    events,
+    log: app.log,
+    signAccessToken: createAccessTokenSigner(keys, config.accessTokenTtlSeconds),
+    // Auth verifies its own tokens exactly as other services do, over its local JWKS.
+    verifyAccessToken: createAccessTokenVerifier(localJwks(keys)),
+  };
+
+  await app.register(jwksRoutes, { prefix: '/api/auth', keys });
+  await app.register(authRoutes, { prefix: '/api/auth', ctx });
+  await app.register(organizationRoutes, { prefix: '/api/organizations', ctx });
+  await app.register(projectRoutes, { prefix: '/api/projects', ctx });
+  await app.register(internalRoutes, { prefix: '/internal', ctx, serviceTokens });
   return app;
 }

@@ -1,0 +1,18 @@
+import type { AccessTokenVerifier, EventBus } from '@flux/server-kit';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
+import type { Config } from './config.js';
+import type { Database } from './db/database.js';
+import type { AccessTokenSigner } from './tokens/access-token.js';
+
+/** What the auth services need, built once in app.ts and passed explicitly (no module singletons). */
+export interface AuthContext {
+  db: Kysely<Database>;
+  redis: Redis;
+  config: Config;
+  events: EventBus;
+  log: FastifyBaseLogger;
+  signAccessToken: AccessTokenSigner;
+  verifyAccessToken: AccessTokenVerifier;
+}

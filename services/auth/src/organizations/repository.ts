@@ -1,0 +1,127 @@
+import type { Role } from '@flux/shared';
+import type { Db } from '../accounts/repository.js';
+
+export const insertOrganization = (db: Db, values: { name: string; slug: string; createdBy: string }) =>
+  db
+    .insertInto('auth.organizations')
+    .values({ name: values.name, slug: values.slug, created_by: values.createdBy })
+    .onConflict((oc) => oc.column('slug').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+
+export const slugExists = async (db: Db, slug: string): Promise<boolean> =>
+  !!(await db.selectFrom('auth.organizations').select('id').where('slug', '=', slug).executeTakeFirst());
+
+export const updateOrganization = (db: Db, id: string, values: { name?: string; slug?: string }) =>
+  db
+    .updateTable('auth.organizations')
+    .set({ ...values, updated_at: new Date() })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+
+/** The organization with the caller's role, or undefined when it does not exist or they are not a member. */
+export const findOrganizationForMember = (db: Db, id: string, userId: string) =>
+  db
+    .selectFrom('auth.organizations as o')
+    .innerJoin('auth.organization_members as m', 'm.organization_id', 'o.id')
+    .selectAll('o')
+    .select('m.role')
+    .where('o.id', '=', id)
+    .where('m.user_id', '=', userId)
+    .executeTakeFirst();
+
+export const listOrganizationsForMember = (db: Db, userId: string) =>
+  db
+    .selectFrom('auth.organizations as o')
+    .innerJoin('auth.organization_members as m', 'm.organization_id', 'o.id')
+    .selectAll('o')
+    .select('m.role')
+    .where('m.user_id', '=', userId)
+    .orderBy('o.created_at')
+    .orderBy('o.id')
+    .execute();
+
+export const findMembership = (db: Db, organizationId: string, userId: string) =>
+  db
+    .selectFrom('auth.organization_members')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+
+/** Locks the organization's member rows so "last owner" checks cannot race each other. */
+export const lockOwners = async (db: Db, organizationId: string): Promise<string[]> =>
+  (
+    await db
+      .selectFrom('auth.organization_members')
+      .select('user_id')
+      .where('organization_id', '=', organizationId)
+      .where('role', '=', 'owner')
+      .forUpdate()
+      .execute()
+  ).map((row) => row.user_id);
+
+export const insertMember = (db: Db, organizationId: string, userId: string, role: Role) =>
+  db
+    .insertInto('auth.organization_members')
+    .values({ organization_id: organizationId, user_id: userId, role })
+    .onConflict((oc) => oc.columns(['organization_id', 'user_id']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+
+export const updateMemberRole = (db: Db, organizationId: string, userId: string, role: Role) =>
+  db
+    .updateTable('auth.organization_members')
+    .set({ role, updated_at: new Date() })
+    .where('organization_id', '=', organizationId)
+    .where('user_id', '=', userId)
+    .returningAll()
+    .executeTakeFirst();
+
+export const deleteMember = (db: Db, organizationId: string, userId: string) =>
+  db.deleteFrom('auth.organization_members').where('organization_id', '=', organizationId).where('user_id', '=', userId).executeTakeFirst();
+
+export const listMembers = (db: Db, organizationId: string) =>
+  db
+    .selectFrom('auth.organization_members as m')
+    .innerJoin('auth.users as u', 'u.id', 'm.user_id')
+    .select(['m.user_id', 'm.role', 'm.created_at', 'u.email', 'u.name'])
+    .where('m.organization_id', '=', organizationId)
+    .orderBy('m.created_at')
+    .orderBy('m.user_id')
+    .execute();
+
+export const findMember = (db: Db, organizationId: string, userId: string) =>
+  db
+    .selectFrom('auth.organization_members as m')
+    .innerJoin('auth.users as u', 'u.id', 'm.user_id')
+    .select(['m.user_id', 'm.role', 'm.created_at', 'u.email', 'u.name'])
+    .where('m.organization_id', '=', organizationId)
+    .where('m.user_id', '=', userId)
+    .executeTakeFirst();
+
+/** Creates or refreshes the pending invitation of an email. */
+export const upsertInvitation = (db: Db, values: { organizationId: string; email: string; role: Role; invitedBy: string; expiresAt: Date }) =>
+  db
+    .insertInto('auth.invitations')
+    .values({ organization_id: values.organizationId, email: values.email, role: values.role, invited_by: values.invitedBy, expires_at: values.expiresAt })
+    .onConflict((oc) =>
+      oc
+        .columns(['organization_id', 'email'])
+        .where('accepted_at', 'is', null)
+        .doUpdateSet({ role: values.role, invited_by: values.invitedBy, expires_at: values.expiresAt }),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+/** Marks an email's live invitations accepted and returns them. */
+export const acceptInvitations = (db: Db, email: string) =>
+  db
+    .updateTable('auth.invitations')
+    .set({ accepted_at: new Date() })
+    .where('email', '=', email)
+    .where('accepted_at', 'is', null)
+    .where('expires_at', '>', new Date())
+    .returning(['organization_id', 'role'])
+    .execute();

@@ -1,0 +1,40 @@
+import type { Db } from '../accounts/repository.js';
+
+export const insertProject = (db: Db, values: { organizationId: string; name: string; createdBy: string }) =>
+  db
+    .insertInto('auth.projects')
+    .values({ organization_id: values.organizationId, name: values.name, created_by: values.createdBy })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+export const findProject = (db: Db, id: string) => db.selectFrom('auth.projects').selectAll().where('id', '=', id).executeTakeFirst();
+
+/** A project with the user's role in its organization (null role when not a member). */
+export const findProjectAccess = (db: Db, id: string, userId: string) =>
+  db
+    .selectFrom('auth.projects as p')
+    .leftJoin('auth.organization_members as m', (join) => join.onRef('m.organization_id', '=', 'p.organization_id').on('m.user_id', '=', userId))
+    .selectAll('p')
+    .select('m.role')
+    .where('p.id', '=', id)
+    .executeTakeFirst();
+
+/** Projects of the organizations the user belongs to, optionally of one organization. */
+export const listProjectsForMember = (db: Db, userId: string, organizationId?: string) => {
+  let query = db
+    .selectFrom('auth.projects as p')
+    .innerJoin('auth.organization_members as m', 'm.organization_id', 'p.organization_id')
+    .selectAll('p')
+    .where('m.user_id', '=', userId);
+  if (organizationId) query = query.where('p.organization_id', '=', organizationId);
+  return query.orderBy('p.created_at').orderBy('p.id').execute();
+};
+
+export const listProjectMembers = (db: Db, projectId: string) =>
+  db
+    .selectFrom('auth.projects as p')
+    .innerJoin('auth.organization_members as m', 'm.organization_id', 'p.organization_id')
+    .select(['m.user_id', 'm.role'])
+    .where('p.id', '=', projectId)
+    .orderBy('m.created_at')
+    .execute();

@@ -1,0 +1,41 @@
+import type { FastifyPluginAsyncTypebox, ServiceTokens } from '@flux/server-kit';
+import { AppError, ErrorBody, IdParams, InternalUser, InternalUserList, ProjectAccess, ProjectMembers, Uuid } from '@flux/shared';
+import { Type } from '@sinclair/typebox';
+import type { AuthContext } from '../context.js';
+import * as internal from '../internal/service.js';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody };
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `/internal/*`: for other services only (service token; nginx does not expose it). */
+export const internalRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext; serviceTokens: ServiceTokens }> = async (app, { ctx, serviceTokens }) => {
+  app.addHook('preHandler', async (request) => {
+    await serviceTokens.verify(request);
+  });
+
+  app.get('/users/:id', { schema: { params: IdParams, response: { 200: InternalUser, ...errors } } }, async (request) =>
+    internal.user(ctx, request.params.id),
+  );
+  app.get(
+    '/users',
+    {
+      schema: {
+        querystring: Type.Object({ ids: Type.Optional(Type.String({ maxLength: 10_000 })), name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }),
+        response: { 200: InternalUserList, ...errors },
+      },
+    },
+    async (request) => {
+      const ids = request.query.ids?.split(',').map((id) => id.trim()).filter(Boolean);
+      if (ids && (ids.length > 200 || ids.some((id) => !uuidPattern.test(id)))) throw AppError.validation('ids', 'must be up to 200 comma-separated uuids');
+      return { items: await internal.users(ctx, { ids, name: request.query.name }) };
+    },
+  );
+  app.get(
+    '/projects/:id/access',
+    { schema: { params: IdParams, querystring: Type.Object({ userId: Uuid }), response: { 200: ProjectAccess, ...errors } } },
+    async (request) => internal.projectAccess(ctx, request.params.id, request.query.userId),
+  );
+  app.get('/projects/:id/members', { schema: { params: IdParams, response: { 200: ProjectMembers, ...errors } } }, async (request) =>
+    internal.projectMembers(ctx, request.params.id),
+  );
+};

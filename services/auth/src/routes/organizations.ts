@@ -1,0 +1,57 @@
+import type { FastifyPluginAsyncTypebox } from '@flux/server-kit';
+import {
+  AddMemberBody,
+  AddMemberResult,
+  CreateOrganization,
+  CreateProject,
+  ErrorBody,
+  IdParams,
+  Member,
+  MemberParams,
+  Organization,
+  Page,
+  Project,
+  UpdateMemberBody,
+  UpdateOrganization,
+} from '@flux/shared';
+import type { AuthContext } from '../context.js';
+import * as organizations from '../organizations/service.js';
+import * as projects from '../projects/service.js';
+import { requireUser } from './request.js';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+const page = <T>(items: T[]) => ({ items, nextCursor: null });
+
+/** `/api/organizations*` (contract §4). */
+export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }> = async (app, { ctx }) => {
+  app.addHook('preHandler', requireUser(ctx));
+
+  app.post('/', { schema: { body: CreateOrganization, response: { 201: Organization, ...errors } } }, async (request, reply) =>
+    reply.code(201).send(await organizations.create(ctx, request.user, request.body)),
+  );
+  app.get('/', { schema: { response: { 200: Page(Organization), ...errors } } }, async (request) => page(await organizations.list(ctx, request.user)));
+  app.get('/:id', { schema: { params: IdParams, response: { 200: Organization, ...errors } } }, async (request) =>
+    organizations.get(ctx, request.user, request.params.id),
+  );
+  app.patch('/:id', { schema: { params: IdParams, body: UpdateOrganization, response: { 200: Organization, ...errors } } }, async (request) =>
+    organizations.update(ctx, request.user, request.params.id, request.body),
+  );
+
+  app.get('/:id/members', { schema: { params: IdParams, response: { 200: Page(Member), ...errors } } }, async (request) =>
+    page(await organizations.listMembers(ctx, request.user, request.params.id)),
+  );
+  app.post('/:id/members', { schema: { params: IdParams, body: AddMemberBody, response: { 201: AddMemberResult, ...errors } } }, async (request, reply) =>
+    reply.code(201).send(await organizations.addMember(ctx, request.user, request.params.id, request.body)),
+  );
+  app.patch('/:id/members/:userId', { schema: { params: MemberParams, body: UpdateMemberBody, response: { 200: Member, ...errors } } }, async (request) =>
+    organizations.setRole(ctx, request.user, request.params.id, request.params.userId, request.body.role),
+  );
+  app.delete('/:id/members/:userId', { schema: { params: MemberParams, response: { 204: { type: 'null' }, ...errors } } }, async (request, reply) => {
+    await organizations.removeMember(ctx, request.user, request.params.id, request.params.userId);
+    return reply.code(204).send();
+  });
+
+  app.post('/:id/projects', { schema: { params: IdParams, body: CreateProject, response: { 201: Project, ...errors } } }, async (request, reply) =>
+    reply.code(201).send(await projects.create(ctx, request.user, request.params.id, request.body.name)),
+  );
+};

@@ -1,0 +1,74 @@
+import type { Db } from '../accounts/repository.js';
+import type { RefreshTokenRow, SessionRow } from '../db/database.js';
+
+export const insertSession = (db: Db, values: { userId: string; userAgent: string | null; ip: string | null; expiresAt: Date }): Promise<SessionRow> =>
+  db
+    .insertInto('auth.sessions')
+    .values({ user_id: values.userId, user_agent: values.userAgent, ip: values.ip, expires_at: values.expiresAt })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+export const insertRefreshToken = (
+  db: Db,
+  values: { sessionId: string; tokenHash: string; parentId: string | null; expiresAt: Date },
+): Promise<RefreshTokenRow> =>
+  db
+    .insertInto('auth.refresh_tokens')
+    .values({ session_id: values.sessionId, token_hash: values.tokenHash, parent_id: values.parentId, expires_at: values.expiresAt })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+/** The token and its session, locked so concurrent refreshes of one token run one after the other. */
+export const lockRefreshToken = (db: Db, tokenHash: string) =>
+  db
+    .selectFrom('auth.refresh_tokens as t')
+    .innerJoin('auth.sessions as s', 's.id', 't.session_id')
+    .select([
+      't.id',
+      't.session_id',
+      't.successor_id',
+      't.used_at',
+      't.expires_at',
+      's.user_id',
+      's.expires_at as session_expires_at',
+      's.revoked_at as session_revoked_at',
+    ])
+    .where('t.token_hash', '=', tokenHash)
+    .forUpdate('t')
+    .executeTakeFirst();
+
+export const markRefreshTokenUsed = (db: Db, id: string, successorId: string, at: Date) =>
+  db.updateTable('auth.refresh_tokens').set({ used_at: at, successor_id: successorId }).where('id', '=', id).execute();
+
+export const findRefreshTokenById = (db: Db, id: string) =>
+  db.selectFrom('auth.refresh_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+
+export const findSession = (db: Db, id: string): Promise<SessionRow | undefined> =>
+  db.selectFrom('auth.sessions').selectAll().where('id', '=', id).executeTakeFirst();
+
+export const touchSession = (db: Db, id: string, meta: { ip: string | null; userAgent: string | null }) =>
+  db.updateTable('auth.sessions').set({ last_used_at: new Date(), ip: meta.ip, user_agent: meta.userAgent }).where('id', '=', id).execute();
+
+export const listActiveSessions = (db: Db, userId: string): Promise<SessionRow[]> =>
+  db
+    .selectFrom('auth.sessions')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', new Date())
+    .orderBy('last_used_at', 'desc')
+    .execute();
+
+/** Revokes sessions (all of a user's, or the listed ones) that are still live; returns the ids revoked. */
+export async function revokeSessions(db: Db, filter: { userId: string; ids?: string[] }, reason: string): Promise<string[]> {
+  let query = db
+    .updateTable('auth.sessions')
+    .set({ revoked_at: new Date(), revoked_reason: reason })
+    .where('user_id', '=', filter.userId)
+    .where('revoked_at', 'is', null);
+  if (filter.ids) {
+    if (filter.ids.length === 0) return [];
+    query = query.where('id', 'in', filter.ids);
+  }
+  return (await query.returning('id').execute()).map((row) => row.id);
+}

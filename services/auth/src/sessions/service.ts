@@ -1,0 +1,105 @@
+import { createHmac } from 'node:crypto';
+import { AppError, type AuthTokens } from '@flux/shared';
+import { findUserById } from '../accounts/repository.js';
+import { toPublicUser } from '../accounts/mappers.js';
+import type { AuthContext } from '../context.js';
+import type { UserRow } from '../db/database.js';
+import { recordSecurityEvent, type RequestMeta } from '../security/events.js';
+import { hashToken, randomToken } from '../tokens/opaque.js';
+import * as sessions from './repository.js';
+
+export interface IssuedTokens extends AuthTokens {
+  sessionId: string;
+}
+
+/**
+ * The successor of a refresh token is derived from it with a server-side key, so a repeat of the
+ * same token inside the grace window gets the very same successor without storing any token.
+ */
+const successorOf = (ctx: AuthContext, token: string): string =>
+  createHmac('sha256', `refresh-successor:${ctx.config.cookieSecret}`).update(token).digest('base64url');
+
+async function accessTokenFor(ctx: AuthContext, user: UserRow, sessionId: string): Promise<string> {
+  return ctx.signAccessToken({ sub: user.id, sid: sessionId, name: user.name, email: user.email });
+}
+
+/** Signs a user in: a new session (family) with its first refresh token. */
+export async function startSession(ctx: AuthContext, user: UserRow, meta: RequestMeta): Promise<IssuedTokens> {
+  const now = Date.now();
+  const refreshToken = randomToken();
+  const session = await ctx.db.transaction().execute(async (trx) => {
+    const session = await sessions.insertSession(trx, {
+      userId: user.id,
+      userAgent: meta.userAgent?.slice(0, 512) ?? null,
+      ip: meta.ip,
+      expiresAt: new Date(now + ctx.config.sessionMaxAgeSeconds * 1000),
+    });
+    await sessions.insertRefreshToken(trx, {
+      sessionId: session.id,
+      tokenHash: hashToken(refreshToken),
+      parentId: null,
+      expiresAt: new Date(Math.min(now + ctx.config.refreshTokenTtlSeconds * 1000, session.expires_at.getTime())),
+    });
+    return session;
+  });
+  return {
+    sessionId: session.id,
+    user: toPublicUser(user),
+    accessToken: await accessTokenFor(ctx, user, session.id),
+    refreshToken,
+    expiresIn: ctx.config.accessTokenTtlSeconds,
+  };
+}
+
+const invalid = () => AppError.unauthorized('The refresh token is invalid or expired; sign in again.', 'invalid_refresh_token');
+
+/**
+ * Rotates a refresh token. A token already rotated is answered with the same successor inside the
+ * grace window (tabs racing); after it, the reuse means the token leaked, so the whole session is revoked.
+ */
+export async function refresh(ctx: AuthContext, token: string, meta: RequestMeta): Promise<IssuedTokens> {
+  const outcome = await ctx.db.transaction().execute(async (trx) => {
+    const row = await sessions.lockRefreshToken(trx, hashToken(token));
+    const now = new Date();
+    if (!row || row.session_revoked_at || row.session_expires_at <= now || row.expires_at <= now) return { kind: 'invalid' as const };
+    const successor = successorOf(ctx, token);
+    if (row.used_at) {
+      if (now.getTime() - row.used_at.getTime() <= ctx.config.refreshGraceSeconds * 1000 && row.successor_id) {
+        return { kind: 'ok' as const, userId: row.user_id, sessionId: row.session_id, refreshToken: successor, replay: true };
+      }
+      await sessions.revokeSessions(trx, { userId: row.user_id, ids: [row.session_id] }, 'refresh_token_reused');
+      await recordSecurityEvent(trx, { type: 'refresh_token_reused', userId: row.user_id, meta, metadata: { sessionId: row.session_id } });
+      return { kind: 'reused' as const };
+    }
+    const next = await sessions.insertRefreshToken(trx, {
+      sessionId: row.session_id,
+      tokenHash: hashToken(successor),
+      parentId: row.id,
+      expiresAt: new Date(Math.min(now.getTime() + ctx.config.refreshTokenTtlSeconds * 1000, row.session_expires_at.getTime())),
+    });
+    await sessions.markRefreshTokenUsed(trx, row.id, next.id, now);
+    await sessions.touchSession(trx, row.session_id, { ip: meta.ip, userAgent: meta.userAgent?.slice(0, 512) ?? null });
+    await recordSecurityEvent(trx, { type: 'refresh', userId: row.user_id, meta, metadata: { sessionId: row.session_id } });
+    return { kind: 'ok' as const, userId: row.user_id, sessionId: row.session_id, refreshToken: successor, replay: false };
+  });
+  if (outcome.kind === 'invalid') throw invalid();
+  if (outcome.kind === 'reused') {
+    ctx.log.warn({ ip: meta.ip }, 'refresh token reused; session revoked');
+    throw AppError.unauthorized('This refresh token was already used; the session has been signed out.', 'refresh_token_reused');
+  }
+  const user = await findUserById(ctx.db, outcome.userId);
+  if (!user) throw invalid();
+  return {
+    sessionId: outcome.sessionId,
+    user: toPublicUser(user),
+    accessToken: await accessTokenFor(ctx, user, outcome.sessionId),
+    refreshToken: outcome.refreshToken,
+    expiresIn: ctx.config.accessTokenTtlSeconds,
+  };
+}
+
+/** True while a session can still be used (not revoked, not past its 30-day cap). */
+export async function isSessionActive(ctx: AuthContext, sessionId: string): Promise<boolean> {
+  const session = await sessions.findSession(ctx.db, sessionId);
+  return !!session && !session.revoked_at && session.expires_at > new Date();
+}

@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import { AuthClient, ServiceTokens } from '@flux/server-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { startAuth, type AuthHarness } from '../../../test/support/auth.js';
+
+describe('internal routes', () => {
+  let auth: AuthHarness;
+  let client: AuthClient;
+  beforeAll(async () => {
+    auth = await startAuth();
+    // The same secret another service would read from the dev secrets file.
+    client = new AuthClient(auth.url, new ServiceTokens(loadConfig({ ...process.env }).serviceTokenSecret, 'messaging'));
+  });
+  afterAll(() => auth.close());
+
+  it('answers users, project access and members to a service token', async () => {
+    const owner = await auth.signup('Owner');
+    const guest = await auth.signup('Guest');
+    const outsider = await auth.signup('Outsider');
+    const project = await auth.createProject(owner);
+    await auth.addMember(owner, project.organizationId, guest, 'guest');
+
+    expect(await client.user(owner.id)).toEqual({ id: owner.id, email: owner.email, name: 'Owner' });
+    expect(await client.user(randomUUID())).toBeNull();
+    expect(await client.projectAccess(project.id, guest.id)).toEqual({ projectId: project.id, organizationId: project.organizationId, userId: guest.id, role: 'guest' });
+    expect((await client.projectAccess(project.id, outsider.id))?.role).toBeNull();
+    expect(await client.projectAccess(randomUUID(), owner.id)).toBeNull();
+    const members = await client.projectMembers(project.id);
+    expect(members?.members).toEqual(expect.arrayContaining([{ userId: owner.id, role: 'owner' }, { userId: guest.id, role: 'guest' }]));
+    expect(members?.members).toHaveLength(2);
+
+    await auth.setRole(owner, project.organizationId, guest, 'member');
+    expect((await client.projectAccess(project.id, guest.id))?.role).toBe('member');
+    await auth.removeMember(owner, project.organizationId, guest);
+    expect((await client.projectAccess(project.id, guest.id))?.role).toBeNull();
+  });
+
+  it('looks users up in bulk', async () => {
+    const a = await auth.signup('Bulk A');
+    const b = await auth.signup('Bulk B');
+    const token = await new ServiceTokens(loadConfig({ ...process.env }).serviceTokenSecret, 'messaging').sign('auth');
+    const response = await fetch(`${auth.url}/internal/users?ids=${a.id},${b.id},${randomUUID()}`, { headers: { authorization: `Service ${token}` } });
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body.items.map((u: { id: string }) => u.id).sort()).toEqual([a.id, b.id].sort());
+    const bad = await fetch(`${auth.url}/internal/users?ids=x`, { headers: { authorization: `Service ${token}` } });
+    expect(bad.status).toBe(400);
+  });
+
+  it('refuses calls without a valid service token, including a user access token', async () => {
+    const user = await auth.signup();
+    for (const authorization of [undefined, `Bearer ${user.accessToken}`, `Service ${user.accessToken}`]) {
+      const response = await fetch(`${auth.url}/internal/users/${user.id}`, { headers: authorization ? { authorization } : {} });
+      expect(response.status).toBe(401);
+    }
+  });
+});

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { App } from '@flux/server-kit';
+import type { Role } from '@flux/shared';
+import { buildApp } from '../../services/auth/src/app.js';
+import { loadConfig } from '../../services/auth/src/config.js';
+
+export interface TestUser {
+  id: string;
+  email: string;
+  name: string;
+  accessToken: string;
+  refreshToken: string;
+}
+
+export interface AuthHarness {
+  /** Base URL of the real auth app listening on 127.0.0.1:<random port>. */
+  url: string;
+  app: App;
+  signup(name?: string): Promise<TestUser>;
+  createOrganization(owner: TestUser, name?: string): Promise<{ id: string; slug: string }>;
+  /** Makes an organization when none is given. */
+  createProject(owner: TestUser, organizationId?: string): Promise<{ id: string; organizationId: string }>;
+  addMember(owner: TestUser, organizationId: string, user: TestUser, role: Role): Promise<void>;
+  setRole(owner: TestUser, organizationId: string, user: TestUser, role: Role): Promise<void>;
+  removeMember(owner: TestUser, organizationId: string, user: TestUser): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A password zxcvbn rates strong; unique per process so nothing depends on it. */
+export const TEST_PASSWORD = `Flux-${randomUUID().slice(0, 8)}-correct-horse-battery`;
+
+/**
+ * Starts the real auth app (buildApp) on a random port against the machine's PostgreSQL and Redis.
+ * Config comes from `loadConfig({...process.env, ...env})`, so it shares the dev secrets file
+ * (same SERVICE_TOKEN_SECRET and signing key as other services built in the same test).
+ */
+export async function startAuth(env: Record<string, string> = {}): Promise<AuthHarness> {
+  const config = loadConfig({
+    ...process.env,
+    AUTH_CREDENTIAL_REQUESTS_PER_IP_PER_MINUTE: '100000',
+    AUTH_LOGIN_FAILURES_PER_ACCOUNT_IP: '1000',
+    ...env,
+    HOST: '127.0.0.1',
+    PORT: '0',
+  });
+  const app = await buildApp(config, { logger: false });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+
+  async function call<T>(method: string, path: string, token: string | undefined, body?: unknown, expected = [200, 201, 204]): Promise<T> {
+    const response = await fetch(url + path, {
+      method,
+      headers: { ...(token && { authorization: `Bearer ${token}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!expected.includes(response.status)) throw new Error(`auth harness: ${method} ${path} answered ${response.status}: ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  const harness: AuthHarness = {
+    url,
+    app,
+    async signup(name = `Test User ${randomUUID().slice(0, 6)}`) {
+      const email = `user-${randomUUID()}@test.flux.local`;
+      const answer = await call<{ user: { id: string; email: string; name: string }; accessToken: string; refreshToken: string }>('POST', '/api/auth/signup', undefined, {
+        email,
+        password: TEST_PASSWORD,
+        name,
+      });
+      return { id: answer.user.id, email: answer.user.email, name: answer.user.name, accessToken: answer.accessToken, refreshToken: answer.refreshToken };
+    },
+    async createOrganization(owner, name = `Org ${randomUUID().slice(0, 8)}`) {
+      const org = await call<{ id: string; slug: string }>('POST', '/api/organizations', owner.accessToken, { name });
+      return { id: org.id, slug: org.slug };
+    },
+    async createProject(owner, organizationId) {
+      const orgId = organizationId ?? (await harness.createOrganization(owner)).id;
+      const project = await call<{ id: string; organizationId: string }>('POST', `/api/organizations/${orgId}/projects`, owner.accessToken, {
+        name: `Project ${randomUUID().slice(0, 8)}`,
+      });
+      return { id: project.id, organizationId: project.organizationId };
+    },
+    async addMember(owner, organizationId, user, role) {
+      await call('POST', `/api/organizations/${organizationId}/members`, owner.accessToken, { email: user.email, role });
+    },
+    async setRole(owner, organizationId, user, role) {
+      await call('PATCH', `/api/organizations/${organizationId}/members/${user.id}`, owner.accessToken, { role });
+    },
+    async removeMember(owner, organizationId, user) {
+      await call('DELETE', `/api/organizations/${organizationId}/members/${user.id}`, owner.accessToken);
+    },
+    close: () => app.close(),
+  };
+  return harness;
+}
