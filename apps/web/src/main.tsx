@@ -1,9 +1,19 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { ApiContext } from './api/api-context.js';
+import { ApiClient } from './api/client.js';
 import { App } from './app.js';
+import { AuthProvider } from './auth/auth-context.js';
+import './styles.css';
+
+const api = new ApiClient();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    <ApiContext value={api}>
+      <AuthProvider>
+        <App />
+      </AuthProvider>
+    </ApiContext>
   </StrictMode>,
 );

@@ -1,0 +1,109 @@
+import type { ErrorBody } from '@flux/shared';
+
+/** One problem with one input, ready to show next to that input. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/**
+ * An error answer from the API in words a person can read: `message` for the form as a whole,
+ * `fields` for messages that belong next to a particular input.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields: Record<string, string> = {},
+    readonly retryAfter?: number,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  fieldMessage(field: string): string | undefined {
+    return this.fields[field];
+  }
+}
+
+// isErrorBody lives in @flux/shared too, but importing it would pull TypeBox into the initial bundle.
+function isErrorBody(value: unknown): value is ErrorBody {
+  const error = (value as ErrorBody | null)?.error;
+  return typeof error?.code === 'string' && typeof error.message === 'string';
+}
+
+/** Codes whose server text is written for developers; people get these instead. */
+const friendlyMessages: Record<string, string> = {
+  invalid_credentials: 'That email and password do not match.',
+  email_taken: 'An account with this email already exists.',
+  mfa_required: 'Enter the 6-digit code from your authenticator app.',
+  invalid_otp: 'That code is not right. Try the current one from your app.',
+  refresh_token_reused: 'Your session ended for safety. Please sign in again.',
+  payload_too_large: 'That file is too large.',
+  unsupported_media_type: 'That type of file is not supported.',
+  internal_error: 'Something went wrong on our side. Please try again.',
+  service_unavailable: 'The service is briefly unavailable. Please try again.',
+};
+
+/** Server validation messages (JSON-schema wording) turned into sentences. */
+export function humanizeFieldMessage(field: string, message: string): string {
+  const format = /must match format "(\w+)"/.exec(message)?.[1];
+  if (format === 'email') return 'Enter a valid email address.';
+  if (format === 'uuid') return 'This reference is not valid.';
+  const min = /must NOT have fewer than (\d+) characters/.exec(message)?.[1];
+  if (min) return min === '1' ? 'This field is required.' : `Use at least ${min} characters.`;
+  const max = /must NOT have more than (\d+) characters/.exec(message)?.[1];
+  if (max) return `Use at most ${max} characters.`;
+  if (/must have required property/.test(message)) return 'This field is required.';
+  // Server messages often repeat the field name ("password: too weak"); drop it.
+  const bare = message.replace(new RegExp(`^${field}:\\s*`), '');
+  return bare.charAt(0).toUpperCase() + bare.slice(1);
+}
+
+function fieldsFrom(details: unknown): Record<string, string> {
+  const fields: Record<string, string> = {};
+  if (!details || typeof details !== 'object') return fields;
+  const d = details as { field?: unknown; message?: unknown; fields?: unknown };
+  if (Array.isArray(d.fields)) {
+    for (const item of d.fields as Array<{ field?: unknown; message?: unknown }>) {
+      if (typeof item?.field !== 'string' || typeof item.message !== 'string') continue;
+      const name = item.field.replace(/^\//, '').split('/')[0] ?? item.field;
+      fields[name] ??= humanizeFieldMessage(name, item.message);
+    }
+  } else if (typeof d.field === 'string' && typeof d.message === 'string') {
+    fields[d.field] = humanizeFieldMessage(d.field, d.message);
+  }
+  return fields;
+}
+
+/** Turns any answer that is not ok into an ApiError; never exposes raw JSON to the page. */
+export function toApiError(status: number, body: unknown, retryAfterHeader?: string | null): ApiError {
+  const retryAfter = retryAfterHeader ? Number(retryAfterHeader) || undefined : undefined;
+  if (!isErrorBody(body)) {
+    const message =
+      status === 429
+        ? 'Too many attempts. Please wait a moment and try again.'
+        : status >= 500
+          ? 'Something went wrong on our side. Please try again.'
+          : `The request failed (${status}).`;
+    return new ApiError(status, status >= 500 ? 'internal_error' : 'unknown', message, {}, retryAfter);
+  }
+  const { code, message, details } = body.error;
+  const fields = fieldsFrom(details);
+  let text = friendlyMessages[code] ?? message;
+  if (code === 'rate_limited') {
+    const seconds = retryAfter ?? (details as { retryAfter?: number } | undefined)?.retryAfter;
+    text = seconds ? `Too many attempts. Try again in ${formatWait(seconds)}.` : 'Too many attempts. Please try again later.';
+  }
+  if (code === 'validation_error' && Object.keys(fields).length > 0) text = 'Please check the highlighted fields.';
+  return new ApiError(status, code, text, fields, retryAfter);
+}
+
+function formatWait(seconds: number): string {
+  if (seconds < 90) return `${Math.ceil(seconds)} seconds`;
+  return `${Math.ceil(seconds / 60)} minutes`;
+}
+
+/** A network failure (offline, gateway down) as an ApiError so forms handle one type. */
+export const networkError = () => new ApiError(0, 'network_error', 'Cannot reach FluxStudio. Check your connection and try again.');

@@ -1,0 +1,62 @@
+import { useCallback, useEffect, useState } from 'react';
+import { useApi } from './api-context.js';
+import { ApiError } from './errors.js';
+
+const invalidations = new EventTarget();
+
+/** Tells every mounted useResource whose path starts with `prefix` to load again. */
+export function invalidate(prefix: string): void {
+  invalidations.dispatchEvent(new CustomEvent('invalidate', { detail: prefix }));
+}
+
+export interface Resource<T> {
+  data: T | undefined;
+  error: ApiError | null;
+  loading: boolean;
+  reload: () => void;
+  /** Replaces the data locally, e.g. after a live event. */
+  mutate: (update: (current: T | undefined) => T | undefined) => void;
+}
+
+/** GETs `path` (null: nothing to load yet) and reloads it when invalidated. */
+export function useResource<T>(path: string | null): Resource<T> {
+  const api = useApi();
+  const [data, setData] = useState<T | undefined>(undefined);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [loading, setLoading] = useState(path !== null);
+  const [version, setVersion] = useState(0);
+  const reload = useCallback(() => setVersion((v) => v + 1), []);
+
+  useEffect(() => {
+    if (!path) return;
+    const listener = (event: Event) => {
+      if (path.startsWith((event as CustomEvent<string>).detail)) reload();
+    };
+    invalidations.addEventListener('invalidate', listener);
+    return () => invalidations.removeEventListener('invalidate', listener);
+  }, [path, reload]);
+
+  useEffect(() => {
+    if (!path) {
+      setData(undefined);
+      setLoading(false);
+      return;
+    }
+    const controller = new AbortController();
+    setLoading(true);
+    api
+      .get<T>(path, controller.signal)
+      .then((value) => {
+        setData(value);
+        setError(null);
+      })
+      .catch((caught: unknown) => {
+        if (controller.signal.aborted) return;
+        setError(caught instanceof ApiError ? caught : new ApiError(0, 'unknown', 'Could not load this.'));
+      })
+      .finally(() => !controller.signal.aborted && setLoading(false));
+    return () => controller.abort();
+  }, [api, path, version]);
+
+  return { data, error, loading, reload, mutate: setData };
+}

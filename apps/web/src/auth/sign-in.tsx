@@ -1,0 +1,92 @@
+import { useState } from 'react';
+import { useApi } from '../api/api-context.js';
+import type { AuthGrant } from '../api/client.js';
+import { Field, FormError } from '../components/field.js';
+import { useForm } from '../components/use-form.js';
+import { Link, navigate, useLocation } from '../router.js';
+import { AuthLayout } from './auth-layout.js';
+import { useAuth } from './auth-context.js';
+import { OAuthButtons } from './oauth-buttons.js';
+
+export default function SignIn() {
+  const api = useApi();
+  const { signedIn } = useAuth();
+  const { query } = useLocation();
+  // After the server answers mfa_required, the same form asks for the code and keeps the password.
+  const [credentials, setCredentials] = useState<{ email: string; password: string } | null>(null);
+
+  const form = useForm(
+    async (values) => {
+      const body = credentials ? { ...credentials, otp: values.otp?.replace(/\s/g, '') } : { email: values.email, password: values.password };
+      try {
+        return await api.credential<AuthGrant>('/api/auth/login', body);
+      } catch (error) {
+        if (!credentials && (error as { code?: string }).code === 'mfa_required') {
+          setCredentials({ email: values.email ?? '', password: values.password ?? '' });
+          return null;
+        }
+        throw error;
+      }
+    },
+    (grant) => {
+      if (!grant) return;
+      signedIn(grant);
+      navigate(safeNext(query.get('next')), { replace: true });
+    },
+  );
+
+  if (credentials) {
+    return (
+      <AuthLayout title="Two-step verification">
+        <p className="muted">Enter the 6-digit code from your authenticator app, or one of your recovery codes.</p>
+        <form onSubmit={form.onSubmit} noValidate>
+          <FormError error={form.error} />
+          <Field
+            label="Authentication code"
+            name="otp"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            autoFocus
+            required
+            error={form.fields.otp}
+          />
+          <button type="submit" className="button block" disabled={form.busy}>
+            {form.busy ? 'Verifying…' : 'Verify'}
+          </button>
+          <button type="button" className="button link" onClick={() => setCredentials(null)}>
+            Use a different account
+          </button>
+        </form>
+      </AuthLayout>
+    );
+  }
+
+  return (
+    <AuthLayout
+      title="Sign in"
+      footer={
+        <>
+          New to FluxStudio? <Link to="/signup">Create an account</Link>
+        </>
+      }
+    >
+      <form onSubmit={form.onSubmit} noValidate>
+        <FormError error={form.error} />
+        <Field label="Email" name="email" type="email" autoComplete="email" required autoFocus error={form.fields.email} />
+        <Field label="Password" name="password" type="password" autoComplete="current-password" required error={form.fields.password} />
+        <div className="row-end">
+          <Link to="/forgot-password">Forgot password?</Link>
+        </div>
+        <button type="submit" className="button block" disabled={form.busy}>
+          {form.busy ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+      <OAuthButtons />
+    </AuthLayout>
+  );
+}
+
+/** Only same-app paths, so a crafted ?next= cannot send people elsewhere. */
+export function safeNext(next: string | null): string {
+  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+}

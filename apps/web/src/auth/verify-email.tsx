@@ -1,0 +1,40 @@
+import { useEffect, useState } from 'react';
+import { useApi } from '../api/api-context.js';
+import { ApiError } from '../api/errors.js';
+import { Link, useLocation } from '../router.js';
+import { useAuth } from './auth-context.js';
+import { AuthLayout } from './auth-layout.js';
+
+export default function VerifyEmail() {
+  const api = useApi();
+  const { user, setUser } = useAuth();
+  const { query } = useLocation();
+  const token = query.get('token');
+  const [state, setState] = useState<{ ok: boolean; message: string } | null>(null);
+
+  useEffect(() => {
+    if (!token) return;
+    api
+      .credential('/api/auth/email/verify', { token })
+      .then(() => setState({ ok: true, message: 'Your email address is verified.' }))
+      .catch((error: unknown) =>
+        setState({ ok: false, message: error instanceof ApiError ? error.message : 'This link did not work.' }),
+      );
+  }, [api, token]);
+
+  useEffect(() => {
+    if (state?.ok && user && !user.emailVerified) setUser({ ...user, emailVerified: true });
+  }, [state, user, setUser]);
+
+  return (
+    <AuthLayout title="Verify your email" footer={<Link to="/">Continue to FluxStudio</Link>}>
+      {!token && <p className="form-error">This link is incomplete. Open the link from the email again.</p>}
+      {token && !state && <p role="status">Verifying…</p>}
+      {state && (
+        <p role={state.ok ? 'status' : 'alert'} className={state.ok ? '' : 'form-error'}>
+          {state.message}
+        </p>
+      )}
+    </AuthLayout>
+  );
+}

@@ -1,0 +1,194 @@
+import { useState, type ReactNode } from 'react';
+import { formatDate } from '../orgs/project-page.js';
+import type { PendingMessage } from './message-store.js';
+import type { Message } from './types.js';
+
+const quickReactions = ['👍', '❤️', '😂', '🎉', '👀'];
+
+interface Props {
+  message: Message;
+  mine: boolean;
+  authorName: string;
+  myId: string;
+  replyCount?: number;
+  readBy?: string[] | undefined;
+  onReply?: () => void;
+  onEdit: (content: string) => Promise<void>;
+  onDelete: () => Promise<void>;
+  onReact: (emoji: string) => Promise<void>;
+}
+
+export function MessageItem({ message, mine, authorName, myId, replyCount = 0, readBy, onReply, onEdit, onDelete, onReact }: Props) {
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState(message.content);
+  const [error, setError] = useState<string | null>(null);
+  const deleted = Boolean(message.deletedAt);
+
+  const run = async (action: () => Promise<void>) => {
+    setError(null);
+    try {
+      await action();
+    } catch (caught) {
+      setError(caught instanceof Error ? caught.message : 'That did not work.');
+    }
+  };
+
+  return (
+    <article className={`message${mine ? ' mine' : ''}`} data-testid="message" data-seq={message.seq}>
+      <header className="message-head">
+        <strong>{authorName}</strong>
+        <time dateTime={message.createdAt} className="muted small">
+          {formatDate(message.createdAt)}
+        </time>
+        {message.editedAt && !deleted && <span className="muted small">(edited)</span>}
+      </header>
+      {deleted ? (
+        <p className="muted deleted">This message was deleted.</p>
+      ) : editing ? (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void run(async () => {
+              await onEdit(draft.trim());
+              setEditing(false);
+            });
+          }}
+          className="edit-form"
+        >
+          <label className="visually-hidden" htmlFor={`edit-${message.id}`}>
+            Edit message
+          </label>
+          <textarea
+            id={`edit-${message.id}`}
+            value={draft}
+            autoFocus
+            onChange={(e) => setDraft(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Escape') setEditing(false);
+              if (e.key === 'Enter' && !e.shiftKey) {
+                e.preventDefault();
+                e.currentTarget.form?.requestSubmit();
+              }
+            }}
+          />
+          <div className="row-end">
+            <button type="button" className="button link small" onClick={() => setEditing(false)}>
+              Cancel
+            </button>
+            <button type="submit" className="button small">
+              Save
+            </button>
+          </div>
+        </form>
+      ) : (
+        <p className="message-content">{renderContent(message.content)}</p>
+      )}
+      {!deleted && message.attachments && message.attachments.length > 0 && (
+        <ul className="attachments">
+          {message.attachments.map((a) => (
+            <li key={a.id}>
+              {a.mimeType.startsWith('image/') ? (
+                <a href={a.url} target="_blank" rel="noreferrer">
+                  <img src={a.url} alt={a.name} className="attachment-image" />
+                </a>
+              ) : (
+                <a href={a.url} target="_blank" rel="noreferrer" className="attachment-file">
+                  📎 {a.name} <span className="muted small">({formatSize(a.size)})</span>
+                </a>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {!deleted && (
+        <div className="message-footer">
+          <ul className="reactions" aria-label="Reactions">
+            {(message.reactions ?? [])
+              .filter((r) => r.count > 0)
+              .map((r) => (
+                <li key={r.emoji}>
+                  <button
+                    type="button"
+                    className={`reaction${r.userIds.includes(myId) ? ' reacted' : ''}`}
+                    aria-pressed={r.userIds.includes(myId)}
+                    aria-label={`${r.emoji} ${r.count}`}
+                    onClick={() => run(() => onReact(r.emoji))}
+                  >
+                    {r.emoji} {r.count}
+                  </button>
+                </li>
+              ))}
+          </ul>
+          <div className="message-actions">
+            <details className="react-picker">
+              <summary aria-label="Add reaction">☺+</summary>
+              <div className="react-options">
+                {quickReactions.map((emoji) => (
+                  <button key={emoji} type="button" aria-label={`React ${emoji}`} onClick={() => run(() => onReact(emoji))}>
+                    {emoji}
+                  </button>
+                ))}
+              </div>
+            </details>
+            {onReply && (
+              <button type="button" className="button link small" onClick={onReply}>
+                {replyCount > 0 ? `${replyCount} ${replyCount === 1 ? 'reply' : 'replies'}` : 'Reply'}
+              </button>
+            )}
+            {mine && (
+              <>
+                <button type="button" className="button link small" onClick={() => { setDraft(message.content); setEditing(true); }}>
+                  Edit
+                </button>
+                <button
+                  type="button"
+                  className="button link small danger"
+                  onClick={() => window.confirm('Delete this message?') && void run(onDelete)}
+                >
+                  Delete
+                </button>
+              </>
+            )}
+          </div>
+        </div>
+      )}
+      {readBy && readBy.length > 0 && <p className="muted small read-by">Seen by {readBy.join(', ')}</p>}
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+    </article>
+  );
+}
+
+export function PendingItem({ pending, authorName, onRetry }: { pending: PendingMessage; authorName: string; onRetry: () => void }) {
+  return (
+    <article className={`message mine pending ${pending.status}`} data-testid="message" data-pending="true">
+      <header className="message-head">
+        <strong>{authorName}</strong>
+        <span className="muted small">{pending.status === 'sending' ? 'Sending…' : 'Not sent'}</span>
+      </header>
+      <p className="message-content">{renderContent(pending.content)}</p>
+      {pending.status === 'failed' && (
+        <p className="field-error" role="alert">
+          {pending.error}{' '}
+          <button type="button" className="button link small" onClick={onRetry}>
+            Retry
+          </button>
+        </p>
+      )}
+    </article>
+  );
+}
+
+/** Highlights @mentions; everything else stays text (React escapes it). */
+function renderContent(content: string): ReactNode[] {
+  return content.split(/(@[\p{L}\p{N}_.-]+)/u).map((part, i) => (part.startsWith('@') ? <mark key={i} className="mention">{part}</mark> : part));
+}
+
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

@@ -1,0 +1,182 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { io, type Socket } from 'socket.io-client';
+import { useApi } from '../api/api-context.js';
+import { useResource } from '../api/use-resource.js';
+import { useAuth } from '../auth/auth-context.js';
+import type { Conversation, Message } from './types.js';
+
+type Listener = (event: string, payload: unknown) => void;
+
+interface Messaging {
+  socket: Socket | null;
+  /** Connected now; `wasConnected` tells a first connect from a drop (for the offline banner). */
+  connected: boolean;
+  wasConnected: boolean;
+  conversations: Conversation[];
+  conversationsLoaded: boolean;
+  presence: Record<string, 'online' | 'offline'>;
+  /** Every server event, and the messages a reconnect `sync` recovered (as `message:new`). */
+  listen: (listener: Listener) => () => void;
+  /** The conversation on screen: its messages do not count as unread. */
+  setActiveConversation: (id: string | null) => void;
+  markRead: (conversationId: string, seq: number) => void;
+  reloadConversations: () => void;
+  /** What each open view has seen, so a reconnect asks only for what it missed. */
+  reportSeq: (conversationId: string, seq: number) => void;
+}
+
+const MessagingContext = createContext<Messaging | null>(null);
+
+const serverEvents = [
+  'message:new',
+  'message:updated',
+  'message:deleted',
+  'reaction:updated',
+  'typing',
+  'presence',
+  'read',
+  'notification:new',
+  'conversation:new',
+] as const;
+
+/** One Socket.IO connection per signed-in tab, shared by the sidebar, the bell and the open conversation. */
+export function MessagingProvider({ children }: { children: ReactNode }) {
+  const api = useApi();
+  const { user, accessToken } = useAuth();
+  const list = useResource<{ items: Conversation[] }>('/api/conversations');
+  const [socket, setSocket] = useState<Socket | null>(null);
+  const [connected, setConnected] = useState(false);
+  const [wasConnected, setWasConnected] = useState(false);
+  const [presence, setPresence] = useState<Record<string, 'online' | 'offline'>>({});
+  const listeners = useRef(new Set<Listener>());
+  const activeId = useRef<string | null>(null);
+  const seen = useRef(new Map<string, number>());
+  const hasToken = accessToken !== null;
+
+  const emitLocal = useCallback((event: string, payload: unknown) => {
+    for (const listener of listeners.current) listener(event, payload);
+  }, []);
+
+  const onMessage = useCallback(
+    (message: Message) => {
+      seen.current.set(message.conversationId, Math.max(seen.current.get(message.conversationId) ?? 0, message.seq));
+      list.mutate((current) => {
+        if (!current) return current;
+        const items = current.items.map((c) => {
+          if (c.id !== message.conversationId) return c;
+          if (c.lastMessage && c.lastMessage.seq >= message.seq) return c;
+          const mine = message.authorId === user?.id;
+          const unread = mine || activeId.current === c.id ? c.unreadCount : c.unreadCount + 1;
+          return { ...c, lastMessage: message, unreadCount: unread };
+        });
+        if (!items.some((c) => c.id === message.conversationId)) list.reload();
+        return { ...current, items: sortByActivity(items) };
+      });
+    },
+    [list.mutate, list.reload, user?.id],
+  );
+
+  useEffect(() => {
+    if (!hasToken) return;
+    const s = io({
+      path: '/socket.io/',
+      transports: ['websocket'],
+      // A function, so every reconnect presents the current token, not the one from page load.
+      auth: (cb) => cb({ token: api.tokens.token ?? '' }),
+    });
+    s.on('connect', () => {
+      setConnected(true);
+      setWasConnected(true);
+      const conversations = Object.fromEntries(seen.current);
+      if (Object.keys(conversations).length === 0) return;
+      // Whatever was sent while this tab was away arrives here, once, in seq order.
+      s.timeout(10_000).emit('sync', { conversations }, (error: Error | null, answer?: { messages?: Message[] }) => {
+        if (error || !answer?.messages) return;
+        for (const message of [...answer.messages].sort((a, b) => a.seq - b.seq)) {
+          onMessage(message);
+          emitLocal('message:new', message);
+        }
+      });
+    });
+    s.on('disconnect', () => setConnected(false));
+    s.on('connect_error', (error) => {
+      setConnected(false);
+      // An expired token: refresh it and try again; other errors retry on their own.
+      if (error.message === 'unauthorized') {
+        api.tokens
+          .refresh()
+          .then((fresh) => fresh && s.connect())
+          .catch(() => undefined);
+      }
+    });
+    for (const event of serverEvents) s.on(event, (payload: unknown) => emitLocal(event, payload));
+    s.on('message:new', (message: Message) => onMessage(message));
+    s.on('conversation:new', () => list.reload());
+    s.on('presence', (p: { userId: string; status: 'online' | 'offline' }) => setPresence((all) => ({ ...all, [p.userId]: p.status })));
+    setSocket(s);
+    return () => {
+      s.removeAllListeners();
+      s.disconnect();
+      setSocket(null);
+      setConnected(false);
+    };
+    // The socket lives as long as the session; a refreshed token is picked up by `auth` above.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [hasToken, api]);
+
+  // Seed what has been seen with the list's last messages, so sync covers conversations not open.
+  useEffect(() => {
+    for (const c of list.data?.items ?? []) {
+      if (c.lastMessage) seen.current.set(c.id, Math.max(seen.current.get(c.id) ?? 0, c.lastMessage.seq));
+    }
+  }, [list.data]);
+
+  const markRead = useCallback(
+    (conversationId: string, seq: number) => {
+      socket?.emit('message:read', { conversationId, seq });
+      list.mutate((current) =>
+        current ? { ...current, items: current.items.map((c) => (c.id === conversationId ? { ...c, unreadCount: 0 } : c)) } : current,
+      );
+    },
+    [socket, list],
+  );
+
+  const value = useMemo<Messaging>(
+    () => ({
+      socket,
+      connected,
+      wasConnected,
+      conversations: list.data?.items ?? [],
+      conversationsLoaded: list.data !== undefined,
+      presence,
+      listen: (listener) => {
+        listeners.current.add(listener);
+        return () => listeners.current.delete(listener);
+      },
+      setActiveConversation: (id) => {
+        activeId.current = id;
+      },
+      markRead,
+      reloadConversations: list.reload,
+      reportSeq: (conversationId, seq) => seen.current.set(conversationId, Math.max(seen.current.get(conversationId) ?? 0, seq)),
+    }),
+    [socket, connected, wasConnected, list.data, list.reload, presence, markRead],
+  );
+  return <MessagingContext.Provider value={value}>{children}</MessagingContext.Provider>;
+}
+
+function sortByActivity(items: Conversation[]): Conversation[] {
+  const at = (c: Conversation) => c.lastMessage?.createdAt ?? c.createdAt ?? '';
+  return [...items].sort((a, b) => at(b).localeCompare(at(a)));
+}
+
+export function useMessaging(): Messaging {
+  const messaging = useContext(MessagingContext);
+  if (!messaging) throw new Error('useMessaging outside <MessagingProvider>');
+  return messaging;
+}
+
+export const useConversations = () => {
+  const { conversations, conversationsLoaded } = useMessaging();
+  return { conversations, conversationsLoaded };
+};

@@ -1,0 +1,79 @@
+import { useConversations } from '../conversations/messaging-context.js';
+import { conversationTitle } from '../conversations/conversation-title.js';
+import { useAuth } from '../auth/auth-context.js';
+import { useWorkspace } from '../orgs/workspace-context.js';
+import { Link, navigate, useLocation } from '../router.js';
+
+export function Sidebar() {
+  const { organizations, organization, projects, selectOrganization } = useWorkspace();
+  const { conversations } = useConversations();
+  const { user } = useAuth();
+  const { pathname } = useLocation();
+  const current = (path: string) => (pathname === path ? 'page' : undefined);
+
+  return (
+    <nav className="sidebar" aria-label="Workspace">
+      <div className="sidebar-section">
+        <label htmlFor="org-switcher" className="sidebar-label">
+          Organization
+        </label>
+        <select
+          id="org-switcher"
+          value={organization?.id ?? ''}
+          onChange={(event) => {
+            if (event.target.value === '__new') return navigate('/orgs/new');
+            selectOrganization(event.target.value);
+            navigate(`/orgs/${event.target.value}`);
+          }}
+        >
+          {organizations.length === 0 && <option value="">No organization yet</option>}
+          {organizations.map((o) => (
+            <option key={o.id} value={o.id}>
+              {o.name}
+            </option>
+          ))}
+          <option value="__new">+ New organization…</option>
+        </select>
+        {organization && (
+          <Link to={`/orgs/${organization.id}`} className="sidebar-link" aria-current={current(`/orgs/${organization.id}`)}>
+            Members &amp; settings
+          </Link>
+        )}
+      </div>
+
+      <div className="sidebar-section">
+        <h2 className="sidebar-label">Projects</h2>
+        <ul>
+          {projects.map((p) => (
+            <li key={p.id}>
+              <Link to={`/projects/${p.id}`} className="sidebar-link" aria-current={current(`/projects/${p.id}`)}>
+                <span className="dot project" aria-hidden="true" /> {p.name}
+              </Link>
+            </li>
+          ))}
+          {organization && projects.length === 0 && <li className="muted small">No projects yet</li>}
+        </ul>
+      </div>
+
+      <div className="sidebar-section">
+        <h2 className="sidebar-label">
+          <Link to="/conversations">Conversations</Link>
+        </h2>
+        <ul>
+          {conversations.slice(0, 12).map((c) => (
+            <li key={c.id}>
+              <Link to={`/conversations/${c.id}`} className="sidebar-link" aria-current={current(`/conversations/${c.id}`)}>
+                <span className="truncate">{conversationTitle(c, user?.id)}</span>
+                {c.unreadCount > 0 && (
+                  <span className="badge" aria-label={`${c.unreadCount} unread`}>
+                    {c.unreadCount}
+                  </span>
+                )}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </div>
+    </nav>
+  );
+}

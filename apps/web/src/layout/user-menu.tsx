@@ -1,0 +1,31 @@
+import { useAuth } from '../auth/auth-context.js';
+import { Link, navigate } from '../router.js';
+
+export function UserMenu() {
+  const { user, signOut } = useAuth();
+  return (
+    <div className="user-menu">
+      <Link to="/account" className="avatar-link" title="Account">
+        <span className="avatar" aria-hidden="true">
+          {initials(user?.name ?? '?')}
+        </span>
+        <span className="user-name">{user?.name}</span>
+      </Link>
+      <button
+        type="button"
+        className="button secondary small"
+        onClick={async () => {
+          await signOut();
+          navigate('/signin', { replace: true });
+        }}
+      >
+        Sign out
+      </button>
+    </div>
+  );
+}
+
+export function initials(name: string): string {
+  const parts = name.trim().split(/\s+/);
+  return ((parts[0]?.[0] ?? '') + (parts.length > 1 ? (parts.at(-1)?.[0] ?? '') : '')).toUpperCase() || '?';
+}

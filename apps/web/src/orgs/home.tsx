@@ -1,0 +1,20 @@
+import { useEffect } from 'react';
+import { navigate } from '../router.js';
+import { useWorkspace } from './workspace-context.js';
+import { CreateOrganizationForm } from './new-organization.js';
+
+/** The start page: the current organization, or a first-run prompt to create one. */
+export default function Home() {
+  const { organization, loading } = useWorkspace();
+  useEffect(() => {
+    if (organization) navigate(`/orgs/${organization.id}`, { replace: true });
+  }, [organization]);
+  if (loading || organization) return <p className="loading" role="status">Loading…</p>;
+  return (
+    <section className="page narrow">
+      <h1>Welcome to FluxStudio</h1>
+      <p className="muted">Create an organization for your studio; then add projects, invite people and start working together.</p>
+      <CreateOrganizationForm />
+    </section>
+  );
+}

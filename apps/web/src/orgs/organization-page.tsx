@@ -1,0 +1,155 @@
+import type { Member, Organization, Page, Project, Role } from '@flux/shared';
+import { useEffect, useId, useState } from 'react';
+import { useApi } from '../api/api-context.js';
+import { invalidate, useResource } from '../api/use-resource.js';
+import { Field, FormError } from '../components/field.js';
+import { useForm } from '../components/use-form.js';
+import { initials } from '../layout/user-menu.js';
+import { Link, navigate } from '../router.js';
+import { useWorkspace } from './workspace-context.js';
+
+export default function OrganizationPage({ params }: { params: Record<string, string> }) {
+  const orgId = params.orgId!;
+  const { selectOrganization } = useWorkspace();
+  const org = useResource<Organization>(`/api/organizations/${orgId}`);
+  const projects = useResource<Page<Project>>(`/api/projects?organizationId=${orgId}`);
+  useEffect(() => selectOrganization(orgId), [orgId, selectOrganization]);
+
+  if (org.error) return <ErrorPage message={org.error.status === 404 ? 'This organization does not exist or you are not a member.' : org.error.message} />;
+  if (!org.data) return <p className="loading" role="status">Loading…</p>;
+  const manager = org.data.role === 'owner' || org.data.role === 'admin';
+
+  return (
+    <section className="page">
+      <header className="page-head">
+        <div>
+          <h1>{org.data.name}</h1>
+          <p className="muted">
+            /{org.data.slug} · you are {article(org.data.role)} <strong>{org.data.role}</strong>
+          </p>
+        </div>
+      </header>
+
+      <div className="grid-2">
+        <section aria-labelledby="projects-heading" className="card">
+          <h2 id="projects-heading">Projects</h2>
+          <ul className="list">
+            {(projects.data?.items ?? []).map((p) => (
+              <li key={p.id}>
+                <Link to={`/projects/${p.id}`}>{p.name}</Link>
+              </li>
+            ))}
+            {projects.data?.items.length === 0 && <li className="muted">No projects yet.</li>}
+          </ul>
+          {org.data.role !== 'guest' && <CreateProjectForm orgId={orgId} />}
+        </section>
+
+        <section aria-labelledby="members-heading" className="card">
+          <h2 id="members-heading">Members</h2>
+          <MemberList orgId={orgId} />
+          {manager && <InviteForm orgId={orgId} />}
+        </section>
+      </div>
+    </section>
+  );
+}
+
+function CreateProjectForm({ orgId }: { orgId: string }) {
+  const api = useApi();
+  const form = useForm(
+    (values) => api.post<Project>(`/api/organizations/${orgId}/projects`, { name: values.name }),
+    (project) => {
+      invalidate('/api/projects');
+      navigate(`/projects/${project.id}`);
+    },
+  );
+  return (
+    <form onSubmit={form.onSubmit} noValidate className="inline-form">
+      <FormError error={form.error} />
+      <Field label="New project name" name="name" required error={form.fields.name} />
+      <button type="submit" className="button" disabled={form.busy}>
+        Create project
+      </button>
+    </form>
+  );
+}
+
+function MemberList({ orgId }: { orgId: string }) {
+  const members = useResource<Page<Member>>(`/api/organizations/${orgId}/members`);
+  if (members.error) return <p className="form-error">{members.error.message}</p>;
+  return (
+    <ul className="list members" aria-label="Members">
+      {(members.data?.items ?? []).map((m) => (
+        <li key={m.userId} className="member">
+          <span className="avatar" aria-hidden="true">
+            {initials(m.name)}
+          </span>
+          <span className="member-name">
+            {m.name}
+            <span className="muted small"> {m.email}</span>
+          </span>
+          <span className={`role role-${m.role}`}>{m.role}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function InviteForm({ orgId }: { orgId: string }) {
+  const api = useApi();
+  const roleId = useId();
+  const [notice, setNotice] = useState('');
+  const form = useForm(
+    (values) => api.post<{ status: 'added' | 'invited' }>(`/api/organizations/${orgId}/members`, { email: values.email, role: values.role }),
+    (result) => {
+      invalidate(`/api/organizations/${orgId}/members`);
+      setNotice(result.status === 'invited' ? 'Invitation sent: they join when they sign up with that email.' : 'Member added.');
+    },
+  );
+  return (
+    <form
+      onSubmit={(e) => {
+        setNotice('');
+        void form.onSubmit(e);
+      }}
+      noValidate
+      className="inline-form"
+    >
+      <h3>Invite someone</h3>
+      <FormError error={form.error} />
+      <Field label="Email" name="email" type="email" required error={form.fields.email} />
+      <div className="field">
+        <label htmlFor={roleId}>Role</label>
+        <select id={roleId} name="role" defaultValue="member">
+          {roles.map((r) => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ))}
+        </select>
+      </div>
+      <button type="submit" className="button" disabled={form.busy}>
+        Invite
+      </button>
+      <p role="status" className="notice">
+        {notice}
+      </p>
+    </form>
+  );
+}
+
+// Listed here rather than imported: @flux/shared's runtime values would pull TypeBox into the bundle.
+const roles: Role[] = ['member', 'admin', 'guest', 'owner'];
+
+function article(role: string) {
+  return /^[aeiou]/.test(role) ? 'an' : 'a';
+}
+
+export function ErrorPage({ message }: { message: string }) {
+  return (
+    <section className="page">
+      <h1>Not available</h1>
+      <p className="form-error">{message}</p>
+    </section>
+  );
+}

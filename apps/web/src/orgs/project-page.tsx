@@ -1,0 +1,78 @@
+import type { Page, Project } from '@flux/shared';
+import { useApi } from '../api/api-context.js';
+import { useResource } from '../api/use-resource.js';
+import { Field, FormError } from '../components/field.js';
+import { useForm } from '../components/use-form.js';
+import type { Conversation } from '../conversations/types.js';
+import { useMessaging } from '../conversations/messaging-context.js';
+import type { DocumentInfo } from '../documents/types.js';
+import { Link, navigate } from '../router.js';
+import { ErrorPage } from './organization-page.js';
+import { useWorkspace } from './workspace-context.js';
+
+export default function ProjectPage({ params }: { params: Record<string, string> }) {
+  const projectId = params.projectId!;
+  const api = useApi();
+  const { organizations } = useWorkspace();
+  const { reloadConversations } = useMessaging();
+  const project = useResource<Project>(`/api/projects/${projectId}`);
+  const documents = useResource<Page<DocumentInfo>>(`/api/documents?projectId=${projectId}`);
+  const role = organizations.find((o) => o.id === project.data?.organizationId)?.role;
+
+  const form = useForm(
+    (values) => api.post<DocumentInfo>('/api/documents', { projectId, title: values.title }),
+    (doc) => navigate(`/documents/${doc.id}`),
+  );
+
+  const openChat = async () => {
+    const conversation = await api.post<Conversation>('/api/conversations', { type: 'project', projectId, name: project.data?.name });
+    reloadConversations();
+    navigate(`/conversations/${conversation.id}`);
+  };
+
+  if (project.error) return <ErrorPage message={project.error.status === 404 ? 'This project does not exist or you have no access.' : project.error.message} />;
+  if (!project.data) return <p className="loading" role="status">Loading…</p>;
+
+  return (
+    <section className="page">
+      <header className="page-head">
+        <div>
+          <h1>{project.data.name}</h1>
+          <p className="muted">{role === 'guest' ? 'You can view this project (guest).' : 'Documents and discussion for this project.'}</p>
+        </div>
+        <button type="button" className="button secondary" onClick={openChat}>
+          Project chat
+        </button>
+      </header>
+
+      <section aria-labelledby="documents-heading" className="card">
+        <h2 id="documents-heading">Documents</h2>
+        {documents.error && <p className="form-error">{documents.error.message}</p>}
+        <ul className="list documents">
+          {(documents.data?.items ?? []).map((d) => (
+            <li key={d.id}>
+              <Link to={`/documents/${d.id}`}>{d.title}</Link>
+              <span className="muted small"> · updated {formatDate(d.updatedAt ?? d.createdAt)}</span>
+            </li>
+          ))}
+          {documents.data?.items.length === 0 && <li className="muted">No documents yet.</li>}
+        </ul>
+        {role && role !== 'guest' && (
+          <form onSubmit={form.onSubmit} noValidate className="inline-form">
+            <FormError error={form.error} />
+            <Field label="New document title" name="title" required error={form.fields.title} />
+            <button type="submit" className="button" disabled={form.busy}>
+              Create document
+            </button>
+          </form>
+        )}
+      </section>
+    </section>
+  );
+}
+
+export function formatDate(iso: string): string {
+  const date = new Date(iso);
+  const sameDay = date.toDateString() === new Date().toDateString();
+  return sameDay ? date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : date.toLocaleDateString();
+}

@@ -1,0 +1,51 @@
+import type { Organization, Page, Project } from '@flux/shared';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useResource } from '../api/use-resource.js';
+
+const storageKey = 'flux.organizationId';
+
+interface Workspace {
+  organizations: Organization[];
+  organization: Organization | null;
+  projects: Project[];
+  loading: boolean;
+  selectOrganization: (id: string) => void;
+}
+
+const WorkspaceContext = createContext<Workspace | null>(null);
+
+/** Which organization the person is working in (remembered per browser) and its projects. */
+export function WorkspaceProvider({ children }: { children: ReactNode }) {
+  const orgs = useResource<Page<Organization>>('/api/organizations');
+  const [selectedId, setSelectedId] = useState<string | null>(() => localStorage.getItem(storageKey));
+  const organizations = useMemo(() => orgs.data?.items ?? [], [orgs.data]);
+  const organization = organizations.find((o) => o.id === selectedId) ?? organizations[0] ?? null;
+  const projects = useResource<Page<Project>>(organization ? `/api/projects?organizationId=${organization.id}` : null);
+
+  const selectOrganization = useCallback((id: string) => {
+    localStorage.setItem(storageKey, id);
+    setSelectedId(id);
+  }, []);
+
+  useEffect(() => {
+    if (organization && organization.id !== selectedId) setSelectedId(organization.id);
+  }, [organization, selectedId]);
+
+  const value = useMemo(
+    () => ({
+      organizations,
+      organization,
+      projects: projects.data?.items ?? [],
+      loading: orgs.loading && !orgs.data,
+      selectOrganization,
+    }),
+    [organizations, organization, projects.data, orgs.loading, orgs.data, selectOrganization],
+  );
+  return <WorkspaceContext.Provider value={value}>{children}</WorkspaceContext.Provider>;
+}
+
+export function useWorkspace(): Workspace {
+  const workspace = useContext(WorkspaceContext);
+  if (!workspace) throw new Error('useWorkspace outside <WorkspaceProvider>');
+  return workspace;
+}
