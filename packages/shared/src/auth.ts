@@ -16,6 +16,9 @@ export const AuthErrorCodes = [
   'last_owner',
   'slug_taken',
   'already_member',
+  'mfa_already_enabled',
+  'mfa_not_set_up',
+  'mfa_not_enabled',
 ] as const;
 export type AuthErrorCode = (typeof AuthErrorCodes)[number];
 

@@ -2,7 +2,10 @@ import { createAccessTokenVerifier, createServiceApp, type App } from '@flux/ser
 import type { Config } from './config.js';
 import type { AuthContext } from './context.js';
 import type { Database } from './db/database.js';
+import cookie from '@fastify/cookie';
+import { createMailer } from './mail/mailer.js';
 import { authRoutes } from './routes/auth.js';
+import { devOutboxRoutes } from './routes/dev-outbox.js';
 import { internalRoutes } from './routes/internal.js';
 import { jwksRoutes } from './routes/jwks.js';
 import { organizationRoutes } from './routes/organizations.js';
@@ -23,13 +26,17 @@ export async function buildApp(config: Config, { logger = true }: BuildOptions =
     config,
     events,
     log: app.log,
+    mailer: createMailer(config, db),
     signAccessToken: createAccessTokenSigner(keys, config.accessTokenTtlSeconds),
     // Auth verifies its own tokens exactly as other services do, over its local JWKS.
     verifyAccessToken: createAccessTokenVerifier(localJwks(keys)),
   };
 
+  app.addHook('onClose', async () => ctx.mailer.close());
+  await app.register(cookie, { secret: config.cookieSecret });
   await app.register(jwksRoutes, { prefix: '/api/auth', keys });
   await app.register(authRoutes, { prefix: '/api/auth', ctx });
+  if (config.devOutbox) await app.register(devOutboxRoutes, { prefix: '/api/auth', ctx });
   await app.register(organizationRoutes, { prefix: '/api/organizations', ctx });
   await app.register(projectRoutes, { prefix: '/api/projects', ctx });
   await app.register(internalRoutes, { prefix: '/internal', ctx, serviceTokens });

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
+import type { Mailer } from './mail/mailer.js';
 import type { AccessTokenSigner } from './tokens/access-token.js';
 
 /** What the auth services need, built once in app.ts and passed explicitly (no module singletons). */
@@ -13,6 +14,7 @@ export interface AuthContext {
   config: Config;
   events: EventBus;
   log: FastifyBaseLogger;
+  mailer: Mailer;
   signAccessToken: AccessTokenSigner;
   verifyAccessToken: AccessTokenVerifier;
 }

@@ -1,21 +1,45 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, type LoginBody, type PublicUser, type Role, type SignupBody } from '@flux/shared';
 import type { AuthContext } from '../context.js';
 import { acceptInvitations, insertMember } from '../organizations/repository.js';
 import { recordSecurityEvent, type RequestMeta } from '../security/events.js';
+import {
+  accountFailuresThisHour,
+  clearLoginFailures,
+  lockoutRemaining,
+  noteAccountFromIp,
+  progressiveDelayMs,
+  recordLoginFailure,
+} from '../security/limits.js';
+import { revokeSessions } from '../sessions/repository.js';
 import { startSession, type IssuedTokens } from '../sessions/service.js';
 import { normaliseEmail } from './email.js';
+import { consumeEmailToken, issueEmailToken } from './email-tokens.js';
 import { toPublicUser } from './mappers.js';
+import { checkSecondFactor } from './mfa.js';
 import { assertStrongPassword, burnPasswordCheck, hashPassword, verifyPassword } from './password.js';
-import { findUserByEmail, findUserById, insertUser } from './repository.js';
+import { findUserByEmail, findUserById, insertUser, updateUser } from './repository.js';
 
-/** Creates an account, turns pending invitations of its email into memberships, and signs it in. */
+const VERIFY_TTL_SECONDS = 24 * 3600;
+const RESET_TTL_SECONDS = 3600;
+
+const link = (ctx: AuthContext, path: string, token: string) => `${ctx.config.publicUrl.replace(/\/$/, '')}${path}?token=${encodeURIComponent(token)}`;
+
+async function flagManyAccounts(ctx: AuthContext, email: string, meta: RequestMeta): Promise<void> {
+  if (await noteAccountFromIp(ctx, meta.ip, email)) {
+    await recordSecurityEvent(ctx.db, { type: 'anomaly_many_accounts_from_ip', userId: null, meta, metadata: { ip: meta.ip } });
+  }
+}
+
+/** Creates an account, turns pending invitations of its email into memberships, mails a verification link, and signs it in. */
 export async function signup(ctx: AuthContext, body: SignupBody, meta: RequestMeta): Promise<IssuedTokens> {
   const email = normaliseEmail(body.email);
   const name = body.name.trim();
   if (!name) throw AppError.validation('name', 'must not be blank');
   assertStrongPassword(body.password, [email, name, ...email.split(/[@.]/)]);
+  await flagManyAccounts(ctx, email, meta);
   const passwordHash = await hashPassword(body.password);
-  const { user, memberships } = await ctx.db.transaction().execute(async (trx) => {
+  const { user, memberships, verifyToken } = await ctx.db.transaction().execute(async (trx) => {
     const user = await insertUser(trx, { email, name, password_hash: passwordHash });
     if (!user) throw AppError.conflict('email_taken', 'An account with this email already exists.');
     const memberships: Array<{ organizationId: string; role: Role }> = [];
@@ -23,36 +47,133 @@ export async function signup(ctx: AuthContext, body: SignupBody, meta: RequestMe
       await insertMember(trx, invitation.organization_id, user.id, invitation.role as Role);
       memberships.push({ organizationId: invitation.organization_id, role: invitation.role as Role });
     }
+    const verifyToken = await issueEmailToken(trx, user.id, 'verify_email', VERIFY_TTL_SECONDS);
     await recordSecurityEvent(trx, { type: 'signup', userId: user.id, meta, metadata: { invitationsAccepted: memberships.length } });
-    return { user, memberships };
+    return { user, memberships, verifyToken };
   });
+  await sendVerification(ctx, user.email, verifyToken);
   await ctx.events.publish('user.created', { userId: user.id, email: user.email, name: user.name });
   for (const membership of memberships) await ctx.events.publish('membership.changed', { ...membership, userId: user.id });
   return startSession(ctx, user, meta);
 }
 
+async function sendVerification(ctx: AuthContext, email: string, token: string): Promise<void> {
+  await ctx.mailer
+    .send({
+      to: email,
+      subject: 'Confirm your email for FluxStudio',
+      text: `Welcome to FluxStudio.\n\nConfirm your email address by opening this link (valid for 24 hours):\n${link(ctx, '/verify-email', token)}\n`,
+    })
+    .catch((err: unknown) => ctx.log.error({ err }, 'could not send the verification mail'));
+}
+
 const invalidCredentials = () => AppError.unauthorized('The email or password is incorrect.', 'invalid_credentials');
 
-/** Checks a password; unknown emails cost the same argon2 work and get the same answer as wrong passwords. */
+/**
+ * Checks a password (and the second factor when MFA is on). Unknown emails cost the same argon2
+ * work and get the same answer as wrong passwords. Failures feed the Redis lockout.
+ */
 export async function login(ctx: AuthContext, body: LoginBody, meta: RequestMeta): Promise<IssuedTokens> {
   const email = normaliseEmail(body.email);
+  const locked = await lockoutRemaining(ctx, email, meta.ip);
+  if (locked > 0) {
+    await recordSecurityEvent(ctx.db, { type: 'login_locked', userId: null, meta, metadata: { email, retryAfter: locked } });
+    throw AppError.rateLimited(locked, 'Too many failed sign-ins for this account from your network; try again later.');
+  }
+  await flagManyAccounts(ctx, email, meta);
+  const delay = progressiveDelayMs(await accountFailuresThisHour(ctx, email), ctx.config.accountFailuresPerHour);
+  if (delay > 0) await sleep(delay);
+
   const user = await findUserByEmail(ctx.db, email);
+  const fail = async (reason: string, userId: string | null, error = invalidCredentials()): Promise<never> => {
+    const outcome = await recordLoginFailure(ctx, email, meta.ip);
+    await recordSecurityEvent(ctx.db, { type: reason === 'invalid_otp' ? 'mfa_failed' : 'login_failed', userId, meta, metadata: { reason } });
+    if (outcome.locked) await recordSecurityEvent(ctx.db, { type: 'login_locked', userId, meta, metadata: { email, seconds: ctx.config.lockoutSeconds } });
+    throw error;
+  };
   if (!user?.password_hash) {
     await burnPasswordCheck(body.password);
-    await recordSecurityEvent(ctx.db, { type: 'login_failed', userId: user?.id ?? null, meta, metadata: { reason: 'unknown_email' } });
-    throw invalidCredentials();
+    return fail(user ? 'no_password' : 'unknown_email', user?.id ?? null);
   }
-  if (!(await verifyPassword(user.password_hash, body.password))) {
-    await recordSecurityEvent(ctx.db, { type: 'login_failed', userId: user.id, meta, metadata: { reason: 'wrong_password' } });
-    throw invalidCredentials();
+  if (!(await verifyPassword(user.password_hash, body.password))) return fail('wrong_password', user.id);
+  if (user.mfa_enabled_at) {
+    if (!body.otp) throw AppError.unauthorized('Enter the code from your authenticator app.', 'mfa_required');
+    if (!(await checkSecondFactor(ctx, user, body.otp, meta))) {
+      return fail('invalid_otp', user.id, AppError.unauthorized('The authentication code is not valid.', 'invalid_otp'));
+    }
   }
+  await clearLoginFailures(ctx, email, meta.ip);
+  await noteNewDevice(ctx, user.id, meta);
   const tokens = await startSession(ctx, user, meta);
-  await recordSecurityEvent(ctx.db, { type: 'login_succeeded', userId: user.id, meta, metadata: { sessionId: tokens.sessionId } });
+  await recordSecurityEvent(ctx.db, { type: 'login_succeeded', userId: user.id, meta, metadata: { sessionId: tokens.sessionId, mfa: !!user.mfa_enabled_at } });
   return tokens;
+}
+
+/** A sign-in from a user agent this account never used before is worth a security event. */
+async function noteNewDevice(ctx: AuthContext, userId: string, meta: RequestMeta): Promise<void> {
+  const known = await ctx.db
+    .selectFrom('auth.sessions')
+    .select((eb) => [eb.fn.countAll<string>().as('all'), eb.fn.count<string>('id').filterWhere('user_agent', 'is not distinct from', meta.userAgent).as('same')])
+    .where('user_id', '=', userId)
+    .executeTakeFirstOrThrow();
+  if (Number(known.all) > 0 && Number(known.same) === 0) {
+    await recordSecurityEvent(ctx.db, { type: 'new_device', userId, meta });
+  }
 }
 
 export async function me(ctx: AuthContext, userId: string): Promise<PublicUser> {
   const user = await findUserById(ctx.db, userId);
   if (!user) throw AppError.unauthorized();
   return toPublicUser(user);
+}
+
+const badToken = () => new AppError('invalid_email_token', 400, 'This link is invalid, expired or already used; ask for a new one.', { field: 'token' });
+
+export async function verifyEmail(ctx: AuthContext, token: string, meta: RequestMeta): Promise<PublicUser> {
+  const user = await ctx.db.transaction().execute(async (trx) => {
+    const userId = await consumeEmailToken(trx, token, 'verify_email');
+    if (!userId) throw badToken();
+    const user = await updateUser(trx, userId, { email_verified_at: new Date() });
+    await recordSecurityEvent(trx, { type: 'email_verified', userId, meta });
+    return user!;
+  });
+  return toPublicUser(user);
+}
+
+export async function resendVerification(ctx: AuthContext, userId: string): Promise<void> {
+  const user = await findUserById(ctx.db, userId);
+  if (!user || user.email_verified_at) return;
+  await sendVerification(ctx, user.email, await issueEmailToken(ctx.db, user.id, 'verify_email', VERIFY_TTL_SECONDS));
+}
+
+/** Always the same quick answer; the mail (if any) is prepared after answering, so timing tells nothing. */
+export function forgotPassword(ctx: AuthContext, emailInput: string, meta: RequestMeta): void {
+  const email = normaliseEmail(emailInput);
+  void (async () => {
+    const user = await findUserByEmail(ctx.db, email);
+    await recordSecurityEvent(ctx.db, { type: 'password_reset_requested', userId: user?.id ?? null, meta, metadata: { known: !!user } });
+    if (!user) return;
+    const token = await issueEmailToken(ctx.db, user.id, 'reset_password', RESET_TTL_SECONDS);
+    await ctx.mailer.send({
+      to: user.email,
+      subject: 'Reset your FluxStudio password',
+      text: `Someone asked to reset the password of your FluxStudio account.\n\nOpen this link within an hour to choose a new one:\n${link(ctx, '/reset-password', token)}\n\nIf it was not you, ignore this mail.\n`,
+    });
+  })().catch((err: unknown) => ctx.log.error({ err }, 'password reset mail failed'));
+}
+
+/** Sets a new password with a mailed token and signs every session out. */
+export async function resetPassword(ctx: AuthContext, token: string, password: string, meta: RequestMeta): Promise<void> {
+  assertStrongPassword(password);
+  const passwordHash = await hashPassword(password);
+  await ctx.db.transaction().execute(async (trx) => {
+    const userId = await consumeEmailToken(trx, token, 'reset_password');
+    if (!userId) throw badToken();
+    const user = await findUserById(trx, userId);
+    if (!user) throw badToken();
+    // The mailbox owner proved themself, so the email counts as verified.
+    await updateUser(trx, userId, { password_hash: passwordHash, email_verified_at: user.email_verified_at ?? new Date() });
+    const revoked = await revokeSessions(trx, { userId }, 'password_reset');
+    await recordSecurityEvent(trx, { type: 'password_reset', userId, meta, metadata: { sessionsRevoked: revoked.length } });
+  });
 }

@@ -1,10 +1,11 @@
 import { createHmac } from 'node:crypto';
-import { AppError, type AuthTokens } from '@flux/shared';
+import { AppError, type AuthTokens, type SessionInfo } from '@flux/shared';
 import { findUserById } from '../accounts/repository.js';
 import { toPublicUser } from '../accounts/mappers.js';
 import type { AuthContext } from '../context.js';
 import type { UserRow } from '../db/database.js';
 import { recordSecurityEvent, type RequestMeta } from '../security/events.js';
+import { noteRefresh } from '../security/limits.js';
 import { hashToken, randomToken } from '../tokens/opaque.js';
 import * as sessions from './repository.js';
 
@@ -87,6 +88,9 @@ export async function refresh(ctx: AuthContext, token: string, meta: RequestMeta
     ctx.log.warn({ ip: meta.ip }, 'refresh token reused; session revoked');
     throw AppError.unauthorized('This refresh token was already used; the session has been signed out.', 'refresh_token_reused');
   }
+  if (await noteRefresh(ctx, outcome.sessionId)) {
+    await recordSecurityEvent(ctx.db, { type: 'anomaly_rapid_refresh', userId: outcome.userId, meta, metadata: { sessionId: outcome.sessionId } });
+  }
   const user = await findUserById(ctx.db, outcome.userId);
   if (!user) throw invalid();
   return {
@@ -102,4 +106,43 @@ export async function refresh(ctx: AuthContext, token: string, meta: RequestMeta
 export async function isSessionActive(ctx: AuthContext, sessionId: string): Promise<boolean> {
   const session = await sessions.findSession(ctx.db, sessionId);
   return !!session && !session.revoked_at && session.expires_at > new Date();
+}
+
+export async function listSessions(ctx: AuthContext, userId: string, currentSessionId: string | undefined): Promise<SessionInfo[]> {
+  return (await sessions.listActiveSessions(ctx.db, userId)).map((row) => ({
+    id: row.id,
+    userAgent: row.user_agent,
+    ip: row.ip,
+    createdAt: row.created_at.toISOString(),
+    lastUsedAt: row.last_used_at.toISOString(),
+    current: row.id === currentSessionId,
+  }));
+}
+
+/** Revokes one of the caller's sessions; someone else's session is reported as not found. */
+export async function revokeSession(ctx: AuthContext, userId: string, sessionId: string, meta: RequestMeta): Promise<void> {
+  const revoked = await sessions.revokeSessions(ctx.db, { userId, ids: [sessionId] }, 'revoked_by_user');
+  if (revoked.length === 0) throw AppError.notFound('Session');
+  await recordSecurityEvent(ctx.db, { type: 'session_revoked', userId, meta, metadata: { sessionId } });
+}
+
+/** The session a refresh token belongs to (for cookie-mode logout), if the token is known. */
+export async function sessionOfRefreshToken(ctx: AuthContext, token: string): Promise<{ id: string; userId: string } | undefined> {
+  const row = await ctx.db
+    .selectFrom('auth.refresh_tokens as t')
+    .innerJoin('auth.sessions as s', 's.id', 't.session_id')
+    .select(['s.id', 's.user_id'])
+    .where('t.token_hash', '=', hashToken(token))
+    .executeTakeFirst();
+  return row && { id: row.id, userId: row.user_id };
+}
+
+export async function logout(ctx: AuthContext, userId: string, sessionId: string, meta: RequestMeta): Promise<void> {
+  await sessions.revokeSessions(ctx.db, { userId, ids: [sessionId] }, 'logout');
+  await recordSecurityEvent(ctx.db, { type: 'logout', userId, meta, metadata: { sessionId } });
+}
+
+export async function logoutAll(ctx: AuthContext, userId: string, meta: RequestMeta): Promise<void> {
+  const revoked = await sessions.revokeSessions(ctx.db, { userId }, 'logout_all');
+  await recordSecurityEvent(ctx.db, { type: 'logout_all', userId, meta, metadata: { sessionsRevoked: revoked.length } });
 }

@@ -1,0 +1,96 @@
+import { AppError, type TotpSetup } from '@flux/shared';
+import { authenticator as base } from 'otplib';
+import QRCode from 'qrcode';
+import type { AuthContext } from '../context.js';
+import type { UserRow } from '../db/database.js';
+import { recordSecurityEvent, type RequestMeta } from '../security/events.js';
+import { claimTotpCode } from '../security/limits.js';
+import { hashToken } from '../tokens/opaque.js';
+import { randomBytes } from 'node:crypto';
+import { findUserById, updateUser } from './repository.js';
+import { SecretBox } from './secret-box.js';
+
+/** One step of clock drift either way, as authenticator apps expect. */
+const authenticator = base.clone({ window: 1 });
+const ISSUER = 'FluxStudio';
+const RECOVERY_CODES = 10;
+
+const box = (ctx: AuthContext) => new SecretBox(ctx.config.cookieSecret);
+const normaliseCode = (code: string) => code.replaceAll(/[\s-]/g, '').toLowerCase();
+const newRecoveryCode = () => {
+  const raw = randomBytes(8).toString('hex');
+  return `${raw.slice(0, 8)}-${raw.slice(8)}`;
+};
+
+async function requireUser(ctx: AuthContext, userId: string): Promise<UserRow> {
+  const user = await findUserById(ctx.db, userId);
+  if (!user) throw AppError.unauthorized();
+  return user;
+}
+
+/** A fresh secret waiting for its first code; nothing changes for login until it is enabled. */
+export async function setup(ctx: AuthContext, userId: string, meta: RequestMeta): Promise<TotpSetup> {
+  const user = await requireUser(ctx, userId);
+  if (user.mfa_enabled_at) throw AppError.conflict('mfa_already_enabled', 'Two-factor authentication is already on; disable it first.');
+  const secret = authenticator.generateSecret(20);
+  await updateUser(ctx.db, user.id, { mfa_pending_secret: box(ctx).seal(secret) });
+  await recordSecurityEvent(ctx.db, { type: 'mfa_setup', userId: user.id, meta });
+  const otpauthUrl = authenticator.keyuri(user.email, ISSUER, secret);
+  return { secret, otpauthUrl, qrCodeDataUrl: await QRCode.toDataURL(otpauthUrl) };
+}
+
+/** Turns MFA on with a first valid code and answers ten single-use recovery codes (stored hashed). */
+export async function enable(ctx: AuthContext, userId: string, code: string, meta: RequestMeta): Promise<string[]> {
+  const user = await requireUser(ctx, userId);
+  if (user.mfa_enabled_at) throw AppError.conflict('mfa_already_enabled', 'Two-factor authentication is already on.');
+  if (!user.mfa_pending_secret) throw AppError.conflict('mfa_not_set_up', 'Call /mfa/totp/setup first.');
+  const secret = box(ctx).open(user.mfa_pending_secret);
+  if (!authenticator.check(normaliseCode(code), secret) || !(await claimTotpCode(ctx, user.id, normaliseCode(code)))) {
+    await recordSecurityEvent(ctx.db, { type: 'mfa_failed', userId: user.id, meta, metadata: { during: 'enable' } });
+    throw AppError.unauthorized('The code is not valid; check the time on your device.', 'invalid_otp');
+  }
+  const codes = Array.from({ length: RECOVERY_CODES }, newRecoveryCode);
+  await ctx.db.transaction().execute(async (trx) => {
+    await updateUser(trx, user.id, { mfa_secret: user.mfa_pending_secret, mfa_pending_secret: null, mfa_enabled_at: new Date() });
+    await trx.deleteFrom('auth.mfa_recovery_codes').where('user_id', '=', user.id).execute();
+    await trx
+      .insertInto('auth.mfa_recovery_codes')
+      .values(codes.map((c) => ({ user_id: user.id, code_hash: hashToken(normaliseCode(c)) })))
+      .execute();
+    await recordSecurityEvent(trx, { type: 'mfa_enabled', userId: user.id, meta });
+  });
+  return codes;
+}
+
+/** Checks a TOTP code (single use) or spends a recovery code. */
+export async function checkSecondFactor(ctx: AuthContext, user: UserRow, code: string, meta: RequestMeta): Promise<boolean> {
+  if (!user.mfa_secret) return true;
+  const normalised = normaliseCode(code);
+  if (/^\d{6}$/.test(normalised)) {
+    return authenticator.check(normalised, box(ctx).open(user.mfa_secret)) && (await claimTotpCode(ctx, user.id, normalised));
+  }
+  const spent = await ctx.db
+    .updateTable('auth.mfa_recovery_codes')
+    .set({ used_at: new Date() })
+    .where('user_id', '=', user.id)
+    .where('code_hash', '=', hashToken(normalised))
+    .where('used_at', 'is', null)
+    .returning('id')
+    .executeTakeFirst();
+  if (spent) await recordSecurityEvent(ctx.db, { type: 'mfa_recovery_code_used', userId: user.id, meta });
+  return !!spent;
+}
+
+export async function disable(ctx: AuthContext, userId: string, code: string, meta: RequestMeta): Promise<void> {
+  const user = await requireUser(ctx, userId);
+  if (!user.mfa_enabled_at) throw AppError.conflict('mfa_not_enabled', 'Two-factor authentication is not on.');
+  if (!(await checkSecondFactor(ctx, user, code, meta))) {
+    await recordSecurityEvent(ctx.db, { type: 'mfa_failed', userId: user.id, meta, metadata: { during: 'disable' } });
+    throw AppError.unauthorized('The code is not valid.', 'invalid_otp');
+  }
+  await ctx.db.transaction().execute(async (trx) => {
+    await updateUser(trx, user.id, { mfa_secret: null, mfa_pending_secret: null, mfa_enabled_at: null });
+    await trx.deleteFrom('auth.mfa_recovery_codes').where('user_id', '=', user.id).execute();
+    await recordSecurityEvent(trx, { type: 'mfa_disabled', userId: user.id, meta });
+  });
+}
