@@ -4,3 +4,5 @@ export * from './events.js';
 export * from './health.js';
 export * from './identity.js';
 export * from './auth.js';
+export * from './messaging.js';
+export * from './collab.js';

@@ -1,0 +1,190 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Uuid } from './common.js';
+
+/** Messaging (contract §5): REST bodies, DTOs, socket payloads and queue names. */
+
+/** Error codes specific to messaging. */
+export const MessagingErrorCodes = ['message_too_long', 'client_id_reused', 'quota_exceeded', 'not_a_member', 'invalid_member'] as const;
+export type MessagingErrorCode = (typeof MessagingErrorCodes)[number];
+
+/** Longest message content accepted (characters); longer content is 413 `message_too_long`. */
+export const MAX_MESSAGE_LENGTH = 10_000;
+
+export const ConversationTypes = ['direct', 'group', 'project'] as const;
+export type ConversationType = (typeof ConversationTypes)[number];
+export const ConversationTypeSchema = Type.Union(ConversationTypes.map((t) => Type.Literal(t)));
+export const ConversationRoleSchema = Type.Union([Type.Literal('admin'), Type.Literal('member')]);
+export type ConversationRole = Static<typeof ConversationRoleSchema>;
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Timestamp = Type.String();
+
+export const UserSummary = Type.Object({ id: Uuid, name: Type.String() });
+export type UserSummary = Static<typeof UserSummary>;
+
+export const FileInfo = Type.Object({
+  id: Uuid,
+  name: Type.String(),
+  size: Type.Integer(),
+  mimeType: Type.String(),
+  /** Where to download it (authorised: uploader or members of a conversation it is attached to). */
+  url: Type.String(),
+});
+export type FileInfo = Static<typeof FileInfo>;
+
+export const ReactionSummary = Type.Object({ emoji: Type.String(), count: Type.Integer(), userIds: Type.Array(Uuid) });
+export type ReactionSummary = Static<typeof ReactionSummary>;
+
+export const Message = Type.Object({
+  id: Uuid,
+  conversationId: Uuid,
+  /** Per conversation: gap-free and increasing, assigned when the message is committed. */
+  seq: Type.Integer(),
+  authorId: Uuid,
+  author: Nullable(UserSummary),
+  clientId: Type.String(),
+  /** Empty once deleted. */
+  content: Type.String(),
+  parentId: Nullable(Uuid),
+  replyCount: Type.Integer(),
+  attachments: Type.Array(FileInfo),
+  reactions: Type.Array(ReactionSummary),
+  createdAt: Timestamp,
+  editedAt: Nullable(Timestamp),
+  deletedAt: Nullable(Timestamp),
+});
+export type Message = Static<typeof Message>;
+
+export const ConversationMember = Type.Object({
+  userId: Uuid,
+  name: Type.String(),
+  email: Type.String(),
+  role: ConversationRoleSchema,
+  lastReadSeq: Type.Integer(),
+  joinedAt: Timestamp,
+});
+export type ConversationMember = Static<typeof ConversationMember>;
+
+export const Conversation = Type.Object({
+  id: Uuid,
+  type: ConversationTypeSchema,
+  name: Nullable(Type.String()),
+  projectId: Nullable(Uuid),
+  createdBy: Nullable(Uuid),
+  members: Type.Array(ConversationMember),
+  /** The seq of the newest message (0 when empty). */
+  lastSeq: Type.Integer(),
+  /** Messages by others after the caller's read position, deleted ones excluded. */
+  unreadCount: Type.Integer(),
+  lastMessage: Nullable(Message),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type Conversation = Static<typeof Conversation>;
+
+export const CreateConversationBody = Type.Object({
+  type: ConversationTypeSchema,
+  memberIds: Type.Optional(Type.Array(Uuid, { maxItems: 500, uniqueItems: true })),
+  projectId: Type.Optional(Uuid),
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+});
+export type CreateConversationBody = Static<typeof CreateConversationBody>;
+
+export const AddMembersBody = Type.Object({ memberIds: Type.Array(Uuid, { minItems: 1, maxItems: 500, uniqueItems: true }) });
+export type AddMembersBody = Static<typeof AddMembersBody>;
+export const ConversationMemberParams = Type.Object({ id: Uuid, userId: Uuid });
+
+// Content length is checked by the service (413 message_too_long); the schema only bounds the work of parsing.
+const Content = Type.String({ minLength: 1, maxLength: 200_000 });
+const ClientId = Type.String({ minLength: 1, maxLength: 100 });
+
+export const SendMessageBody = Type.Object({
+  content: Content,
+  clientId: ClientId,
+  parentId: Type.Optional(Uuid),
+  /** Ids of files the sender uploaded. */
+  attachments: Type.Optional(Type.Array(Uuid, { maxItems: 10, uniqueItems: true })),
+});
+export type SendMessageBody = Static<typeof SendMessageBody>;
+
+export const EditMessageBody = Type.Object({ content: Content });
+export const ReactionBody = Type.Object({ emoji: Type.String({ minLength: 1, maxLength: 32 }) });
+export const ReadBody = Type.Object({ seq: Type.Integer({ minimum: 0 }) });
+export const ReadState = Type.Object({ conversationId: Uuid, lastReadSeq: Type.Integer(), unreadCount: Type.Integer() });
+export type ReadState = Static<typeof ReadState>;
+
+export const MessagesQuery = Type.Object({
+  /** A `nextCursor` from the previous page. */
+  before: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$' })),
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+  /** Only the replies of this thread. */
+  parentId: Type.Optional(Uuid),
+});
+export const SearchQuery = Type.Object({
+  q: Type.String({ minLength: 1, maxLength: 200 }),
+  conversationId: Type.Optional(Uuid),
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  before: Type.Optional(Type.String({ maxLength: 200 })),
+});
+
+// --- files ---
+export const FileParams = Type.Object({ id: Uuid });
+
+// --- notifications ---
+export const NotificationTypes = ['mention', 'direct_message', 'added_to_conversation'] as const;
+export type NotificationType = (typeof NotificationTypes)[number];
+export const Notification = Type.Object({
+  id: Uuid,
+  type: Type.Union(NotificationTypes.map((t) => Type.Literal(t))),
+  title: Type.String(),
+  body: Type.String(),
+  data: Type.Object({ conversationId: Nullable(Uuid), messageId: Nullable(Uuid), actorId: Nullable(Uuid) }),
+  readAt: Nullable(Timestamp),
+  createdAt: Timestamp,
+});
+export type Notification = Static<typeof Notification>;
+export const NotificationsQuery = Type.Object({
+  unread: Type.Optional(Type.Boolean()),
+  before: Type.Optional(Type.String({ maxLength: 200 })),
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+});
+
+// --- Socket.IO payloads (client → server) ---
+export const SocketSendMessage = Type.Object({
+  conversationId: Uuid,
+  content: Content,
+  clientId: ClientId,
+  parentId: Type.Optional(Uuid),
+  attachments: Type.Optional(Type.Array(Uuid, { maxItems: 10, uniqueItems: true })),
+});
+export type SocketSendMessage = Static<typeof SocketSendMessage>;
+export const SocketTyping = Type.Object({ conversationId: Uuid, isTyping: Type.Boolean() });
+export type SocketTyping = Static<typeof SocketTyping>;
+export const SocketRead = Type.Object({ conversationId: Uuid, seq: Type.Integer({ minimum: 0 }) });
+export type SocketRead = Static<typeof SocketRead>;
+export const SocketSync = Type.Object({
+  // Keys are conversation ids; ids that are not the caller's conversations are ignored.
+  conversations: Type.Record(Type.String(), Type.Integer({ minimum: 0 }), { maxProperties: 1000 }),
+});
+export type SocketSync = Static<typeof SocketSync>;
+
+export type SocketError = { code: string; message: string; details?: unknown };
+export type SocketAck<T> = ({ ok: true } & T) | { ok: false; error: SocketError };
+
+/** Server → client events and their payloads. */
+export interface MessagingServerEvents {
+  'message:new': Message;
+  'message:updated': Message;
+  'message:deleted': { id: string; conversationId: string; seq: number; deletedAt: string };
+  'reaction:updated': { messageId: string; conversationId: string; reactions: ReactionSummary[] };
+  typing: { conversationId: string; userId: string; isTyping: boolean };
+  presence: { userId: string; status: 'online' | 'offline' };
+  read: { conversationId: string; userId: string; seq: number };
+  'notification:new': Notification;
+  'conversation:new': Conversation;
+  'conversation:removed': { id: string };
+}
+
+/** BullMQ queue of notification work (one queue; the job name tells the kind). */
+export const NOTIFICATIONS_QUEUE = 'notifications';
+export const NotificationJobNames = ['message_created', 'members_added'] as const;

@@ -1,0 +1,35 @@
+import type { AuthClient } from '@flux/server-kit';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
+import type { Config } from './config.js';
+import type { Database } from './db/database.js';
+import type { FileStorage } from './files/storage.js';
+import type { NotificationQueue } from './jobs/notifications.js';
+import type { RateLimiter } from './limits/rate-limiter.js';
+import type { Realtime } from './realtime/realtime.js';
+import type { UserDirectory } from './users/directory.js';
+
+/**
+ * What the messaging services need, built once in app.ts and passed explicitly (no module
+ * singletons), so several apps can live in one test process.
+ */
+export interface Context {
+  config: Config;
+  db: Kysely<Database>;
+  redis: Redis;
+  log: FastifyBaseLogger;
+  auth: AuthClient;
+  users: UserDirectory;
+  realtime: Realtime;
+  notifications: NotificationQueue;
+  storage: FileStorage;
+  rateLimiter: RateLimiter;
+}
+
+/** The caller as every service sees it (from the verified access token). */
+export interface Caller {
+  id: string;
+  name: string;
+  email: string;
+}

@@ -1,0 +1,122 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { ConversationRow, Database } from '../db/database.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+export type MemberRole = 'admin' | 'member';
+
+export const findById = (db: Db, id: string) =>
+  db.selectFrom('messaging.conversations').selectAll().where('id', '=', id).executeTakeFirst();
+
+export const findByDirectKey = (db: Db, key: string) =>
+  db.selectFrom('messaging.conversations').selectAll().where('direct_key', '=', key).executeTakeFirst();
+
+export const findByProject = (db: Db, projectId: string) =>
+  db.selectFrom('messaging.conversations').selectAll().where('type', '=', 'project').where('project_id', '=', projectId).executeTakeFirst();
+
+export const projectConversationsOfOrganization = (db: Db, organizationId: string) =>
+  db.selectFrom('messaging.conversations').selectAll().where('type', '=', 'project').where('organization_id', '=', organizationId).execute();
+
+/** Inserts unless the unique key (direct pair, project) already exists; undefined then. */
+export const insert = (
+  db: Db,
+  values: Pick<ConversationRow, 'type' | 'name' | 'project_id' | 'organization_id' | 'direct_key' | 'created_by'>,
+) => db.insertInto('messaging.conversations').values(values).onConflict((oc) => oc.doNothing()).returningAll().executeTakeFirst();
+
+/** Adds members, skipping existing ones; returns the ids actually added. */
+export async function addMembers(db: Db, conversationId: string, members: readonly { userId: string; role: MemberRole }[]): Promise<string[]> {
+  if (members.length === 0) return [];
+  const rows = await db
+    .insertInto('messaging.conversation_members')
+    .values(members.map((m) => ({ conversation_id: conversationId, user_id: m.userId, role: m.role })))
+    .onConflict((oc) => oc.doNothing())
+    .returning('user_id')
+    .execute();
+  return rows.map((r) => r.user_id);
+}
+
+export const removeMember = (db: Db, conversationId: string, userId: string) =>
+  db.deleteFrom('messaging.conversation_members').where('conversation_id', '=', conversationId).where('user_id', '=', userId).executeTakeFirst().then((r) => Number(r.numDeletedRows) > 0);
+
+export const findMember = (db: Db, conversationId: string, userId: string) =>
+  db
+    .selectFrom('messaging.conversation_members')
+    .selectAll()
+    .where('conversation_id', '=', conversationId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+
+export const memberIds = (db: Db, conversationId: string) =>
+  db.selectFrom('messaging.conversation_members').select('user_id').where('conversation_id', '=', conversationId).execute().then((rows) => rows.map((r) => r.user_id));
+
+export const conversationIdsOf = (db: Db, userId: string) =>
+  db.selectFrom('messaging.conversation_members').select('conversation_id').where('user_id', '=', userId).execute().then((rows) => rows.map((r) => r.conversation_id));
+
+/** Everyone who shares at least one conversation with `userId` (for presence). */
+export const peersOf = (db: Db, userId: string, limit: number) =>
+  db
+    .selectFrom('messaging.conversation_members as mine')
+    .innerJoin('messaging.conversation_members as other', 'other.conversation_id', 'mine.conversation_id')
+    .select('other.user_id')
+    .distinct()
+    .where('mine.user_id', '=', userId)
+    .where('other.user_id', '<>', userId)
+    .limit(limit)
+    .execute()
+    .then((rows) => rows.map((r) => r.user_id));
+
+/** The members of some conversations with their names from the users projection. */
+export const membersOf = (db: Db, conversationIds: readonly string[]) =>
+  conversationIds.length === 0
+    ? Promise.resolve([])
+    : db
+        .selectFrom('messaging.conversation_members as cm')
+        .leftJoin('messaging.users as u', 'u.id', 'cm.user_id')
+        .select(['cm.conversation_id', 'cm.user_id', 'cm.role', 'cm.last_read_seq', 'cm.joined_at', 'u.name', 'u.email'])
+        .where('cm.conversation_id', 'in', [...conversationIds])
+        .orderBy('cm.joined_at')
+        .orderBy('cm.user_id')
+        .execute();
+
+/**
+ * The caller's conversations (or some of them), most recently active first, each with the
+ * caller's unread count and the id of the newest visible top-level message.
+ */
+export function listFor(db: Db, userId: string, onlyIds?: readonly string[]) {
+  let query = db
+    .selectFrom('messaging.conversation_members as cm')
+    .innerJoin('messaging.conversations as c', 'c.id', 'cm.conversation_id')
+    .selectAll('c')
+    .select([
+      'cm.last_read_seq',
+      sql<number>`(select count(*)::int from messaging.messages m
+        where m.conversation_id = c.id and m.seq > cm.last_read_seq and m.sender_id <> ${userId} and m.deleted_at is null)`.as('unread_count'),
+      sql<string | null>`(select m.id from messaging.messages m
+        where m.conversation_id = c.id and m.deleted_at is null and m.parent_id is null order by m.seq desc limit 1)`.as('last_message_id'),
+    ])
+    .where('cm.user_id', '=', userId);
+  if (onlyIds) query = query.where('c.id', 'in', onlyIds.length ? [...onlyIds] : ['00000000-0000-0000-0000-000000000000']);
+  return query.orderBy('c.updated_at', 'desc').orderBy('c.id').execute();
+}
+
+/** Moves a read position forward only (never back), capped at the conversation's last seq. */
+export const markRead = (db: Db, conversationId: string, userId: string, seq: number) =>
+  db
+    .updateTable('messaging.conversation_members as cm')
+    .set({
+      last_read_seq: sql`greatest(cm.last_read_seq, least(${seq}::bigint, (select c.last_seq from messaging.conversations c where c.id = cm.conversation_id)))`,
+    })
+    .where('cm.conversation_id', '=', conversationId)
+    .where('cm.user_id', '=', userId)
+    .returning('cm.last_read_seq')
+    .executeTakeFirst();
+
+export const unreadCount = (db: Db, conversationId: string, userId: string, afterSeq: number) =>
+  db
+    .selectFrom('messaging.messages')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('conversation_id', '=', conversationId)
+    .where('seq', '>', sql<string>`${afterSeq}`)
+    .where('sender_id', '<>', userId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirstOrThrow()
+    .then((r) => r.n);

@@ -1,0 +1,188 @@
+import { AppError, canManageMembers, type Conversation, type CreateConversationBody, type EventMap, type Role } from '@flux/shared';
+import type { Caller, Context } from '../context.js';
+import type { ConversationRow, MemberRow } from '../db/database.js';
+import { present, presentOne } from './presenter.js';
+import * as repo from './repository.js';
+
+const roleInProject = (role: Role): repo.MemberRole => (canManageMembers(role) ? 'admin' : 'member');
+export const directKey = (a: string, b: string): string => (a < b ? `${a}:${b}` : `${b}:${a}`);
+
+export interface Membership {
+  conversation: ConversationRow;
+  member: MemberRow;
+}
+
+/**
+ * The caller's membership, or 404 (a non-member must not learn the conversation exists).
+ * Project conversations follow the project: someone with access who is not yet a member (the
+ * membership event was missed, or they joined before the channel existed) is added on first use.
+ */
+export async function requireMember(ctx: Context, conversationId: string, userId: string): Promise<Membership> {
+  const conversation = await repo.findById(ctx.db, conversationId);
+  if (!conversation) throw AppError.notFound('Conversation');
+  const member = await repo.findMember(ctx.db, conversationId, userId);
+  if (member) return { conversation, member };
+  if (conversation.type === 'project' && conversation.project_id) {
+    const access = await ctx.auth.projectAccess(conversation.project_id, userId);
+    if (access?.role) {
+      await repo.addMembers(ctx.db, conversationId, [{ userId, role: roleInProject(access.role) }]);
+      ctx.realtime.join([userId], conversationId);
+      const joined = await repo.findMember(ctx.db, conversationId, userId);
+      if (joined) return { conversation, member: joined };
+    }
+  }
+  throw AppError.notFound('Conversation');
+}
+
+export const list = (ctx: Context, caller: Caller): Promise<Conversation[]> => present(ctx.db, caller.id);
+
+export async function get(ctx: Context, caller: Caller, id: string): Promise<Conversation> {
+  await requireMember(ctx, id, caller.id);
+  const conversation = await presentOne(ctx.db, caller.id, id);
+  if (!conversation) throw AppError.notFound('Conversation');
+  return conversation;
+}
+
+/** Creates a conversation, or returns the existing one for a direct pair or a project (`created: false`). */
+export async function create(ctx: Context, caller: Caller, body: CreateConversationBody): Promise<{ conversation: Conversation; created: boolean }> {
+  if (body.type === 'direct') return createDirect(ctx, caller, body.memberIds ?? []);
+  if (body.type === 'project') {
+    if (!body.projectId) throw AppError.validation('projectId', 'is required for a project conversation');
+    return createForProject(ctx, caller, body.projectId, body.name);
+  }
+  return createGroup(ctx, caller, body.memberIds ?? [], body.name);
+}
+
+async function requireKnownUsers(ctx: Context, ids: readonly string[]): Promise<void> {
+  const unknown = await ctx.users.ensure(ids);
+  if (unknown.length > 0) throw new AppError('invalid_member', 400, `memberIds: no such user ${unknown[0]}`, { field: 'memberIds', unknown });
+}
+
+async function createDirect(ctx: Context, caller: Caller, memberIds: readonly string[]) {
+  const others = [...new Set(memberIds)].filter((id) => id !== caller.id);
+  if (others.length > 1 || (others.length === 0 && memberIds.length === 0)) {
+    throw AppError.validation('memberIds', 'a direct conversation needs exactly one other member');
+  }
+  const other = others[0] ?? caller.id; // a conversation with oneself is a notepad
+  const key = directKey(caller.id, other);
+  const existing = await repo.findByDirectKey(ctx.db, key);
+  if (existing) return { conversation: await get(ctx, caller, existing.id), created: false };
+  await requireKnownUsers(ctx, [other]);
+  const inserted = await ctx.db.transaction().execute(async (trx) => {
+    const row = await repo.insert(trx, { type: 'direct', name: null, project_id: null, organization_id: null, direct_key: key, created_by: caller.id });
+    if (!row) return undefined; // the same pair was created concurrently: use theirs
+    await repo.addMembers(trx, row.id, [...new Set([caller.id, other])].map((userId) => ({ userId, role: 'member' as const })));
+    return row;
+  });
+  if (!inserted) {
+    const winner = await repo.findByDirectKey(ctx.db, key);
+    return { conversation: await get(ctx, caller, winner!.id), created: false };
+  }
+  return { conversation: await announce(ctx, caller, inserted.id, [...new Set([caller.id, other])]), created: true };
+}
+
+async function createGroup(ctx: Context, caller: Caller, memberIds: readonly string[], name: string | undefined) {
+  const others = [...new Set(memberIds)].filter((id) => id !== caller.id);
+  await requireKnownUsers(ctx, others);
+  const row = await ctx.db.transaction().execute(async (trx) => {
+    const created = await repo.insert(trx, { type: 'group', name: name ?? null, project_id: null, organization_id: null, direct_key: null, created_by: caller.id });
+    await repo.addMembers(trx, created!.id, [{ userId: caller.id, role: 'admin' }, ...others.map((userId) => ({ userId, role: 'member' as const }))]);
+    return created!;
+  });
+  const conversation = await announce(ctx, caller, row.id, [caller.id, ...others]);
+  await ctx.notifications.membersAdded({ conversationId: row.id, userIds: others, actorId: caller.id });
+  return { conversation, created: true };
+}
+
+async function createForProject(ctx: Context, caller: Caller, projectId: string, name: string | undefined) {
+  const access = await ctx.auth.projectAccess(projectId, caller.id);
+  if (!access?.role) throw AppError.notFound('Project');
+  const existing = await repo.findByProject(ctx.db, projectId);
+  if (existing) return { conversation: await get(ctx, caller, existing.id), created: false };
+  const members = (await ctx.auth.projectMembers(projectId))?.members ?? [];
+  if (!members.some((m) => m.userId === caller.id)) members.push({ userId: caller.id, role: access.role });
+  await ctx.users.ensure(members.map((m) => m.userId));
+  const row = await ctx.db.transaction().execute(async (trx) => {
+    const created = await repo.insert(trx, {
+      type: 'project',
+      name: name ?? null,
+      project_id: projectId,
+      organization_id: access.organizationId,
+      direct_key: null,
+      created_by: caller.id,
+    });
+    if (!created) return undefined;
+    await repo.addMembers(trx, created.id, members.map((m) => ({ userId: m.userId, role: roleInProject(m.role) })));
+    return created;
+  });
+  if (!row) {
+    const winner = await repo.findByProject(ctx.db, projectId);
+    return { conversation: await get(ctx, caller, winner!.id), created: false };
+  }
+  return { conversation: await announce(ctx, caller, row.id, members.map((m) => m.userId)), created: true };
+}
+
+/** After commit: the members' open sockets join the room and learn about the conversation. */
+async function announce(ctx: Context, caller: Caller, conversationId: string, memberIds: readonly string[]): Promise<Conversation> {
+  const conversation = (await presentOne(ctx.db, caller.id, conversationId))!;
+  ctx.realtime.join(memberIds, conversationId);
+  ctx.realtime.toUsers(memberIds, 'conversation:new', conversation);
+  return conversation;
+}
+
+/** Adds people to a group (its admins only; direct and project conversations manage themselves). */
+export async function addMembers(ctx: Context, caller: Caller, conversationId: string, memberIds: readonly string[]): Promise<Conversation> {
+  const { conversation, member } = await requireMember(ctx, conversationId, caller.id);
+  if (conversation.type !== 'group') throw AppError.conflict('conflict', `Members of a ${conversation.type} conversation cannot be changed by hand.`);
+  if (member.role !== 'admin') throw AppError.forbidden('Only the conversation admins can add members.');
+  await requireKnownUsers(ctx, memberIds);
+  const added = await repo.addMembers(ctx.db, conversationId, memberIds.map((userId) => ({ userId, role: 'member' as const })));
+  if (added.length > 0) {
+    ctx.realtime.join(added, conversationId);
+    for (const userId of added) {
+      const view = await presentOne(ctx.db, userId, conversationId);
+      if (view) ctx.realtime.toUsers([userId], 'conversation:new', view);
+    }
+    await ctx.notifications.membersAdded({ conversationId, userIds: added, actorId: caller.id });
+  }
+  return get(ctx, caller, conversationId);
+}
+
+/** Removes someone from a group: an admin removes anyone, anyone removes themselves (leaves). */
+export async function removeMember(ctx: Context, caller: Caller, conversationId: string, userId: string): Promise<void> {
+  const { conversation, member } = await requireMember(ctx, conversationId, caller.id);
+  if (conversation.type !== 'group') throw AppError.conflict('conflict', `Members of a ${conversation.type} conversation cannot be changed by hand.`);
+  if (userId !== caller.id && member.role !== 'admin') throw AppError.forbidden('Only the conversation admins can remove members.');
+  if (!(await repo.removeMember(ctx.db, conversationId, userId))) throw AppError.notFound('Member');
+  ctx.realtime.leave([userId], conversationId);
+  ctx.realtime.toUsers([userId], 'conversation:removed', { id: conversationId });
+}
+
+/**
+ * Project conversations follow organization membership (a project inherits its organization's
+ * roles): a removed member leaves them at once, an added one joins them (checked with auth).
+ */
+export async function onMembershipChanged(ctx: Context, event: EventMap['membership.changed']): Promise<void> {
+  const conversations = await repo.projectConversationsOfOrganization(ctx.db, event.organizationId);
+  for (const conversation of conversations) {
+    if (event.role === null) {
+      if (await repo.removeMember(ctx.db, conversation.id, event.userId)) {
+        ctx.realtime.leave([event.userId], conversation.id);
+        ctx.realtime.toUsers([event.userId], 'conversation:removed', { id: conversation.id });
+      }
+      continue;
+    }
+    const access = await ctx.auth.projectAccess(conversation.project_id!, event.userId);
+    if (!access?.role) continue;
+    const role = roleInProject(access.role);
+    const added = await repo.addMembers(ctx.db, conversation.id, [{ userId: event.userId, role }]);
+    if (added.length === 0) {
+      await ctx.db.updateTable('messaging.conversation_members').set({ role }).where('conversation_id', '=', conversation.id).where('user_id', '=', event.userId).execute();
+      continue;
+    }
+    await ctx.users.ensure([event.userId]);
+    ctx.realtime.join([event.userId], conversation.id);
+    const view = await presentOne(ctx.db, event.userId, conversation.id);
+    if (view) ctx.realtime.toUsers([event.userId], 'conversation:new', view);
+  }
+}

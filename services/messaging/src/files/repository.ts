@@ -1,0 +1,30 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from '../db/database.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export const insert = (db: Db, values: { owner_id: string; name: string; mime_type: string; size: number; storage_key: string }) =>
+  db.insertInto('messaging.files').values(values).returningAll().executeTakeFirstOrThrow();
+
+export const findById = (db: Db, id: string) => db.selectFrom('messaging.files').selectAll().where('id', '=', id).executeTakeFirst();
+
+export const bytesUsedBy = (db: Db, ownerId: string) =>
+  db
+    .selectFrom('messaging.files')
+    .select(sql<string>`coalesce(sum(size), 0)`.as('total'))
+    .where('owner_id', '=', ownerId)
+    .executeTakeFirstOrThrow()
+    .then((r) => Number(r.total));
+
+/** Whether the file is attached to a live message in a conversation `userId` belongs to. */
+export const isVisibleThroughConversation = (db: Db, fileId: string, userId: string) =>
+  db
+    .selectFrom('messaging.message_attachments as a')
+    .innerJoin('messaging.messages as m', 'm.id', 'a.message_id')
+    .innerJoin('messaging.conversation_members as cm', (join) => join.onRef('cm.conversation_id', '=', 'm.conversation_id').on('cm.user_id', '=', userId))
+    .select('a.file_id')
+    .where('a.file_id', '=', fileId)
+    .where('m.deleted_at', 'is', null)
+    .limit(1)
+    .executeTakeFirst()
+    .then((r) => r !== undefined);

@@ -1,0 +1,54 @@
+import type { Readable } from 'node:stream';
+import { AppError, type FileInfo } from '@flux/shared';
+import type { Caller, Context } from '../context.js';
+import type { FileRow } from '../db/database.js';
+import { toFileInfo } from '../messages/mappers.js';
+import { sanitizeFileName } from './names.js';
+import * as repo from './repository.js';
+import { sniffMimeType } from './sniff.js';
+
+export interface Upload {
+  filename: string | undefined;
+  /** The part's stream; `truncated` is set when it hit the size limit. */
+  stream: Readable & { truncated?: boolean };
+}
+
+const quotaExceeded = (quota: number) =>
+  new AppError('quota_exceeded', 413, 'Your storage quota is used up; delete files or ask for more space.', { quotaBytes: quota });
+
+/** Streams an upload to storage, then records it; oversize (413) and over-quota (413) uploads leave nothing behind. */
+export async function upload(ctx: Context, caller: Caller, file: Upload): Promise<FileInfo> {
+  const quota = ctx.config.userQuotaBytes;
+  if ((await repo.bytesUsedBy(ctx.db, caller.id)) >= quota) {
+    file.stream.resume(); // let the rest of the body drain so the connection stays usable
+    throw quotaExceeded(quota);
+  }
+  const stored = await ctx.storage.put(file.stream);
+  if (file.stream.truncated) {
+    await ctx.storage.remove(stored.key);
+    throw new AppError('payload_too_large', 413, `A file holds at most ${ctx.config.maxFileSize} bytes.`, { maxFileSize: ctx.config.maxFileSize });
+  }
+  if ((await repo.bytesUsedBy(ctx.db, caller.id)) + stored.size > quota) {
+    await ctx.storage.remove(stored.key);
+    throw quotaExceeded(quota);
+  }
+  const row = await repo.insert(ctx.db, {
+    owner_id: caller.id,
+    name: sanitizeFileName(file.filename),
+    mime_type: await sniffMimeType(stored.head),
+    size: stored.size,
+    storage_key: stored.key,
+  });
+  ctx.log.info({ fileId: row.id, size: stored.size }, 'file uploaded');
+  return toFileInfo(row);
+}
+
+/** The file and its bytes, for its uploader and the members of a conversation it is attached to; 404 for anyone else. */
+export async function download(ctx: Context, caller: Caller, id: string): Promise<{ file: FileRow; body: Readable }> {
+  const file = await repo.findById(ctx.db, id);
+  if (!file || (file.owner_id !== caller.id && !(await repo.isVisibleThroughConversation(ctx.db, id, caller.id)))) throw AppError.notFound('File');
+  const body = await ctx.storage.get(file.storage_key).catch(() => {
+    throw AppError.notFound('File');
+  });
+  return { file, body };
+}

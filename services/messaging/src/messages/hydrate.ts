@@ -1,0 +1,35 @@
+import type { FileInfo, Message } from '@flux/shared';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, MessageRow } from '../db/database.js';
+import { summarizeReactions, toFileInfo, toMessage } from './mappers.js';
+import { attachmentRows, reactionRows } from './repository.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** Message rows → DTOs with authors, attachments and reactions: three queries for any number of rows. */
+export async function hydrate(db: Db, rows: readonly MessageRow[]): Promise<Message[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const authorIds = [...new Set(rows.map((r) => r.sender_id))];
+  const [authors, attachments, reactions] = await Promise.all([
+    db.selectFrom('messaging.users').select(['id', 'name']).where('id', 'in', authorIds).execute(),
+    attachmentRows(db, ids),
+    reactionRows(db, ids),
+  ]);
+  const authorById = new Map(authors.map((a) => [a.id, a]));
+  const filesByMessage = new Map<string, FileInfo[]>();
+  for (const row of attachments) {
+    const list = filesByMessage.get(row.message_id) ?? [];
+    list.push(toFileInfo(row));
+    filesByMessage.set(row.message_id, list);
+  }
+  return rows.map((row) =>
+    toMessage(row, {
+      author: authorById.get(row.sender_id) ?? null,
+      attachments: filesByMessage.get(row.id) ?? [],
+      reactions: summarizeReactions(reactions.filter((r) => r.message_id === row.id)),
+    }),
+  );
+}
+
+export const hydrateOne = async (db: Db, row: MessageRow): Promise<Message> => (await hydrate(db, [row]))[0]!;

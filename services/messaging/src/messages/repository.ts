@@ -1,0 +1,107 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database, MessageRow } from '../db/database.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export const findById = (db: Db, id: string) =>
+  db.selectFrom('messaging.messages').selectAll().where('id', '=', id).executeTakeFirst();
+
+export const findByClientId = (db: Db, senderId: string, clientId: string) =>
+  db.selectFrom('messaging.messages').selectAll().where('sender_id', '=', senderId).where('client_id', '=', clientId).executeTakeFirst();
+
+/** Takes the next seq of a conversation: the row lock orders concurrent senders until commit. */
+export async function nextSeq(db: Db, conversationId: string): Promise<number> {
+  const row = await db
+    .updateTable('messaging.conversations')
+    .set({ last_seq: sql`last_seq + 1`, updated_at: new Date() })
+    .where('id', '=', conversationId)
+    .returning('last_seq')
+    .executeTakeFirstOrThrow();
+  return Number(row.last_seq);
+}
+
+export const insert = (
+  db: Db,
+  values: { conversation_id: string; seq: number; sender_id: string; client_id: string; content: string; parent_id: string | null },
+) => db.insertInto('messaging.messages').values(values).returningAll().executeTakeFirstOrThrow();
+
+export const changeReplyCount = (db: Db, id: string, delta: number) =>
+  db.updateTable('messaging.messages').set({ reply_count: sql`greatest(reply_count + ${delta}, 0)` }).where('id', '=', id).execute();
+
+export const attach = (db: Db, messageId: string, fileIds: readonly string[]) =>
+  fileIds.length === 0
+    ? Promise.resolve()
+    : db.insertInto('messaging.message_attachments').values(fileIds.map((file_id, position) => ({ message_id: messageId, file_id, position }))).execute();
+
+export const updateContent = (db: Db, id: string, content: string) =>
+  db.updateTable('messaging.messages').set({ content, edited_at: new Date() }).where('id', '=', id).where('deleted_at', 'is', null).returningAll().executeTakeFirst();
+
+export const softDelete = (db: Db, id: string) =>
+  db.updateTable('messaging.messages').set({ deleted_at: new Date(), content: '' }).where('id', '=', id).where('deleted_at', 'is', null).returningAll().executeTakeFirst();
+
+/** A page newest first: messages with seq below `before`, optionally only one thread's replies. */
+export function page(db: Db, conversationId: string, options: { before?: number; limit: number; parentId?: string }): Promise<MessageRow[]> {
+  let query = db.selectFrom('messaging.messages').selectAll().where('conversation_id', '=', conversationId);
+  if (options.before !== undefined) query = query.where('seq', '<', sql<string>`${options.before}`);
+  if (options.parentId) query = query.where('parent_id', '=', options.parentId);
+  return query.orderBy('seq', 'desc').limit(options.limit).execute();
+}
+
+/** Messages after each given seq, in the conversations among them that `userId` is a member of, oldest first. */
+export function since(db: Db, userId: string, positions: Record<string, number>, limit: number): Promise<MessageRow[]> {
+  return sql<MessageRow>`
+    select m.* from messaging.messages m
+    join jsonb_each_text(${JSON.stringify(positions)}::jsonb) p(conversation_id, seq) on m.conversation_id = p.conversation_id::uuid and m.seq > p.seq::bigint
+    join messaging.conversation_members cm on cm.conversation_id = m.conversation_id and cm.user_id = ${userId}
+    order by m.conversation_id, m.seq
+    limit ${limit}`
+    .execute(db)
+    .then((r) => r.rows);
+}
+
+/** Full-text search over the caller's conversations, newest first, keyset-paginated. */
+export function search(
+  db: Db,
+  userId: string,
+  options: { q: string; conversationId?: string; limit: number; before?: string },
+): Promise<MessageRow[]> {
+  let query = db
+    .selectFrom('messaging.messages as m')
+    .innerJoin('messaging.conversation_members as cm', (join) => join.onRef('cm.conversation_id', '=', 'm.conversation_id').on('cm.user_id', '=', userId))
+    .selectAll('m')
+    .where(sql<boolean>`m.search @@ websearch_to_tsquery('english', ${options.q})`)
+    .where('m.deleted_at', 'is', null);
+  if (options.conversationId) query = query.where('m.conversation_id', '=', options.conversationId);
+  if (options.before) {
+    query = query.where(sql<boolean>`(m.created_at, m.id) < (select b.created_at, b.id from messaging.messages b where b.id = ${options.before})`);
+  }
+  return query.orderBy('m.created_at', 'desc').orderBy('m.id', 'desc').limit(options.limit).execute();
+}
+
+export const reactionRows = (db: Db, messageIds: readonly string[]) =>
+  messageIds.length === 0
+    ? Promise.resolve([])
+    : db
+        .selectFrom('messaging.reactions')
+        .select(['message_id', 'user_id', 'emoji'])
+        .where('message_id', 'in', [...messageIds])
+        .orderBy('created_at')
+        .orderBy('user_id')
+        .execute();
+
+export const attachmentRows = (db: Db, messageIds: readonly string[]) =>
+  messageIds.length === 0
+    ? Promise.resolve([])
+    : db
+        .selectFrom('messaging.message_attachments as a')
+        .innerJoin('messaging.files as f', 'f.id', 'a.file_id')
+        .select(['a.message_id', 'f.id', 'f.name', 'f.size', 'f.mime_type'])
+        .where('a.message_id', 'in', [...messageIds])
+        .orderBy('a.position')
+        .execute();
+
+export const addReaction = (db: Db, messageId: string, userId: string, emoji: string) =>
+  db.insertInto('messaging.reactions').values({ message_id: messageId, user_id: userId, emoji }).onConflict((oc) => oc.doNothing()).execute();
+
+export const removeReaction = (db: Db, messageId: string, userId: string, emoji: string) =>
+  db.deleteFrom('messaging.reactions').where('message_id', '=', messageId).where('user_id', '=', userId).where('emoji', '=', emoji).execute();

@@ -1,0 +1,190 @@
+import { AppError, type Message, type ReactionSummary, type ReadState, type SendMessageBody } from '@flux/shared';
+import type { Caller, Context } from '../context.js';
+import type { MessageRow } from '../db/database.js';
+import * as conversations from '../conversations/repository.js';
+import { requireMember } from '../conversations/service.js';
+import { decodeIdCursor, encodeIdCursor } from './cursor.js';
+import { hydrate, hydrateOne } from './hydrate.js';
+import { summarizeReactions } from './mappers.js';
+import * as repo from './repository.js';
+
+export const SYNC_LIMIT = 1000;
+
+function checkLength(ctx: Context, content: string): void {
+  if (content.trim().length === 0) throw AppError.validation('content', 'must not be empty');
+  if (content.length > ctx.config.maxMessageLength) {
+    throw new AppError('message_too_long', 413, `A message holds at most ${ctx.config.maxMessageLength} characters.`, {
+      field: 'content',
+      maxLength: ctx.config.maxMessageLength,
+    });
+  }
+}
+
+const isUniqueViolation = (err: unknown, constraint: string): boolean =>
+  (err as { code?: string }).code === '23505' && (err as { constraint_name?: string }).constraint_name === constraint;
+
+/**
+ * Sends a message: the seq is taken and the row inserted in one transaction, so an answer
+ * means it is durable and seqs have no gaps. A repeated `clientId` returns the first message
+ * (`created: false`) instead of a duplicate. Broadcasts and notifications happen after commit.
+ */
+export async function send(ctx: Context, caller: Caller, conversationId: string, body: SendMessageBody): Promise<{ message: Message; created: boolean }> {
+  checkLength(ctx, body.content);
+  const earlier = await repo.findByClientId(ctx.db, caller.id, body.clientId);
+  if (earlier) return { message: await sameRequest(ctx, earlier, conversationId), created: false };
+  await ctx.rateLimiter.consume('message', caller.id, ctx.config.messageRateLimit, ctx.config.messageRateWindowSeconds);
+  await requireMember(ctx, conversationId, caller.id);
+
+  let row: MessageRow;
+  try {
+    row = await ctx.db.transaction().execute(async (trx) => {
+      let parentId: string | null = null;
+      if (body.parentId) {
+        const parent = await repo.findById(trx, body.parentId);
+        if (!parent || parent.conversation_id !== conversationId || parent.deleted_at) throw AppError.validation('parentId', 'no such message in this conversation');
+        // Threads are one level deep, as in Slack and Mattermost: a reply to a reply joins the root's thread.
+        parentId = parent.parent_id ?? parent.id;
+      }
+      const attachments = body.attachments ?? [];
+      if (attachments.length > 0) {
+        const owned = await trx.selectFrom('messaging.files').select('id').where('id', 'in', attachments).where('owner_id', '=', caller.id).execute();
+        if (owned.length !== attachments.length) throw AppError.validation('attachments', 'only files you uploaded can be attached');
+      }
+      const seq = await repo.nextSeq(trx, conversationId);
+      const inserted = await repo.insert(trx, { conversation_id: conversationId, seq, sender_id: caller.id, client_id: body.clientId, content: body.content, parent_id: parentId });
+      if (parentId) await repo.changeReplyCount(trx, parentId, 1);
+      await repo.attach(trx, inserted.id, attachments);
+      return inserted;
+    });
+  } catch (err) {
+    // The same clientId raced in twice: the loser's transaction (and its seq) rolled back.
+    if (!isUniqueViolation(err, 'messages_client_key')) throw err;
+    const winner = await repo.findByClientId(ctx.db, caller.id, body.clientId);
+    return { message: await sameRequest(ctx, winner!, conversationId), created: false };
+  }
+
+  const message = await hydrateOne(ctx.db, row);
+  ctx.realtime.toConversation(conversationId, 'message:new', message);
+  if (row.parent_id) await broadcastUpdated(ctx, row.parent_id);
+  await ctx.notifications.messageCreated({ messageId: row.id });
+  return { message, created: true };
+}
+
+/** A retry must name the same conversation; a clientId reused elsewhere is a client bug. */
+async function sameRequest(ctx: Context, earlier: MessageRow, conversationId: string): Promise<Message> {
+  if (earlier.conversation_id !== conversationId) throw AppError.conflict('client_id_reused', 'This clientId was already used for another message.');
+  return hydrateOne(ctx.db, earlier);
+}
+
+async function broadcastUpdated(ctx: Context, messageId: string): Promise<Message | undefined> {
+  const row = await repo.findById(ctx.db, messageId);
+  if (!row) return undefined;
+  const message = await hydrateOne(ctx.db, row);
+  ctx.realtime.toConversation(row.conversation_id, 'message:updated', message);
+  return message;
+}
+
+export async function list(
+  ctx: Context,
+  caller: Caller,
+  conversationId: string,
+  query: { before?: string; limit: number; parentId?: string },
+): Promise<{ items: Message[]; nextCursor: string | null }> {
+  await requireMember(ctx, conversationId, caller.id);
+  const rows = await repo.page(ctx.db, conversationId, {
+    before: query.before === undefined ? undefined : Number(query.before),
+    limit: query.limit + 1,
+    parentId: query.parentId,
+  });
+  const more = rows.length > query.limit;
+  const items = await hydrate(ctx.db, rows.slice(0, query.limit));
+  return { items, nextCursor: more ? String(items.at(-1)!.seq) : null };
+}
+
+/** A message the caller can see (member of its conversation), else 404. */
+async function visible(ctx: Context, caller: Caller, messageId: string) {
+  const row = await repo.findById(ctx.db, messageId);
+  if (!row) throw AppError.notFound('Message');
+  const membership = await requireMember(ctx, row.conversation_id, caller.id).catch(() => {
+    throw AppError.notFound('Message');
+  });
+  return { row, ...membership };
+}
+
+export async function edit(ctx: Context, caller: Caller, messageId: string, content: string): Promise<Message> {
+  const { row } = await visible(ctx, caller, messageId);
+  if (row.sender_id !== caller.id) throw AppError.forbidden('Only the author can edit a message.');
+  if (row.deleted_at) throw AppError.notFound('Message');
+  checkLength(ctx, content);
+  const updated = await repo.updateContent(ctx.db, messageId, content);
+  if (!updated) throw AppError.notFound('Message');
+  const message = await hydrateOne(ctx.db, updated);
+  ctx.realtime.toConversation(row.conversation_id, 'message:updated', message);
+  return message;
+}
+
+/** Soft delete by the author or a conversation admin; the seq stays so nobody sees a gap. */
+export async function remove(ctx: Context, caller: Caller, messageId: string): Promise<void> {
+  const { row, member } = await visible(ctx, caller, messageId);
+  if (row.sender_id !== caller.id && member.role !== 'admin') throw AppError.forbidden('Only the author or a conversation admin can delete a message.');
+  if (row.deleted_at) return; // already gone: deleting twice is not an error
+  const deleted = await ctx.db.transaction().execute(async (trx) => {
+    const result = await repo.softDelete(trx, messageId);
+    if (result?.parent_id) await repo.changeReplyCount(trx, result.parent_id, -1);
+    return result;
+  });
+  if (!deleted) return;
+  ctx.realtime.toConversation(row.conversation_id, 'message:deleted', {
+    id: deleted.id,
+    conversationId: deleted.conversation_id,
+    seq: Number(deleted.seq),
+    deletedAt: deleted.deleted_at!.toISOString(),
+  });
+  if (deleted.parent_id) await broadcastUpdated(ctx, deleted.parent_id);
+}
+
+export async function react(ctx: Context, caller: Caller, messageId: string, emoji: string, add: boolean) {
+  const { row } = await visible(ctx, caller, messageId);
+  if (row.deleted_at) throw AppError.notFound('Message');
+  if (add) await repo.addReaction(ctx.db, messageId, caller.id, emoji);
+  else await repo.removeReaction(ctx.db, messageId, caller.id, emoji);
+  const reactions: ReactionSummary[] = summarizeReactions(await repo.reactionRows(ctx.db, [messageId]));
+  const payload = { messageId, conversationId: row.conversation_id, reactions };
+  ctx.realtime.toConversation(row.conversation_id, 'reaction:updated', payload);
+  return payload;
+}
+
+/** Moves the caller's read position forward (never back) and tells the conversation. */
+export async function markRead(ctx: Context, caller: Caller, conversationId: string, seq: number): Promise<ReadState> {
+  await requireMember(ctx, conversationId, caller.id);
+  const updated = await conversations.markRead(ctx.db, conversationId, caller.id, seq);
+  const lastReadSeq = Number(updated?.last_read_seq ?? 0);
+  ctx.realtime.toConversation(conversationId, 'read', { conversationId, userId: caller.id, seq: lastReadSeq });
+  return { conversationId, lastReadSeq, unreadCount: await conversations.unreadCount(ctx.db, conversationId, caller.id, lastReadSeq) };
+}
+
+
+export async function search(
+  ctx: Context,
+  caller: Caller,
+  query: { q: string; conversationId?: string; limit: number; before?: string },
+): Promise<{ items: Message[]; nextCursor: string | null }> {
+  const rows = await repo.search(ctx.db, caller.id, {
+    q: query.q,
+    conversationId: query.conversationId,
+    limit: query.limit + 1,
+    before: query.before ? decodeIdCursor(query.before) : undefined,
+  });
+  const page = rows.slice(0, query.limit);
+  return { items: await hydrate(ctx.db, page), nextCursor: rows.length > query.limit ? encodeIdCursor(page.at(-1)!.id) : null };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What a reconnecting client missed: messages after each last seen seq, in its own conversations. */
+export async function sync(ctx: Context, caller: Caller, positions: Record<string, number>): Promise<{ messages: Message[]; hasMore: boolean }> {
+  const valid = Object.fromEntries(Object.entries(positions).filter(([id]) => UUID.test(id)));
+  if (Object.keys(valid).length === 0) return { messages: [], hasMore: false };
+  const rows = await repo.since(ctx.db, caller.id, valid, SYNC_LIMIT + 1);
+  return { messages: await hydrate(ctx.db, rows.slice(0, SYNC_LIMIT)), hasMore: rows.length > SYNC_LIMIT };
+}

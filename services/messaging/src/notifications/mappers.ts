@@ -1,0 +1,13 @@
+import type { Notification } from '@flux/shared';
+import type { NotificationRow } from '../db/database.js';
+import { iso, isoOrNull } from '../messages/mappers.js';
+
+export const toNotification = (row: NotificationRow): Notification => ({
+  id: row.id,
+  type: row.type,
+  title: row.title,
+  body: row.body,
+  data: { conversationId: row.conversation_id, messageId: row.message_id, actorId: row.actor_id },
+  readAt: isoOrNull(row.read_at),
+  createdAt: iso(row.created_at),
+});

@@ -1,0 +1,153 @@
+import type { AccessTokenVerifier } from '@flux/server-kit';
+import { AppError, SocketRead, SocketSendMessage, SocketSync, SocketTyping, type SocketAck, type SocketError } from '@flux/shared';
+import type { Static, TSchema } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import type { Server, Socket } from 'socket.io';
+import type { Caller, Context } from '../context.js';
+import * as conversationsRepo from '../conversations/repository.js';
+import * as messages from '../messages/service.js';
+import type { Presence } from './presence.js';
+import { conversationRoom, userRoom } from './realtime.js';
+
+interface SocketData {
+  caller: Caller;
+  /** conversationId → when this socket last relayed `typing: true`. */
+  typingAt: Map<string, number>;
+  /** Loaded during the handshake so the rooms are joined before the client hears "connected". */
+  conversationIds: string[];
+}
+type FluxSocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>;
+type Ack = (answer: SocketAck<Record<string, unknown>>) => void;
+
+function toSocketError(err: unknown, ctx: Context): SocketError {
+  if (err instanceof AppError) return { code: err.code, message: err.message, ...(err.details !== undefined && { details: err.details }) };
+  ctx.log.error({ err }, 'socket handler failed');
+  return { code: 'internal_error', message: 'Something went wrong on our side; try again.' };
+}
+
+/**
+ * Registers a client → server event: the payload is checked against its shared schema, the
+ * handler's answer (or error) goes back through the ack when the client asked for one, and
+ * nothing a client sends can throw out of the handler.
+ */
+function handle<S extends TSchema>(
+  socket: FluxSocket,
+  ctx: Context,
+  event: string,
+  schema: S,
+  handler: (payload: Static<S>) => Promise<Record<string, unknown> | void>,
+): void {
+  const check = TypeCompiler.Compile(schema);
+  socket.on(event as never, ((...args: unknown[]) => {
+    const ack = typeof args.at(-1) === 'function' ? (args.pop() as Ack) : undefined;
+    const payload = args[0];
+    if (!check.Check(payload)) {
+      const first = check.Errors(payload).First();
+      const field = first?.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
+      ack?.({ ok: false, error: { code: 'validation_error', message: `${field}: ${first?.message ?? 'is invalid'}`, details: { field } } });
+      return;
+    }
+    handler(payload).then(
+      (answer) => ack?.({ ok: true, ...(answer ?? {}) }),
+      (err: unknown) => ack?.({ ok: false, error: toSocketError(err, ctx) }),
+    );
+  }) as never);
+}
+
+/** Socket.IO on the messaging port: token auth, rooms, client events, presence. */
+export function attachSocketHandlers(io: Server, ctx: Context, verify: AccessTokenVerifier, presence: Presence): () => void {
+  // Runs before the connection is accepted: a bad token never gets a socket.
+  io.use(async (socket, next) => {
+    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    try {
+      if (typeof token !== 'string' || token.length === 0) throw AppError.unauthorized();
+      const claims = await verify(token);
+      const data = socket.data as SocketData;
+      data.caller = { id: claims.sub, name: claims.name, email: claims.email };
+      data.typingAt = new Map();
+      await ctx.users.upsert(data.caller);
+      data.conversationIds = await conversationsRepo.conversationIdsOf(ctx.db, claims.sub);
+      next();
+    } catch {
+      next(new Error('unauthorized'));
+    }
+  });
+
+  io.on('connection', (raw) => {
+    const socket = raw as unknown as FluxSocket;
+    onConnection(socket);
+    void announceArrival(socket).catch((err: unknown) => ctx.log.warn({ err }, 'presence update failed'));
+  });
+
+  // Synchronous on purpose: rooms and handlers are in place before the client's first event.
+  function onConnection(socket: FluxSocket): void {
+    const { caller } = socket.data;
+    void socket.join([userRoom(caller.id), ...socket.data.conversationIds.map(conversationRoom)]);
+
+    handle(socket, ctx, 'message:send', SocketSendMessage, async ({ conversationId, ...body }) => {
+      const { message } = await messages.send(ctx, caller, conversationId, body);
+      // The room may be new to this socket (a project channel joined on first use).
+      await socket.join(conversationRoom(conversationId));
+      return { message };
+    });
+
+    handle(socket, ctx, 'typing', SocketTyping, async ({ conversationId, isTyping }) => {
+      if (!socket.rooms.has(conversationRoom(conversationId))) throw AppError.notFound('Conversation');
+      // Keystrokes arrive many times a second; relay "typing" at most once per interval, "stopped" always.
+      const now = Date.now();
+      if (isTyping) {
+        const last = socket.data.typingAt.get(conversationId) ?? 0;
+        if (now - last < ctx.config.typingThrottleMs) return { throttled: true };
+        socket.data.typingAt.set(conversationId, now);
+      } else socket.data.typingAt.delete(conversationId);
+      socket.to(conversationRoom(conversationId)).emit('typing' as never, { conversationId, userId: caller.id, isTyping } as never);
+    });
+
+    handle(socket, ctx, 'message:read', SocketRead, async ({ conversationId, seq }) => {
+      const state = await messages.markRead(ctx, caller, conversationId, seq);
+      return { ...state };
+    });
+
+    handle(socket, ctx, 'sync', SocketSync, async ({ conversations }) => {
+      const result = await messages.sync(ctx, caller, conversations);
+      return { ...result };
+    });
+
+    socket.on('disconnect', () => {
+      presence
+        .disconnect(caller.id, socket.id)
+        .then((offline) => (offline ? announcePresence(caller.id, 'offline') : undefined))
+        .catch((err: unknown) => ctx.log.warn({ err }, 'presence update failed'));
+    });
+  }
+
+  async function announceArrival(socket: FluxSocket): Promise<void> {
+    const { caller } = socket.data;
+    if (await presence.connect(caller.id, socket.id)) await announcePresence(caller.id, 'online');
+    if (socket.disconnected) {
+      // Gone while we were recording it: the disconnect handler may have run first.
+      if (await presence.disconnect(caller.id, socket.id)) await announcePresence(caller.id, 'offline');
+      return;
+    }
+    // Tell the newcomer who among the people they talk to is online now.
+    const peers = await conversationsRepo.peersOf(ctx.db, caller.id, 1000);
+    for (const userId of await presence.online(peers)) (socket as unknown as Socket).emit('presence', { userId, status: 'online' });
+  }
+
+  async function announcePresence(userId: string, status: 'online' | 'offline'): Promise<void> {
+    const rooms = (await conversationsRepo.conversationIdsOf(ctx.db, userId)).map(conversationRoom);
+    if (rooms.length > 0) io.to(rooms).emit('presence', { userId, status });
+  }
+
+  // Keep this instance's sockets alive in Redis; sockets of a dead instance expire on their own.
+  const heartbeat = setInterval(
+    () => {
+      const sockets = [...io.of('/').sockets.values()].map((s) => ({ userId: (s.data as SocketData).caller.id, socketId: s.id }));
+      presence.heartbeat(sockets).catch((err: unknown) => ctx.log.warn({ err }, 'presence heartbeat failed'));
+    },
+    Math.max(1000, (ctx.config.presenceTtlSeconds * 1000) / 3),
+  );
+  heartbeat.unref();
+  return () => clearInterval(heartbeat);
+}
+

@@ -1,0 +1,56 @@
+import type { AuthClient } from '@flux/server-kit';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
+
+export interface UserInfo {
+  id: string;
+  name: string;
+  email: string;
+}
+
+const MAX_REMEMBERED = 10_000;
+
+/**
+ * The local projection of auth's users (names for display and mentions). Filled from
+ * user.created/user.updated events, from the claims of every caller, and on demand from auth.
+ */
+export class UserDirectory {
+  /** id → "name\0email" already written, so a caller's claims cost one write per change, not per request. */
+  private readonly written = new Map<string, string>();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly auth: AuthClient,
+  ) {}
+
+  async upsert(user: UserInfo): Promise<void> {
+    const fingerprint = `${user.name}\0${user.email}`;
+    if (this.written.get(user.id) === fingerprint) return;
+    await this.db
+      .insertInto('messaging.users')
+      .values({ id: user.id, name: user.name, email: user.email, updated_at: new Date() })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ name: user.name, email: user.email, updated_at: new Date() }))
+      .execute();
+    if (this.written.size >= MAX_REMEMBERED) this.written.clear();
+    this.written.set(user.id, fingerprint);
+  }
+
+  /** Makes sure every id is known locally, asking auth for the missing ones; returns the ids auth does not know. */
+  async ensure(ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const known = new Set((await this.db.selectFrom('messaging.users').select('id').where('id', 'in', [...ids]).execute()).map((r) => r.id));
+    const missing = ids.filter((id) => !known.has(id));
+    const unknown: string[] = [];
+    // A few at a time: a big project must not flood auth.
+    for (let i = 0; i < missing.length; i += 10) {
+      await Promise.all(
+        missing.slice(i, i + 10).map(async (id) => {
+          const user = await this.auth.user(id);
+          if (user) await this.upsert(user);
+          else unknown.push(id);
+        }),
+      );
+    }
+    return unknown;
+  }
+}

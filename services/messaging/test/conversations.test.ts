@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { client, conversation, eventually, send, startAuth, startMessaging, type AuthHarness, type MessagingServer } from './helpers.js';
+
+describe('conversations', () => {
+  let auth: AuthHarness;
+  let server: MessagingServer;
+  beforeAll(async () => {
+    auth = await startAuth();
+    server = await startMessaging(auth);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await auth?.close();
+  });
+
+  it('requires a valid token', async () => {
+    expect((await client(server.url, undefined).get('/api/conversations')).status).toBe(401);
+    const forged = await client(server.url, { accessToken: 'not-a-jwt' }).get('/api/conversations');
+    expect(forged.status).toBe(401);
+    expect(forged.body.error.code).toBe('invalid_token');
+  });
+
+  it('returns the same direct conversation for a pair, from either side', async () => {
+    const [ada, bob] = await Promise.all([auth.signup('Ada'), auth.signup('Bob')]);
+    const first = await client(server.url, ada).post('/api/conversations', { type: 'direct', memberIds: [bob.id] });
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ type: 'direct', unreadCount: 0, lastMessage: null, lastSeq: 0 });
+    expect(first.body.members.map((m: { userId: string }) => m.userId).sort()).toEqual([ada.id, bob.id].sort());
+    expect(first.body.members.find((m: { userId: string }) => m.userId === bob.id).name).toBe('Bob');
+
+    const again = await client(server.url, ada).post('/api/conversations', { type: 'direct', memberIds: [bob.id] });
+    const reverse = await client(server.url, bob).post('/api/conversations', { type: 'direct', memberIds: [ada.id] });
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(first.body.id);
+    expect(reverse.body.id).toBe(first.body.id);
+
+    // Racing creations still give one conversation.
+    const [carol, dan] = await Promise.all([auth.signup('Carol'), auth.signup('Dan')]);
+    const raced = await Promise.all(Array.from({ length: 5 }, () => client(server.url, carol).post('/api/conversations', { type: 'direct', memberIds: [dan.id] })));
+    expect(new Set(raced.map((r) => r.body.id)).size).toBe(1);
+  });
+
+  it('validates input with the error envelope', async () => {
+    const ada = await auth.signup();
+    const api = client(server.url, ada);
+    const badType = await api.post('/api/conversations', { type: 'channel' });
+    expect(badType.status).toBe(400);
+    expect(badType.body.error).toMatchObject({ code: 'validation_error', details: { field: 'type' } });
+    const tooMany = await api.post('/api/conversations', { type: 'direct', memberIds: [crypto.randomUUID(), crypto.randomUUID()] });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.error.details.field).toBe('memberIds');
+    const unknown = await api.post('/api/conversations', { type: 'group', memberIds: [crypto.randomUUID()] });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error).toMatchObject({ code: 'invalid_member', details: { field: 'memberIds' } });
+    const noProject = await api.post('/api/conversations', { type: 'project' });
+    expect(noProject.body.error.details.field).toBe('projectId');
+    expect((await api.get('/api/conversations/not-a-uuid')).status).toBe(400);
+  });
+
+  it('lists mine with unreadCount and lastMessage; outsiders get 404', async () => {
+    const [ada, bob, eve] = await Promise.all([auth.signup('Ada'), auth.signup('Bob'), auth.signup('Eve')]);
+    const group = await conversation(server.url, ada, 'group', [bob], 'Team');
+    await send(server.url, ada, group.id, 'one');
+    await send(server.url, ada, group.id, 'two');
+    const mine = await send(server.url, bob, group.id, 'three from bob');
+
+    const bobs = await client(server.url, bob).get('/api/conversations');
+    expect(bobs.status).toBe(200);
+    expect(bobs.body.nextCursor).toBeNull();
+    const seen = bobs.body.items.find((c: { id: string }) => c.id === group.id);
+    expect(seen).toMatchObject({ name: 'Team', type: 'group', unreadCount: 2, lastSeq: 3, lastMessage: { id: mine.id, content: 'three from bob', author: { id: bob.id, name: 'Bob' } } });
+
+    const adas = await client(server.url, ada).get(`/api/conversations/${group.id}`);
+    expect(adas.body.unreadCount).toBe(1);
+
+    const eves = await client(server.url, eve).get('/api/conversations');
+    expect(eves.body.items.some((c: { id: string }) => c.id === group.id)).toBe(false);
+    expect((await client(server.url, eve).get(`/api/conversations/${group.id}`)).status).toBe(404);
+    expect((await client(server.url, eve).get(`/api/conversations/${group.id}/messages`)).status).toBe(404);
+    expect((await client(server.url, eve).post(`/api/conversations/${group.id}/messages`, { content: 'hi', clientId: 'x' })).status).toBe(404);
+  });
+
+  it('lets group admins add and remove members, and anyone leave', async () => {
+    const [ada, bob, carol] = await Promise.all([auth.signup('Ada'), auth.signup('Bob'), auth.signup('Carol')]);
+    const group = await conversation(server.url, ada, 'group', [bob]);
+    expect((await client(server.url, bob).post(`/api/conversations/${group.id}/members`, { memberIds: [carol.id] })).status).toBe(403);
+    const added = await client(server.url, ada).post(`/api/conversations/${group.id}/members`, { memberIds: [carol.id] });
+    expect(added.status).toBe(200);
+    expect(added.body.members).toHaveLength(3);
+    expect((await client(server.url, carol).get(`/api/conversations/${group.id}`)).status).toBe(200);
+
+    expect((await client(server.url, bob).delete(`/api/conversations/${group.id}/members/${carol.id}`)).status).toBe(403);
+    expect((await client(server.url, ada).delete(`/api/conversations/${group.id}/members/${carol.id}`)).status).toBe(204);
+    expect((await client(server.url, carol).get(`/api/conversations/${group.id}`)).status).toBe(404);
+    expect((await client(server.url, bob).delete(`/api/conversations/${group.id}/members/${bob.id}`)).status).toBe(204);
+    expect((await client(server.url, bob).get(`/api/conversations/${group.id}`)).status).toBe(404);
+
+    const direct = await conversation(server.url, ada, 'direct', [bob]);
+    expect((await client(server.url, ada).post(`/api/conversations/${direct.id}/members`, { memberIds: [carol.id] })).status).toBe(409);
+  });
+
+  it('project conversations follow the project membership', async () => {
+    const [owner, member, guest, outsider, late] = await Promise.all([auth.signup('Owner'), auth.signup('Member'), auth.signup('Guest'), auth.signup('Outsider'), auth.signup('Late')]);
+    const project = await auth.createProject(owner);
+    await auth.addMember(owner, project.organizationId, member, 'member');
+    await auth.addMember(owner, project.organizationId, guest, 'guest');
+
+    expect((await client(server.url, outsider).post('/api/conversations', { type: 'project', projectId: project.id })).status).toBe(404);
+    const created = await client(server.url, member).post('/api/conversations', { type: 'project', projectId: project.id, name: 'general' });
+    expect(created.status).toBe(201);
+    const roles = Object.fromEntries(created.body.members.map((m: { userId: string; role: string }) => [m.userId, m.role]));
+    expect(roles).toEqual({ [owner.id]: 'admin', [member.id]: 'member', [guest.id]: 'member' });
+    const again = await client(server.url, owner).post('/api/conversations', { type: 'project', projectId: project.id });
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(created.body.id);
+    expect((await client(server.url, outsider).get(`/api/conversations/${created.body.id}`)).status).toBe(404);
+
+    // Joining the organization later: membership.changed adds them.
+    await auth.addMember(owner, project.organizationId, late, 'member');
+    await eventually(async () => (await client(server.url, late).get('/api/conversations')).body.items.some((c: { id: string }) => c.id === created.body.id), 'late member added');
+
+    // Removed from the organization: out of the channel at once.
+    await auth.removeMember(owner, project.organizationId, member);
+    await eventually(async () => (await client(server.url, member).get(`/api/conversations/${created.body.id}`)).status === 404, 'member removed');
+  });
+});

@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { App } from '@flux/server-kit';
+import { io, type Socket } from 'socket.io-client';
+import { startAuth, type AuthHarness, type TestUser } from '../../../test/support/auth.js';
+import { buildApp } from '../src/app.js';
+import { loadConfig, type Config } from '../src/config.js';
+
+export type { AuthHarness, TestUser };
+export { startAuth };
+
+export interface MessagingServer {
+  app: App;
+  url: string;
+  config: Config;
+  close(): Promise<void>;
+}
+
+/** The real messaging app on a random port, verifying tokens with the real auth's JWKS. */
+export async function startMessaging(auth: AuthHarness, env: Record<string, string> = {}): Promise<MessagingServer> {
+  const config = loadConfig({
+    ...process.env,
+    AUTH_URL: auth.url,
+    FILES_DIR: mkdtempSync(join(tmpdir(), 'flux-files-')),
+    MESSAGE_RATE_LIMIT: '1000',
+    ...env,
+    HOST: '127.0.0.1',
+    PORT: '0',
+  });
+  const app = await buildApp(config, { logger: false });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  return { app, url, config, close: () => app.close() };
+}
+
+export interface Answer<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** A tiny JSON client for one user. */
+export function client(baseUrl: string, user: { accessToken: string } | undefined) {
+  const call = async <T = any>(method: string, path: string, body?: unknown): Promise<Answer<T>> => {
+    const response = await fetch(baseUrl + path, {
+      method,
+      headers: { ...(user && { authorization: `Bearer ${user.accessToken}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+  };
+  return {
+    get: <T = any>(path: string) => call<T>('GET', path),
+    post: <T = any>(path: string, body?: unknown) => call<T>('POST', path, body ?? {}),
+    patch: <T = any>(path: string, body: unknown) => call<T>('PATCH', path, body),
+    delete: <T = any>(path: string, body?: unknown) => call<T>('DELETE', path, body),
+  };
+}
+
+/** Sends a message over REST and returns it (fails the test on anything but 201). */
+export async function send(baseUrl: string, user: TestUser, conversationId: string, content: string, extra: Record<string, unknown> = {}) {
+  const answer = await client(baseUrl, user).post(`/api/conversations/${conversationId}/messages`, { content, clientId: randomUUID(), ...extra });
+  if (answer.status !== 201) throw new Error(`send answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+  return answer.body;
+}
+
+export async function conversation(baseUrl: string, owner: TestUser, type: 'direct' | 'group', members: TestUser[], name?: string) {
+  const answer = await client(baseUrl, owner).post('/api/conversations', { type, memberIds: members.map((m) => m.id), ...(name && { name }) });
+  if (answer.status !== 201 && answer.status !== 200) throw new Error(`create conversation answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+  return answer.body as { id: string; [key: string]: any };
+}
+
+const sockets: Socket[] = [];
+
+/** A stock socket.io-client connected (websocket only) with the user's token. */
+export async function connect(baseUrl: string, user: { accessToken: string }, options: Record<string, unknown> = {}): Promise<Socket> {
+  const socket = io(baseUrl, { path: '/socket.io/', transports: ['websocket'], auth: { token: user.accessToken }, reconnection: false, forceNew: true, ...options });
+  sockets.push(socket);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  return socket;
+}
+
+export function closeSockets(): void {
+  for (const socket of sockets.splice(0)) socket.disconnect();
+}
+
+/** Resolves with the next `event` payload that matches. */
+export function nextEvent<T = any>(socket: Socket, event: string, matches: (payload: T) => boolean = () => true): Promise<T> {
+  return new Promise((resolve) => {
+    const listener = (payload: T) => {
+      if (!matches(payload)) return;
+      socket.off(event, listener);
+      resolve(payload);
+    };
+    socket.on(event, listener);
+  });
+}
+
+/** Collects every `event` payload from now on. */
+export function record<T = any>(socket: Socket, event: string): T[] {
+  const seen: T[] = [];
+  socket.on(event, (payload: T) => seen.push(payload));
+  return seen;
+}
+
+export function emitWithAck<T = any>(socket: Socket, event: string, ...args: unknown[]): Promise<T> {
+  return socket.timeout(10_000).emitWithAck(event, ...args) as Promise<T>;
+}
+
+/** Waits until `probe` holds (for effects that happen after an answer, e.g. a queued job). */
+export async function eventually<T>(probe: () => Promise<T | undefined | false>, what = 'condition', ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
