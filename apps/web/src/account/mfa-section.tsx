@@ -9,7 +9,7 @@ interface Setup {
   qrCodeDataUrl?: string;
 }
 
-type Step = { name: 'idle' } | { name: 'setup'; setup: Setup } | { name: 'enabled'; recoveryCodes: string[] } | { name: 'disabled' };
+type Step = { name: 'idle' } | { name: 'setup'; setup: Setup } | { name: 'enabled'; recoveryCodes: string[] } | { name: 'disabled' } | { name: 'on' };
 
 /** TOTP: scan the QR code, confirm with a code, keep the recovery codes; or turn it off with a code. */
 export function MfaSection() {
@@ -22,7 +22,8 @@ export function MfaSection() {
     try {
       setStep({ name: 'setup', setup: await api.post<Setup>('/api/auth/mfa/totp/setup') });
     } catch (error) {
-      setStartError((error as Error).message);
+      if ((error as { code?: string }).code === 'mfa_already_enabled') setStep({ name: 'on' });
+      else setStartError((error as Error).message);
     }
   };
 
@@ -88,6 +89,18 @@ export function MfaSection() {
         </>
       )}
       {step.name === 'disabled' && <p role="status">Two-step verification is off.</p>}
+      {step.name === 'on' && (
+        <>
+          <p role="status">Two-step verification is already on for this account.</p>
+          <form onSubmit={disable.onSubmit} noValidate>
+            <FormError error={disable.error} />
+            <Field label="Current code to turn it off" name="code" inputMode="numeric" autoComplete="one-time-code" required error={disable.fields.code} />
+            <button type="submit" className="button secondary small" disabled={disable.busy}>
+              Turn off
+            </button>
+          </form>
+        </>
+      )}
     </section>
   );
 }

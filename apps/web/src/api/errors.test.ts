@@ -29,6 +29,13 @@ describe('toApiError', () => {
     expect(error.fieldMessage('password')).toBe('Too common');
   });
 
+  it('puts the message of an error that names only its field next to that field', () => {
+    const error = toApiError(400, {
+      error: { code: 'weak_password', message: 'This is a very common password.', details: { field: 'password', suggestions: ['Add another word or two.'] } },
+    });
+    expect(error.fields).toEqual({ password: 'This is a very common password. Add another word or two.' });
+  });
+
   it('replaces developer wording of known codes with sentences for people', () => {
     expect(toApiError(401, { error: { code: 'invalid_credentials', message: 'bad creds' } }).message).toBe(
       'That email and password do not match.',

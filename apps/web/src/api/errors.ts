@@ -61,7 +61,7 @@ export function humanizeFieldMessage(field: string, message: string): string {
   return bare.charAt(0).toUpperCase() + bare.slice(1);
 }
 
-function fieldsFrom(details: unknown): Record<string, string> {
+function fieldsFrom(details: unknown, message: string): Record<string, string> {
   const fields: Record<string, string> = {};
   if (!details || typeof details !== 'object') return fields;
   const d = details as { field?: unknown; message?: unknown; fields?: unknown };
@@ -71,8 +71,11 @@ function fieldsFrom(details: unknown): Record<string, string> {
       const name = item.field.replace(/^\//, '').split('/')[0] ?? item.field;
       fields[name] ??= humanizeFieldMessage(name, item.message);
     }
-  } else if (typeof d.field === 'string' && typeof d.message === 'string') {
-    fields[d.field] = humanizeFieldMessage(d.field, d.message);
+  } else if (typeof d.field === 'string') {
+    // `{field}` alone (e.g. weak_password) means the error's own message belongs to that field.
+    fields[d.field] = humanizeFieldMessage(d.field, typeof d.message === 'string' ? d.message : message);
+    const suggestions = (d as { suggestions?: unknown }).suggestions;
+    if (Array.isArray(suggestions) && suggestions.length > 0) fields[d.field] += ` ${suggestions.filter((x) => typeof x === 'string').join(' ')}`;
   }
   return fields;
 }
@@ -90,7 +93,7 @@ export function toApiError(status: number, body: unknown, retryAfterHeader?: str
     return new ApiError(status, status >= 500 ? 'internal_error' : 'unknown', message, {}, retryAfter);
   }
   const { code, message, details } = body.error;
-  const fields = fieldsFrom(details);
+  const fields = fieldsFrom(details, friendlyMessages[code] ?? message);
   let text = friendlyMessages[code] ?? message;
   if (code === 'rate_limited') {
     const seconds = retryAfter ?? (details as { retryAfter?: number } | undefined)?.retryAfter;

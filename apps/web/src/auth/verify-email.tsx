@@ -1,3 +1,4 @@
+import type { PublicUser } from '@flux/shared';
 import { useEffect, useState } from 'react';
 import { useApi } from '../api/api-context.js';
 import { ApiError } from '../api/errors.js';
@@ -15,16 +16,21 @@ export default function VerifyEmail() {
   useEffect(() => {
     if (!token) return;
     api
-      .credential('/api/auth/email/verify', { token })
-      .then(() => setState({ ok: true, message: 'Your email address is verified.' }))
+      .credential<{ user: PublicUser }>('/api/auth/email/verify', { token })
+      .then((answer) => {
+        setState({ ok: true, message: 'Your email address is verified.' });
+        if (answer?.user) setVerifiedUser(answer.user);
+      })
       .catch((error: unknown) =>
         setState({ ok: false, message: error instanceof ApiError ? error.message : 'This link did not work.' }),
       );
   }, [api, token]);
 
+  // Only the signed-in person's own record is updated (the link may be opened while signed out).
+  const [verifiedUser, setVerifiedUser] = useState<PublicUser | null>(null);
   useEffect(() => {
-    if (state?.ok && user && !user.emailVerified) setUser({ ...user, emailVerified: true });
-  }, [state, user, setUser]);
+    if (verifiedUser && user?.id === verifiedUser.id && !user.emailVerified) setUser(verifiedUser);
+  }, [verifiedUser, user, setUser]);
 
   return (
     <AuthLayout title="Verify your email" footer={<Link to="/">Continue to FluxStudio</Link>}>

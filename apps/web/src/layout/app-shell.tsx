@@ -1,5 +1,5 @@
 import { type ReactNode } from 'react';
-import { useAuth } from '../auth/auth-context.js';
+import { VerifyEmailBanner } from '../auth/verify-email-banner.js';
 import { MessagingProvider } from '../conversations/messaging-context.js';
 import { ConnectionBanner } from '../conversations/connection-banner.js';
 import { NotificationsBell } from '../notifications/notifications-bell.js';
@@ -9,7 +9,6 @@ import { Sidebar } from './sidebar.js';
 import { UserMenu } from './user-menu.js';
 
 export function AppShell({ children }: { children: ReactNode }) {
-  const { user } = useAuth();
   return (
     <WorkspaceProvider>
       <MessagingProvider>
@@ -32,11 +31,7 @@ export function AppShell({ children }: { children: ReactNode }) {
           <Sidebar />
           <main id="main" className="content" tabIndex={-1}>
             <ConnectionBanner />
-            {user && !user.emailVerified && (
-              <div className="banner info" role="status">
-                Please verify your email address: we sent a link to <strong>{user.email}</strong>.
-              </div>
-            )}
+            <VerifyEmailBanner />
             {children}
           </main>
         </div>

@@ -1,0 +1,97 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, openTab, PASSWORD, screenshot, totp, uniqueEmail } from './browser.js';
+import { startStack, type Stack } from './stack.js';
+
+/** The web app in Debian's Chromium against the built services behind nginx. */
+describe('web: accounts', () => {
+  let stack: Stack;
+  let browser: Browser;
+  beforeAll(async () => {
+    [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('signs up, verifies email, signs out, signs in, keeps the session over a reload, and adds TOTP', async () => {
+    const { page, context, errors } = await openTab(browser, stack.url);
+    const email = uniqueEmail('ada');
+
+    await page.goto('/');
+    await page.waitForURL('**/signin');
+    await screenshot(page, '01-sign-in');
+    await page.getByRole('link', { name: 'Create an account' }).click();
+
+    // The server's own validation, shown next to the field.
+    await page.getByLabel('Name').fill('Ada Lovelace');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('short');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await expect.poll(() => page.locator('.field-error').first().textContent()).toBeTruthy();
+    expect(await page.locator('body').textContent()).not.toContain('{"error"');
+    await screenshot(page, '02-sign-up-error');
+
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByRole('heading', { name: 'Welcome to FluxStudio' }).waitFor();
+    await page.getByText('Please verify your email address').waitFor();
+
+    // The verification link from the dev outbox.
+    const outbox = await (await fetch(`${stack.url}/api/auth/dev/outbox?to=${encodeURIComponent(email)}`)).json();
+    const token = /token=([\w-]+)/.exec(outbox.items[0].text)?.[1];
+    expect(token).toBeTruthy();
+    await page.goto(`/verify-email?token=${token}`);
+    await page.getByText('Your email address is verified.').waitFor();
+    await page.getByRole('link', { name: 'Continue to FluxStudio' }).click();
+    await page.getByRole('heading', { name: 'Welcome to FluxStudio' }).waitFor();
+    expect(await page.getByText('Please verify your email address').count()).toBe(0);
+
+    // A reload keeps the session: the access token is only in memory, the refresh cookie restores it.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Welcome to FluxStudio' }).waitFor();
+    const cookies = await context.cookies();
+    expect(cookies.find((c) => c.name === 'flux_refresh')).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/api/auth' });
+
+    await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL('**/signin');
+    await page.reload();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('Wrong-password-123');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('That email and password do not match.').waitFor();
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Welcome to FluxStudio' }).waitFor();
+
+    // Two-step verification: scan (read the key), confirm, keep the recovery codes.
+    await page.goto('/account');
+    await page.getByRole('button', { name: 'Set up authenticator app' }).click();
+    const secret = (await page.getByTestId('totp-secret').textContent())!.trim();
+    await expect.poll(() => page.getByRole('img', { name: /QR code/ }).count()).toBe(1);
+    await screenshot(page, '03-mfa-setup');
+    await page.getByLabel('Code from the app').fill(totp(secret));
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    await page.getByText('Two-step verification is on.').waitFor();
+    expect(await page.getByRole('list', { name: 'Recovery codes' }).locator('li').count()).toBe(10);
+    await screenshot(page, '04-account');
+
+    await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL('**/signin');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Authentication code').waitFor();
+    await screenshot(page, '05-sign-in-totp');
+    // Codes are single use; the next step's code is accepted (one step of drift) and is a different one.
+    await page.getByLabel('Authentication code').fill(totp(secret, 1));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('heading', { name: 'Welcome to FluxStudio' }).waitFor();
+
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
