@@ -1,4 +1,5 @@
 import { createAccessTokenVerifier, createServiceApp, type App } from '@flux/server-kit';
+import { BackgroundTasks } from './background.js';
 import type { Config } from './config.js';
 import type { AuthContext } from './context.js';
 import type { Database } from './db/database.js';
@@ -27,11 +28,14 @@ export async function buildApp(config: Config, { logger = true }: BuildOptions =
     events,
     log: app.log,
     mailer: createMailer(config, db),
+    background: new BackgroundTasks(app.log),
     signAccessToken: createAccessTokenSigner(keys, config.accessTokenTtlSeconds),
     // Auth verifies its own tokens exactly as other services do, over its local JWKS.
     verifyAccessToken: createAccessTokenVerifier(localJwks(keys)),
   };
 
+  // preClose runs before the shared onClose that ends the database pool.
+  app.addHook('preClose', async () => ctx.background.drain());
   app.addHook('onClose', async () => ctx.mailer.close());
   await app.register(cookie, { secret: config.cookieSecret });
   await app.register(jwksRoutes, { prefix: '/api/auth', keys });

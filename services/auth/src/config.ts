@@ -78,6 +78,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     securityEventRetentionDays: reader.int('AUTH_SECURITY_EVENT_RETENTION_DAYS', 90, { min: 1 }),
     oauthProviders: readProviders(reader),
   };
+  if (config.production && !config.smtpUrl) reader.problems.push('SMTP_URL is required in production (verification and password-reset mail)');
   reader.done();
   return config;
 }

@@ -2,6 +2,7 @@ import type { AccessTokenVerifier, EventBus } from '@flux/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
+import type { BackgroundTasks } from './background.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import type { Mailer } from './mail/mailer.js';
@@ -15,6 +16,7 @@ export interface AuthContext {
   events: EventBus;
   log: FastifyBaseLogger;
   mailer: Mailer;
+  background: BackgroundTasks;
   signAccessToken: AccessTokenSigner;
   verifyAccessToken: AccessTokenVerifier;
 }

@@ -149,7 +149,7 @@ export async function resendVerification(ctx: AuthContext, userId: string): Prom
 /** Always the same quick answer; the mail (if any) is prepared after answering, so timing tells nothing. */
 export function forgotPassword(ctx: AuthContext, emailInput: string, meta: RequestMeta): void {
   const email = normaliseEmail(emailInput);
-  void (async () => {
+  ctx.background.run('password_reset_mail', async () => {
     const user = await findUserByEmail(ctx.db, email);
     await recordSecurityEvent(ctx.db, { type: 'password_reset_requested', userId: user?.id ?? null, meta, metadata: { known: !!user } });
     if (!user) return;
@@ -159,7 +159,7 @@ export function forgotPassword(ctx: AuthContext, emailInput: string, meta: Reque
       subject: 'Reset your FluxStudio password',
       text: `Someone asked to reset the password of your FluxStudio account.\n\nOpen this link within an hour to choose a new one:\n${link(ctx, '/reset-password', token)}\n\nIf it was not you, ignore this mail.\n`,
     });
-  })().catch((err: unknown) => ctx.log.error({ err }, 'password reset mail failed'));
+  });
 }
 
 /** Sets a new password with a mailed token and signs every session out. */

@@ -12,12 +12,13 @@ const key = (ctx: AuthContext, ...parts: string[]) => `${ctx.config.redisPrefix}
 
 /** More than N credential requests (signup, login, password, MFA) a minute from one IP → 429. */
 export async function limitCredentialRequests(ctx: AuthContext, ip: string | null): Promise<void> {
-  const window = 60;
-  const bucket = Math.floor(Date.now() / 1000 / window);
-  const counter = key(ctx, 'ip-credential', ip ?? 'unknown', String(bucket));
-  const [[, count]] = (await ctx.redis.multi().incr(counter).expire(counter, window + 5).exec()) as [[null, number], unknown];
+  // The window opens at the first request (EXPIRE NX), so Retry-After is exactly its remaining TTL.
+  const counter = key(ctx, 'ip-credential', ip ?? 'unknown');
+  const results = (await ctx.redis.multi().incr(counter).expire(counter, 60, 'NX').ttl(counter).exec()) as Array<[null, number]>;
+  const count = results[0]![1];
+  const ttl = results[2]![1];
   if (count > ctx.config.credentialRequestsPerIpPerMinute) {
-    throw AppError.rateLimited((bucket + 1) * window - Date.now() / 1000, 'Too many sign-in attempts from your network; try again shortly.');
+    throw AppError.rateLimited(ttl > 0 ? ttl : 60, 'Too many sign-in attempts from your network; try again shortly.');
   }
 }
 

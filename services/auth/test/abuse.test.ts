@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { progressiveDelayMs } from '../src/security/limits.js';
+import { startAuth, TEST_PASSWORD, type AuthHarness } from '../../../test/support/auth.js';
+import { client, testDatabase } from './helpers.js';
+
+const ip = () => `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+
+describe('abuse controls in Redis', () => {
+  let auth: AuthHarness;
+  const { db } = testDatabase();
+  beforeAll(async () => {
+    auth = await startAuth({ AUTH_LOGIN_FAILURES_PER_ACCOUNT_IP: '3', AUTH_LOCKOUT_SECONDS: '900' });
+  });
+  afterAll(async () => {
+    await auth.close();
+    await db.destroy();
+  });
+
+  it('locks an account for one IP after repeated failures, correct password or not, without locking it elsewhere', async () => {
+    const user = await auth.signup();
+    const attacker = client(auth.url, { ip: ip() });
+    for (let i = 0; i < 3; i++) {
+      const wrong = await attacker.post('/api/auth/login', { email: user.email, password: `wrong-password-${i}` });
+      expect(wrong.status).toBe(401);
+    }
+    const locked = await attacker.post('/api/auth/login', { email: user.email, password: TEST_PASSWORD });
+    expect(locked.status).toBe(429);
+    expect(locked.body.error.code).toBe('rate_limited');
+    const retryAfter = Number(locked.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(800);
+    expect(retryAfter).toBeLessThanOrEqual(900);
+
+    // The victim, from their own network, still signs in.
+    const victim = await client(auth.url, { ip: ip() }).post('/api/auth/login', { email: user.email, password: TEST_PASSWORD });
+    expect(victim.status).toBe(200);
+
+    const types = (await db.selectFrom('auth.security_events').select('type').where('user_id', '=', user.id).execute()).map((e) => e.type);
+    expect(types.filter((t) => t === 'login_failed')).toHaveLength(3);
+    expect(types).toContain('login_locked');
+    expect(types).toContain('login_succeeded');
+  });
+
+  it('limits credential requests per IP a minute with 429 and Retry-After', async () => {
+    const limited = await startAuth({ AUTH_CREDENTIAL_REQUESTS_PER_IP_PER_MINUTE: '3' });
+    try {
+      const from = client(limited.url, { ip: ip() });
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await from.post('/api/auth/login', { email: `${randomUUID()}@example.com`, password: 'whatever-it-is' })).status);
+      expect(statuses).toEqual([401, 401, 401, 429]);
+      const blocked = await from.post('/api/auth/password/forgot', { email: 'a@example.com' });
+      expect(blocked.status).toBe(429);
+      expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+      // Another IP is unaffected.
+      expect((await client(limited.url, { ip: ip() }).post('/api/auth/password/forgot', { email: 'a@example.com' })).status).toBe(202);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('slows an account down progressively under a distributed attack', () => {
+    expect(progressiveDelayMs(99, 100)).toBe(0);
+    expect(progressiveDelayMs(100, 100)).toBe(250);
+    expect(progressiveDelayMs(110, 100)).toBe(500);
+    expect(progressiveDelayMs(1000, 100)).toBe(5000);
+  });
+
+  it('gives an attacker nothing to tell known from unknown emails', async () => {
+    const user = await auth.signup();
+    const http = client(auth.url, { ip: ip() });
+    const known = await http.post('/api/auth/password/forgot', { email: user.email });
+    const unknown = await http.post('/api/auth/password/forgot', { email: `${randomUUID()}@example.com` });
+    expect([known.status, unknown.status]).toEqual([202, 202]);
+    expect(known.body).toEqual(unknown.body);
+
+    const wrong = await http.post('/api/auth/login', { email: user.email, password: 'definitely-wrong-pw' });
+    const missing = await http.post('/api/auth/login', { email: `${randomUUID()}@example.com`, password: 'definitely-wrong-pw' });
+    expect([wrong.status, missing.status]).toEqual([401, 401]);
+    expect(wrong.body).toEqual(missing.body);
+  });
+});

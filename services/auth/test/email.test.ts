@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { startAuth, TEST_PASSWORD, type AuthHarness } from '../../../test/support/auth.js';
+import { client } from './helpers.js';
+
+const tokenIn = (text: string) => /token=([A-Za-z0-9_-]+)/.exec(text)?.[1];
+
+describe('email verification, password reset and the dev outbox', () => {
+  let auth: AuthHarness;
+  beforeAll(async () => {
+    auth = await startAuth();
+  });
+  afterAll(() => auth.close());
+
+  const outbox = async (to: string) => (await client(auth.url).get(`/api/auth/dev/outbox?to=${encodeURIComponent(to)}`)).body.items as Array<{ to: string; subject: string; text: string; createdAt: string }>;
+
+  it('mails a verification link at signup that verifies the email once', async () => {
+    const user = await auth.signup();
+    const [mail] = await outbox(user.email);
+    expect(mail).toMatchObject({ to: user.email, subject: expect.stringContaining('Confirm'), createdAt: expect.any(String) });
+    const token = tokenIn(mail!.text)!;
+    const http = client(auth.url);
+    const verified = await http.post('/api/auth/email/verify', { token });
+    expect(verified.status).toBe(200);
+    expect(verified.body.user).toMatchObject({ id: user.id, emailVerified: true });
+    expect((await http.get('/api/auth/me', { token: user.accessToken })).body.user.emailVerified).toBe(true);
+    const again = await http.post('/api/auth/email/verify', { token });
+    expect(again.status).toBe(400);
+    expect(again.body.error.code).toBe('invalid_email_token');
+  });
+
+  it('resets a password with a single-use token and revokes every session', async () => {
+    const user = await auth.signup();
+    const http = client(auth.url);
+    expect((await http.post('/api/auth/password/forgot', { email: `  ${user.email.toUpperCase()} ` })).status).toBe(202);
+    await expect.poll(async () => (await outbox(user.email)).length).toBe(2);
+    const [reset] = await outbox(user.email); // newest first
+    expect(reset!.subject).toContain('Reset');
+    const token = tokenIn(reset!.text)!;
+
+    const weak = await http.post('/api/auth/password/reset', { token, password: 'password' });
+    expect(weak.status).toBe(400);
+    expect(weak.body.error).toMatchObject({ code: 'weak_password', details: { field: 'password' } });
+
+    const newPassword = `New-${randomUUID()}-pass`;
+    expect((await http.post('/api/auth/password/reset', { token, password: newPassword })).status).toBe(202);
+    expect((await http.post('/api/auth/password/reset', { token, password: newPassword })).body.error.code).toBe('invalid_email_token');
+    expect((await http.get('/api/auth/me', { token: user.accessToken })).status).toBe(401);
+    expect((await http.post('/api/auth/refresh', { refreshToken: user.refreshToken })).status).toBe(401);
+    expect((await http.post('/api/auth/login', { email: user.email, password: TEST_PASSWORD })).status).toBe(401);
+    expect((await http.post('/api/auth/login', { email: user.email, password: newPassword })).status).toBe(200);
+  });
+
+  it('sends nothing for an unknown email', async () => {
+    const email = `ghost-${randomUUID()}@example.com`;
+    expect((await client(auth.url).post('/api/auth/password/forgot', { email })).status).toBe(202);
+    expect(await outbox(email)).toEqual([]);
+  });
+
+  it('has no dev outbox in production', async () => {
+    const base = loadConfig({ ...process.env });
+    const config = loadConfig({
+      ...process.env,
+      NODE_ENV: 'production',
+      SERVICE_TOKEN_SECRET: base.serviceTokenSecret,
+      COOKIE_SECRET: base.cookieSecret,
+      JWT_PRIVATE_KEY: base.jwtPrivateKey,
+      SMTP_URL: 'smtp://127.0.0.1:2525',
+    });
+    const app = await buildApp(config, { logger: false });
+    try {
+      const response = await app.inject({ url: '/api/auth/dev/outbox?to=a@example.com' });
+      expect(response.statusCode).toBe(404);
+    } finally {
+      await app.close();
+    }
+    expect(() => loadConfig({ ...process.env, NODE_ENV: 'production', SERVICE_TOKEN_SECRET: 'x', COOKIE_SECRET: 'y', JWT_PRIVATE_KEY: base.jwtPrivateKey })).toThrow(/SMTP_URL/);
+  });
+});
