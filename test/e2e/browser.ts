@@ -73,3 +73,26 @@ let counter = 0;
 /** A unique email per test run, so tests never collide on the shared database. */
 export const uniqueEmail = (who: string) => `${who}-${Date.now().toString(36)}-${process.pid}-${counter++}@example.com`;
 export const PASSWORD = 'Quiet-lantern-orbit-42';
+
+/** Signs a new person up through the UI and waits for the app to open. */
+export async function signUpInBrowser(page: Page, name: string, email = uniqueEmail(name.toLowerCase().replace(/\W/g, ''))): Promise<string> {
+  await page.goto('/signup');
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('banner').getByText(name).waitFor();
+  return email;
+}
+
+/** Signs up over the API (for people who only need to exist). */
+export async function signUpViaApi(baseURL: string, name: string): Promise<{ email: string; accessToken: string; user: { id: string } }> {
+  const email = uniqueEmail(name.toLowerCase().replace(/\W/g, ''));
+  const response = await fetch(`${baseURL}/api/auth/signup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, email, password: PASSWORD }),
+  });
+  if (response.status !== 201) throw new Error(`signup failed: ${response.status} ${await response.text()}`);
+  return { email, ...(await response.json()) };
+}

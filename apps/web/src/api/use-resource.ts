@@ -21,7 +21,9 @@ export interface Resource<T> {
 /** GETs `path` (null: nothing to load yet) and reloads it when invalidated. */
 export function useResource<T>(path: string | null): Resource<T> {
   const api = useApi();
-  const [data, setData] = useState<T | undefined>(undefined);
+  // Data is kept with the path it came from, so a new path never shows the previous path's data.
+  const [loaded, setLoaded] = useState<{ path: string | null; value: T | undefined }>({ path: null, value: undefined });
+  const data = loaded.path === path ? loaded.value : undefined;
   const [error, setError] = useState<ApiError | null>(null);
   const [loading, setLoading] = useState(path !== null);
   const [version, setVersion] = useState(0);
@@ -38,16 +40,16 @@ export function useResource<T>(path: string | null): Resource<T> {
 
   useEffect(() => {
     if (!path) {
-      setData(undefined);
       setLoading(false);
       return;
     }
     const controller = new AbortController();
     setLoading(true);
+    setError((current) => (current && loaded.path !== path ? null : current));
     api
       .get<T>(path, controller.signal)
       .then((value) => {
-        setData(value);
+        setLoaded({ path, value });
         setError(null);
       })
       .catch((caught: unknown) => {
@@ -58,5 +60,10 @@ export function useResource<T>(path: string | null): Resource<T> {
     return () => controller.abort();
   }, [api, path, version]);
 
-  return { data, error, loading, reload, mutate: setData };
+  const mutate = useCallback(
+    (update: (current: T | undefined) => T | undefined) =>
+      setLoaded((current) => (current.path === path ? { path, value: update(current.value) } : current)),
+    [path],
+  );
+  return { data, error, loading, reload, mutate };
 }

@@ -5,7 +5,11 @@ import { ApiError } from '../api/errors.js';
  * Submitting a form to the API: a busy flag, a form-level message and per-field messages taken
  * from the error envelope, so every form shows server errors in words next to the input.
  */
-export function useForm<T>(submit: (values: Record<string, string>) => Promise<T>, onDone?: (result: T) => void) {
+export function useForm<T>(
+  submit: (values: Record<string, string>) => Promise<T>,
+  onDone?: (result: T) => void,
+  { resetOnSuccess = false } = {},
+) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [fields, setFields] = useState<Record<string, string>>({});
@@ -21,6 +25,7 @@ export function useForm<T>(submit: (values: Record<string, string>) => Promise<T
     setLastError(null);
     try {
       const result = await submit(values);
+      if (resetOnSuccess) form.reset();
       onDone?.(result);
     } catch (caught) {
       const apiError = caught instanceof ApiError ? caught : null;

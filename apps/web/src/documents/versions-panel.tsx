@@ -19,6 +19,7 @@ export function VersionsPanel({ documentId, canWrite }: { documentId: string; ca
       versions.reload();
       setMessage(`Saved “${version.name}”.`);
     },
+    { resetOnSuccess: true },
   );
 
   const restore = async (version: DocumentVersion) => {
@@ -37,13 +38,7 @@ export function VersionsPanel({ documentId, canWrite }: { documentId: string; ca
     <aside className="versions card" aria-labelledby="versions-heading">
       <h2 id="versions-heading">Versions</h2>
       {canWrite && (
-        <form
-          onSubmit={(e) => {
-            const target = e.currentTarget;
-            void form.onSubmit(e).then(() => target.reset());
-          }}
-          noValidate
-        >
+        <form onSubmit={form.onSubmit} noValidate>
           <FormError error={form.error} />
           <Field label="Version name" name="name" required placeholder="e.g. First draft" error={form.fields.name} />
           <button type="submit" className="button small" disabled={form.busy}>

@@ -105,6 +105,7 @@ function InviteForm({ orgId }: { orgId: string }) {
       invalidate(`/api/organizations/${orgId}/members`);
       setNotice(result.status === 'invited' ? 'Invitation sent: they join when they sign up with that email.' : 'Member added.');
     },
+    { resetOnSuccess: true },
   );
   return (
     <form

@@ -1,5 +1,5 @@
 import type { Organization, Page, Project } from '@flux/shared';
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
 import { useResource } from '../api/use-resource.js';
 
 const storageKey = 'flux.organizationId';
@@ -19,17 +19,16 @@ export function WorkspaceProvider({ children }: { children: ReactNode }) {
   const orgs = useResource<Page<Organization>>('/api/organizations');
   const [selectedId, setSelectedId] = useState<string | null>(() => localStorage.getItem(storageKey));
   const organizations = useMemo(() => orgs.data?.items ?? [], [orgs.data]);
-  const organization = organizations.find((o) => o.id === selectedId) ?? organizations[0] ?? null;
+  // A just-created organization may not be in the list yet: keep the choice and wait for it.
+  const chosen = organizations.find((o) => o.id === selectedId);
+  const waiting = selectedId !== null && !chosen && orgs.loading;
+  const organization = chosen ?? (waiting ? null : (organizations[0] ?? null));
   const projects = useResource<Page<Project>>(organization ? `/api/projects?organizationId=${organization.id}` : null);
 
   const selectOrganization = useCallback((id: string) => {
     localStorage.setItem(storageKey, id);
     setSelectedId(id);
   }, []);
-
-  useEffect(() => {
-    if (organization && organization.id !== selectedId) setSelectedId(organization.id);
-  }, [organization, selectedId]);
 
   const value = useMemo(
     () => ({

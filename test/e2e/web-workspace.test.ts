@@ -1,0 +1,79 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, openTab, PASSWORD, screenshot, signUpInBrowser, signUpViaApi } from './browser.js';
+import { startStack, type Stack } from './stack.js';
+
+describe('web: organizations and projects', () => {
+  let stack: Stack;
+  let browser: Browser;
+  beforeAll(async () => {
+    [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('creates an organization and a project, invites people with a role, lists members, switches organizations', async () => {
+    const { page, context, errors } = await openTab(browser, stack.url);
+    const bea = await signUpViaApi(stack.url, 'Bea Curie');
+    await signUpInBrowser(page, 'Ada Owner');
+
+    await page.getByRole('heading', { name: 'Welcome to FluxStudio' }).waitFor();
+    await page.getByLabel('Organization name').fill('Acme Studio');
+    await page.getByRole('button', { name: 'Create organization' }).click();
+    await page.getByRole('heading', { name: 'Acme Studio', level: 1 }).waitFor();
+    expect(await page.getByLabel('Organization', { exact: true }).inputValue()).toBeTruthy();
+
+    await page.getByLabel('New project name').fill('Spring Launch');
+    await page.getByRole('button', { name: 'Create project' }).click();
+    await page.getByRole('heading', { name: 'Spring Launch', level: 1 }).waitFor();
+    await page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Spring Launch' }).waitFor();
+
+    // Invite an existing account as a member, and an address without an account.
+    await page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Members & settings' }).click();
+    const members = page.getByRole('list', { name: 'Members' });
+    await members.getByText('Ada Owner').waitFor();
+    await page.getByLabel('Email').fill('not-an-email');
+    await page.getByRole('button', { name: 'Invite' }).click();
+    await page.getByText('Enter a valid email address.').waitFor();
+
+    await page.getByLabel('Email').fill(bea.email);
+    await page.getByLabel('Role').selectOption('admin');
+    await page.getByRole('button', { name: 'Invite' }).click();
+    await page.getByText('Member added.').waitFor();
+    const beaRow = members.locator('li', { hasText: 'Bea Curie' });
+    await beaRow.waitFor();
+    expect(await beaRow.locator('.role').textContent()).toBe('admin');
+
+    await page.getByLabel('Email').fill(`nobody-${Date.now()}@example.com`);
+    await page.getByLabel('Role').selectOption('guest');
+    await page.getByRole('button', { name: 'Invite' }).click();
+    await page.getByText(/Invitation sent/).waitFor();
+    await screenshot(page, '06-organization');
+
+    // A second organization, then switch back with the switcher.
+    await page.getByLabel('Organization', { exact: true }).selectOption({ label: '+ New organization…' });
+    await page.getByLabel('Organization name').fill('Side Project Co');
+    await page.getByRole('button', { name: 'Create organization' }).click();
+    await page.getByRole('heading', { name: 'Side Project Co', level: 1 }).waitFor();
+    await expect.poll(() => page.getByRole('navigation', { name: 'Workspace' }).getByText('Spring Launch').count()).toBe(0);
+    await page.getByLabel('Organization', { exact: true }).selectOption({ label: 'Acme Studio' });
+    await page.getByRole('heading', { name: 'Acme Studio', level: 1 }).waitFor();
+    await page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Spring Launch' }).waitFor();
+
+    // Bea sees the organization she was added to.
+    const beaTab = await openTab(browser, stack.url);
+    await beaTab.page.goto('/signin');
+    await beaTab.page.getByLabel('Email').fill(bea.email);
+    await beaTab.page.getByLabel('Password').fill(PASSWORD);
+    await beaTab.page.getByRole('button', { name: 'Sign in' }).click();
+    await beaTab.page.getByRole('heading', { name: 'Acme Studio', level: 1 }).waitFor();
+    await beaTab.page.getByText(/you are an admin/).waitFor();
+
+    expect(errors).toEqual([]);
+    expect(beaTab.errors).toEqual([]);
+    await context.close();
+    await beaTab.context.close();
+  });
+});
