@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, RawBuilder, Selectable } from 'kysely';
 
 /** Row types of the `auth` schema, matching migrations/sql/auth; kysely queries use `auth.<table>`. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -118,7 +118,7 @@ export interface SecurityEventsTable {
   type: string;
   ip: string | null;
   user_agent: string | null;
-  metadata: ColumnType<Record<string, unknown>, string | undefined, string>;
+  metadata: ColumnType<Record<string, unknown>, RawBuilder<Record<string, unknown>> | undefined, never>;
   created_at: CreatedAt;
 }
 

@@ -1,4 +1,5 @@
 import type { SecurityEvent } from '@flux/shared';
+import { sql } from 'kysely';
 import type { Db } from '../accounts/repository.js';
 import type { SecurityEventRow } from '../db/database.js';
 
@@ -45,7 +46,8 @@ export async function recordSecurityEvent(
       user_id: event.userId,
       ip: event.meta.ip,
       user_agent: event.meta.userAgent?.slice(0, 512) ?? null,
-      metadata: JSON.stringify(event.metadata ?? {}),
+      // Cast in SQL: postgres.js would otherwise store the JSON text as a jsonb string.
+      metadata: sql<Record<string, unknown>>`cast(${JSON.stringify(event.metadata ?? {})}::text as jsonb)`,
     })
     .execute();
 }

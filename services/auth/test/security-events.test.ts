@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAuth, TEST_PASSWORD, type AuthHarness } from '../../../test/support/auth.js';
+import { client, testDatabase } from './helpers.js';
+
+describe('GET /api/auth/security-events', () => {
+  let auth: AuthHarness;
+  const { db } = testDatabase();
+  beforeAll(async () => {
+    auth = await startAuth();
+  });
+  afterAll(async () => {
+    await auth.close();
+    await db.destroy();
+  });
+
+  it("lists the caller's own events newest first with ip, user agent and paging", async () => {
+    const user = await auth.signup();
+    const other = await auth.signup();
+    const http = client(auth.url);
+    await http.post('/api/auth/login', { email: user.email, password: 'wrong-password-1' }, { headers: { 'user-agent': 'Probe/1' } });
+    await http.post('/api/auth/login', { email: user.email, password: TEST_PASSWORD }, { headers: { 'user-agent': 'Laptop/2' } });
+    await http.post('/api/auth/refresh', { refreshToken: user.refreshToken });
+
+    const page = await http.get('/api/auth/security-events?limit=2', { token: user.accessToken });
+    expect(page.status).toBe(200);
+    expect(page.body.items).toHaveLength(2);
+    expect(page.body.nextCursor).toEqual(expect.any(String));
+    const rest = await http.get(`/api/auth/security-events?limit=50&cursor=${page.body.nextCursor}`, { token: user.accessToken });
+    const all = [...page.body.items, ...rest.body.items];
+    expect(all.map((e: { type: string }) => e.type)).toEqual(['refresh', 'login_succeeded', 'new_device', 'login_failed', 'signup']);
+    expect(new Set(all.map((e: { id: string }) => e.id)).size).toBe(all.length);
+    expect(all.every((e: { userId: string }) => e.userId === user.id)).toBe(true);
+    expect(all.find((e: { type: string }) => e.type === 'login_failed')).toMatchObject({ userAgent: 'Probe/1', ip: expect.any(String), metadata: { reason: 'wrong_password' } });
+
+    // Another user sees none of them; a platform admin sees everyone's.
+    const theirs = await http.get('/api/auth/security-events', { token: other.accessToken });
+    expect(theirs.body.items.every((e: { userId: string }) => e.userId === other.id)).toBe(true);
+    await db.updateTable('auth.users').set({ is_admin: true }).where('id', '=', other.id).execute();
+    const admin = await http.get('/api/auth/security-events?limit=100', { token: other.accessToken });
+    expect(admin.body.items.some((e: { userId: string }) => e.userId === user.id)).toBe(true);
+
+    expect((await http.get('/api/auth/security-events?cursor=bogus', { token: user.accessToken })).status).toBe(400);
+    expect((await http.get('/api/auth/security-events')).status).toBe(401);
+  });
+});
