@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import type { AuthContext } from './context.js';
 import type { Database } from './db/database.js';
 import cookie from '@fastify/cookie';
+import { startMaintenance } from './jobs/purge-expired.js';
 import { createMailer } from './mail/mailer.js';
 import { authRoutes } from './routes/auth.js';
 import { devOutboxRoutes } from './routes/dev-outbox.js';
@@ -37,6 +38,10 @@ export async function buildApp(config: Config, { logger = true }: BuildOptions =
   // preClose runs before the shared onClose that ends the database pool.
   app.addHook('preClose', async () => ctx.background.drain());
   app.addHook('onClose', async () => ctx.mailer.close());
+  if (config.jobs) {
+    const maintenance = startMaintenance(config, db, app.log);
+    app.addHook('preClose', async () => maintenance.close());
+  }
   await app.register(cookie, { secret: config.cookieSecret });
   await app.register(jwksRoutes, { prefix: '/api/auth', keys });
   await app.register(authRoutes, { prefix: '/api/auth', ctx });

@@ -28,6 +28,9 @@ export interface AuthConfig extends BaseConfig {
   /** Serve GET /api/auth/dev/outbox (never in production). */
   devOutbox: boolean;
   securityEventRetentionDays: number;
+  purgeEverySeconds: number;
+  /** Run the BullMQ maintenance scheduler and worker in this process. */
+  jobs: boolean;
   oauthProviders: OidcProviderConfig[];
 }
 
@@ -76,6 +79,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mailFrom: reader.str('MAIL_FROM', 'FluxStudio <no-reply@flux.local>'),
     devOutbox: !base.production && !reader.optional('SMTP_URL'),
     securityEventRetentionDays: reader.int('AUTH_SECURITY_EVENT_RETENTION_DAYS', 90, { min: 1 }),
+    purgeEverySeconds: reader.int('AUTH_PURGE_EVERY_SECONDS', 3600, { min: 1 }),
+    jobs: reader.bool('AUTH_JOBS', true),
     oauthProviders: readProviders(reader),
   };
   if (config.production && !config.smtpUrl) reader.problems.push('SMTP_URL is required in production (verification and password-reset mail)');
