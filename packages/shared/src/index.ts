@@ -5,3 +5,4 @@ export * from './health.js';
 export * from './identity.js';
 export * from './auth.js';
 export * from './messaging.js';
+export * from './collab.js';
