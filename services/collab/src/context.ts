@@ -1,0 +1,20 @@
+import type { AccessTokenVerifier, EventBus } from '@flux/server-kit';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { ProjectAccessCache } from './access/project-access.js';
+import type { Config } from './config.js';
+import type { Database } from './db/database.js';
+import type { CollabMetrics } from './metrics.js';
+import type { RoomManager } from './rooms/room-manager.js';
+
+/** What collab's services need, built once in app.ts and passed explicitly (no module singletons). */
+export interface CollabContext {
+  db: Kysely<Database>;
+  config: Config;
+  events: EventBus;
+  log: FastifyBaseLogger;
+  verifyAccessToken: AccessTokenVerifier;
+  access: ProjectAccessCache;
+  rooms: RoomManager;
+  metrics: CollabMetrics;
+}

@@ -1,0 +1,30 @@
+import type { CollabDocument, DocumentVersion } from '@flux/shared';
+import type { Selectable } from 'kysely';
+import type { DocumentsTable, DocumentVersionsTable } from '../db/database.js';
+
+export const toDocument = (row: Selectable<DocumentsTable>): CollabDocument => ({
+  id: row.id,
+  projectId: row.project_id,
+  title: row.title,
+  createdBy: row.created_by,
+  createdAt: row.created_at.toISOString(),
+  updatedAt: row.updated_at.toISOString(),
+});
+
+export const toVersion = (row: Omit<Selectable<DocumentVersionsTable>, 'state'> & { size: number | string }): DocumentVersion => ({
+  id: row.id,
+  documentId: row.document_id,
+  name: row.name,
+  createdBy: row.created_by,
+  createdAt: row.created_at.toISOString(),
+  size: Number(row.size),
+});
+
+/** Opaque page cursor: the sort key of the last item. */
+export const encodeCursor = (row: { created_at: Date; id: string }): string => Buffer.from(`${row.created_at.toISOString()}|${row.id}`).toString('base64url');
+
+export function decodeCursor(cursor: string): { createdAt: string; id: string } | undefined {
+  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  if (!createdAt || !id || Number.isNaN(Date.parse(createdAt)) || !/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  return { createdAt, id };
+}

@@ -1,0 +1,28 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from '../db/database.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export const findById = (db: Db, id: string) => db.selectFrom('collab.documents').selectAll().where('id', '=', id).executeTakeFirst();
+
+export const insert = (db: Db, values: { projectId: string; title: string; createdBy: string }) =>
+  db
+    .insertInto('collab.documents')
+    .values({ project_id: values.projectId, title: values.title, created_by: values.createdBy })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+/** Newest first; `after` is the (created_at, id) of the last row of the previous page. */
+export const listByProject = (db: Db, projectId: string, limit: number, after?: { createdAt: string; id: string }) =>
+  db
+    .selectFrom('collab.documents')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .$if(after !== undefined, (q) => q.where(sql<boolean>`(created_at, id) < (${after!.createdAt}::timestamptz, ${after!.id}::uuid)`))
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+
+export const touch = (db: Db, ids: string[]) =>
+  ids.length === 0 ? Promise.resolve() : db.updateTable('collab.documents').set({ updated_at: sql`now()` }).where('id', 'in', ids).execute().then(() => undefined);

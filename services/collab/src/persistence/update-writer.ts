@@ -1,0 +1,90 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Histogram } from 'prom-client';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
+import { appendUpdates } from './repository.js';
+
+interface Pending {
+  documentId: string;
+  projectId: string;
+  update: Uint8Array;
+  /** Who sent it (user id), for `document.updated`; null for server-made updates such as a restore. */
+  userId: string | null;
+  at: number;
+}
+
+export type FlushedBatch = Map<string, { projectId: string; count: number; userIds: Set<string> }>;
+
+/**
+ * Writes accepted updates to the log in small batches: one INSERT for everything that arrived in
+ * the last interval, so the durability bound holds without a round trip per keystroke. Writes are
+ * serialised, so the log keeps arrival order; a failed batch is retried before newer updates.
+ */
+export class UpdateWriter {
+  private pending: Pending[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly log: FastifyBaseLogger,
+    private readonly intervalMs: number,
+    private readonly timing: Histogram,
+    private readonly onFlushed: (batch: FlushedBatch) => void,
+  ) {}
+
+  enqueue(documentId: string, projectId: string, update: Uint8Array, userId: string | null): void {
+    this.pending.push({ documentId, projectId, update, userId, at: Date.now() });
+    if (!this.timer && !this.closed) this.timer = setTimeout(() => void this.flush(), this.intervalMs);
+  }
+
+  /** Seconds the oldest unwritten update has waited (0 when everything is durable). */
+  lagSeconds(): number {
+    const oldest = this.pending[0];
+    return oldest ? (Date.now() - oldest.at) / 1000 : 0;
+  }
+
+  get pendingCount(): number {
+    return this.pending.length;
+  }
+
+  /** Resolves once everything enqueued before the call is written (or its write failed and was requeued). */
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.chain = this.chain.then(() => this.writeBatch());
+    return this.chain;
+  }
+
+  private async writeBatch(): Promise<void> {
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    const stop = this.timing.startTimer();
+    try {
+      await appendUpdates(this.db, batch);
+      stop();
+    } catch (err) {
+      this.log.error({ err, updates: batch.length }, 'could not persist updates; retrying');
+      this.pending = [...batch, ...this.pending];
+      if (!this.timer && !this.closed) this.timer = setTimeout(() => void this.flush(), this.intervalMs);
+      return;
+    }
+    const flushed: FlushedBatch = new Map();
+    for (const { documentId, projectId, userId } of batch) {
+      const entry = flushed.get(documentId) ?? { projectId, count: 0, userIds: new Set<string>() };
+      entry.count++;
+      if (userId) entry.userIds.add(userId);
+      flushed.set(documentId, entry);
+    }
+    this.onFlushed(flushed);
+  }
+
+  /** Final flush at shutdown; later enqueues are still accepted but only written by an explicit flush. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+    if (this.pending.length > 0) this.log.error({ updates: this.pending.length }, 'updates could not be persisted before shutdown');
+  }
+}

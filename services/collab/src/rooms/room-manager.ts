@@ -1,0 +1,176 @@
+import { CollabCloseCodes, type Role } from '@flux/shared';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Config } from '../config.js';
+import type { Database } from '../db/database.js';
+import type { CollabMetrics } from '../metrics.js';
+import type { Compaction } from '../persistence/compaction.js';
+import { loadState } from '../persistence/repository.js';
+import type { FlushedBatch, UpdateWriter } from '../persistence/update-writer.js';
+import type { Connection } from './connection.js';
+import type { RoomRelay } from './relay.js';
+import { Room } from './room.js';
+
+interface Deps {
+  config: Config;
+  db: Kysely<Database>;
+  log: FastifyBaseLogger;
+  writer: UpdateWriter;
+  relay: RoomRelay;
+  compaction: Compaction;
+  metrics: CollabMetrics;
+}
+
+/**
+ * Loads a room on first use, shares it between its holders (sockets and server operations) and
+ * unloads it a short while after the last one leaves: its updates flushed, the relay left and
+ * the doc destroyed so its memory is freed. A reload waits for a pending unload to finish, so it
+ * always reads what the previous incarnation wrote.
+ */
+export class RoomManager {
+  readonly rooms = new Map<string, Room>();
+  private readonly loading = new Map<string, Promise<Room>>();
+  private readonly unloading = new Map<string, Promise<void>>();
+  private readonly pinger: NodeJS.Timeout;
+
+  constructor(private readonly deps: Deps) {
+    this.pinger = setInterval(() => this.ping(), deps.config.pingIntervalMs).unref();
+  }
+
+  get connectionCount(): number {
+    let n = 0;
+    for (const room of this.rooms.values()) n += room.connections.size;
+    return n;
+  }
+
+  async acquire(documentId: string, projectId: string): Promise<Room> {
+    let room = this.rooms.get(documentId);
+    if (!room) {
+      let loading = this.loading.get(documentId);
+      if (!loading) {
+        loading = this.load(documentId, projectId).finally(() => this.loading.delete(documentId));
+        this.loading.set(documentId, loading);
+      }
+      room = await loading;
+    }
+    room.holders++;
+    clearTimeout(room.unloadTimer);
+    room.unloadTimer = undefined;
+    return room;
+  }
+
+  release(room: Room): void {
+    room.holders--;
+    if (room.holders > 0 || this.rooms.get(room.documentId) !== room) return;
+    clearTimeout(room.unloadTimer);
+    room.unloadTimer = setTimeout(() => void this.unload(room), this.deps.config.roomUnloadDelayMs);
+  }
+
+  private async load(documentId: string, projectId: string): Promise<Room> {
+    await this.unloading.get(documentId);
+    const { config, db, relay, writer, metrics } = this.deps;
+    const started = performance.now();
+    const room = new Room(
+      documentId,
+      projectId,
+      {
+        persist: (update, userId) => writer.enqueue(documentId, projectId, update, userId),
+        relay: (frame) => relay.publish(documentId, frame),
+        accepted: () => metrics.updates.inc(),
+        refused: (reason) => metrics.refused.inc({ reason }),
+      },
+      { maxDocumentBytes: config.maxDocumentBytes },
+    );
+    // Relayed frames that arrive while the state loads are applied after it, in order.
+    let early: Uint8Array[] | undefined = [];
+    const onRelayed = (frame: Uint8Array) => {
+      if (early) early.push(frame.slice());
+      else for (const reply of room.receiveRelayed(frame)) relay.publish(documentId, reply);
+    };
+    // Subscribe before reading, so nothing another instance sends in between is missed.
+    await relay.join(documentId, onRelayed);
+    try {
+      const stored = await loadState(db, documentId);
+      room.load(stored.updates, stored.pendingCount);
+    } catch (err) {
+      await relay.leave(documentId);
+      room.destroy();
+      throw err;
+    }
+    const queued = early;
+    early = undefined;
+    for (const frame of queued) onRelayed(frame);
+    this.rooms.set(documentId, room);
+    relay.publish(documentId, room.syncRequest());
+    metrics.roomLoad.observe((performance.now() - started) / 1000);
+    return room;
+  }
+
+  private unload(room: Room): Promise<void> {
+    if (room.holders > 0 || this.rooms.get(room.documentId) !== room) return Promise.resolve();
+    this.rooms.delete(room.documentId);
+    const done = (async () => {
+      try {
+        await this.deps.writer.flush();
+        await this.deps.relay.leave(room.documentId);
+        if (room.uncompacted > 0) await this.deps.compaction.request(room.documentId);
+      } finally {
+        room.destroy();
+        this.unloading.delete(room.documentId);
+      }
+    })();
+    this.unloading.set(room.documentId, done);
+    return done;
+  }
+
+  /** Called after each batch is durable: rooms past the threshold get a background compaction. */
+  onFlushed(batch: FlushedBatch): void {
+    for (const [documentId, { count }] of batch) {
+      const room = this.rooms.get(documentId);
+      if (!room) continue;
+      room.uncompacted += count;
+      if (room.uncompacted >= this.deps.config.compactionThreshold) {
+        room.uncompacted = 0;
+        void this.deps.compaction.request(documentId);
+      }
+    }
+  }
+
+  /** Applies a membership change to open sockets at once: removed → closed, downgraded → read-only. */
+  applyMembership(organizationId: string, userId: string, role: Role | null): number {
+    let touched = 0;
+    for (const room of this.rooms.values()) {
+      for (const connection of room.connections) {
+        if (connection.userId !== userId || connection.organizationId !== organizationId) continue;
+        touched++;
+        if (role === null) connection.close(CollabCloseCodes.forbidden, 'access revoked');
+        else connection.setRole(role);
+      }
+    }
+    return touched;
+  }
+
+  private ping(): void {
+    for (const room of this.rooms.values()) {
+      for (const connection of room.connections) {
+        if (!connection.alive) {
+          connection.socket.terminate();
+          continue;
+        }
+        connection.alive = false;
+        connection.socket.ping();
+      }
+    }
+  }
+
+  /** Shutdown: every socket told to reconnect (1012), then every room flushed and unloaded. */
+  async close(): Promise<void> {
+    clearInterval(this.pinger);
+    await Promise.allSettled(this.loading.values());
+    for (const room of this.rooms.values()) {
+      for (const connection of room.connections) connection.close(CollabCloseCodes.serviceRestart, 'server restarting');
+    }
+    await Promise.allSettled([...this.rooms.values()].map((room) => ((room.holders = 0), this.unload(room))));
+    await Promise.allSettled(this.unloading.values());
+  }
+}

@@ -1,0 +1,184 @@
+import { CollabCloseCodes } from '@flux/shared';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import { CloseConnection, Connection } from './connection.js';
+import { decodeMessage, encodeAwarenessStates, encodeSyncStep1, encodeSyncStep2, encodeUpdate, MalformedMessage, type ClientMessage } from './protocol.js';
+
+/** Origin of changes that came from another collab instance: shown to local clients, neither persisted nor relayed again. */
+export const RELAY = Symbol('relay');
+/** Origin of changes the server made itself (a version restore): persisted and relayed like a client's. */
+export class ServerOrigin {
+  constructor(readonly userId: string) {}
+}
+
+export interface RoomHooks {
+  /** An accepted update to make durable; `userId` is its author, null when unknown. */
+  persist(update: Uint8Array, userId: string | null): void;
+  /** A frame for the other instances holding this room. */
+  relay(frame: Uint8Array): void;
+  /** Counts for metrics. */
+  accepted(): void;
+  refused(reason: 'read_only'): void;
+}
+
+export interface RoomLimits {
+  maxDocumentBytes: number;
+}
+
+/**
+ * One loaded document: the Yjs doc, its awareness and the local sockets. Fan-out: a change
+ * reaches every local socket but its sender, and the other instances through the relay;
+ * awareness is echoed to the sender too, which keeps idle y-websocket clients from timing out.
+ */
+export class Room {
+  readonly doc = new Y.Doc({ gc: true });
+  readonly awareness = new awarenessProtocol.Awareness(this.doc);
+  readonly connections = new Set<Connection>();
+  /** Holders (sockets and server operations); the room may unload only at zero. */
+  holders = 0;
+  unloadTimer: NodeJS.Timeout | undefined;
+  /** Bytes of state loaded plus every update since; a cheap upper bound of the document size. */
+  size = 0;
+  /** Logged updates not yet folded into the snapshot, to decide when to compact. */
+  uncompacted = 0;
+
+  constructor(
+    readonly documentId: string,
+    readonly projectId: string,
+    private readonly hooks: RoomHooks,
+    private readonly limits: RoomLimits,
+  ) {
+    // The server is no participant: no awareness state of its own.
+    this.awareness.setLocalState(null);
+  }
+
+  /** Applies the stored state, then starts fanning out and persisting changes. */
+  load(updates: Uint8Array[], uncompacted: number): void {
+    Y.transact(this.doc, () => {
+      for (const update of updates) Y.applyUpdate(this.doc, update);
+    });
+    this.size = updates.reduce((sum, u) => sum + u.length, 0);
+    this.uncompacted = uncompacted;
+    this.doc.on('update', (update: Uint8Array, origin: unknown) => this.onUpdate(update, origin));
+    this.awareness.on('update', (changes: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => this.onAwareness(changes, origin));
+  }
+
+  private onUpdate(update: Uint8Array, origin: unknown): void {
+    this.size += update.length;
+    const frame = encodeUpdate(update);
+    for (const connection of this.connections) if (connection !== origin) connection.send(frame);
+    if (origin === RELAY) return;
+    this.hooks.accepted();
+    this.hooks.persist(update, origin instanceof Connection ? origin.userId : origin instanceof ServerOrigin ? origin.userId : null);
+    this.hooks.relay(frame);
+  }
+
+  private onAwareness({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void {
+    if (origin instanceof Connection) {
+      for (const id of added) origin.awarenessIds.add(id);
+      for (const id of removed) origin.awarenessIds.delete(id);
+    }
+    const frame = encodeAwarenessStates(this.awareness, [...added, ...updated, ...removed]);
+    for (const connection of this.connections) connection.send(frame);
+    if (origin !== RELAY) this.hooks.relay(frame);
+  }
+
+  /** Greets a new socket the way the reference server does: our state vector, then who is here. */
+  add(connection: Connection): void {
+    this.connections.add(connection);
+    connection.send(encodeSyncStep1(this.doc));
+    if (this.awareness.getStates().size > 0) connection.send(encodeAwarenessStates(this.awareness));
+  }
+
+  remove(connection: Connection): void {
+    if (!this.connections.delete(connection)) return;
+    if (connection.awarenessIds.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...connection.awarenessIds], null);
+  }
+
+  /** Handles one frame from a local socket; throws CloseConnection when that socket must go. */
+  receive(connection: Connection, frame: Uint8Array): void {
+    let message: ClientMessage;
+    try {
+      message = decodeMessage(frame);
+    } catch (err) {
+      if (err instanceof MalformedMessage) throw new CloseConnection(CollabCloseCodes.malformedMessage, 'malformed message');
+      throw err;
+    }
+    switch (message.type) {
+      case 'sync-step-1':
+        connection.send(encodeSyncStep2(this.doc, message.stateVector));
+        return;
+      case 'sync-step-2':
+      case 'update':
+        if (connection.readOnly) {
+          this.hooks.refused('read_only');
+          return;
+        }
+        if (!connection.limiter.take()) throw new CloseConnection(CollabCloseCodes.rateLimited, 'too many updates');
+        if (this.size + message.update.length > this.limits.maxDocumentBytes) throw new CloseConnection(CollabCloseCodes.documentTooLarge, 'document too large');
+        this.applyUpdate(message.update, connection);
+        return;
+      case 'awareness':
+        try {
+          awarenessProtocol.applyAwarenessUpdate(this.awareness, message.update, connection);
+        } catch {
+          throw new CloseConnection(CollabCloseCodes.malformedMessage, 'malformed awareness update');
+        }
+        return;
+      case 'query-awareness':
+        connection.send(encodeAwarenessStates(this.awareness));
+        return;
+      case 'auth':
+        return;
+    }
+  }
+
+  private applyUpdate(update: Uint8Array, origin: unknown): void {
+    try {
+      Y.applyUpdate(this.doc, update, origin);
+    } catch {
+      throw new CloseConnection(CollabCloseCodes.malformedMessage, 'malformed update');
+    }
+  }
+
+  /** A change made by the server on a user's behalf (version restore): fanned out, persisted and relayed. */
+  applyServerUpdate(update: Uint8Array, userId: string): void {
+    Y.applyUpdate(this.doc, update, new ServerOrigin(userId));
+  }
+
+  /**
+   * A frame from another instance holding this room. Returns replies for the relay: an instance
+   * that just loaded the room asks with sync step 1 and gets our state and our clients' awareness.
+   */
+  receiveRelayed(frame: Uint8Array): Uint8Array[] {
+    const message = decodeMessage(frame);
+    switch (message.type) {
+      case 'sync-step-1': {
+        const local = [...this.connections].flatMap((c) => [...c.awarenessIds]);
+        const replies = [encodeSyncStep2(this.doc, message.stateVector)];
+        if (local.length > 0) replies.push(encodeAwarenessStates(this.awareness, local));
+        return replies;
+      }
+      case 'sync-step-2':
+      case 'update':
+        Y.applyUpdate(this.doc, message.update, RELAY);
+        return [];
+      case 'awareness':
+        awarenessProtocol.applyAwarenessUpdate(this.awareness, message.update, RELAY);
+        return [];
+      default:
+        return [];
+    }
+  }
+
+  /** Asks the other instances for what they have that we do not (sent once after loading). */
+  syncRequest(): Uint8Array {
+    return encodeSyncStep1(this.doc);
+  }
+
+  destroy(): void {
+    clearTimeout(this.unloadTimer);
+    this.awareness.destroy();
+    this.doc.destroy();
+  }
+}

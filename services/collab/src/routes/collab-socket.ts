@@ -1,0 +1,100 @@
+import type { FastifyPluginAsyncTypebox } from '@flux/server-kit';
+import { AppError, CollabCloseCodes } from '@flux/shared';
+import { Type } from '@sinclair/typebox';
+import type { FastifyBaseLogger } from 'fastify';
+import type WebSocket from 'ws';
+import type { CollabContext } from '../context.js';
+import * as documents from '../documents/repository.js';
+import { CloseConnection, Connection } from '../rooms/connection.js';
+import type { Room } from '../rooms/room.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Decides who may join a document's room: a valid access token (4401 otherwise), a document
+ * that exists in a project where the user has a role (4403 otherwise; unknown documents look the
+ * same as forbidden ones). Guests join read-only.
+ */
+async function admit(ctx: CollabContext, documentId: string, token: string | undefined) {
+  if (!token) throw new CloseConnection(CollabCloseCodes.unauthorized, 'missing token');
+  const user = await ctx.verifyAccessToken(token).catch(() => {
+    throw new CloseConnection(CollabCloseCodes.unauthorized, 'invalid token');
+  });
+  const document = UUID.test(documentId) ? await documents.findById(ctx.db, documentId) : undefined;
+  if (!document) throw new CloseConnection(CollabCloseCodes.forbidden, 'no access');
+  const access = await ctx.access.get(document.project_id, user.sub);
+  if (!access?.role) throw new CloseConnection(CollabCloseCodes.forbidden, 'no access');
+  return { user, document, access: { role: access.role, organizationId: access.organizationId } };
+}
+
+function closeWith(ctx: CollabContext, socket: WebSocket, log: FastifyBaseLogger, err: unknown): void {
+  if (err instanceof CloseConnection) {
+    ctx.metrics.closes.inc({ code: String(err.code) });
+    socket.close(err.code, err.reason);
+    return;
+  }
+  // Auth unreachable or the room could not load: the client retries with backoff.
+  if (!(err instanceof AppError)) log.error({ err }, 'collab connection failed');
+  ctx.metrics.closes.inc({ code: String(CollabCloseCodes.internalError) });
+  socket.close(CollabCloseCodes.internalError, 'try again later');
+}
+
+/** `GET /collab/:documentId` upgraded to the y-websocket protocol; the room name is the path segment. */
+export const collabSocketRoutes: FastifyPluginAsyncTypebox<{ ctx: CollabContext }> = async (app, { ctx }) => {
+  app.get(
+    '/collab/:documentId',
+    {
+      websocket: true,
+      schema: { params: Type.Object({ documentId: Type.String({ maxLength: 200 }) }), querystring: Type.Object({ token: Type.Optional(Type.String({ maxLength: 8192 })) }) },
+    },
+    (socket, request) => {
+      const log = request.log;
+      // The client speaks first (sync step 1) while we are still checking access: keep its frames.
+      const early: Uint8Array[] = [];
+      let joined: { room: Room; connection: Connection } | undefined;
+      let gone = false;
+
+      const receive = (frame: Uint8Array) => {
+        if (!joined) {
+          if (early.length >= 256) closeWith(ctx, socket, log, new CloseConnection(CollabCloseCodes.rateLimited, 'too many messages before joining'));
+          else early.push(frame);
+          return;
+        }
+        try {
+          joined.room.receive(joined.connection, frame);
+        } catch (err) {
+          closeWith(ctx, socket, log, err);
+        }
+      };
+      socket.on('message', (data: Buffer) => receive(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
+      socket.on('pong', () => {
+        if (joined) joined.connection.alive = true;
+      });
+      socket.on('error', (err) => log.debug({ err }, 'collab socket error'));
+      socket.on('close', () => {
+        gone = true;
+        if (!joined) return;
+        joined.room.remove(joined.connection);
+        ctx.rooms.release(joined.room);
+      });
+
+      const documentId = request.params.documentId;
+      void (async () => {
+        try {
+          const { user, document, access } = await admit(ctx, documentId, request.query.token);
+          const room = await ctx.rooms.acquire(document.id, document.project_id);
+          if (gone) {
+            ctx.rooms.release(room);
+            return;
+          }
+          const connection = new Connection(socket, user.sub, access.organizationId, access.role, ctx.config);
+          joined = { room, connection };
+          room.add(connection);
+          for (const frame of early.splice(0)) if (connection.open) receive(frame);
+        } catch (err) {
+          closeWith(ctx, socket, log, err);
+        }
+      })();
+    },
+  );
+};

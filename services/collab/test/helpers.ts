@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { App } from '@flux/server-kit';
+import WebSocket from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import type { AuthHarness, TestUser } from '../../../test/support/auth.js';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+
+/** A Redis prefix of this test file under the run's prefix (removed by the global teardown). */
+export const filePrefix = () => `${process.env.REDIS_PREFIX ?? 'flux-test:'}collab-${randomUUID().slice(0, 8)}:`;
+
+export interface CollabServer {
+  app: App;
+  url: string;
+  wsUrl: string;
+  close(): Promise<void>;
+}
+
+/** The real collab app on a random port, verifying tokens with the auth harness's JWKS. */
+export async function startCollab(auth: AuthHarness, env: Record<string, string> = {}): Promise<CollabServer> {
+  const config = loadConfig({
+    ...process.env,
+    AUTH_URL: auth.url,
+    COLLAB_ROOM_UNLOAD_DELAY_MS: '100',
+    COLLAB_FLUSH_INTERVAL_MS: '50',
+    COLLAB_DOCUMENT_EVENT_DEBOUNCE_MS: '100',
+    ...env,
+    HOST: '127.0.0.1',
+    PORT: '0',
+  });
+  const app = await buildApp(config, { logger: false });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  return { app, url, wsUrl: `${url.replace('http', 'ws')}/collab`, close: () => app.close() };
+}
+
+export async function waitFor(what: string, probe: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The stock y-websocket client, configured for Node as the contract says. */
+export function provider(wsUrl: string, documentId: string, token: string, doc = new Y.Doc()): WebsocketProvider {
+  return new WebsocketProvider(wsUrl, documentId, doc, { WebSocketPolyfill: WebSocket as never, disableBc: true, params: { token } });
+}
+
+export async function synced(p: WebsocketProvider): Promise<WebsocketProvider> {
+  await waitFor('provider sync', () => p.synced);
+  return p;
+}
+
+/** Resolves with the close code the server sent; a raw socket so nothing reconnects. */
+export function closeCode(ws: WebSocket): Promise<number> {
+  return new Promise((resolve, reject) => {
+    ws.once('close', (code) => resolve(code));
+    ws.once('error', reject);
+  });
+}
+
+export const rawSocket = (wsUrl: string, documentId: string, token?: string) =>
+  new WebSocket(`${wsUrl}/${documentId}${token === undefined ? '' : `?token=${encodeURIComponent(token)}`}`);
+
+export async function api<T = unknown>(base: string, method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const response = await fetch(base + path, {
+    method,
+    headers: { ...(token && { authorization: `Bearer ${token}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+export interface Fixture {
+  owner: TestUser;
+  organizationId: string;
+  projectId: string;
+  documentId: string;
+}
+
+/** An owner with an organization, a project and one document in it. */
+export async function fixture(auth: AuthHarness, collab: { url: string }): Promise<Fixture> {
+  const owner = await auth.signup();
+  const project = await auth.createProject(owner);
+  const created = await api<{ id: string }>(collab.url, 'POST', '/api/documents', owner.accessToken, { projectId: project.id, title: 'Spec' });
+  if (created.status !== 201) throw new Error(`document create answered ${created.status}`);
+  return { owner, organizationId: project.organizationId, projectId: project.id, documentId: created.body.id };
+}

@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import { CollabCloseCodes } from '@flux/shared';
+import * as encoding from 'lib0/encoding';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { startAuth, type AuthHarness } from '../../../test/support/auth.js';
+import { api, closeCode, filePrefix, fixture, provider, rawSocket, startCollab, synced, waitFor, type CollabServer, type Fixture } from './helpers.js';
+
+/** The y-websocket endpoint with the real auth app, PostgreSQL and Redis, and the stock client. */
+describe('collab socket', () => {
+  let auth: AuthHarness;
+  let collab: CollabServer;
+  let f: Fixture;
+  const providers: WebsocketProvider[] = [];
+  const open = (documentId: string, token: string, doc?: Y.Doc) => {
+    const p = provider(collab.wsUrl, documentId, token, doc);
+    providers.push(p);
+    return p;
+  };
+
+  beforeAll(async () => {
+    const prefix = filePrefix();
+    auth = await startAuth({ REDIS_PREFIX: prefix });
+    collab = await startCollab(auth, { REDIS_PREFIX: prefix, COLLAB_MAX_MESSAGE_BYTES: '65536', COLLAB_UPDATES_PER_SECOND: '5', COLLAB_UPDATE_BURST: '20' });
+    f = await fixture(auth, collab);
+  });
+  afterAll(async () => {
+    for (const p of providers) p.destroy();
+    await collab?.close();
+    await auth?.close();
+  });
+
+  it('syncs two stock providers, both ways, with awareness', async () => {
+    const a = await synced(open(f.documentId, f.owner.accessToken));
+    const b = await synced(open(f.documentId, f.owner.accessToken));
+    a.doc.getText('content').insert(0, 'hello from a');
+    await waitFor('b sees a', () => b.doc.getText('content').toString() === 'hello from a');
+    b.doc.getMap('meta').set('status', 'draft');
+    await waitFor('a sees b', () => a.doc.getMap('meta').get('status') === 'draft');
+
+    a.awareness.setLocalStateField('user', { name: 'Ada' });
+    await waitFor('b sees a cursor', () => [...b.awareness.getStates().values()].some((s) => s.user?.name === 'Ada'));
+
+    const health = await api<{ connections: number; activeRooms: number }>(collab.url, 'GET', '/collab/health');
+    expect(health.body.connections).toBeGreaterThanOrEqual(2);
+    expect(health.body.activeRooms).toBeGreaterThanOrEqual(1);
+  });
+
+  it('echoes awareness to its sender, which keeps idle clients alive', async () => {
+    const a = await synced(open(f.documentId, f.owner.accessToken));
+    let echoed = false;
+    a.ws!.addEventListener('message', (event: { data: ArrayBuffer }) => {
+      if (new Uint8Array(event.data)[0] === 1) echoed = true;
+    });
+    a.awareness.setLocalStateField('cursor', 3);
+    await waitFor('awareness echo', () => echoed);
+  });
+
+  it('answers query-awareness with the states of the room', async () => {
+    const a = await synced(open(f.documentId, f.owner.accessToken));
+    a.awareness.setLocalStateField('user', { name: 'Grace' });
+    const ws = rawSocket(collab.wsUrl, f.documentId, f.owner.accessToken);
+    const states = new Promise<boolean>((resolve) => ws.on('message', (data: Buffer) => data[0] === 1 && data.includes(Buffer.from('Grace')) && resolve(true)));
+    await new Promise((r) => ws.once('open', r));
+    ws.send(Uint8Array.of(3));
+    expect(await states).toBe(true);
+    ws.close();
+  });
+
+  it('closes 4401 for a missing or bad token', async () => {
+    expect(await closeCode(rawSocket(collab.wsUrl, f.documentId))).toBe(4401);
+    expect(await closeCode(rawSocket(collab.wsUrl, f.documentId, 'not-a-jwt'))).toBe(4401);
+    expect(await closeCode(rawSocket(collab.wsUrl, f.documentId, `${f.owner.accessToken}x`))).toBe(4401);
+  });
+
+  it('closes 4403 for a non-member, an unknown document and a malformed id', async () => {
+    const stranger = await auth.signup();
+    expect(await closeCode(rawSocket(collab.wsUrl, f.documentId, stranger.accessToken))).toBe(4403);
+    expect(await closeCode(rawSocket(collab.wsUrl, randomUUID(), f.owner.accessToken))).toBe(4403);
+    expect(await closeCode(rawSocket(collab.wsUrl, 'not%20a%20uuid', f.owner.accessToken))).toBe(4403);
+  });
+
+  it('the stock client stops reconnecting after 4403', async () => {
+    const stranger = await auth.signup();
+    const p = open(f.documentId, stranger.accessToken);
+    const closed = await new Promise<{ code: number }>((resolve) => p.on('closed', (event) => resolve(event)));
+    expect(closed.code).toBe(4403);
+    expect(p.shouldConnect).toBe(false);
+  });
+
+  it('lets guests read but refuses their updates', async () => {
+    const { id: docId } = (await api<{ id: string }>(collab.url, 'POST', '/api/documents', f.owner.accessToken, { projectId: f.projectId, title: 'Guest test' })).body;
+    const guest = await auth.signup();
+    await auth.addMember(f.owner, f.organizationId, guest, 'guest');
+    const member = await synced(open(docId, f.owner.accessToken));
+    const viewer = await synced(open(docId, guest.accessToken));
+    member.doc.getText('content').insert(0, 'by member');
+    await waitFor('guest receives', () => viewer.doc.getText('content').toString() === 'by member');
+
+    viewer.doc.getText('content').insert(0, 'GUEST ');
+    // A marker after the guest's edit: once the member sees it, the guest's edit would have arrived too.
+    member.doc.getText('content').insert(member.doc.getText('content').length, '!');
+    await waitFor('guest receives marker', () => viewer.doc.getText('content').toString().endsWith('!'));
+    const fresh = await synced(open(docId, f.owner.accessToken));
+    expect(fresh.doc.getText('content').toString()).toBe('by member!');
+    expect(member.doc.getText('content').toString()).toBe('by member!');
+  });
+
+  it('applies membership changes to open connections at once', async () => {
+    const { id: docId } = (await api<{ id: string }>(collab.url, 'POST', '/api/documents', f.owner.accessToken, { projectId: f.projectId, title: 'Membership' })).body;
+    const writer = await auth.signup();
+    await auth.addMember(f.owner, f.organizationId, writer, 'member');
+    const owner = await synced(open(docId, f.owner.accessToken));
+    const editor = await synced(open(docId, writer.accessToken));
+    editor.doc.getText('content').insert(0, 'a');
+    await waitFor('owner sees member edit', () => owner.doc.getText('content').toString() === 'a');
+
+    await auth.setRole(f.owner, f.organizationId, writer, 'guest');
+    // Downgraded: the same connection stays open but its edits are refused from now on.
+    await waitFor('downgrade applied', async () => {
+      editor.doc.getText('content').insert(0, 'x');
+      owner.doc.getText('content').insert(owner.doc.getText('content').length, '.');
+      await waitFor('marker', () => editor.doc.getText('content').toString().endsWith('.'));
+      const fresh = new Y.Doc();
+      const check = await synced(open(docId, f.owner.accessToken, fresh));
+      const text = fresh.getText('content').toString();
+      check.destroy();
+      return !text.startsWith('x');
+    });
+    const before = owner.doc.getText('content').toString();
+    editor.doc.getText('content').insert(0, 'refused');
+    owner.doc.getText('content').insert(owner.doc.getText('content').length, '#');
+    await waitFor('marker 2', () => editor.doc.getText('content').toString().endsWith('#'));
+    expect(owner.doc.getText('content').toString()).toBe(`${before}#`);
+
+    const closed = new Promise<{ code: number }>((resolve) => editor.on('closed', (event) => resolve(event)));
+    await auth.removeMember(f.owner, f.organizationId, writer);
+    expect((await closed).code).toBe(4403);
+  });
+
+  it('closes only the offending connection on malformed or oversized frames and too many updates', async () => {
+    const keeper = await synced(open(f.documentId, f.owner.accessToken));
+    const send = async (frame: Uint8Array | Buffer) => {
+      const ws = rawSocket(collab.wsUrl, f.documentId, f.owner.accessToken);
+      await new Promise((r) => ws.once('open', r));
+      const code = closeCode(ws);
+      ws.send(frame);
+      return code;
+    };
+    expect(await send(Uint8Array.of(9, 9, 9))).toBe(CollabCloseCodes.malformedMessage);
+    expect(await send(Uint8Array.of(0, 2, 200, 1, 1))).toBe(CollabCloseCodes.malformedMessage);
+    const badUpdate = encoding.createEncoder();
+    encoding.writeVarUint(badUpdate, 0);
+    encoding.writeVarUint(badUpdate, 2);
+    encoding.writeVarUint8Array(badUpdate, Uint8Array.of(5, 200, 200, 200, 200, 1, 2));
+    expect(await send(encoding.toUint8Array(badUpdate))).toBe(CollabCloseCodes.malformedMessage);
+    expect(await send(Uint8Array.of(1, 1, 1, 1, 1, 0xff))).toBe(CollabCloseCodes.malformedMessage);
+    expect(await send(Buffer.alloc(70_000, 1))).toBe(CollabCloseCodes.messageTooBig);
+
+    // Update flood: one client sending far more than its rate.
+    const ws = rawSocket(collab.wsUrl, f.documentId, f.owner.accessToken);
+    await new Promise((r) => ws.once('open', r));
+    const flooded = closeCode(ws);
+    const doc = new Y.Doc();
+    doc.on('update', (update: Uint8Array) => {
+      const e = encoding.createEncoder();
+      encoding.writeVarUint(e, 0);
+      encoding.writeVarUint(e, 2);
+      encoding.writeVarUint8Array(e, update);
+      if (ws.readyState === WebSocket.OPEN) ws.send(encoding.toUint8Array(e));
+    });
+    for (let i = 0; i < 100; i++) doc.getText('flood').insert(0, 'x');
+    expect(await flooded).toBe(CollabCloseCodes.rateLimited);
+
+    // The room and the well-behaved client are unaffected.
+    keeper.doc.getText('after').insert(0, 'still fine');
+    const other = await synced(open(f.documentId, f.owner.accessToken));
+    await waitFor('room still works', () => other.doc.getText('after').toString() === 'still fine');
+    expect(keeper.wsconnected).toBe(true);
+  });
+
+  it('unloads an empty room shortly after the last client leaves', async () => {
+    const { id: docId } = (await api<{ id: string }>(collab.url, 'POST', '/api/documents', f.owner.accessToken, { projectId: f.projectId, title: 'Unload' })).body;
+    const p = await synced(provider(collab.wsUrl, docId, f.owner.accessToken));
+    p.doc.getText('content').insert(0, 'kept');
+    const rooms = () => api<{ activeRooms: number }>(collab.url, 'GET', '/collab/health').then((r) => r.body.activeRooms);
+    const loaded = await rooms();
+    p.destroy();
+    await waitFor('room unloaded', async () => (await rooms()) === loaded - 1);
+    const again = await synced(open(docId, f.owner.accessToken));
+    expect(again.doc.getText('content').toString()).toBe('kept');
+  });
+});
