@@ -10,6 +10,7 @@ import { authRoutes } from './routes/auth.js';
 import { devOutboxRoutes } from './routes/dev-outbox.js';
 import { internalRoutes } from './routes/internal.js';
 import { jwksRoutes } from './routes/jwks.js';
+import { oauthRoutes } from './routes/oauth.js';
 import { organizationRoutes } from './routes/organizations.js';
 import { projectRoutes } from './routes/projects.js';
 import { createAccessTokenSigner } from './tokens/access-token.js';
@@ -45,6 +46,7 @@ export async function buildApp(config: Config, { logger = true }: BuildOptions =
   await app.register(cookie, { secret: config.cookieSecret });
   await app.register(jwksRoutes, { prefix: '/api/auth', keys });
   await app.register(authRoutes, { prefix: '/api/auth', ctx });
+  await app.register(oauthRoutes, { prefix: '/api/auth', ctx });
   if (config.devOutbox) await app.register(devOutboxRoutes, { prefix: '/api/auth', ctx });
   await app.register(organizationRoutes, { prefix: '/api/organizations', ctx });
   await app.register(projectRoutes, { prefix: '/api/projects', ctx });

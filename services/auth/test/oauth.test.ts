@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { OAuth2Server } from 'oauth2-mock-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAuth, TEST_PASSWORD, type AuthHarness } from '../../../test/support/auth.js';
+import { client, testDatabase } from './helpers.js';
+
+const PUBLIC_URL = 'http://flux.test';
+
+/** OIDC sign-in against a real OIDC provider process (oauth2-mock-server) on a local port. */
+describe('OAuth / OIDC sign-in', () => {
+  const provider = new OAuth2Server();
+  const { db } = testDatabase();
+  let auth: AuthHarness;
+  let nextIdentity: Record<string, unknown> = {};
+
+  beforeAll(async () => {
+    await provider.issuer.keys.generate('RS256');
+    await provider.start(0, '127.0.0.1');
+    provider.service.on('beforeTokenSigning', (token) => {
+      Object.assign(token.payload, nextIdentity);
+    });
+    auth = await startAuth({
+      PUBLIC_URL,
+      OAUTH_PROVIDERS: 'acme',
+      OAUTH_ACME_ISSUER: provider.issuer.url!,
+      OAUTH_ACME_CLIENT_ID: 'flux-client',
+      OAUTH_ACME_CLIENT_SECRET: 'flux-client-secret',
+    });
+  });
+  afterAll(async () => {
+    await auth.close();
+    await provider.stop();
+    await db.destroy();
+  });
+
+  /** Drives the browser's redirects: start → provider → our callback, with the browser's cookies. */
+  async function signIn(identity: Record<string, unknown>, tamper?: (callback: URL) => void) {
+    nextIdentity = identity;
+    const browser = client(auth.url, { jar: true });
+    const start = await browser.get('/api/auth/oauth/acme/start');
+    expect(start.status).toBe(302);
+    const authorize = new URL(start.headers.get('location')!);
+    expect(authorize.origin).toBe(new URL(provider.issuer.url!).origin);
+    expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(authorize.searchParams.get('state')).toBeTruthy();
+    expect(authorize.searchParams.get('nonce')).toBeTruthy();
+    expect(authorize.searchParams.get('redirect_uri')).toBe(`${PUBLIC_URL}/api/auth/oauth/acme/callback`);
+    const atProvider = await fetch(authorize, { redirect: 'manual' });
+    const callback = new URL(atProvider.headers.get('location')!);
+    tamper?.(callback);
+    const done = await browser.get(`/api/auth/oauth/acme/callback${callback.search}`);
+    return { browser, done };
+  }
+
+  async function tokensOf(browser: ReturnType<typeof client>) {
+    const { body } = await browser.get('/api/auth/csrf');
+    return browser.post('/api/auth/refresh', undefined, { headers: { 'x-csrf-token': body.csrfToken } });
+  }
+
+  it('lists the configured providers', async () => {
+    expect((await client(auth.url).get('/api/auth/oauth/providers')).body.items).toEqual([{ id: 'acme', name: 'acme' }]);
+    expect((await client(auth.url).get('/api/auth/oauth/nope/start')).status).toBe(404);
+  });
+
+  it('creates an account from a verified email and signs in with the refresh cookie', async () => {
+    const email = `oidc-${randomUUID()}@example.com`;
+    const subject = randomUUID();
+    const { browser, done } = await signIn({ sub: subject, email, email_verified: true, name: 'Olive Oidc' });
+    expect(done.status).toBe(302);
+    expect(done.headers.get('location')).toBe(`${PUBLIC_URL}/`);
+    const tokens = await tokensOf(browser);
+    expect(tokens.status).toBe(200);
+    expect(tokens.body.user).toMatchObject({ email, name: 'Olive Oidc', emailVerified: true });
+
+    // The same identity later signs in to the same account.
+    const again = await signIn({ sub: subject, email, email_verified: true });
+    expect((await tokensOf(again.browser)).body.user.id).toBe(tokens.body.user.id);
+  });
+
+  it('links to an existing account only through a verified email', async () => {
+    const user = await auth.signup('Existing');
+    const unverified = await signIn({ sub: randomUUID(), email: user.email, email_verified: false });
+    expect(unverified.done.headers.get('location')).toBe(`${PUBLIC_URL}/sign-in?error=oauth_email_unverified`);
+    expect(unverified.browser.cookies.has('flux_refresh')).toBe(false);
+
+    // The account's email was never verified: the mailbox owner takes it over, the old password and sessions go.
+    const verified = await signIn({ sub: randomUUID(), email: user.email.toUpperCase(), email_verified: true });
+    expect((await tokensOf(verified.browser)).body.user.id).toBe(user.id);
+    expect((await client(auth.url).post('/api/auth/refresh', { refreshToken: user.refreshToken })).status).toBe(401);
+    expect((await client(auth.url).post('/api/auth/login', { email: user.email, password: TEST_PASSWORD })).status).toBe(401);
+    const link = await db.selectFrom('auth.oauth_accounts').selectAll().where('user_id', '=', user.id).execute();
+    expect(link).toHaveLength(1);
+  });
+
+  it('refuses a callback with a forged state or from another browser, and a replayed one', async () => {
+    const forged = await signIn({ sub: randomUUID(), email: `f-${randomUUID()}@example.com`, email_verified: true }, (url) => url.searchParams.set('state', 'forged'));
+    expect(forged.done.headers.get('location')).toBe(`${PUBLIC_URL}/sign-in?error=oauth_state_mismatch`);
+
+    nextIdentity = { sub: randomUUID(), email: `x-${randomUUID()}@example.com`, email_verified: true };
+    const victim = client(auth.url, { jar: true });
+    const start = await victim.get('/api/auth/oauth/acme/start');
+    const atProvider = await fetch(start.headers.get('location')!, { redirect: 'manual' });
+    const callback = new URL(atProvider.headers.get('location')!);
+    // An attacker's browser (no state cookie) cannot finish someone else's flow.
+    const attacker = await client(auth.url, { jar: true }).get(`/api/auth/oauth/acme/callback${callback.search}`);
+    expect(attacker.headers.get('location')).toContain('error=oauth_state_mismatch');
+    // The rightful browser finishes once; the same callback again is refused.
+    expect((await victim.get(`/api/auth/oauth/acme/callback${callback.search}`)).headers.get('location')).toBe(`${PUBLIC_URL}/`);
+    expect((await victim.get(`/api/auth/oauth/acme/callback${callback.search}`)).headers.get('location')).toContain('error=oauth_state_mismatch');
+  });
+});
