@@ -6,13 +6,14 @@ import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import type { AuthHarness, TestUser } from '../../../test/support/auth.js';
 import { buildApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
+import { loadConfig, type Config } from '../src/config.js';
 
 /** A Redis prefix of this test file under the run's prefix (removed by the global teardown). */
 export const filePrefix = () => `${process.env.REDIS_PREFIX ?? 'flux-test:'}collab-${randomUUID().slice(0, 8)}:`;
 
 export interface CollabServer {
   app: App;
+  config: Config;
   url: string;
   wsUrl: string;
   close(): Promise<void>;
@@ -33,7 +34,7 @@ export async function startCollab(auth: AuthHarness, env: Record<string, string>
   const app = await buildApp(config, { logger: false });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  return { app, url, wsUrl: `${url.replace('http', 'ws')}/collab`, close: () => app.close() };
+  return { app, config, url, wsUrl: `${url.replace('http', 'ws')}/collab`, close: () => app.close() };
 }
 
 export async function waitFor(what: string, probe: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {

@@ -13,8 +13,17 @@ export function revertUpdate(current: Y.Doc, versionState: Uint8Array): Uint8Arr
   const scratch = new Y.Doc({ gc: false });
   try {
     Y.applyUpdate(scratch, versionState);
-    // Root types created after the version must be in scope too, or their content would survive.
-    for (const name of current.share.keys()) scratch.get(name);
+    // The server never learns which type a root is (only clients call getText/getMap), and a
+    // generic root reports no changes to an UndoManager. Give each root a concrete type: a map
+    // when it holds keys, else an array, which replays and undoes any sequence content (text,
+    // xml children) item by item. Roots created after the version are included, or their
+    // content would survive the restore.
+    for (const name of new Set([...scratch.share.keys(), ...current.share.keys()])) {
+      const roots = [scratch.share.get(name), current.share.get(name)];
+      const keyed = roots.some((t) => t !== undefined && t._start === null && t._map.size > 0);
+      const type = scratch.share.get(name);
+      if (type === undefined || type.constructor === Y.AbstractType) scratch.get(name, keyed ? Y.Map : Y.Array);
+    }
     const replay = Symbol('replay');
     const undo = new Y.UndoManager([...scratch.share.values()], { trackedOrigins: new Set([replay]), captureTimeout: Number.MAX_SAFE_INTEGER });
     const currentVector = Y.encodeStateVector(current);
