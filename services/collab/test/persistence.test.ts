@@ -1,0 +1,125 @@
+import { createDatabase } from '@flux/server-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { startAuth, type AuthHarness } from '../../../test/support/auth.js';
+import type { Database } from '../src/db/database.js';
+import { compactDocument } from '../src/persistence/compaction.js';
+import { countUpdates, loadState } from '../src/persistence/repository.js';
+import { api, filePrefix, fixture, provider, startCollab, synced, waitFor, type CollabServer, type Fixture } from './helpers.js';
+
+/** Durability, compaction and several instances, on the real PostgreSQL and Redis. */
+describe('collab persistence and scale-out', () => {
+  let auth: AuthHarness;
+  let prefix: string;
+  let f: Fixture;
+  const servers: CollabServer[] = [];
+  const providers: WebsocketProvider[] = [];
+  const { db } = createDatabase<Database>(process.env.DATABASE_URL!, 2);
+  const start = async (env: Record<string, string> = {}) => {
+    const server = await startCollab(auth, { REDIS_PREFIX: prefix, ...env });
+    servers.push(server);
+    return server;
+  };
+  const open = (server: CollabServer, documentId: string, doc?: Y.Doc) => {
+    const p = provider(server.wsUrl, documentId, f.owner.accessToken, doc);
+    providers.push(p);
+    return synced(p);
+  };
+  const newDocument = async (server: CollabServer) =>
+    (await api<{ id: string }>(server.url, 'POST', '/api/documents', f.owner.accessToken, { projectId: f.projectId, title: 'doc' })).body.id;
+  /** The document as a fresh replica would rebuild it from PostgreSQL alone. */
+  const stored = async (documentId: string) => {
+    const doc = new Y.Doc();
+    for (const update of (await loadState(db, documentId)).updates) Y.applyUpdate(doc, update);
+    return doc;
+  };
+
+  beforeAll(async () => {
+    prefix = filePrefix();
+    auth = await startAuth({ REDIS_PREFIX: prefix });
+    f = await fixture(auth, await start());
+  });
+  afterAll(async () => {
+    for (const p of providers) p.destroy();
+    await Promise.all(servers.map((s) => s.close()));
+    await auth?.close();
+    await db.destroy();
+  });
+
+  it('writes accepted updates to the log in batches, within the flush interval', async () => {
+    const [server] = servers;
+    const documentId = await newDocument(server!);
+    const flushes = async () => Number(/^collab_flush_seconds_count\S* (\d+)/m.exec((await server!.app.inject({ url: '/metrics' })).body)?.[1] ?? 0);
+    const p = await open(server!, documentId);
+    const before = await flushes();
+    for (let i = 0; i < 50; i++) p.doc.getText('content').insert(i, 'x');
+    await waitFor('updates durable', async () => (await stored(documentId)).getText('content').length === 50);
+    expect(await countUpdates(db, documentId)).toBe(50);
+    // Fifty keystrokes, far fewer INSERTs: they were appended in batches.
+    expect((await flushes()) - before).toBeLessThan(10);
+  });
+
+  it('flushes everything on close, so a restart loses nothing', async () => {
+    const server = await start({ COLLAB_FLUSH_INTERVAL_MS: '900' });
+    const documentId = await newDocument(server);
+    const p = await open(server, documentId);
+    p.doc.getText('content').insert(0, 'written just before shutdown');
+    // Make sure the server applied it (a second client sees it) before closing.
+    const q = await open(server, documentId);
+    await waitFor('second client sees it', () => q.doc.getText('content').length > 0);
+    p.destroy();
+    q.destroy();
+    await server.close();
+    expect((await stored(documentId)).getText('content').toString()).toBe('written just before shutdown');
+  });
+
+  it('compacts the log into a snapshot with identical content', async () => {
+    const server = await start({ COLLAB_COMPACTION_THRESHOLD: '25' });
+    const documentId = await newDocument(server);
+    const p = await open(server, documentId);
+    const text = p.doc.getText('content');
+    for (let i = 0; i < 40; i++) text.insert(text.length, `line ${i}\n`);
+    text.delete(0, 7);
+    p.doc.getMap('meta').set('title', 'Compacted');
+    await waitFor('all durable', async () => (await stored(documentId)).getText('content').toString() === text.toString());
+    // The threshold queued a BullMQ job; wait for it, then fold the rest directly.
+    await waitFor('background compaction ran', async () => (await countUpdates(db, documentId)) < 42, 15_000);
+    await compactDocument(db, documentId);
+    expect(await countUpdates(db, documentId)).toBe(0);
+    const rebuilt = await stored(documentId);
+    expect(rebuilt.getText('content').toString()).toBe(text.toString());
+    expect(rebuilt.getMap('meta').toJSON()).toEqual({ title: 'Compacted' });
+    expect(Y.encodeStateVector(rebuilt)).toEqual(Y.encodeStateVector(p.doc));
+
+    // A client that connects now loads the snapshot and sees the same document.
+    p.destroy();
+    await waitFor('room unloaded', async () => (await api<{ activeRooms: number }>(server.url, 'GET', '/collab/health')).body.activeRooms === 0);
+    const fresh = await open(server, documentId);
+    expect(fresh.doc.getText('content').toString()).toBe(text.toString());
+    // And compacting again with nothing new is a no-op.
+    expect(await compactDocument(db, documentId)).toEqual({ folded: 0 });
+  });
+
+  it('relays updates and awareness between two instances holding the same room', async () => {
+    // Instance one writes lazily, so two cannot find a's first edit in PostgreSQL: it must come over the relay.
+    const one = await start({ COLLAB_FLUSH_INTERVAL_MS: '900' });
+    const two = await start();
+    const documentId = await newDocument(one);
+    const a = await open(one, documentId);
+    a.doc.getText('content').insert(0, 'before b joined ');
+    const b = await open(two, documentId);
+    await waitFor('b loads a\'s edits', () => b.doc.getText('content').toString() === 'before b joined ');
+    b.doc.getText('content').insert(b.doc.getText('content').length, 'from b');
+    a.doc.getMap('meta').set('from', 'a');
+    await waitFor('a sees b', () => a.doc.getText('content').toString() === 'before b joined from b');
+    await waitFor('b sees a', () => b.doc.getMap('meta').get('from') === 'a');
+    b.awareness.setLocalStateField('user', { name: 'on instance two' });
+    await waitFor('awareness crosses instances', () => [...a.awareness.getStates().values()].some((s) => s.user?.name === 'on instance two'));
+    // Each update is persisted once, by the instance that accepted it.
+    await waitFor('durable', async () => (await stored(documentId)).getText('content').toString() === 'before b joined from b');
+    const rows = await countUpdates(db, documentId);
+    const distinct = await db.selectFrom('collab.document_updates').select((eb) => eb.fn.count<string>(eb.fn('md5', ['update'])).distinct().as('n')).where('document_id', '=', documentId).executeTakeFirstOrThrow();
+    expect(Number(distinct.n)).toBe(rows);
+  });
+});
