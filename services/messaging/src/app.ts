@@ -18,6 +18,13 @@ import { messageRoutes } from './routes/messages.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { UserDirectory } from './users/directory.js';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The Socket.IO server on this app's HTTP server. */
+    io: Server;
+  }
+}
+
 export interface BuildOptions {
   logger?: boolean;
   /** Tests may verify tokens some other way; by default auth's JWKS at `config.authUrl`. */
@@ -51,6 +58,7 @@ export async function buildApp(config: Config, { logger = true, verify }: BuildO
     }),
   });
 
+  app.decorate('io', io);
   const realtime = new Realtime(io);
   const notifications = new NotificationQueue(config, app.log, new NotificationProcessor(db, realtime));
   const auth = new AuthClient(config.authUrl, serviceTokens);

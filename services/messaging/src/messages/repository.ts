@@ -51,7 +51,7 @@ export function page(db: Db, conversationId: string, options: { before?: number;
 export function since(db: Db, userId: string, positions: Record<string, number>, limit: number): Promise<MessageRow[]> {
   return sql<MessageRow>`
     select m.* from messaging.messages m
-    join jsonb_each_text(${JSON.stringify(positions)}::jsonb) p(conversation_id, seq) on m.conversation_id = p.conversation_id::uuid and m.seq > p.seq::bigint
+    join jsonb_each_text(${JSON.stringify(positions)}::text::jsonb) p(conversation_id, seq) on m.conversation_id = p.conversation_id::uuid and m.seq > p.seq::bigint
     join messaging.conversation_members cm on cm.conversation_id = m.conversation_id and cm.user_id = ${userId}
     order by m.conversation_id, m.seq
     limit ${limit}`

@@ -1,12 +1,12 @@
 import type { AccessTokenVerifier } from '@flux/server-kit';
 import { AppError, SocketRead, SocketSendMessage, SocketSync, SocketTyping, type SocketAck, type SocketError } from '@flux/shared';
 import type { Static, TSchema } from '@sinclair/typebox';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { Server, Socket } from 'socket.io';
 import type { Caller, Context } from '../context.js';
 import * as conversationsRepo from '../conversations/repository.js';
 import * as messages from '../messages/service.js';
 import type { Presence } from './presence.js';
+import { compile } from './validation.js';
 import { conversationRoom, userRoom } from './realtime.js';
 
 interface SocketData {
@@ -37,17 +37,16 @@ function handle<S extends TSchema>(
   schema: S,
   handler: (payload: Static<S>) => Promise<Record<string, unknown> | void>,
 ): void {
-  const check = TypeCompiler.Compile(schema);
+  const check = compile(schema);
   socket.on(event as never, ((...args: unknown[]) => {
     const ack = typeof args.at(-1) === 'function' ? (args.pop() as Ack) : undefined;
-    const payload = args[0];
-    if (!check.Check(payload)) {
-      const first = check.Errors(payload).First();
-      const field = first?.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
-      ack?.({ ok: false, error: { code: 'validation_error', message: `${field}: ${first?.message ?? 'is invalid'}`, details: { field } } });
+    const checked = check(args[0]);
+    if (!checked.ok) {
+      const { field, message } = checked.error;
+      ack?.({ ok: false, error: { code: 'validation_error', message: `${field}: ${message}`, details: { field } } });
       return;
     }
-    handler(payload).then(
+    handler(checked.value).then(
       (answer) => ack?.({ ok: true, ...(answer ?? {}) }),
       (err: unknown) => ack?.({ ok: false, error: toSocketError(err, ctx) }),
     );
@@ -113,20 +112,22 @@ export function attachSocketHandlers(io: Server, ctx: Context, verify: AccessTok
       return { ...result };
     });
 
-    socket.on('disconnect', () => {
+    socket.on('disconnecting', () => {
+      const rooms = conversationRoomsOf(socket); // gone once 'disconnect' fires
       presence
         .disconnect(caller.id, socket.id)
-        .then((offline) => (offline ? announcePresence(caller.id, 'offline') : undefined))
+        .then((offline) => (offline ? announcePresence(rooms, caller.id, 'offline') : undefined))
         .catch((err: unknown) => ctx.log.warn({ err }, 'presence update failed'));
     });
   }
 
   async function announceArrival(socket: FluxSocket): Promise<void> {
     const { caller } = socket.data;
-    if (await presence.connect(caller.id, socket.id)) await announcePresence(caller.id, 'online');
+    const rooms = conversationRoomsOf(socket);
+    if (await presence.connect(caller.id, socket.id)) announcePresence(rooms, caller.id, 'online');
     if (socket.disconnected) {
       // Gone while we were recording it: the disconnect handler may have run first.
-      if (await presence.disconnect(caller.id, socket.id)) await announcePresence(caller.id, 'offline');
+      if (await presence.disconnect(caller.id, socket.id)) announcePresence(rooms, caller.id, 'offline');
       return;
     }
     // Tell the newcomer who among the people they talk to is online now.
@@ -134,10 +135,12 @@ export function attachSocketHandlers(io: Server, ctx: Context, verify: AccessTok
     for (const userId of await presence.online(peers)) (socket as unknown as Socket).emit('presence', { userId, status: 'online' });
   }
 
-  async function announcePresence(userId: string, status: 'online' | 'offline'): Promise<void> {
-    const rooms = (await conversationsRepo.conversationIdsOf(ctx.db, userId)).map(conversationRoom);
+  // Emitted right after the Redis answer, with no await in between, so presence changes of one
+  // user go out in the order Redis applied them.
+  function announcePresence(rooms: string[], userId: string, status: 'online' | 'offline'): void {
     if (rooms.length > 0) io.to(rooms).emit('presence', { userId, status });
   }
+  const conversationRoomsOf = (socket: FluxSocket) => [...socket.rooms].filter((room) => room.startsWith('conversation:'));
 
   // Keep this instance's sockets alive in Redis; sockets of a dead instance expire on their own.
   const heartbeat = setInterval(

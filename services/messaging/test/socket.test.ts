@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { io } from 'socket.io-client';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { client, closeSockets, connect, conversation, emitWithAck, eventually, nextEvent, record, send, startAuth, startMessaging, type AuthHarness, type MessagingServer } from './helpers.js';
+
+describe('Socket.IO', () => {
+  let auth: AuthHarness;
+  let server: MessagingServer;
+  beforeAll(async () => {
+    auth = await startAuth();
+    server = await startMessaging(auth, { TYPING_THROTTLE_MS: '60000' });
+  });
+  afterEach(() => closeSockets());
+  afterAll(async () => {
+    await server?.close();
+    await auth?.close();
+  });
+
+  it('refuses a missing or bad token with connect_error "unauthorized"', async () => {
+    for (const auth of [{}, { token: 'garbage' }, { token: 42 }]) {
+      const socket = io(server.url, { path: '/socket.io/', transports: ['websocket'], auth, reconnection: false, forceNew: true });
+      const error = await new Promise<Error>((resolve) => socket.once('connect_error', resolve));
+      expect(error.message).toBe('unauthorized');
+      socket.close();
+    }
+  });
+
+  it('acks message:send after commit, delivers to members and nothing to outsiders', async () => {
+    const [ada, bob, eve] = await Promise.all([auth.signup('Ada'), auth.signup('Bob'), auth.signup('Eve')]);
+    const chat = await conversation(server.url, ada, 'direct', [bob]);
+    const evesNotes = await conversation(server.url, eve, 'direct', [eve]);
+    const [adaSocket, bobSocket, eveSocket] = await Promise.all([connect(server.url, ada), connect(server.url, bob), connect(server.url, eve)]);
+    const eveSaw = record(eveSocket, 'message:new');
+
+    const delivered = nextEvent(bobSocket, 'message:new');
+    const clientId = randomUUID();
+    const ack = await emitWithAck(adaSocket, 'message:send', { conversationId: chat.id, content: 'hello bob', clientId });
+    expect(ack).toMatchObject({ ok: true, message: { conversationId: chat.id, seq: 1, content: 'hello bob', clientId, authorId: ada.id } });
+    // Durable before the ack: it is already in PostgreSQL.
+    const stored = await client(server.url, bob).get(`/api/conversations/${chat.id}/messages`);
+    expect(stored.body.items[0].id).toBe(ack.message.id);
+    expect((await delivered).id).toBe(ack.message.id);
+
+    // A retry with the same clientId answers with the same message and broadcasts nothing new.
+    const bobSaw = record(bobSocket, 'message:new');
+    const retry = await emitWithAck(adaSocket, 'message:send', { conversationId: chat.id, content: 'hello bob', clientId });
+    expect(retry.message.id).toBe(ack.message.id);
+
+    // A message over REST is broadcast the same way.
+    const restDelivered = nextEvent(bobSocket, 'message:new', (m) => m.content === 'over rest');
+    await send(server.url, ada, chat.id, 'over rest');
+    expect((await restDelivered).seq).toBe(2);
+    expect(bobSaw.map((m) => m.content)).toEqual(['over rest']);
+
+    // Eve's own message arrives; ada's never did.
+    const own = nextEvent(eveSocket, 'message:new');
+    await emitWithAck(eveSocket, 'message:send', { conversationId: evesNotes.id, content: 'note to self', clientId: randomUUID() });
+    await own;
+    expect(eveSaw.map((m) => m.content)).toEqual(['note to self']);
+    const denied = await emitWithAck(eveSocket, 'message:send', { conversationId: chat.id, content: 'let me in', clientId: randomUUID() });
+    expect(denied).toEqual({ ok: false, error: { code: 'not_found', message: 'Conversation not found.' } });
+  });
+
+  it('pushes edits, deletions, reactions, reads and new conversations', async () => {
+    const [ada, bob] = await Promise.all([auth.signup('Ada'), auth.signup('Bob')]);
+    const bobSocket = await connect(server.url, bob);
+    const created = nextEvent(bobSocket, 'conversation:new');
+    const group = await conversation(server.url, ada, 'group', [bob], 'Fresh');
+    expect(await created).toMatchObject({ id: group.id, name: 'Fresh', type: 'group' });
+    // Bob's open socket joined the new room: he gets its messages without reconnecting.
+    const first = nextEvent(bobSocket, 'message:new');
+    const message = await send(server.url, ada, group.id, 'first');
+    expect((await first).id).toBe(message.id);
+
+    const updated = nextEvent(bobSocket, 'message:updated');
+    await client(server.url, ada).patch(`/api/messages/${message.id}`, { content: 'first (edited)' });
+    expect(await updated).toMatchObject({ id: message.id, content: 'first (edited)' });
+
+    const reacted = nextEvent(bobSocket, 'reaction:updated');
+    await client(server.url, ada).post(`/api/messages/${message.id}/reactions`, { emoji: '🎉' });
+    expect(await reacted).toEqual({ messageId: message.id, conversationId: group.id, reactions: [{ emoji: '🎉', count: 1, userIds: [ada.id] }] });
+
+    const adaSocket = await connect(server.url, ada);
+    const read = nextEvent(adaSocket, 'read');
+    const readAck = await emitWithAck(bobSocket, 'message:read', { conversationId: group.id, seq: 1 });
+    expect(readAck).toMatchObject({ ok: true, lastReadSeq: 1, unreadCount: 0 });
+    expect(await read).toEqual({ conversationId: group.id, userId: bob.id, seq: 1 });
+
+    const deleted = nextEvent(bobSocket, 'message:deleted');
+    await client(server.url, ada).delete(`/api/messages/${message.id}`);
+    expect(await deleted).toMatchObject({ id: message.id, conversationId: group.id, seq: 1, deletedAt: expect.any(String) });
+  });
+
+  it('relays typing to the others, throttled', async () => {
+    const [ada, bob] = await Promise.all([auth.signup('Ada'), auth.signup('Bob')]);
+    const chat = await conversation(server.url, ada, 'direct', [bob]);
+    const [adaSocket, bobSocket] = await Promise.all([connect(server.url, ada), connect(server.url, bob)]);
+    const bobSaw = record(bobSocket, 'typing');
+    const adaSaw = record(adaSocket, 'typing');
+    expect(await emitWithAck(adaSocket, 'typing', { conversationId: chat.id, isTyping: true })).toEqual({ ok: true });
+    expect(await emitWithAck(adaSocket, 'typing', { conversationId: chat.id, isTyping: true })).toEqual({ ok: true, throttled: true });
+    const stopped = nextEvent(bobSocket, 'typing', (t) => !t.isTyping);
+    adaSocket.emit('typing', { conversationId: chat.id, isTyping: false }); // no ack is fine too
+    await stopped;
+    expect(bobSaw).toEqual([
+      { conversationId: chat.id, userId: ada.id, isTyping: true },
+      { conversationId: chat.id, userId: ada.id, isTyping: false },
+    ]);
+    expect(adaSaw).toEqual([]);
+    const elsewhere = await emitWithAck(adaSocket, 'typing', { conversationId: randomUUID(), isTyping: true });
+    expect(elsewhere.error.code).toBe('not_found');
+  });
+
+  it('sync replays what a client missed while disconnected, only from its conversations', async () => {
+    const [ada, bob, eve] = await Promise.all([auth.signup('Ada'), auth.signup('Bob'), auth.signup('Eve')]);
+    const chat = await conversation(server.url, ada, 'direct', [bob]);
+    const group = await conversation(server.url, ada, 'group', [bob]);
+    await send(server.url, ada, chat.id, 'seen before');
+    let bobSocket = await connect(server.url, bob);
+    bobSocket.disconnect();
+    for (const text of ['missed 1', 'missed 2', 'missed 3']) await send(server.url, ada, chat.id, text);
+    await send(server.url, ada, group.id, 'group missed');
+
+    bobSocket = await connect(server.url, bob);
+    const answer = await emitWithAck(bobSocket, 'sync', { conversations: { [chat.id]: 1, [group.id]: 0, 'not-a-uuid': 3 } });
+    expect(answer.ok).toBe(true);
+    expect(answer.hasMore).toBe(false);
+    const byConversation = (id: string) => answer.messages.filter((m: { conversationId: string }) => m.conversationId === id).map((m: { seq: number; content: string }) => [m.seq, m.content]);
+    expect(byConversation(chat.id)).toEqual([
+      [2, 'missed 1'],
+      [3, 'missed 2'],
+      [4, 'missed 3'],
+    ]);
+    expect(byConversation(group.id)).toEqual([[1, 'group missed']]);
+
+    const eveSocket = await connect(server.url, eve);
+    expect(await emitWithAck(eveSocket, 'sync', { conversations: { [chat.id]: 0 } })).toEqual({ ok: true, messages: [], hasMore: false });
+  });
+
+  it('tracks presence across tabs and tells people who share a conversation', async () => {
+    const [ada, bob] = await Promise.all([auth.signup('Ada'), auth.signup('Bob')]);
+    await conversation(server.url, ada, 'direct', [bob]);
+    const adaSocket = await connect(server.url, ada);
+    const saw = record(adaSocket, 'presence');
+    const online = nextEvent(adaSocket, 'presence', (p) => p.userId === bob.id);
+    const bobTab1 = await connect(server.url, bob);
+    expect(await online).toEqual({ userId: bob.id, status: 'online' });
+    // A newcomer hears who is already online.
+    const bobTab2 = await connect(server.url, bob);
+    expect(await nextEvent(bobTab2, 'presence', (p) => p.userId === ada.id)).toEqual({ userId: ada.id, status: 'online' });
+    bobTab1.disconnect();
+    // Wait until the server recorded that tab's departure: one live socket left in Redis.
+    const redis = new Redis(server.config.redisUrl);
+    await eventually(async () => (await redis.zcard(`${server.config.redisPrefix}presence:${bob.id}`)) === 1, 'first tab gone');
+    await redis.quit();
+    expect(saw.filter((p) => p.userId === bob.id && p.status === 'offline')).toEqual([]);
+    const offline = nextEvent(adaSocket, 'presence', (p) => p.userId === bob.id && p.status === 'offline');
+    bobTab2.disconnect();
+    await offline;
+    // Ada may hear "online" twice (her own arrival raced with Bob's), but never "offline" early.
+    expect(saw.filter((p) => p.userId === bob.id).at(-1)).toEqual({ userId: bob.id, status: 'offline' });
+    expect(saw.filter((p) => p.userId === bob.id && p.status === 'offline')).toHaveLength(1);
+  });
+
+  it('answers malformed events with error acks and keeps the socket working', async () => {
+    const ada = await auth.signup('Ada');
+    const notes = await conversation(server.url, ada, 'direct', [ada]);
+    const socket = await connect(server.url, ada);
+    const bad = async (event: string, ...args: unknown[]) => (await emitWithAck(socket, event, ...args)) as { ok: false; error: { code: string; details?: { field: string } } };
+
+    expect((await bad('message:send', {})).error).toMatchObject({ code: 'validation_error', details: { field: 'conversationId' } });
+    expect((await bad('message:send', 'just a string')).error.code).toBe('validation_error');
+    expect((await bad('message:send')).error.code).toBe('validation_error');
+    expect((await bad('message:send', { conversationId: notes.id, content: 'x', clientId: 7 })).error.details?.field).toBe('clientId');
+    expect((await bad('message:send', { conversationId: notes.id, content: 'x'.repeat(10_001), clientId: randomUUID() })).error.code).toBe('message_too_long');
+    expect((await bad('typing', { conversationId: notes.id })).error.details?.field).toBe('isTyping');
+    expect((await bad('message:read', { conversationId: notes.id, seq: -4 })).error.details?.field).toBe('seq');
+    expect((await bad('sync', { conversations: [] })).error.code).toBe('validation_error');
+    expect((await bad('sync', null)).error.code).toBe('validation_error');
+    socket.emit('message:send', { nonsense: true }); // no ack: ignored, no crash
+    socket.emit('unknown:event', 1, 2, 3);
+
+    const ok = await emitWithAck(socket, 'message:send', { conversationId: notes.id, content: 'still here', clientId: randomUUID() });
+    expect(ok).toMatchObject({ ok: true, message: { content: 'still here' } });
+  });
+});
+
+describe('two messaging instances', () => {
+  let auth: AuthHarness;
+  let one: MessagingServer;
+  let two: MessagingServer;
+  beforeAll(async () => {
+    auth = await startAuth();
+    [one, two] = await Promise.all([startMessaging(auth), startMessaging(auth)]);
+  });
+  afterEach(() => closeSockets());
+  afterAll(async () => {
+    await Promise.all([one?.close(), two?.close()]);
+    await auth?.close();
+  });
+
+  it('share broadcasts through Redis: a message sent to A reaches sockets on B', async () => {
+    const [ada, bob] = await Promise.all([auth.signup('Ada'), auth.signup('Bob')]);
+    const chat = await conversation(one.url, ada, 'direct', [bob]);
+    const adaSocket = await connect(one.url, ada);
+    const bobSocket = await connect(two.url, bob);
+    // Both instances read the shared stream once each has heard the other's heartbeat.
+    await eventually(async () => (await one.app.io.of('/').adapter.serverCount()) >= 2 && (await two.app.io.of('/').adapter.serverCount()) >= 2, 'instances see each other');
+
+    const overSocket = nextEvent(bobSocket, 'message:new');
+    const ack = await emitWithAck(adaSocket, 'message:send', { conversationId: chat.id, content: 'across instances', clientId: randomUUID() });
+    expect((await overSocket).id).toBe(ack.message.id);
+
+    const overRest = nextEvent(adaSocket, 'message:new', (m) => m.content === 'rest on B');
+    await send(two.url, bob, chat.id, 'rest on B');
+    expect((await overRest).authorId).toBe(bob.id);
+
+    // A conversation created on B joins ada's socket on A to its room.
+    const created = nextEvent(adaSocket, 'conversation:new');
+    const group = await conversation(two.url, bob, 'group', [ada]);
+    expect((await created).id).toBe(group.id);
+    const inGroup = nextEvent(adaSocket, 'message:new', (m) => m.conversationId === group.id);
+    await send(two.url, bob, group.id, 'group on B');
+    expect((await inGroup).content).toBe('group on B');
+  });
+});
+
