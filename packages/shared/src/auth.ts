@@ -153,3 +153,7 @@ export const Project = Type.Object({
 export type Project = Static<typeof Project>;
 export const CreateProject = Type.Object({ name: Name });
 export const ProjectsQuery = Type.Object({ organizationId: Type.Optional(Uuid) });
+
+/** `PATCH /api/auth/me`: the profile fields a user may change themself. */
+export const UpdateMeBody = Type.Object({ name: Name });
+export type UpdateMeBody = Static<typeof UpdateMeBody>;

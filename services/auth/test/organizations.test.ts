@@ -124,6 +124,7 @@ describe('organizations, members and projects', () => {
     const seen: Array<{ name: EventName; payload: unknown }> = [];
     const listen = <N extends EventName>(name: N) => bus.subscribe(name, (payload: EventMap[N]) => void seen.push({ name, payload }));
     await listen('user.created');
+    await listen('user.updated');
     await listen('membership.changed');
     try {
       const user = await auth.signup('Evented');
@@ -131,12 +132,19 @@ describe('organizations, members and projects', () => {
       await auth.addMember(owner, org.id, user, 'member');
       await auth.setRole(owner, org.id, user, 'guest');
       await auth.removeMember(owner, org.id, user);
-      await expect.poll(() => seen.filter((e) => (e.payload as { userId: string }).userId === user.id).length).toBe(4);
+      const renamed = await fetch(`${auth.url}/api/auth/me`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${user.accessToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Renamed' }),
+      });
+      expect((await renamed.json()).user.name).toBe('Renamed');
+      await expect.poll(() => seen.filter((e) => (e.payload as { userId: string }).userId === user.id).length).toBe(5);
       expect(seen.filter((e) => (e.payload as { userId: string }).userId === user.id)).toEqual([
         { name: 'user.created', payload: { userId: user.id, email: user.email, name: 'Evented' } },
         { name: 'membership.changed', payload: { organizationId: org.id, userId: user.id, role: 'member' } },
         { name: 'membership.changed', payload: { organizationId: org.id, userId: user.id, role: 'guest' } },
         { name: 'membership.changed', payload: { organizationId: org.id, userId: user.id, role: null } },
+        { name: 'user.updated', payload: { userId: user.id, email: user.email, name: 'Renamed' } },
       ]);
     } finally {
       await bus.close();

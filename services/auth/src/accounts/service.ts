@@ -177,3 +177,13 @@ export async function resetPassword(ctx: AuthContext, token: string, password: s
     await recordSecurityEvent(trx, { type: 'password_reset', userId, meta, metadata: { sessionsRevoked: revoked.length } });
   });
 }
+
+/** Renames the user and tells other services (they cache names for mentions and presence). */
+export async function updateProfile(ctx: AuthContext, userId: string, body: { name: string }): Promise<PublicUser> {
+  const name = body.name.trim();
+  if (!name) throw AppError.validation('name', 'must not be blank');
+  const user = await updateUser(ctx.db, userId, { name });
+  if (!user) throw AppError.unauthorized();
+  await ctx.events.publish('user.updated', { userId: user.id, email: user.email, name: user.name });
+  return toPublicUser(user);
+}

@@ -19,6 +19,7 @@ import {
   SignupBody,
   TokenBody,
   TotpSetup,
+  UpdateMeBody,
 } from '@flux/shared';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import * as accounts from '../accounts/service.js';
@@ -107,6 +108,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }> = async
 
   app.get('/me', { preHandler: authenticated, schema: { response: { 200: MeResponse, ...errors } } }, async (request) => ({
     user: await accounts.me(ctx, request.user.sub),
+  }));
+
+  app.patch('/me', { preHandler: authenticated, schema: { body: UpdateMeBody, response: { 200: MeResponse, ...errors } } }, async (request) => ({
+    user: await accounts.updateProfile(ctx, request.user.sub, request.body),
   }));
 
   app.get('/sessions', { preHandler: authenticated, schema: { response: { 200: Page(SessionInfo), ...errors } } }, async (request) => ({
