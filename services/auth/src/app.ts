@@ -1,4 +1,5 @@
 import { createAccessTokenVerifier, createServiceApp, type App } from '@flux/server-kit';
+import { warmUpPasswordChecks } from './accounts/password.js';
 import { BackgroundTasks } from './background.js';
 import type { Config } from './config.js';
 import type { AuthContext } from './context.js';
@@ -22,6 +23,7 @@ export interface BuildOptions {
 
 export async function buildApp(config: Config, { logger = true }: BuildOptions = {}): Promise<App> {
   const { app, db, redis, events, serviceTokens } = await createServiceApp<Database>({ service: 'auth', config, publicHealthPath: '/api/auth/health', logger });
+  await warmUpPasswordChecks();
   const keys = await loadSigningKeys(config.jwtPrivateKey, config.jwtPreviousPublicKeys);
   const ctx: AuthContext = {
     db,

@@ -65,6 +65,20 @@ describe('abuse controls in Redis', () => {
     expect(progressiveDelayMs(1000, 100)).toBe(5000);
   });
 
+  it('records anomalies: many accounts from one IP, and a session refreshing in a loop', async () => {
+    const from = ip();
+    const sprayer = client(auth.url, { ip: from });
+    for (let i = 0; i < 20; i++) await sprayer.post('/api/auth/login', { email: `spray-${randomUUID()}@example.com`, password: 'password-spray-1' });
+    const spray = await db.selectFrom('auth.security_events').select(['type', 'ip']).where('type', '=', 'anomaly_many_accounts_from_ip').where('ip', '=', from).execute();
+    expect(spray).toHaveLength(1);
+
+    const user = await auth.signup();
+    let refreshToken = user.refreshToken;
+    for (let i = 0; i < 31; i++) refreshToken = (await client(auth.url).post('/api/auth/refresh', { refreshToken })).body.refreshToken;
+    const loops = await db.selectFrom('auth.security_events').select('type').where('user_id', '=', user.id).where('type', '=', 'anomaly_rapid_refresh').execute();
+    expect(loops).toHaveLength(1);
+  });
+
   it('gives an attacker nothing to tell known from unknown emails', async () => {
     const user = await auth.signup();
     const http = client(auth.url, { ip: ip() });

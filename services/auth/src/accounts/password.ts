@@ -21,10 +21,13 @@ export async function verifyPassword(hash: string, password: string): Promise<bo
 
 // Verified against when the email is unknown, so a miss costs the same time as a wrong password.
 let dummyHash: Promise<string> | undefined;
+const dummy = () => (dummyHash ??= hashPassword('flux-dummy-password-for-timing'));
 export async function burnPasswordCheck(password: string): Promise<void> {
-  dummyHash ??= hashPassword('flux-dummy-password-for-timing');
-  await verifyPassword(await dummyHash, password);
+  await verifyPassword(await dummy(), password);
 }
+
+/** Computes the dummy hash at boot, so even the first unknown-email login costs exactly one verify. */
+export const warmUpPasswordChecks = (): Promise<unknown> => dummy();
 
 /** Throws 400 `weak_password` (details.field = password) unless the password is long and not guessable. */
 export function assertStrongPassword(password: string, userInputs: string[] = []): void {

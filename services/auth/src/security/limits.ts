@@ -38,13 +38,13 @@ export interface FailureOutcome {
 export async function recordLoginFailure(ctx: AuthContext, email: string, ip: string | null): Promise<FailureOutcome> {
   const account = accountKey(email);
   const pairKey = key(ctx, 'fail', account, ip ?? 'unknown');
-  const hourKey = key(ctx, 'account-fail', account, String(Math.floor(Date.now() / 3_600_000)));
+  const hourKey = key(ctx, 'account-fail', account);
   const results = (await ctx.redis
     .multi()
     .incr(pairKey)
     .expire(pairKey, ctx.config.lockoutSeconds, 'NX')
     .incr(hourKey)
-    .expire(hourKey, 3_700)
+    .expire(hourKey, 3_600, 'NX')
     .exec()) as Array<[null, number]>;
   const pairFailures = results[0]![1];
   const accountFailures = results[2]![1];
@@ -62,7 +62,7 @@ export async function clearLoginFailures(ctx: AuthContext, email: string, ip: st
 }
 
 export async function accountFailuresThisHour(ctx: AuthContext, email: string): Promise<number> {
-  return Number((await ctx.redis.get(key(ctx, 'account-fail', accountKey(email), String(Math.floor(Date.now() / 3_600_000))))) ?? 0);
+  return Number((await ctx.redis.get(key(ctx, 'account-fail', accountKey(email)))) ?? 0);
 }
 
 /** The delay before answering a login for an account under a distributed attack: grows with the excess, capped. */
@@ -74,15 +74,16 @@ export function progressiveDelayMs(accountFailures: number, limit: number): numb
 /** Counts distinct accounts one IP touched in the last hour; true when it first crosses the threshold. */
 export async function noteAccountFromIp(ctx: AuthContext, ip: string | null, email: string, threshold = 20): Promise<boolean> {
   if (!ip) return false;
-  const setKey = key(ctx, 'ip-accounts', ip, String(Math.floor(Date.now() / 3_600_000)));
-  const results = (await ctx.redis.multi().sadd(setKey, accountKey(email)).scard(setKey).expire(setKey, 3_700).exec()) as Array<[null, number]>;
+  // Windows open at the first event (EXPIRE NX) rather than on clock boundaries, so a burst is never split in two.
+  const setKey = key(ctx, 'ip-accounts', ip);
+  const results = (await ctx.redis.multi().sadd(setKey, accountKey(email)).scard(setKey).expire(setKey, 3_600, 'NX').exec()) as Array<[null, number]>;
   return results[0]![1] === 1 && results[1]![1] === threshold;
 }
 
 /** True when one session refreshed more than `threshold` times in a minute (a stolen token in a loop). */
 export async function noteRefresh(ctx: AuthContext, sessionId: string, threshold = 30): Promise<boolean> {
-  const counter = key(ctx, 'refresh-rate', sessionId, String(Math.floor(Date.now() / 60_000)));
-  const [[, count]] = (await ctx.redis.multi().incr(counter).expire(counter, 70).exec()) as [[null, number], unknown];
+  const counter = key(ctx, 'refresh-rate', sessionId);
+  const [[, count]] = (await ctx.redis.multi().incr(counter).expire(counter, 60, 'NX').exec()) as [[null, number], unknown];
   return count === threshold + 1;
 }
 
