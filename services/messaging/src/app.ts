@@ -96,11 +96,11 @@ export async function buildApp(config: Config, { logger = true, verify }: BuildO
   await app.register(notificationRoutes, { ctx, verify });
   await app.register(fileRoutes, { ctx, verify });
 
-  // Sockets go first: an upgraded WebSocket would keep the HTTP server from closing. Only this
-  // instance's sockets (io.local): the others keep serving. Their disconnects still reach Redis.
+  // Sockets go first: an upgraded WebSocket would keep the HTTP server from closing. Closing the
+  // transports (not socket.disconnect()) lets clients see "transport close" and reconnect to
+  // another instance; a server-side disconnect would tell them not to. Only this instance's.
   app.addHook('preClose', async () => {
     stopHeartbeat();
-    io?.local.disconnectSockets(true);
     io?.engine.close();
   });
   app.addHook('onClose', async () => {

@@ -126,13 +126,13 @@ export class NotificationQueue {
   }
 
   messageCreated(data: MessageCreatedJob): Promise<void> {
-    return this.enqueue('message_created', data, `message_created:${data.messageId}`);
+    return this.enqueue('message_created', data, `message_created-${data.messageId}`);
   }
 
   membersAdded(data: Omit<MembersAddedJob, 'addId'>): Promise<void> {
     if (data.userIds.length === 0) return Promise.resolve();
     const addId = randomUUID();
-    return this.enqueue('members_added', { ...data, addId }, `members_added:${addId}`);
+    return this.enqueue('members_added', { ...data, addId }, `members_added-${addId}`);
   }
 
   private async enqueue<N extends JobName>(name: N, data: Jobs[N], jobId: string): Promise<void> {
