@@ -34,6 +34,8 @@ export interface Tab {
 /** A fresh browser profile (own cookies: its own user) with one page that records errors. */
 export async function openTab(browser: Browser, baseURL: string): Promise<Tab> {
   const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 } });
+  // Shorter than the test timeout, so a failure names the element that never appeared.
+  context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (message) => {
@@ -95,4 +97,24 @@ export async function signUpViaApi(baseURL: string, name: string): Promise<{ ema
   });
   if (response.status !== 201) throw new Error(`signup failed: ${response.status} ${await response.text()}`);
   return { email, ...(await response.json()) };
+}
+
+/** A JSON call as a signed-in user, for setting the scene quickly. */
+export async function apiCall<T>(baseURL: string, token: string, method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(baseURL + path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return (response.status === 204 ? undefined : await response.json()) as T;
+}
+
+/** Signs an existing account in through the UI. */
+export async function signInInBrowser(page: Page, email: string): Promise<void> {
+  await page.goto('/signin');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).waitFor();
 }

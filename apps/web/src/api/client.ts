@@ -87,6 +87,20 @@ export class ApiClient {
     return parsed as T;
   }
 
+  /** Downloads bytes that need the bearer token (files), for an object URL. */
+  async blob(path: string): Promise<Blob> {
+    const send = () => {
+      const token = this.tokens.token;
+      return this.fetchImpl(path, { headers: token ? { authorization: `Bearer ${token}` } : {}, credentials: 'same-origin' });
+    };
+    let response = await send().catch(() => {
+      throw networkError();
+    });
+    if (response.status === 401 && (await this.tokens.refresh().catch(() => null))) response = await send();
+    if (!response.ok) throw toApiError(response.status, await response.json().catch(() => undefined));
+    return response.blob();
+  }
+
   /** Uploads with progress (fetch cannot report upload progress; XMLHttpRequest can). */
   upload<T>(path: string, form: FormData, onProgress: (fraction: number) => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {

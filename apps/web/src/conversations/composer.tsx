@@ -125,6 +125,8 @@ export function Composer({ label, members, onSend, onTyping }: Props) {
 
   return (
     <div
+      role="group"
+      aria-label={label}
       className={`composer${dragging ? ' dragging' : ''}`}
       onDragOver={(e) => {
         e.preventDefault();
@@ -157,7 +159,15 @@ export function Composer({ label, members, onSend, onTyping }: Props) {
       )}
       <div className="composer-row">
         <label htmlFor={`${id}-file`} className="icon-button" title="Attach files">
-          <span aria-hidden="true">📎</span>
+          <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+            <path
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="2"
+              strokeLinecap="round"
+              d="M21 11.5l-8.6 8.6a5.5 5.5 0 0 1-7.8-7.8l8.6-8.6a3.7 3.7 0 0 1 5.2 5.2l-8.6 8.6a1.8 1.8 0 0 1-2.6-2.6l7.9-7.9"
+            />
+          </svg>
           <span className="visually-hidden">Attach files</span>
         </label>
         <input

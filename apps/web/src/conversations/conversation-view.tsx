@@ -51,7 +51,7 @@ export function ConversationView({ conversationId }: { conversationId: string })
     previousHeight.current = el.scrollHeight;
   }, [chat.state.messages.length, chat.state.pending.length]);
 
-  const typingNames = Object.values(chat.typing).map((t) => t.name);
+  const typingNames = Object.keys(chat.typing).map((id) => names.get(id) ?? 'Someone');
   const others = members.filter((m) => m.userId !== me.id);
   const readers = (message: Message) =>
     others.filter((m) => (chat.readSeqs[m.userId] ?? m.lastReadSeq ?? 0) >= message.seq).map((m) => m.name ?? 'Someone');
@@ -96,7 +96,10 @@ export function ConversationView({ conversationId }: { conversationId: string })
               mine={m.authorId === me.id}
               authorName={names.get(m.authorId) ?? 'Someone'}
               replyCount={replies(m.id).length || m.replyCount || 0}
-              onReply={() => setThreadId(m.id)}
+              onReply={() => {
+                setThreadId(m.id);
+                void chat.loadThread(m.id).catch(() => undefined);
+              }}
               onEdit={(content) => chat.edit(m.id, content)}
               onDelete={() => chat.remove(m.id)}
               onReact={(emoji) => chat.react(m, emoji)}

@@ -12,7 +12,7 @@ describe('mentions', () => {
     expect(mentionQuery('hi @ali there', 13)).toBeNull();
   });
 
-  it('writes names without spaces', () => {
-    expect(mentionToken('Ada Lovelace')).toBe('@AdaLovelace');
+  it('writes the first name, which the server resolves to the member', () => {
+    expect(mentionToken('Ada Lovelace')).toBe('@Ada');
   });
 });

@@ -7,7 +7,7 @@ export function mentionQuery(text: string, caret: number): { start: number; text
   return { start: caret - match[2]!.length - 1, text: match[2]! };
 }
 
-/** How a person is written in a message: `@` and their name without spaces, which the server matches. */
+/** How a person is written in a message: `@` and their first name, which the server matches (with full name or email handle). */
 export function mentionToken(name: string): string {
-  return `@${name.replace(/\s+/g, '')}`;
+  return `@${name.trim().split(/\s+/)[0] ?? ''}`;
 }

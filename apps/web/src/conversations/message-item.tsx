@@ -1,5 +1,6 @@
-import { useState, type ReactNode } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
 import { formatDate } from '../orgs/project-page.js';
+import { AttachmentView } from './attachment-view.js';
 import type { PendingMessage } from './message-store.js';
 import type { Message } from './types.js';
 
@@ -23,6 +24,7 @@ export function MessageItem({ message, mine, authorName, myId, replyCount = 0, r
   const [draft, setDraft] = useState(message.content);
   const [error, setError] = useState<string | null>(null);
   const deleted = Boolean(message.deletedAt);
+  const picker = useRef<HTMLDetailsElement>(null);
 
   const run = async (action: () => Promise<void>) => {
     setError(null);
@@ -87,15 +89,7 @@ export function MessageItem({ message, mine, authorName, myId, replyCount = 0, r
         <ul className="attachments">
           {message.attachments.map((a) => (
             <li key={a.id}>
-              {a.mimeType.startsWith('image/') ? (
-                <a href={a.url} target="_blank" rel="noreferrer">
-                  <img src={a.url} alt={a.name} className="attachment-image" />
-                </a>
-              ) : (
-                <a href={a.url} target="_blank" rel="noreferrer" className="attachment-file">
-                  📎 {a.name} <span className="muted small">({formatSize(a.size)})</span>
-                </a>
-              )}
+              <AttachmentView attachment={a} />
             </li>
           ))}
         </ul>
@@ -120,11 +114,19 @@ export function MessageItem({ message, mine, authorName, myId, replyCount = 0, r
               ))}
           </ul>
           <div className="message-actions">
-            <details className="react-picker">
+            <details className="react-picker" ref={picker}>
               <summary aria-label="Add reaction">☺+</summary>
               <div className="react-options">
                 {quickReactions.map((emoji) => (
-                  <button key={emoji} type="button" aria-label={`React ${emoji}`} onClick={() => run(() => onReact(emoji))}>
+                  <button
+                    key={emoji}
+                    type="button"
+                    aria-label={`React ${emoji}`}
+                    onClick={() => {
+                      picker.current?.removeAttribute('open');
+                      void run(() => onReact(emoji));
+                    }}
+                  >
                     {emoji}
                   </button>
                 ))}
@@ -185,10 +187,4 @@ export function PendingItem({ pending, authorName, onRetry }: { pending: Pending
 /** Highlights @mentions; everything else stays text (React escapes it). */
 function renderContent(content: string): ReactNode[] {
   return content.split(/(@[\p{L}\p{N}_.-]+)/u).map((part, i) => (part.startsWith('@') ? <mark key={i} className="mention">{part}</mark> : part));
-}
-
-function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }

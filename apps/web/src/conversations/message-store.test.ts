@@ -7,8 +7,16 @@ const message = (seq: number, extra: Partial<Message> = {}): Message => ({
   conversationId: 'c1',
   seq,
   authorId: 'u1',
+  author: { id: 'u1', name: 'Ada' },
+  clientId: `client-${seq}`,
   content: `message ${seq}`,
+  parentId: null,
+  replyCount: 0,
+  attachments: [],
+  reactions: [],
   createdAt: new Date(seq * 1000).toISOString(),
+  editedAt: null,
+  deletedAt: null,
   ...extra,
 });
 

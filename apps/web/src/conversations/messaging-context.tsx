@@ -90,8 +90,13 @@ export function MessagingProvider({ children }: { children: ReactNode }) {
       const conversations = Object.fromEntries(seen.current);
       if (Object.keys(conversations).length === 0) return;
       // Whatever was sent while this tab was away arrives here, once, in seq order.
-      s.timeout(10_000).emit('sync', { conversations }, (error: Error | null, answer?: { messages?: Message[] }) => {
-        if (error || !answer?.messages) return;
+      s.timeout(10_000).emit('sync', { conversations }, (error: Error | null, answer?: { ok?: boolean; messages?: Message[] }) => {
+        if (error || !Array.isArray(answer?.messages)) {
+          // Sync unavailable: fall back to reloading the list and the open conversation's newest page.
+          list.reload();
+          emitLocal('resync', null);
+          return;
+        }
         for (const message of [...answer.messages].sort((a, b) => a.seq - b.seq)) {
           onMessage(message);
           emitLocal('message:new', message);
@@ -131,15 +136,34 @@ export function MessagingProvider({ children }: { children: ReactNode }) {
     }
   }, [list.data]);
 
+  // Each read position goes to the server once; the list's badge clears at the same time.
+  const readSent = useRef(new Map<string, number>());
+  const mutateList = list.mutate;
   const markRead = useCallback(
     (conversationId: string, seq: number) => {
-      socket?.emit('message:read', { conversationId, seq });
-      list.mutate((current) =>
+      if (!socket?.connected || (readSent.current.get(conversationId) ?? 0) >= seq) return;
+      readSent.current.set(conversationId, seq);
+      socket.emit('message:read', { conversationId, seq });
+      mutateList((current) =>
         current ? { ...current, items: current.items.map((c) => (c.id === conversationId ? { ...c, unreadCount: 0 } : c)) } : current,
       );
     },
-    [socket, list],
+    [socket, mutateList],
   );
+
+  // Stable functions, so consumers' effects do not re-run on every list change.
+  const listen = useCallback((listener: Listener) => {
+    listeners.current.add(listener);
+    return () => {
+      listeners.current.delete(listener);
+    };
+  }, []);
+  const setActiveConversation = useCallback((id: string | null) => {
+    activeId.current = id;
+  }, []);
+  const reportSeq = useCallback((conversationId: string, seq: number) => {
+    seen.current.set(conversationId, Math.max(seen.current.get(conversationId) ?? 0, seq));
+  }, []);
 
   const value = useMemo<Messaging>(
     () => ({
@@ -149,18 +173,13 @@ export function MessagingProvider({ children }: { children: ReactNode }) {
       conversations: list.data?.items ?? [],
       conversationsLoaded: list.data !== undefined,
       presence,
-      listen: (listener) => {
-        listeners.current.add(listener);
-        return () => listeners.current.delete(listener);
-      },
-      setActiveConversation: (id) => {
-        activeId.current = id;
-      },
+      listen,
+      setActiveConversation,
       markRead,
       reloadConversations: list.reload,
-      reportSeq: (conversationId, seq) => seen.current.set(conversationId, Math.max(seen.current.get(conversationId) ?? 0, seq)),
+      reportSeq,
     }),
-    [socket, connected, wasConnected, list.data, list.reload, presence, markRead],
+    [socket, connected, wasConnected, list.data, list.reload, presence, markRead, listen, setActiveConversation, reportSeq],
   );
   return <MessagingContext.Provider value={value}>{children}</MessagingContext.Provider>;
 }

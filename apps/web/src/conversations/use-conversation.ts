@@ -14,7 +14,8 @@ export function useConversation(conversationId: string) {
   const me = useUser();
   const { socket, connected, listen, setActiveConversation, markRead, reportSeq } = useMessaging();
   const [state, dispatch] = useReducer(messageReducer, emptyMessages);
-  const [typing, setTyping] = useState<Record<string, { name: string; until: number }>>({});
+  /** Who is typing (user id → until when, in case their "stopped" never arrives). */
+  const [typing, setTyping] = useState<Record<string, number>>({});
   const [readSeqs, setReadSeqs] = useState<Record<string, number>>({});
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
@@ -36,6 +37,15 @@ export function useConversation(conversationId: string) {
     return () => controller.abort();
   }, [api, conversationId]);
 
+  /** A thread's replies may be older than the loaded history: fetch them when it opens. */
+  const loadThread = useCallback(
+    async (parentId: string) => {
+      const page = await api.get<{ items: Message[] }>(`/api/conversations/${conversationId}/messages?limit=100&parentId=${parentId}`);
+      dispatch({ type: 'received', messages: page.items });
+    },
+    [api, conversationId],
+  );
+
   const loadOlder = useCallback(async () => {
     if (!state.nextCursor || loadingOlder) return;
     setLoadingOlder(true);
@@ -53,10 +63,23 @@ export function useConversation(conversationId: string) {
   useEffect(
     () =>
       listen((event, payload) => {
+        if (event === 'resync') {
+          api
+            .get<{ items: Message[] }>(`/api/conversations/${conversationId}/messages?limit=${pageSize}`)
+            .then((page) => dispatch({ type: 'received', messages: page.items }))
+            .catch(() => undefined);
+          return;
+        }
         const p = payload as { conversationId?: string } & Record<string, unknown>;
         if (p?.conversationId !== conversationId && event !== 'reaction:updated' && event !== 'message:deleted') return;
         switch (event) {
           case 'message:new':
+            setTyping((all) => {
+              const { [(payload as Message).authorId]: _done, ...rest } = all;
+              return rest;
+            });
+            dispatch({ type: 'received', messages: [payload as Message] });
+            break;
           case 'message:updated':
             dispatch({ type: 'received', messages: [payload as Message] });
             break;
@@ -72,11 +95,11 @@ export function useConversation(conversationId: string) {
             break;
           }
           case 'typing': {
-            const t = payload as { userId: string; name?: string; isTyping: boolean };
+            const t = payload as { userId: string; isTyping: boolean };
             if (t.userId === me.id) break;
             setTyping((all) => {
               const next = { ...all };
-              if (t.isTyping) next[t.userId] = { name: t.name ?? 'Someone', until: Date.now() + 6000 };
+              if (t.isTyping) next[t.userId] = Date.now() + 6000;
               else delete next[t.userId];
               return next;
             });
@@ -89,14 +112,14 @@ export function useConversation(conversationId: string) {
           }
         }
       }),
-    [listen, conversationId, me.id],
+    [listen, conversationId, me.id, api],
   );
 
   // A typing flag that never got its "stopped" (the sender closed the tab) fades out.
   useEffect(() => {
     if (Object.keys(typing).length === 0) return;
     const timer = setInterval(() => {
-      setTyping((all) => Object.fromEntries(Object.entries(all).filter(([, t]) => t.until > Date.now())));
+      setTyping((all) => Object.fromEntries(Object.entries(all).filter(([, until]) => until > Date.now())));
     }, 2000);
     return () => clearInterval(timer);
   }, [typing]);
@@ -104,11 +127,11 @@ export function useConversation(conversationId: string) {
   // Read state: everything on screen is read; tell the server when the newest seq changes.
   const newest = state.messages.at(-1)?.seq ?? 0;
   useEffect(() => {
-    if (newest > 0) {
-      reportSeq(conversationId, newest);
-      if (document.visibilityState === 'visible') markRead(conversationId, newest);
-    }
-  }, [newest, conversationId, markRead, reportSeq]);
+    if (newest > 0) reportSeq(conversationId, newest);
+  }, [newest, conversationId, reportSeq]);
+  useEffect(() => {
+    if (newest > 0 && connected && document.visibilityState === 'visible') markRead(conversationId, newest);
+  }, [newest, conversationId, markRead, connected]);
 
   const deliver = useCallback(
     async (pending: PendingMessage, attachments: Attachment[] = []) => {
@@ -201,5 +224,5 @@ export function useConversation(conversationId: string) {
     [socket, conversationId],
   );
 
-  return { state, typing, readSeqs, error, loadOlder, loadingOlder, send, retry, edit, remove, react, setTyping: setTypingState };
+  return { state, typing, readSeqs, error, loadOlder, loadThread, loadingOlder, send, retry, edit, remove, react, setTyping: setTypingState };
 }

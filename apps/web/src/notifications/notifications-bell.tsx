@@ -109,7 +109,7 @@ function describe(notification: Notification): string {
       return 'You were mentioned';
     case 'direct_message':
       return 'New direct message';
-    case 'conversation_added':
+    case 'added_to_conversation':
       return 'You were added to a conversation';
     default:
       return 'New activity';
