@@ -19,6 +19,11 @@ export const AuthErrorCodes = [
   'mfa_already_enabled',
   'mfa_not_set_up',
   'mfa_not_enabled',
+  // OAuth failures arrive as `/signin?error=<code>` after the provider's redirect.
+  'oauth_state_mismatch',
+  'oauth_denied',
+  'oauth_failed',
+  'oauth_email_unverified',
 ] as const;
 export type AuthErrorCode = (typeof AuthErrorCodes)[number];
 

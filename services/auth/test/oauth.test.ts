@@ -80,7 +80,7 @@ describe('OAuth / OIDC sign-in', () => {
   it('links to an existing account only through a verified email', async () => {
     const user = await auth.signup('Existing');
     const unverified = await signIn({ sub: randomUUID(), email: user.email, email_verified: false });
-    expect(unverified.done.headers.get('location')).toBe(`${PUBLIC_URL}/sign-in?error=oauth_email_unverified`);
+    expect(unverified.done.headers.get('location')).toBe(`${PUBLIC_URL}/signin?error=oauth_email_unverified`);
     expect(unverified.browser.cookies.has('flux_refresh')).toBe(false);
 
     // The account's email was never verified: the mailbox owner takes it over, the old password and sessions go.
@@ -94,7 +94,7 @@ describe('OAuth / OIDC sign-in', () => {
 
   it('refuses a callback with a forged state or from another browser, and a replayed one', async () => {
     const forged = await signIn({ sub: randomUUID(), email: `f-${randomUUID()}@example.com`, email_verified: true }, (url) => url.searchParams.set('state', 'forged'));
-    expect(forged.done.headers.get('location')).toBe(`${PUBLIC_URL}/sign-in?error=oauth_state_mismatch`);
+    expect(forged.done.headers.get('location')).toBe(`${PUBLIC_URL}/signin?error=oauth_state_mismatch`);
 
     nextIdentity = { sub: randomUUID(), email: `x-${randomUUID()}@example.com`, email_verified: true };
     const victim = client(auth.url, { jar: true });

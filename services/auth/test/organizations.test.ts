@@ -105,6 +105,9 @@ describe('organizations, members and projects', () => {
     const email = `invitee-${randomUUID()}@example.com`;
     const invited = await call('POST', `/api/organizations/${org.id}/members`, owner, { email, role: 'guest' });
     expect(invited.body).toMatchObject({ status: 'invited', invitation: { email, role: 'guest' } });
+    await expect
+      .poll(async () => (await (await fetch(`${auth.url}/api/auth/dev/outbox?to=${encodeURIComponent(email)}`)).json()).items.map((m: { subject: string }) => m.subject))
+      .toEqual([expect.stringContaining('invited you')]);
 
     const signup = await fetch(`${auth.url}/api/auth/signup`, {
       method: 'POST',

@@ -88,6 +88,13 @@ export async function addMember(ctx: AuthContext, user: AccessTokenClaims, id: s
       invitedBy: user.sub,
       expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
     });
+    ctx.background.run('invitation_mail', () =>
+      ctx.mailer.send({
+        to: email,
+        subject: `${user.name || 'A teammate'} invited you to ${actor.name} on FluxStudio`,
+        text: `${user.name || 'A teammate'} (${user.email}) invited you to join ${actor.name} on FluxStudio as ${body.role}.\n\nCreate your account with this email address to join:\n${ctx.config.publicUrl.replace(/\/$/, '')}/signup?email=${encodeURIComponent(email)}\n\nThe invitation is valid for 14 days.\n`,
+      }),
+    );
     return { status: 'invited', invitation: toInvitation(invitation) };
   }
   const inserted = await repo.insertMember(ctx.db, id, target.id, body.role);

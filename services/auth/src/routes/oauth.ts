@@ -41,7 +41,7 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }> = asyn
         return reply.redirect(`${home}/`, 302);
       } catch (err) {
         if (!(err instanceof AppError) || err.status === 404) throw err;
-        return reply.redirect(`${home}/sign-in?error=${encodeURIComponent(err.code)}`, 302);
+        return reply.redirect(`${home}/signin?error=${encodeURIComponent(err.code)}`, 302);
       }
     },
   );
