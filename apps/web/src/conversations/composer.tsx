@@ -187,7 +187,8 @@ export function Composer({ label, members, onSend, onTyping }: Props) {
           id={id}
           ref={input}
           rows={1}
-          placeholder={`${label}… (Enter to send, Shift+Enter for a new line)`}
+          placeholder={`${label}…`}
+          title="Enter to send, Shift+Enter for a new line"
           value={text}
           aria-autocomplete="list"
           aria-controls={suggestions.length ? `${id}-mentions` : undefined}

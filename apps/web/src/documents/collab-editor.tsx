@@ -62,10 +62,18 @@ export default function CollabEditor({ api, documentId, user, readOnly, onConnec
         provider.shouldConnect = false;
         onConnection('denied');
       } else if (event?.code === 4401) {
+        // The stock client gives up on 44xx codes: get a fresh token and reconnect ourselves.
         onConnection('unauthorized');
-        api.tokens.refresh().catch(() => {
-          provider.shouldConnect = false;
-        });
+        api.tokens
+          .refresh()
+          .then((fresh) => {
+            if (!fresh) return;
+            provider.params = { token: fresh.accessToken };
+            provider.connect();
+          })
+          .catch(() => {
+            provider.shouldConnect = false;
+          });
       }
     });
     const publish = () => {
