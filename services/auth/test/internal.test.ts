@@ -42,7 +42,7 @@ describe('internal routes', () => {
     const token = await new ServiceTokens(loadConfig({ ...process.env }).serviceTokenSecret, 'messaging').sign('auth');
     const response = await fetch(`${auth.url}/internal/users?ids=${a.id},${b.id},${randomUUID()}`, { headers: { authorization: `Service ${token}` } });
     expect(response.status).toBe(200);
-    const body = await response.json();
+    const body = await response.json() as any;
     expect(body.items.map((u: { id: string }) => u.id).sort()).toEqual([a.id, b.id].sort());
     const bad = await fetch(`${auth.url}/internal/users?ids=x`, { headers: { authorization: `Service ${token}` } });
     expect(bad.status).toBe(400);

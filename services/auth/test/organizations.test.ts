@@ -106,7 +106,7 @@ describe('organizations, members and projects', () => {
     const invited = await call('POST', `/api/organizations/${org.id}/members`, owner, { email, role: 'guest' });
     expect(invited.body).toMatchObject({ status: 'invited', invitation: { email, role: 'guest' } });
     await expect
-      .poll(async () => (await (await fetch(`${auth.url}/api/auth/dev/outbox?to=${encodeURIComponent(email)}`)).json()).items.map((m: { subject: string }) => m.subject))
+      .poll(async () => (await (await fetch(`${auth.url}/api/auth/dev/outbox?to=${encodeURIComponent(email)}`)).json() as any).items.map((m: { subject: string }) => m.subject))
       .toEqual([expect.stringContaining('invited you')]);
 
     const signup = await fetch(`${auth.url}/api/auth/signup`, {
@@ -114,10 +114,10 @@ describe('organizations, members and projects', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email, password: TEST_PASSWORD, name: 'Invitee' }),
     });
-    const { accessToken } = await signup.json();
+    const { accessToken } = await signup.json() as any;
     const seen = await fetch(`${auth.url}/api/organizations/${org.id}`, { headers: { authorization: `Bearer ${accessToken}` } });
     expect(seen.status).toBe(200);
-    expect((await seen.json()).role).toBe('guest');
+    expect((await seen.json() as any).role).toBe('guest');
   });
 
   it('publishes user.created and membership.changed over Redis', async () => {
@@ -140,7 +140,7 @@ describe('organizations, members and projects', () => {
         headers: { authorization: `Bearer ${user.accessToken}`, 'content-type': 'application/json' },
         body: JSON.stringify({ name: 'Renamed' }),
       });
-      expect((await renamed.json()).user.name).toBe('Renamed');
+      expect((await renamed.json() as any).user.name).toBe('Renamed');
       await expect.poll(() => seen.filter((e) => (e.payload as { userId: string }).userId === user.id).length).toBe(5);
       expect(seen.filter((e) => (e.payload as { userId: string }).userId === user.id)).toEqual([
         { name: 'user.created', payload: { userId: user.id, email: user.email, name: 'Evented' } },
