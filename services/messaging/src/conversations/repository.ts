@@ -1,11 +1,29 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { ConversationRow, Database } from '../db/database.js';
+import type { ConversationRow, Database, MemberRow } from '../db/database.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 export type MemberRole = 'admin' | 'member';
 
 export const findById = (db: Db, id: string) =>
   db.selectFrom('messaging.conversations').selectAll().where('id', '=', id).executeTakeFirst();
+
+/** A conversation and, when they belong to it, the user's membership: one round trip. */
+export async function findWithMember(db: Db, conversationId: string, userId: string): Promise<{ conversation: ConversationRow; member: MemberRow | undefined } | undefined> {
+  const row = await db
+    .selectFrom('messaging.conversations as c')
+    .leftJoin('messaging.conversation_members as cm', (join) => join.onRef('cm.conversation_id', '=', 'c.id').on('cm.user_id', '=', userId))
+    .selectAll('c')
+    .select(['cm.user_id as member_user_id', 'cm.role as member_role', 'cm.last_read_seq as member_last_read_seq', 'cm.joined_at as member_joined_at'])
+    .where('c.id', '=', conversationId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { member_user_id, member_role, member_last_read_seq, member_joined_at, ...conversation } = row;
+  const member =
+    member_user_id === null
+      ? undefined
+      : { conversation_id: conversationId, user_id: member_user_id, role: member_role!, last_read_seq: member_last_read_seq!, joined_at: member_joined_at! };
+  return { conversation, member };
+}
 
 export const findByDirectKey = (db: Db, key: string) =>
   db.selectFrom('messaging.conversations').selectAll().where('direct_key', '=', key).executeTakeFirst();

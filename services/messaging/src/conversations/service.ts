@@ -18,9 +18,9 @@ export interface Membership {
  * membership event was missed, or they joined before the channel existed) is added on first use.
  */
 export async function requireMember(ctx: Context, conversationId: string, userId: string): Promise<Membership> {
-  const conversation = await repo.findById(ctx.db, conversationId);
-  if (!conversation) throw AppError.notFound('Conversation');
-  const member = await repo.findMember(ctx.db, conversationId, userId);
+  const found = await repo.findWithMember(ctx.db, conversationId, userId);
+  if (!found) throw AppError.notFound('Conversation');
+  const { conversation, member } = found;
   if (member) return { conversation, member };
   if (conversation.type === 'project' && conversation.project_id) {
     const access = await ctx.auth.projectAccess(conversation.project_id, userId);

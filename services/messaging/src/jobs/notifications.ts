@@ -46,7 +46,7 @@ export class NotificationProcessor {
       .selectFrom('messaging.messages as m')
       .innerJoin('messaging.conversations as c', 'c.id', 'm.conversation_id')
       .leftJoin('messaging.users as u', 'u.id', 'm.sender_id')
-      .select(['m.id', 'm.conversation_id', 'm.sender_id', 'm.content', 'm.deleted_at', 'c.type', 'c.name as conversation_name', 'u.name as sender_name'])
+      .select(['m.id', 'm.conversation_id', 'm.sender_id', 'm.content', 'm.deleted_at', 'm.created_at', 'c.type', 'c.name as conversation_name', 'u.name as sender_name'])
       .where('m.id', '=', messageId)
       .executeTakeFirst();
     if (!message || message.deleted_at) return [];
@@ -58,7 +58,14 @@ export class NotificationProcessor {
       .where('cm.user_id', '<>', message.sender_id)
       .execute();
     const sender = message.sender_name ?? 'Someone';
-    const base = { conversation_id: message.conversation_id, message_id: message.id, actor_id: message.sender_id, dedupe_key: `message:${message.id}` };
+    // Dated like the message, not like the (concurrent, maybe retried) job: the list stays in message order.
+    const base = {
+      conversation_id: message.conversation_id,
+      message_id: message.id,
+      actor_id: message.sender_id,
+      dedupe_key: `message:${message.id}`,
+      created_at: message.created_at,
+    };
     if (message.type === 'direct') {
       return members.map((m) => ({ ...base, user_id: m.userId, type: 'direct_message' as const, title: `New message from ${sender}`, body: preview(message.content) }));
     }

@@ -1,11 +1,11 @@
-import { AppError, type Message, type ReactionSummary, type ReadState, type SendMessageBody } from '@flux/shared';
+import { AppError, type FileInfo, type Message, type ReactionSummary, type ReadState, type SendMessageBody } from '@flux/shared';
 import type { Caller, Context } from '../context.js';
 import type { MessageRow } from '../db/database.js';
 import * as conversations from '../conversations/repository.js';
 import { requireMember } from '../conversations/service.js';
 import { decodeIdCursor, encodeIdCursor } from './cursor.js';
 import { hydrate, hydrateOne } from './hydrate.js';
-import { summarizeReactions } from './mappers.js';
+import { summarizeReactions, toFileInfo, toMessage } from './mappers.js';
 import * as repo from './repository.js';
 
 export const SYNC_LIMIT = 1000;
@@ -36,6 +36,7 @@ export async function send(ctx: Context, caller: Caller, conversationId: string,
   await requireMember(ctx, conversationId, caller.id);
 
   let row: MessageRow;
+  let files: FileInfo[] = [];
   try {
     row = await ctx.db.transaction().execute(async (trx) => {
       let parentId: string | null = null;
@@ -47,8 +48,9 @@ export async function send(ctx: Context, caller: Caller, conversationId: string,
       }
       const attachments = body.attachments ?? [];
       if (attachments.length > 0) {
-        const owned = await trx.selectFrom('messaging.files').select('id').where('id', 'in', attachments).where('owner_id', '=', caller.id).execute();
+        const owned = await trx.selectFrom('messaging.files').select(['id', 'name', 'size', 'mime_type']).where('id', 'in', attachments).where('owner_id', '=', caller.id).execute();
         if (owned.length !== attachments.length) throw AppError.validation('attachments', 'only files you uploaded can be attached');
+        files = attachments.map((id) => toFileInfo(owned.find((f) => f.id === id)!));
       }
       const seq = await repo.nextSeq(trx, conversationId);
       const inserted = await repo.insert(trx, { conversation_id: conversationId, seq, sender_id: caller.id, client_id: body.clientId, content: body.content, parent_id: parentId });
@@ -63,7 +65,8 @@ export async function send(ctx: Context, caller: Caller, conversationId: string,
     return { message: await sameRequest(ctx, winner!, conversationId), created: false };
   }
 
-  const message = await hydrateOne(ctx.db, row);
+  // Everything the DTO needs is at hand: a new message has no reactions yet.
+  const message = toMessage(row, { author: { id: caller.id, name: caller.name }, attachments: files, reactions: [] });
   ctx.realtime.toConversation(conversationId, 'message:new', message);
   if (row.parent_id) await broadcastUpdated(ctx, row.parent_id);
   await ctx.notifications.messageCreated({ messageId: row.id });
