@@ -1,6 +1,7 @@
 import { createAccessTokenVerifier, createServiceApp, type App } from '@flux/server-kit';
 import { warmUpPasswordChecks } from './accounts/password.js';
 import { BackgroundTasks } from './background.js';
+import { createAuthMetrics } from './security/metrics.js';
 import type { Config } from './config.js';
 import type { AuthContext } from './context.js';
 import type { Database } from './db/database.js';
@@ -22,7 +23,7 @@ export interface BuildOptions {
 }
 
 export async function buildApp(config: Config, { logger = true }: BuildOptions = {}): Promise<App> {
-  const { app, db, redis, events, serviceTokens } = await createServiceApp<Database>({ service: 'auth', config, publicHealthPath: '/api/auth/health', logger });
+  const { app, db, redis, events, serviceTokens, metrics } = await createServiceApp<Database>({ service: 'auth', config, publicHealthPath: '/api/auth/health', logger });
   await warmUpPasswordChecks();
   const keys = await loadSigningKeys(config.jwtPrivateKey, config.jwtPreviousPublicKeys);
   const ctx: AuthContext = {
@@ -33,6 +34,7 @@ export async function buildApp(config: Config, { logger = true }: BuildOptions =
     log: app.log,
     mailer: createMailer(config, db),
     background: new BackgroundTasks(app.log),
+    metrics: createAuthMetrics(metrics),
     signAccessToken: createAccessTokenSigner(keys, config.accessTokenTtlSeconds),
     // Auth verifies its own tokens exactly as other services do, over its local JWKS.
     verifyAccessToken: createAccessTokenVerifier(localJwks(keys)),

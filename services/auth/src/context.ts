@@ -6,6 +6,7 @@ import type { BackgroundTasks } from './background.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import type { Mailer } from './mail/mailer.js';
+import type { AuthMetrics } from './security/metrics.js';
 import type { AccessTokenSigner } from './tokens/access-token.js';
 
 /** What the auth services need, built once in app.ts and passed explicitly (no module singletons). */
@@ -17,6 +18,7 @@ export interface AuthContext {
   log: FastifyBaseLogger;
   mailer: Mailer;
   background: BackgroundTasks;
+  metrics: AuthMetrics;
   signAccessToken: AccessTokenSigner;
   verifyAccessToken: AccessTokenVerifier;
 }

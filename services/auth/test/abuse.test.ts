@@ -39,6 +39,8 @@ describe('abuse controls in Redis', () => {
     expect(types.filter((t) => t === 'login_failed')).toHaveLength(3);
     expect(types).toContain('login_locked');
     expect(types).toContain('login_succeeded');
+    const metrics = await auth.app.inject({ url: '/metrics' });
+    expect(metrics.body).toMatch(/auth_security_events_total\{type="login_locked",service="auth"\} [1-9]/);
   });
 
   it('limits credential requests per IP a minute with 429 and Retry-After', async () => {

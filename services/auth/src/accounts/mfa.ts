@@ -34,7 +34,7 @@ export async function setup(ctx: AuthContext, userId: string, meta: RequestMeta)
   if (user.mfa_enabled_at) throw AppError.conflict('mfa_already_enabled', 'Two-factor authentication is already on; disable it first.');
   const secret = authenticator.generateSecret(20);
   await updateUser(ctx.db, user.id, { mfa_pending_secret: box(ctx).seal(secret) });
-  await recordSecurityEvent(ctx.db, { type: 'mfa_setup', userId: user.id, meta });
+  await recordSecurityEvent(ctx, ctx.db, { type: 'mfa_setup', userId: user.id, meta });
   const otpauthUrl = authenticator.keyuri(user.email, ISSUER, secret);
   return { secret, otpauthUrl, qrCodeDataUrl: await QRCode.toDataURL(otpauthUrl) };
 }
@@ -46,7 +46,7 @@ export async function enable(ctx: AuthContext, userId: string, code: string, met
   if (!user.mfa_pending_secret) throw AppError.conflict('mfa_not_set_up', 'Call /mfa/totp/setup first.');
   const secret = box(ctx).open(user.mfa_pending_secret);
   if (!authenticator.check(normaliseCode(code), secret) || !(await claimTotpCode(ctx, user.id, normaliseCode(code)))) {
-    await recordSecurityEvent(ctx.db, { type: 'mfa_failed', userId: user.id, meta, metadata: { during: 'enable' } });
+    await recordSecurityEvent(ctx, ctx.db, { type: 'mfa_failed', userId: user.id, meta, metadata: { during: 'enable' } });
     throw AppError.unauthorized('The code is not valid; check the time on your device.', 'invalid_otp');
   }
   const codes = Array.from({ length: RECOVERY_CODES }, newRecoveryCode);
@@ -57,7 +57,7 @@ export async function enable(ctx: AuthContext, userId: string, code: string, met
       .insertInto('auth.mfa_recovery_codes')
       .values(codes.map((c) => ({ user_id: user.id, code_hash: hashToken(normaliseCode(c)) })))
       .execute();
-    await recordSecurityEvent(trx, { type: 'mfa_enabled', userId: user.id, meta });
+    await recordSecurityEvent(ctx, trx, { type: 'mfa_enabled', userId: user.id, meta });
   });
   return codes;
 }
@@ -77,7 +77,7 @@ export async function checkSecondFactor(ctx: AuthContext, user: UserRow, code: s
     .where('used_at', 'is', null)
     .returning('id')
     .executeTakeFirst();
-  if (spent) await recordSecurityEvent(ctx.db, { type: 'mfa_recovery_code_used', userId: user.id, meta });
+  if (spent) await recordSecurityEvent(ctx, ctx.db, { type: 'mfa_recovery_code_used', userId: user.id, meta });
   return !!spent;
 }
 
@@ -85,12 +85,12 @@ export async function disable(ctx: AuthContext, userId: string, code: string, me
   const user = await requireUser(ctx, userId);
   if (!user.mfa_enabled_at) throw AppError.conflict('mfa_not_enabled', 'Two-factor authentication is not on.');
   if (!(await checkSecondFactor(ctx, user, code, meta))) {
-    await recordSecurityEvent(ctx.db, { type: 'mfa_failed', userId: user.id, meta, metadata: { during: 'disable' } });
+    await recordSecurityEvent(ctx, ctx.db, { type: 'mfa_failed', userId: user.id, meta, metadata: { during: 'disable' } });
     throw AppError.unauthorized('The code is not valid.', 'invalid_otp');
   }
   await ctx.db.transaction().execute(async (trx) => {
     await updateUser(trx, user.id, { mfa_secret: null, mfa_pending_secret: null, mfa_enabled_at: null });
     await trx.deleteFrom('auth.mfa_recovery_codes').where('user_id', '=', user.id).execute();
-    await recordSecurityEvent(trx, { type: 'mfa_disabled', userId: user.id, meta });
+    await recordSecurityEvent(ctx, trx, { type: 'mfa_disabled', userId: user.id, meta });
   });
 }

@@ -27,7 +27,7 @@ const link = (ctx: AuthContext, path: string, token: string) => `${ctx.config.pu
 
 async function flagManyAccounts(ctx: AuthContext, email: string, meta: RequestMeta): Promise<void> {
   if (await noteAccountFromIp(ctx, meta.ip, email)) {
-    await recordSecurityEvent(ctx.db, { type: 'anomaly_many_accounts_from_ip', userId: null, meta, metadata: { ip: meta.ip } });
+    await recordSecurityEvent(ctx, ctx.db, { type: 'anomaly_many_accounts_from_ip', userId: null, meta, metadata: { ip: meta.ip } });
   }
 }
 
@@ -48,7 +48,7 @@ export async function signup(ctx: AuthContext, body: SignupBody, meta: RequestMe
       memberships.push({ organizationId: invitation.organization_id, role: invitation.role as Role });
     }
     const verifyToken = await issueEmailToken(trx, user.id, 'verify_email', VERIFY_TTL_SECONDS);
-    await recordSecurityEvent(trx, { type: 'signup', userId: user.id, meta, metadata: { invitationsAccepted: memberships.length } });
+    await recordSecurityEvent(ctx, trx, { type: 'signup', userId: user.id, meta, metadata: { invitationsAccepted: memberships.length } });
     return { user, memberships, verifyToken };
   });
   await sendVerification(ctx, user.email, verifyToken);
@@ -77,7 +77,7 @@ export async function login(ctx: AuthContext, body: LoginBody, meta: RequestMeta
   const email = normaliseEmail(body.email);
   const locked = await lockoutRemaining(ctx, email, meta.ip);
   if (locked > 0) {
-    await recordSecurityEvent(ctx.db, { type: 'login_locked', userId: null, meta, metadata: { email, retryAfter: locked } });
+    await recordSecurityEvent(ctx, ctx.db, { type: 'login_locked', userId: null, meta, metadata: { email, retryAfter: locked } });
     throw AppError.rateLimited(locked, 'Too many failed sign-ins for this account from your network; try again later.');
   }
   await flagManyAccounts(ctx, email, meta);
@@ -87,8 +87,8 @@ export async function login(ctx: AuthContext, body: LoginBody, meta: RequestMeta
   const user = await findUserByEmail(ctx.db, email);
   const fail = async (reason: string, userId: string | null, error = invalidCredentials()): Promise<never> => {
     const outcome = await recordLoginFailure(ctx, email, meta.ip);
-    await recordSecurityEvent(ctx.db, { type: reason === 'invalid_otp' ? 'mfa_failed' : 'login_failed', userId, meta, metadata: { reason } });
-    if (outcome.locked) await recordSecurityEvent(ctx.db, { type: 'login_locked', userId, meta, metadata: { email, seconds: ctx.config.lockoutSeconds } });
+    await recordSecurityEvent(ctx, ctx.db, { type: reason === 'invalid_otp' ? 'mfa_failed' : 'login_failed', userId, meta, metadata: { reason } });
+    if (outcome.locked) await recordSecurityEvent(ctx, ctx.db, { type: 'login_locked', userId, meta, metadata: { email, seconds: ctx.config.lockoutSeconds } });
     throw error;
   };
   if (!user?.password_hash) {
@@ -105,7 +105,7 @@ export async function login(ctx: AuthContext, body: LoginBody, meta: RequestMeta
   await clearLoginFailures(ctx, email, meta.ip);
   await noteNewDevice(ctx, user.id, meta);
   const tokens = await startSession(ctx, user, meta);
-  await recordSecurityEvent(ctx.db, { type: 'login_succeeded', userId: user.id, meta, metadata: { sessionId: tokens.sessionId, mfa: !!user.mfa_enabled_at } });
+  await recordSecurityEvent(ctx, ctx.db, { type: 'login_succeeded', userId: user.id, meta, metadata: { sessionId: tokens.sessionId, mfa: !!user.mfa_enabled_at } });
   return tokens;
 }
 
@@ -117,7 +117,7 @@ async function noteNewDevice(ctx: AuthContext, userId: string, meta: RequestMeta
     .where('user_id', '=', userId)
     .executeTakeFirstOrThrow();
   if (Number(known.all) > 0 && Number(known.same) === 0) {
-    await recordSecurityEvent(ctx.db, { type: 'new_device', userId, meta });
+    await recordSecurityEvent(ctx, ctx.db, { type: 'new_device', userId, meta });
   }
 }
 
@@ -134,7 +134,7 @@ export async function verifyEmail(ctx: AuthContext, token: string, meta: Request
     const userId = await consumeEmailToken(trx, token, 'verify_email');
     if (!userId) throw badToken();
     const user = await updateUser(trx, userId, { email_verified_at: new Date() });
-    await recordSecurityEvent(trx, { type: 'email_verified', userId, meta });
+    await recordSecurityEvent(ctx, trx, { type: 'email_verified', userId, meta });
     return user!;
   });
   return toPublicUser(user);
@@ -151,7 +151,7 @@ export function forgotPassword(ctx: AuthContext, emailInput: string, meta: Reque
   const email = normaliseEmail(emailInput);
   ctx.background.run('password_reset_mail', async () => {
     const user = await findUserByEmail(ctx.db, email);
-    await recordSecurityEvent(ctx.db, { type: 'password_reset_requested', userId: user?.id ?? null, meta, metadata: { known: !!user } });
+    await recordSecurityEvent(ctx, ctx.db, { type: 'password_reset_requested', userId: user?.id ?? null, meta, metadata: { known: !!user } });
     if (!user) return;
     const token = await issueEmailToken(ctx.db, user.id, 'reset_password', RESET_TTL_SECONDS);
     await ctx.mailer.send({
@@ -174,7 +174,7 @@ export async function resetPassword(ctx: AuthContext, token: string, password: s
     // The mailbox owner proved themself, so the email counts as verified.
     await updateUser(trx, userId, { password_hash: passwordHash, email_verified_at: user.email_verified_at ?? new Date() });
     const revoked = await revokeSessions(trx, { userId }, 'password_reset');
-    await recordSecurityEvent(trx, { type: 'password_reset', userId, meta, metadata: { sessionsRevoked: revoked.length } });
+    await recordSecurityEvent(ctx, trx, { type: 'password_reset', userId, meta, metadata: { sessionsRevoked: revoked.length } });
   });
 }
 

@@ -85,7 +85,7 @@ async function linkOrCreate(
   if (linked) {
     const user = await findUserById(ctx.db, linked.user_id);
     if (user) {
-      await recordSecurityEvent(ctx.db, { type: 'oauth_login', userId: user.id, meta, metadata: { provider } });
+      await recordSecurityEvent(ctx, ctx.db, { type: 'oauth_login', userId: user.id, meta, metadata: { provider } });
       return user;
     }
   }
@@ -108,8 +108,8 @@ async function linkOrCreate(
       created.value = true;
     }
     await trx.insertInto('auth.oauth_accounts').values({ provider, subject: identity.subject, user_id: user.id, email }).onConflict((oc) => oc.doNothing()).execute();
-    await recordSecurityEvent(trx, { type: created.value ? 'signup' : 'oauth_linked', userId: user.id, meta, metadata: { provider } });
-    await recordSecurityEvent(trx, { type: 'oauth_login', userId: user.id, meta, metadata: { provider } });
+    await recordSecurityEvent(ctx, trx, { type: created.value ? 'signup' : 'oauth_linked', userId: user.id, meta, metadata: { provider } });
+    await recordSecurityEvent(ctx, trx, { type: 'oauth_login', userId: user.id, meta, metadata: { provider } });
     return user;
   });
   if (created.value) await ctx.events.publish('user.created', { userId: user.id, email: user.email, name: user.name });

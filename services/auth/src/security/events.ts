@@ -1,6 +1,7 @@
 import type { SecurityEvent } from '@flux/shared';
 import { sql } from 'kysely';
 import type { Db } from '../accounts/repository.js';
+import type { AuthMetrics } from './metrics.js';
 import type { SecurityEventRow } from '../db/database.js';
 
 /** Where a request came from; stored with sessions and security events. */
@@ -35,7 +36,9 @@ export type SecurityEventType =
   | 'anomaly_rapid_refresh'
   | 'new_device';
 
+/** Each security event also counts in `/metrics` (auth_security_events_total{type}). */
 export async function recordSecurityEvent(
+  ctx: { metrics: AuthMetrics },
   db: Db,
   event: { type: SecurityEventType; userId: string | null; meta: RequestMeta; metadata?: Record<string, unknown> },
 ): Promise<void> {
@@ -50,6 +53,7 @@ export async function recordSecurityEvent(
       metadata: sql<Record<string, unknown>>`cast(${JSON.stringify(event.metadata ?? {})}::text as jsonb)`,
     })
     .execute();
+  ctx.metrics.securityEvents.inc({ type: event.type });
 }
 
 export const toSecurityEvent = (row: SecurityEventRow): SecurityEvent => ({

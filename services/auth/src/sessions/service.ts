@@ -69,7 +69,7 @@ export async function refresh(ctx: AuthContext, token: string, meta: RequestMeta
         return { kind: 'ok' as const, userId: row.user_id, sessionId: row.session_id, refreshToken: successor, replay: true };
       }
       await sessions.revokeSessions(trx, { userId: row.user_id, ids: [row.session_id] }, 'refresh_token_reused');
-      await recordSecurityEvent(trx, { type: 'refresh_token_reused', userId: row.user_id, meta, metadata: { sessionId: row.session_id } });
+      await recordSecurityEvent(ctx, trx, { type: 'refresh_token_reused', userId: row.user_id, meta, metadata: { sessionId: row.session_id } });
       return { kind: 'reused' as const };
     }
     const next = await sessions.insertRefreshToken(trx, {
@@ -80,7 +80,7 @@ export async function refresh(ctx: AuthContext, token: string, meta: RequestMeta
     });
     await sessions.markRefreshTokenUsed(trx, row.id, next.id, now);
     await sessions.touchSession(trx, row.session_id, { ip: meta.ip, userAgent: meta.userAgent?.slice(0, 512) ?? null });
-    await recordSecurityEvent(trx, { type: 'refresh', userId: row.user_id, meta, metadata: { sessionId: row.session_id } });
+    await recordSecurityEvent(ctx, trx, { type: 'refresh', userId: row.user_id, meta, metadata: { sessionId: row.session_id } });
     return { kind: 'ok' as const, userId: row.user_id, sessionId: row.session_id, refreshToken: successor, replay: false };
   });
   if (outcome.kind === 'invalid') throw invalid();
@@ -89,7 +89,7 @@ export async function refresh(ctx: AuthContext, token: string, meta: RequestMeta
     throw AppError.unauthorized('This refresh token was already used; the session has been signed out.', 'refresh_token_reused');
   }
   if (await noteRefresh(ctx, outcome.sessionId)) {
-    await recordSecurityEvent(ctx.db, { type: 'anomaly_rapid_refresh', userId: outcome.userId, meta, metadata: { sessionId: outcome.sessionId } });
+    await recordSecurityEvent(ctx, ctx.db, { type: 'anomaly_rapid_refresh', userId: outcome.userId, meta, metadata: { sessionId: outcome.sessionId } });
   }
   const user = await findUserById(ctx.db, outcome.userId);
   if (!user) throw invalid();
@@ -123,7 +123,7 @@ export async function listSessions(ctx: AuthContext, userId: string, currentSess
 export async function revokeSession(ctx: AuthContext, userId: string, sessionId: string, meta: RequestMeta): Promise<void> {
   const revoked = await sessions.revokeSessions(ctx.db, { userId, ids: [sessionId] }, 'revoked_by_user');
   if (revoked.length === 0) throw AppError.notFound('Session');
-  await recordSecurityEvent(ctx.db, { type: 'session_revoked', userId, meta, metadata: { sessionId } });
+  await recordSecurityEvent(ctx, ctx.db, { type: 'session_revoked', userId, meta, metadata: { sessionId } });
 }
 
 /** The session a refresh token belongs to (for cookie-mode logout), if the token is known. */
@@ -139,10 +139,10 @@ export async function sessionOfRefreshToken(ctx: AuthContext, token: string): Pr
 
 export async function logout(ctx: AuthContext, userId: string, sessionId: string, meta: RequestMeta): Promise<void> {
   await sessions.revokeSessions(ctx.db, { userId, ids: [sessionId] }, 'logout');
-  await recordSecurityEvent(ctx.db, { type: 'logout', userId, meta, metadata: { sessionId } });
+  await recordSecurityEvent(ctx, ctx.db, { type: 'logout', userId, meta, metadata: { sessionId } });
 }
 
 export async function logoutAll(ctx: AuthContext, userId: string, meta: RequestMeta): Promise<void> {
   const revoked = await sessions.revokeSessions(ctx.db, { userId }, 'logout_all');
-  await recordSecurityEvent(ctx.db, { type: 'logout_all', userId, meta, metadata: { sessionsRevoked: revoked.length } });
+  await recordSecurityEvent(ctx, ctx.db, { type: 'logout_all', userId, meta, metadata: { sessionsRevoked: revoked.length } });
 }
