@@ -52,8 +52,10 @@ export const CollabCloseCodes = {
   serviceRestart: 1012,
   /** A frame above the message size limit (set by the WebSocket layer). */
   messageTooBig: 1009,
-  /** The room could not be loaded; reconnect. */
+  /** The room could not be loaded, or auth was unreachable; reconnect. */
   internalError: 1011,
+  /** The client read too slowly and its send buffer overflowed; reconnect and resync. */
+  tryAgainLater: 1013,
   /** A frame that is not a valid y-websocket message. */
   malformedMessage: 4400,
   /** Missing, invalid or expired access token. */

@@ -20,6 +20,8 @@ export interface Config extends BaseConfig {
   documentEventDebounceMs: number;
   /** WebSocket ping interval; a connection that missed a pong by the next ping is dropped. */
   pingIntervalMs: number;
+  /** How often instances holding the same room compare state over the relay, repairing lost messages. */
+  relaySyncIntervalMs: number;
   /** Run the compaction worker in this process (on by default; off for API-only instances). */
   compactionWorker: boolean;
 }
@@ -39,6 +41,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     compactionThreshold: reader.int('COLLAB_COMPACTION_THRESHOLD', 200, { min: 1 }),
     documentEventDebounceMs: reader.int('COLLAB_DOCUMENT_EVENT_DEBOUNCE_MS', 2000, { min: 0 }),
     pingIntervalMs: reader.int('COLLAB_PING_INTERVAL_MS', 20_000, { min: 100 }),
+    relaySyncIntervalMs: reader.int('COLLAB_RELAY_SYNC_INTERVAL_MS', 15_000, { min: 100 }),
     compactionWorker: reader.bool('COLLAB_COMPACTION_WORKER', true),
   };
   reader.done();

@@ -23,7 +23,7 @@ describe('collab socket', () => {
   beforeAll(async () => {
     const prefix = filePrefix();
     auth = await startAuth({ REDIS_PREFIX: prefix });
-    collab = await startCollab(auth, { REDIS_PREFIX: prefix, COLLAB_MAX_MESSAGE_BYTES: '65536', COLLAB_UPDATES_PER_SECOND: '5', COLLAB_UPDATE_BURST: '20' });
+    collab = await startCollab(auth, { REDIS_PREFIX: prefix, COLLAB_MAX_MESSAGE_BYTES: '65536', COLLAB_UPDATES_PER_SECOND: '5', COLLAB_UPDATE_BURST: '20', COLLAB_MAX_DOCUMENT_BYTES: '150000' });
     f = await fixture(auth, collab);
   });
   afterAll(async () => {
@@ -179,6 +179,20 @@ describe('collab socket', () => {
     const other = await synced(open(f.documentId, f.owner.accessToken));
     await waitFor('room still works', () => other.doc.getText('after').toString() === 'still fine');
     expect(keeper.wsconnected).toBe(true);
+  });
+
+  it('refuses to grow a document past the size limit, closing only the writer', async () => {
+    const { id: docId } = (await api<{ id: string }>(collab.url, 'POST', '/api/documents', f.owner.accessToken, { projectId: f.projectId, title: 'Big' })).body;
+    const reader = await synced(open(docId, f.owner.accessToken));
+    const writer = await synced(open(docId, f.owner.accessToken));
+    const closed = new Promise<{ code: number }>((resolve) => writer.on('closed', (event) => resolve(event)));
+    const text = writer.doc.getText('content');
+    for (let i = 0; i < 4; i++) text.insert(text.length, 'x'.repeat(50_000));
+    expect((await closed).code).toBe(CollabCloseCodes.documentTooLarge);
+    // What fit stays; the reader keeps its connection.
+    await waitFor('reader got the accepted part', () => reader.doc.getText('content').length >= 100_000);
+    expect(reader.doc.getText('content').length).toBeLessThan(200_000);
+    expect(reader.wsconnected).toBe(true);
   });
 
   it('unloads an empty room shortly after the last client leaves', async () => {

@@ -1,7 +1,9 @@
 import type { Role } from '@flux/shared';
-import { canWrite } from '@flux/shared';
+import { canWrite, CollabCloseCodes } from '@flux/shared';
 import WebSocket from 'ws';
 import { TokenBucket } from './rate-limit.js';
+
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
 /** Closes a connection with a code; thrown by message handling, caught by the socket route. */
 export class CloseConnection extends Error {
@@ -48,6 +50,11 @@ export class Connection {
 
   send(frame: Uint8Array): void {
     if (!this.open) return;
+    // A client that stops reading must not make us buffer without bound; it resyncs when it reconnects.
+    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.socket.close(CollabCloseCodes.tryAgainLater, 'too slow');
+      return;
+    }
     this.socket.send(frame, (err) => {
       if (err) this.socket.terminate();
     });

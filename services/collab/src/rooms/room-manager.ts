@@ -32,9 +32,15 @@ export class RoomManager {
   private readonly loading = new Map<string, Promise<Room>>();
   private readonly unloading = new Map<string, Promise<void>>();
   private readonly pinger: NodeJS.Timeout;
+  private readonly antiEntropy: NodeJS.Timeout;
 
   constructor(private readonly deps: Deps) {
     this.pinger = setInterval(() => this.ping(), deps.config.pingIntervalMs).unref();
+    // Pub/sub drops messages while Redis reconnects; a periodic sync request between instances
+    // holding the same room repairs any gap (answers carry only what the asker lacks).
+    this.antiEntropy = setInterval(() => {
+      for (const room of this.rooms.values()) deps.relay.publish(room.documentId, room.syncRequest());
+    }, deps.config.relaySyncIntervalMs).unref();
   }
 
   get connectionCount(): number {
@@ -166,6 +172,7 @@ export class RoomManager {
   /** Shutdown: every socket told to reconnect (1012), then every room flushed and unloaded. */
   async close(): Promise<void> {
     clearInterval(this.pinger);
+    clearInterval(this.antiEntropy);
     await Promise.allSettled(this.loading.values());
     for (const room of this.rooms.values()) {
       for (const connection of room.connections) connection.close(CollabCloseCodes.serviceRestart, 'server restarting');

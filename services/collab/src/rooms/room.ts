@@ -115,7 +115,11 @@ export class Room {
           return;
         }
         if (!connection.limiter.take()) throw new CloseConnection(CollabCloseCodes.rateLimited, 'too many updates');
-        if (this.size + message.update.length > this.limits.maxDocumentBytes) throw new CloseConnection(CollabCloseCodes.documentTooLarge, 'document too large');
+        if (this.size + message.update.length > this.limits.maxDocumentBytes) {
+          // `size` only grows (deletions add bytes too); measure for real before refusing.
+          this.size = Y.encodeStateAsUpdate(this.doc).length;
+          if (this.size + message.update.length > this.limits.maxDocumentBytes) throw new CloseConnection(CollabCloseCodes.documentTooLarge, 'document too large');
+        }
         this.applyUpdate(message.update, connection);
         return;
       case 'awareness':

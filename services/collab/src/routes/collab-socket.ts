@@ -60,6 +60,8 @@ export const collabSocketRoutes: FastifyPluginAsyncTypebox<{ ctx: CollabContext 
           else early.push(frame);
           return;
         }
+        // Frames still queued behind a close we decided on are not applied.
+        if (!joined.connection.open) return;
         try {
           joined.room.receive(joined.connection, frame);
         } catch (err) {
