@@ -157,7 +157,18 @@ export const Project = Type.Object({
 });
 export type Project = Static<typeof Project>;
 export const CreateProject = Type.Object({ name: Name });
-export const ProjectsQuery = Type.Object({ organizationId: Type.Optional(Uuid) });
+/** Paging of organizations, members and projects: oldest first, `nextCursor` until the end. */
+export const ListQuery = Type.Object({
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  limit: Type.Integer({ minimum: 1, maximum: 200, default: 100 }),
+});
+export type ListQuery = Static<typeof ListQuery>;
+export const ProjectsQuery = Type.Object({
+  organizationId: Type.Optional(Uuid),
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  limit: Type.Integer({ minimum: 1, maximum: 200, default: 100 }),
+});
+export type ProjectsQuery = Static<typeof ProjectsQuery>;
 
 /** `PATCH /api/auth/me`: the profile fields a user may change themself. */
 export const UpdateMeBody = Type.Object({ name: Name });

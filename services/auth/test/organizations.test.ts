@@ -87,6 +87,29 @@ describe('organizations, members and projects', () => {
     expect((await call('GET', `/api/organizations/${org.id}`, guest)).status).toBe(404);
   });
 
+  it('pages projects, members and organizations with a cursor', async () => {
+    const org = await auth.createOrganization(owner);
+    const created = [];
+    for (let i = 0; i < 3; i++) created.push((await auth.createProject(owner, org.id)).id);
+    const first = await call('GET', `/api/projects?organizationId=${org.id}&limit=2`, owner);
+    expect(first.body.items.map((p: { id: string }) => p.id)).toEqual(created.slice(0, 2));
+    const rest = await call('GET', `/api/projects?organizationId=${org.id}&limit=2&cursor=${first.body.nextCursor}`, owner);
+    expect(rest.body.items.map((p: { id: string }) => p.id)).toEqual(created.slice(2));
+    expect(rest.body.nextCursor).toBeNull();
+
+    await auth.addMember(owner, org.id, await auth.signup('Paged'), 'member');
+    const members = await call('GET', `/api/organizations/${org.id}/members?limit=1`, owner);
+    expect(members.body.items).toHaveLength(1);
+    const more = await call('GET', `/api/organizations/${org.id}/members?limit=1&cursor=${members.body.nextCursor}`, owner);
+    expect(more.body.items).toHaveLength(1);
+    expect(more.body.items[0].userId).not.toBe(members.body.items[0].userId);
+
+    const orgs = await call('GET', '/api/organizations?limit=1', owner);
+    expect(orgs.body.items).toHaveLength(1);
+    expect(orgs.body.nextCursor).toEqual(expect.any(String));
+    expect((await call('GET', '/api/organizations?cursor=not-a-cursor', owner)).status).toBe(400);
+  });
+
   it('keeps at least one owner', async () => {
     const org = await auth.createOrganization(owner);
     const second = await auth.signup('Second');

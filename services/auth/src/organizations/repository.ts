@@ -1,5 +1,6 @@
 import type { Role } from '@flux/shared';
 import type { Db } from '../accounts/repository.js';
+import { after, msOf, type PageRequest } from '../pagination.js';
 
 export const insertOrganization = (db: Db, values: { name: string; slug: string; createdBy: string }) =>
   db
@@ -31,16 +32,16 @@ export const findOrganizationForMember = (db: Db, id: string, userId: string) =>
     .where('m.user_id', '=', userId)
     .executeTakeFirst();
 
-export const listOrganizationsForMember = (db: Db, userId: string) =>
-  db
+export const listOrganizationsForMember = (db: Db, userId: string, page: PageRequest) => {
+  let query = db
     .selectFrom('auth.organizations as o')
     .innerJoin('auth.organization_members as m', 'm.organization_id', 'o.id')
     .selectAll('o')
     .select('m.role')
-    .where('m.user_id', '=', userId)
-    .orderBy('o.created_at')
-    .orderBy('o.id')
-    .execute();
+    .where('m.user_id', '=', userId);
+  if (page.cursor) query = query.where(after('o.created_at', 'o.id', page.cursor));
+  return query.orderBy(msOf('o.created_at')).orderBy('o.id').limit(page.limit + 1).execute();
+};
 
 export const findMembership = (db: Db, organizationId: string, userId: string) =>
   db
@@ -82,15 +83,15 @@ export const updateMemberRole = (db: Db, organizationId: string, userId: string,
 export const deleteMember = (db: Db, organizationId: string, userId: string) =>
   db.deleteFrom('auth.organization_members').where('organization_id', '=', organizationId).where('user_id', '=', userId).executeTakeFirst();
 
-export const listMembers = (db: Db, organizationId: string) =>
-  db
+export const listMembers = (db: Db, organizationId: string, page: PageRequest) => {
+  let query = db
     .selectFrom('auth.organization_members as m')
     .innerJoin('auth.users as u', 'u.id', 'm.user_id')
     .select(['m.user_id', 'm.role', 'm.created_at', 'u.email', 'u.name'])
-    .where('m.organization_id', '=', organizationId)
-    .orderBy('m.created_at')
-    .orderBy('m.user_id')
-    .execute();
+    .where('m.organization_id', '=', organizationId);
+  if (page.cursor) query = query.where(after('m.created_at', 'm.user_id', page.cursor));
+  return query.orderBy(msOf('m.created_at')).orderBy('m.user_id').limit(page.limit + 1).execute();
+};
 
 export const findMember = (db: Db, organizationId: string, userId: string) =>
   db

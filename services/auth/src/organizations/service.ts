@@ -1,5 +1,6 @@
 import { AppError, canManageMembers, type AddMemberBody, type AddMemberResult, type CreateOrganization, type Member, type Organization, type Role, type UpdateOrganization } from '@flux/shared';
-import type { AccessTokenClaims } from '@flux/shared';
+import type { AccessTokenClaims, ListQuery, Page } from '@flux/shared';
+import { pageRequest, toPage } from '../pagination.js';
 import { normaliseEmail } from '../accounts/email.js';
 import { findUserByEmail, type Db } from '../accounts/repository.js';
 import type { AuthContext } from '../context.js';
@@ -44,8 +45,10 @@ export async function create(ctx: AuthContext, user: AccessTokenClaims, body: Cr
   return toOrganization(organization);
 }
 
-export async function list(ctx: AuthContext, user: AccessTokenClaims): Promise<Organization[]> {
-  return (await repo.listOrganizationsForMember(ctx.db, user.sub)).map(toOrganization);
+export async function list(ctx: AuthContext, user: AccessTokenClaims, query: ListQuery): Promise<Page<Organization>> {
+  const page = pageRequest(query);
+  const rows = await repo.listOrganizationsForMember(ctx.db, user.sub, page);
+  return toPage(rows, page.limit, (row) => [row.created_at, row.id], toOrganization);
 }
 
 export async function get(ctx: AuthContext, user: AccessTokenClaims, id: string): Promise<Organization> {
@@ -69,9 +72,11 @@ export async function update(ctx: AuthContext, user: AccessTokenClaims, id: stri
   }
 }
 
-export async function listMembers(ctx: AuthContext, user: AccessTokenClaims, id: string): Promise<Member[]> {
+export async function listMembers(ctx: AuthContext, user: AccessTokenClaims, id: string, query: ListQuery): Promise<Page<Member>> {
   await membership(ctx.db, id, user.sub);
-  return (await repo.listMembers(ctx.db, id)).map(toMember);
+  const page = pageRequest(query);
+  const rows = await repo.listMembers(ctx.db, id, page);
+  return toPage(rows, page.limit, (row) => [row.created_at, row.user_id], toMember);
 }
 
 /** Adds an existing account as a member now, or invites an unknown email (accepted at signup). */

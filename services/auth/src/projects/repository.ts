@@ -1,4 +1,5 @@
 import type { Db } from '../accounts/repository.js';
+import { after, msOf, type PageRequest } from '../pagination.js';
 
 export const insertProject = (db: Db, values: { organizationId: string; name: string; createdBy: string }) =>
   db
@@ -20,14 +21,15 @@ export const findProjectAccess = (db: Db, id: string, userId: string) =>
     .executeTakeFirst();
 
 /** Projects of the organizations the user belongs to, optionally of one organization. */
-export const listProjectsForMember = (db: Db, userId: string, organizationId?: string) => {
+export const listProjectsForMember = (db: Db, userId: string, organizationId: string | undefined, page: PageRequest) => {
   let query = db
     .selectFrom('auth.projects as p')
     .innerJoin('auth.organization_members as m', 'm.organization_id', 'p.organization_id')
     .selectAll('p')
     .where('m.user_id', '=', userId);
   if (organizationId) query = query.where('p.organization_id', '=', organizationId);
-  return query.orderBy('p.created_at').orderBy('p.id').execute();
+  if (page.cursor) query = query.where(after('p.created_at', 'p.id', page.cursor));
+  return query.orderBy(msOf('p.created_at')).orderBy('p.id').limit(page.limit + 1).execute();
 };
 
 export const listProjectMembers = (db: Db, projectId: string) =>

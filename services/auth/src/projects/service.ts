@@ -1,4 +1,5 @@
-import { AppError, canWrite, type AccessTokenClaims, type Project, type Role } from '@flux/shared';
+import { AppError, canWrite, type AccessTokenClaims, type Page, type Project, type ProjectsQuery, type Role } from '@flux/shared';
+import { pageRequest, toPage } from '../pagination.js';
 import type { AuthContext } from '../context.js';
 import { findOrganizationForMember } from '../organizations/repository.js';
 import { toProject } from './mappers.js';
@@ -13,9 +14,11 @@ export async function create(ctx: AuthContext, user: AccessTokenClaims, organiza
   return toProject(await repo.insertProject(ctx.db, { organizationId, name: trimmed, createdBy: user.sub }));
 }
 
-export async function list(ctx: AuthContext, user: AccessTokenClaims, organizationId?: string): Promise<Project[]> {
-  if (organizationId && !(await findOrganizationForMember(ctx.db, organizationId, user.sub))) throw AppError.notFound('Organization');
-  return (await repo.listProjectsForMember(ctx.db, user.sub, organizationId)).map(toProject);
+export async function list(ctx: AuthContext, user: AccessTokenClaims, query: ProjectsQuery): Promise<Page<Project>> {
+  if (query.organizationId && !(await findOrganizationForMember(ctx.db, query.organizationId, user.sub))) throw AppError.notFound('Organization');
+  const page = pageRequest(query);
+  const rows = await repo.listProjectsForMember(ctx.db, user.sub, query.organizationId, page);
+  return toPage(rows, page.limit, (row) => [row.created_at, row.id], toProject);
 }
 
 /** Non-members get 404, never 403: another organization's projects stay invisible. */

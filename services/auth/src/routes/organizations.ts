@@ -6,6 +6,7 @@ import {
   CreateProject,
   ErrorBody,
   IdParams,
+  ListQuery,
   Member,
   MemberParams,
   Organization,
@@ -20,7 +21,6 @@ import * as projects from '../projects/service.js';
 import { requireUser } from './request.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
-const page = <T>(items: T[]) => ({ items, nextCursor: null });
 
 /** `/api/organizations*` (contract §4). */
 export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }> = async (app, { ctx }) => {
@@ -29,7 +29,9 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }>
   app.post('/', { schema: { body: CreateOrganization, response: { 201: Organization, ...errors } } }, async (request, reply) =>
     reply.code(201).send(await organizations.create(ctx, request.user, request.body)),
   );
-  app.get('/', { schema: { response: { 200: Page(Organization), ...errors } } }, async (request) => page(await organizations.list(ctx, request.user)));
+  app.get('/', { schema: { querystring: ListQuery, response: { 200: Page(Organization), ...errors } } }, async (request) =>
+    organizations.list(ctx, request.user, request.query),
+  );
   app.get('/:id', { schema: { params: IdParams, response: { 200: Organization, ...errors } } }, async (request) =>
     organizations.get(ctx, request.user, request.params.id),
   );
@@ -37,8 +39,8 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }>
     organizations.update(ctx, request.user, request.params.id, request.body),
   );
 
-  app.get('/:id/members', { schema: { params: IdParams, response: { 200: Page(Member), ...errors } } }, async (request) =>
-    page(await organizations.listMembers(ctx, request.user, request.params.id)),
+  app.get('/:id/members', { schema: { params: IdParams, querystring: ListQuery, response: { 200: Page(Member), ...errors } } }, async (request) =>
+    organizations.listMembers(ctx, request.user, request.params.id, request.query),
   );
   app.post('/:id/members', { schema: { params: IdParams, body: AddMemberBody, response: { 201: AddMemberResult, ...errors } } }, async (request, reply) =>
     reply.code(201).send(await organizations.addMember(ctx, request.user, request.params.id, request.body)),

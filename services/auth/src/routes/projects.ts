@@ -9,10 +9,9 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody };
 /** `/api/projects*` (contract §4). */
 export const projectRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }> = async (app, { ctx }) => {
   app.addHook('preHandler', requireUser(ctx));
-  app.get('/', { schema: { querystring: ProjectsQuery, response: { 200: Page(Project), ...errors } } }, async (request) => ({
-    items: await projects.list(ctx, request.user, request.query.organizationId),
-    nextCursor: null,
-  }));
+  app.get('/', { schema: { querystring: ProjectsQuery, response: { 200: Page(Project), ...errors } } }, async (request) =>
+    projects.list(ctx, request.user, request.query),
+  );
   app.get('/:id', { schema: { params: IdParams, response: { 200: Project, ...errors } } }, async (request) =>
     projects.get(ctx, request.user, request.params.id),
   );
