@@ -34,8 +34,9 @@ export interface Tab {
 /** A fresh browser profile (own cookies: its own user) with one page that records errors. */
 export async function openTab(browser: Browser, baseURL: string): Promise<Tab> {
   const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 } });
-  // Shorter than the test timeout, so a failure names the element that never appeared.
-  context.setDefaultTimeout(10_000);
+  // Shorter than the test timeouts, so a failure names the element that never appeared; long
+  // enough for a loaded two-core CI machine.
+  context.setDefaultTimeout(20_000);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (message) => {

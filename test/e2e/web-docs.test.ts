@@ -52,9 +52,10 @@ describe('web: documents edited together', () => {
     await a.getByRole('heading', { name: 'Launch brief' }).waitFor();
     await a.getByTestId('connection').getByText('Live').waitFor();
     const documentPath = new URL(a.url()).pathname;
+    await a.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Launch brief' }).waitFor();
 
     await b.goto(`/projects/${projectId}`);
-    await b.getByRole('link', { name: 'Launch brief' }).click();
+    await b.getByRole('main').getByRole('link', { name: 'Launch brief' }).click();
     await b.getByTestId('connection').getByText('Live').waitFor();
 
     // Ada writes; Bea sees it. Bea writes; Ada sees it.

@@ -75,5 +75,5 @@ describe('web: organizations and projects', () => {
     expect(beaTab.errors).toEqual([]);
     await context.close();
     await beaTab.context.close();
-  });
+  }, 90_000);
 });

@@ -1,5 +1,5 @@
 import type { Project } from '@flux/shared';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useApi } from '../api/api-context.js';
 import { useResource } from '../api/use-resource.js';
 import { useUser } from '../auth/auth-context.js';
@@ -23,8 +23,12 @@ export default function DocumentPage({ params }: { params: Record<string, string
   const documentId = params.documentId!;
   const api = useApi();
   const me = useUser();
-  const { organizations } = useWorkspace();
+  const { organizations, setCurrentProjectId } = useWorkspace();
   const doc = useResource<DocumentInfo>(`/api/documents/${documentId}`);
+  const projectOfDoc = doc.data?.projectId ?? null;
+  useEffect(() => {
+    if (projectOfDoc) setCurrentProjectId(projectOfDoc);
+  }, [projectOfDoc, setCurrentProjectId]);
   const project = useResource<Project>(doc.data ? `/api/projects/${doc.data.projectId}` : null);
   const role = organizations.find((o) => o.id === project.data?.organizationId)?.role;
   const [connection, setConnection] = useState<ConnectionState>('connecting');

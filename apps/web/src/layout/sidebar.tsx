@@ -3,9 +3,12 @@ import { conversationTitle } from '../conversations/conversation-title.js';
 import { useAuth } from '../auth/auth-context.js';
 import { useWorkspace } from '../orgs/workspace-context.js';
 import { Link, navigate, useLocation } from '../router.js';
+import { useResource } from '../api/use-resource.js';
+import type { DocumentInfo } from '../documents/types.js';
+import type { Page } from '@flux/shared';
 
 export function Sidebar() {
-  const { organizations, organization, projects, selectOrganization } = useWorkspace();
+  const { organizations, organization, projects, selectOrganization, currentProjectId } = useWorkspace();
   const { conversations } = useConversations();
   const { user } = useAuth();
   const { pathname } = useLocation();
@@ -55,6 +58,10 @@ export function Sidebar() {
         </ul>
       </div>
 
+      {currentProjectId && projects.some((p) => p.id === currentProjectId) && (
+        <ProjectDocuments projectId={currentProjectId} name={projects.find((p) => p.id === currentProjectId)!.name} current={current} />
+      )}
+
       <div className="sidebar-section">
         <h2 className="sidebar-label">
           <Link to="/conversations">Conversations</Link>
@@ -75,5 +82,24 @@ export function Sidebar() {
         </ul>
       </div>
     </nav>
+  );
+}
+
+function ProjectDocuments({ projectId, name, current }: { projectId: string; name: string; current: (path: string) => 'page' | undefined }) {
+  const documents = useResource<Page<DocumentInfo>>(`/api/documents?projectId=${projectId}`);
+  return (
+    <div className="sidebar-section">
+      <h2 className="sidebar-label">Documents · {name}</h2>
+      <ul>
+        {(documents.data?.items ?? []).map((d) => (
+          <li key={d.id}>
+            <Link to={`/documents/${d.id}`} className="sidebar-link" aria-current={current(`/documents/${d.id}`)}>
+              <span className="truncate">{d.title}</span>
+            </Link>
+          </li>
+        ))}
+        {documents.data?.items.length === 0 && <li className="muted small">No documents yet</li>}
+      </ul>
+    </div>
   );
 }

@@ -1,6 +1,7 @@
 import type { Page, Project } from '@flux/shared';
+import { useEffect } from 'react';
 import { useApi } from '../api/api-context.js';
-import { useResource } from '../api/use-resource.js';
+import { invalidate, useResource } from '../api/use-resource.js';
 import { Field, FormError } from '../components/field.js';
 import { useForm } from '../components/use-form.js';
 import type { Conversation } from '../conversations/types.js';
@@ -13,7 +14,10 @@ import { useWorkspace } from './workspace-context.js';
 export default function ProjectPage({ params }: { params: Record<string, string> }) {
   const projectId = params.projectId!;
   const api = useApi();
-  const { organizations } = useWorkspace();
+  const { organizations, setCurrentProjectId } = useWorkspace();
+  useEffect(() => {
+    setCurrentProjectId(projectId);
+  }, [projectId, setCurrentProjectId]);
   const { reloadConversations } = useMessaging();
   const project = useResource<Project>(`/api/projects/${projectId}`);
   const documents = useResource<Page<DocumentInfo>>(`/api/documents?projectId=${projectId}`);
@@ -21,7 +25,10 @@ export default function ProjectPage({ params }: { params: Record<string, string>
 
   const form = useForm(
     (values) => api.post<DocumentInfo>('/api/documents', { projectId, title: values.title }),
-    (doc) => navigate(`/documents/${doc.id}`),
+    (doc) => {
+      invalidate('/api/documents');
+      navigate(`/documents/${doc.id}`);
+    },
   );
 
   const openChat = async () => {

@@ -10,6 +10,9 @@ interface Workspace {
   projects: Project[];
   loading: boolean;
   selectOrganization: (id: string) => void;
+  /** The project on screen (a project or one of its documents), for the sidebar's documents. */
+  currentProjectId: string | null;
+  setCurrentProjectId: (id: string | null) => void;
 }
 
 const WorkspaceContext = createContext<Workspace | null>(null);
@@ -18,6 +21,7 @@ const WorkspaceContext = createContext<Workspace | null>(null);
 export function WorkspaceProvider({ children }: { children: ReactNode }) {
   const orgs = useResource<Page<Organization>>('/api/organizations');
   const [selectedId, setSelectedId] = useState<string | null>(() => localStorage.getItem(storageKey));
+  const [currentProjectId, setCurrentProjectId] = useState<string | null>(null);
   const organizations = useMemo(() => orgs.data?.items ?? [], [orgs.data]);
   // A just-created organization may not be in the list yet: keep the choice and wait for it.
   const chosen = organizations.find((o) => o.id === selectedId);
@@ -37,8 +41,10 @@ export function WorkspaceProvider({ children }: { children: ReactNode }) {
       projects: projects.data?.items ?? [],
       loading: orgs.loading && !orgs.data,
       selectOrganization,
+      currentProjectId,
+      setCurrentProjectId,
     }),
-    [organizations, organization, projects.data, orgs.loading, orgs.data, selectOrganization],
+    [organizations, organization, projects.data, orgs.loading, orgs.data, selectOrganization, currentProjectId],
   );
   return <WorkspaceContext.Provider value={value}>{children}</WorkspaceContext.Provider>;
 }
