@@ -1,6 +1,6 @@
 import { AuthClient, closeRedis, createAccessTokenVerifier, createRedis, createServiceApp, remoteJwks, type AccessTokenVerifier, type App } from '@flux/server-kit';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { Server } from 'socket.io';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
@@ -73,6 +73,9 @@ export async function buildApp(config: Config, { logger = true, verify }: BuildO
     notifications,
     storage: new LocalFileStorage(config.filesDir),
     rateLimiter: new RateLimiter(redis, config.redisPrefix, app.log),
+    metrics: {
+      messagesSent: new Counter({ name: 'messaging_messages_sent_total', help: 'Messages committed, by entry point', labelNames: ['via'] as const, registers: [metrics] }),
+    },
   };
 
   const stopHeartbeat = attachSocketHandlers(io, ctx, verify, new Presence(redis, config.redisPrefix, config.presenceTtlSeconds));

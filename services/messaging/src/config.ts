@@ -13,6 +13,8 @@ export interface Config extends BaseConfig {
   /** Messages one user may send per window, across instances (Redis). */
   messageRateLimit: number;
   messageRateWindowSeconds: number;
+  /** Events one socket may send per 10 s (any kind); more get a `rate_limited` ack. */
+  socketEventLimit: number;
   /** At most one `typing: true` relay per socket and conversation in this interval. */
   typingThrottleMs: number;
   /** How long a socket's presence lives in Redis without a heartbeat (an instance that died). */
@@ -35,6 +37,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxMessageLength: reader.int('MAX_MESSAGE_LENGTH', MAX_MESSAGE_LENGTH, { min: 1, max: 100_000 }),
     messageRateLimit: reader.int('MESSAGE_RATE_LIMIT', 60, { min: 1 }),
     messageRateWindowSeconds: reader.int('MESSAGE_RATE_WINDOW_SECONDS', 10, { min: 1, max: 3600 }),
+    socketEventLimit: reader.int('SOCKET_EVENT_LIMIT', 300, { min: 1 }),
     typingThrottleMs: reader.int('TYPING_THROTTLE_MS', 1000, { min: 0, max: 60_000 }),
     presenceTtlSeconds: reader.int('PRESENCE_TTL_SECONDS', 60, { min: 5, max: 3600 }),
   };

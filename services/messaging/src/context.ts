@@ -1,6 +1,7 @@
 import type { AuthClient } from '@flux/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
+import type { Counter } from 'prom-client';
 import type { Kysely } from 'kysely';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
@@ -25,6 +26,7 @@ export interface Context {
   notifications: NotificationQueue;
   storage: FileStorage;
   rateLimiter: RateLimiter;
+  metrics: { messagesSent: Counter<'via'> };
 }
 
 /** The caller as every service sees it (from the verified access token). */

@@ -13,6 +13,19 @@ describe('conversations', () => {
     await auth?.close();
   });
 
+  it('answers health on both paths and counts messages in /metrics', async () => {
+    for (const path of ['/health', '/api/messages/health/']) {
+      const health = await client(server.url, undefined).get(path);
+      expect(health.status).toBe(200);
+      expect(health.body).toMatchObject({ status: 'ok', service: 'messaging', checks: { db: 'ok', redis: 'ok' }, connections: expect.any(Number) });
+    }
+    const ada = await auth.signup('Ada');
+    await send(server.url, ada, (await conversation(server.url, ada, 'direct', [ada])).id, 'counted');
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/messaging_messages_sent_total\{via="rest",service="messaging"\} [1-9]/);
+    expect(metrics).toContain('messaging_socket_connections');
+  });
+
   it('requires a valid token', async () => {
     expect((await client(server.url, undefined).get('/api/conversations')).status).toBe(401);
     const forged = await client(server.url, { accessToken: 'not-a-jwt' }).get('/api/conversations');

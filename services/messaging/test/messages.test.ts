@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, conversation, send, startAuth, startMessaging, type AuthHarness, type MessagingServer } from './helpers.js';
+import { client, closeSockets, connect, conversation, emitWithAck, send, startAuth, startMessaging, type AuthHarness, type MessagingServer } from './helpers.js';
 
 describe('messages over REST', () => {
   let auth: AuthHarness;
@@ -193,11 +193,25 @@ describe('message rate limit', () => {
   let server: MessagingServer;
   beforeAll(async () => {
     auth = await startAuth();
-    server = await startMessaging(auth, { MESSAGE_RATE_LIMIT: '3', MESSAGE_RATE_WINDOW_SECONDS: '60' });
+    server = await startMessaging(auth, { MESSAGE_RATE_LIMIT: '3', MESSAGE_RATE_WINDOW_SECONDS: '60', SOCKET_EVENT_LIMIT: '5' });
   });
   afterAll(async () => {
+    closeSockets();
     await server?.close();
     await auth?.close();
+  });
+
+  it('limits socket sends the same way, and floods of any event per connection', async () => {
+    const ada = await auth.signup('Ada');
+    const notes = await conversation(server.url, ada, 'direct', [ada]);
+    const socket = await connect(server.url, ada);
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push(await emitWithAck(socket, 'message:send', { conversationId: notes.id, content: `m${i}`, clientId: randomUUID() }));
+    expect(answers.map((a) => a.ok)).toEqual([true, true, true, false]);
+    expect(answers[3].error).toMatchObject({ code: 'rate_limited', details: { retryAfter: expect.any(Number) } });
+    // Fifth event is still allowed (any kind), the sixth in the window is refused before any work.
+    expect((await emitWithAck(socket, 'typing', { conversationId: notes.id, isTyping: false })).ok).toBe(true);
+    expect(await emitWithAck(socket, 'sync', { conversations: {} })).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
   });
 
   it('answers 429 with Retry-After once a user sends too fast; others are unaffected', async () => {

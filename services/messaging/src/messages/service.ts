@@ -28,7 +28,13 @@ const isUniqueViolation = (err: unknown, constraint: string): boolean =>
  * means it is durable and seqs have no gaps. A repeated `clientId` returns the first message
  * (`created: false`) instead of a duplicate. Broadcasts and notifications happen after commit.
  */
-export async function send(ctx: Context, caller: Caller, conversationId: string, body: SendMessageBody): Promise<{ message: Message; created: boolean }> {
+export async function send(
+  ctx: Context,
+  caller: Caller,
+  conversationId: string,
+  body: SendMessageBody,
+  via: 'rest' | 'socket' = 'rest',
+): Promise<{ message: Message; created: boolean }> {
   checkLength(ctx, body.content);
   const earlier = await repo.findByClientId(ctx.db, caller.id, body.clientId);
   if (earlier) return { message: await sameRequest(ctx, earlier, conversationId), created: false };
@@ -65,6 +71,7 @@ export async function send(ctx: Context, caller: Caller, conversationId: string,
     return { message: await sameRequest(ctx, winner!, conversationId), created: false };
   }
 
+  ctx.metrics.messagesSent.inc({ via });
   // Everything the DTO needs is at hand: a new message has no reactions yet.
   const message = toMessage(row, { author: { id: caller.id, name: caller.name }, attachments: files, reactions: [] });
   ctx.realtime.toConversation(conversationId, 'message:new', message);

@@ -15,7 +15,11 @@ interface SocketData {
   typingAt: Map<string, number>;
   /** Loaded during the handshake so the rooms are joined before the client hears "connected". */
   conversationIds: string[];
+  /** Events in the current 10 s window, against floods from one socket. */
+  events: { windowStart: number; count: number };
 }
+
+const EVENT_WINDOW_MS = 10_000;
 type FluxSocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>;
 type Ack = (answer: SocketAck<Record<string, unknown>>) => void;
 
@@ -40,6 +44,14 @@ function handle<S extends TSchema>(
   const check = compile(schema);
   socket.on(event as never, ((...args: unknown[]) => {
     const ack = typeof args.at(-1) === 'function' ? (args.pop() as Ack) : undefined;
+    const budget = socket.data.events;
+    const now = Date.now();
+    if (now - budget.windowStart >= EVENT_WINDOW_MS) Object.assign(budget, { windowStart: now, count: 0 });
+    if (++budget.count > ctx.config.socketEventLimit) {
+      const retryAfter = Math.ceil((budget.windowStart + EVENT_WINDOW_MS - now) / 1000);
+      ack?.({ ok: false, error: { code: 'rate_limited', message: 'Too many events from this connection; slow down.', details: { retryAfter } } });
+      return;
+    }
     const checked = check(args[0]);
     if (!checked.ok) {
       const { field, message } = checked.error;
@@ -64,6 +76,7 @@ export function attachSocketHandlers(io: Server, ctx: Context, verify: AccessTok
       const data = socket.data as SocketData;
       data.caller = { id: claims.sub, name: claims.name, email: claims.email };
       data.typingAt = new Map();
+      data.events = { windowStart: Date.now(), count: 0 };
       await ctx.users.upsert(data.caller);
       data.conversationIds = await conversationsRepo.conversationIdsOf(ctx.db, claims.sub);
       next();
@@ -84,7 +97,7 @@ export function attachSocketHandlers(io: Server, ctx: Context, verify: AccessTok
     void socket.join([userRoom(caller.id), ...socket.data.conversationIds.map(conversationRoom)]);
 
     handle(socket, ctx, 'message:send', SocketSendMessage, async ({ conversationId, ...body }) => {
-      const { message } = await messages.send(ctx, caller, conversationId, body);
+      const { message } = await messages.send(ctx, caller, conversationId, body, 'socket');
       // The room may be new to this socket (a project channel joined on first use).
       await socket.join(conversationRoom(conversationId));
       return { message };
