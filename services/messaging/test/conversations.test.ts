@@ -93,6 +93,21 @@ describe('conversations', () => {
     expect((await client(server.url, eve).post(`/api/conversations/${group.id}/messages`, { content: 'hi', clientId: 'x' })).status).toBe(404);
   });
 
+  it('shows names from auth\'s user.updated events, not from older tokens', async () => {
+    const [ada, bob] = await Promise.all([auth.signup('Ada'), auth.signup('Bob')]);
+    const chat = await conversation(server.url, ada, 'direct', [bob]);
+    const renamed = await fetch(`${auth.url}/api/auth/me`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${ada.accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Ada King' }),
+    });
+    expect(renamed.status).toBe(200);
+    const nameOfAda = async () => (await client(server.url, ada).get(`/api/conversations/${chat.id}`)).body.members.find((m: { userId: string }) => m.userId === ada.id).name;
+    // Ada's token still says "Ada"; her own requests must not undo the event.
+    await eventually(async () => (await nameOfAda()) === 'Ada King', 'name updated from the event');
+    expect(await nameOfAda()).toBe('Ada King');
+  });
+
   it('lets group admins add and remove members, and anyone leave', async () => {
     const [ada, bob, carol] = await Promise.all([auth.signup('Ada'), auth.signup('Bob'), auth.signup('Carol')]);
     const group = await conversation(server.url, ada, 'group', [bob]);

@@ -23,7 +23,12 @@ export async function upload(ctx: Context, caller: Caller, file: Upload): Promis
     file.stream.resume(); // let the rest of the body drain so the connection stays usable
     throw quotaExceeded(quota);
   }
-  const stored = await ctx.storage.put(file.stream);
+  const stored = await ctx.storage.put(file.stream).catch((err: unknown) => {
+    // A disk problem (ENOSPC, EACCES…) is ours; anything else is the client's body breaking off.
+    if (/^E[A-Z]+$/.test(String((err as { code?: string }).code ?? ''))) throw err;
+    ctx.log.info({ err }, 'upload aborted');
+    throw new AppError('upload_incomplete', 400, 'The upload ended before the file was complete; try again.');
+  });
   if (file.stream.truncated) {
     await ctx.storage.remove(stored.key);
     throw new AppError('payload_too_large', 413, `A file holds at most ${ctx.config.maxFileSize} bytes.`, { maxFileSize: ctx.config.maxFileSize });

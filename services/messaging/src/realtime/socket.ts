@@ -77,7 +77,7 @@ export function attachSocketHandlers(io: Server, ctx: Context, verify: AccessTok
       data.caller = { id: claims.sub, name: claims.name, email: claims.email };
       data.typingAt = new Map();
       data.events = { windowStart: Date.now(), count: 0 };
-      await ctx.users.upsert(data.caller);
+      await ctx.users.remember(data.caller);
       data.conversationIds = await conversationsRepo.conversationIdsOf(ctx.db, claims.sub);
       next();
     } catch {

@@ -17,6 +17,8 @@ const MAX_REMEMBERED = 10_000;
 export class UserDirectory {
   /** id → "name\0email" already written, so a caller's claims cost one write per change, not per request. */
   private readonly written = new Map<string, string>();
+  /** Ids known to be in the projection already. */
+  private readonly known = new Set<string>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -33,6 +35,21 @@ export class UserDirectory {
       .execute();
     if (this.written.size >= MAX_REMEMBERED) this.written.clear();
     this.written.set(user.id, fingerprint);
+  }
+
+  /**
+   * Records a caller from their token's claims when the projection does not have them yet. Claims
+   * can be up to 15 minutes old, so they never overwrite a name that auth's events keep current.
+   */
+  async remember(user: UserInfo): Promise<void> {
+    if (this.known.has(user.id)) return;
+    await this.db
+      .insertInto('messaging.users')
+      .values({ id: user.id, name: user.name, email: user.email, updated_at: new Date() })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+    if (this.known.size >= MAX_REMEMBERED) this.known.clear();
+    this.known.add(user.id);
   }
 
   /** Makes sure every id is known locally, asking auth for the missing ones; returns the ids auth does not know. */
