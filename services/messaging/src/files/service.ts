@@ -16,6 +16,8 @@ export interface Upload {
 const quotaExceeded = (quota: number) =>
   new AppError('quota_exceeded', 413, 'Your storage quota is used up; delete files or ask for more space.', { quotaBytes: quota });
 
+const tooLarge = (max: number) => new AppError('payload_too_large', 413, `A file holds at most ${max} bytes.`, { maxFileSize: max });
+
 /** Streams an upload to storage, then records it; oversize (413) and over-quota (413) uploads leave nothing behind. */
 export async function upload(ctx: Context, caller: Caller, file: Upload): Promise<FileInfo> {
   const quota = ctx.config.userQuotaBytes;
@@ -25,13 +27,15 @@ export async function upload(ctx: Context, caller: Caller, file: Upload): Promis
   }
   const stored = await ctx.storage.put(file.stream).catch((err: unknown) => {
     // A disk problem (ENOSPC, EACCES…) is ours; anything else is the client's body breaking off.
-    if (/^E[A-Z]+$/.test(String((err as { code?: string }).code ?? ''))) throw err;
+    const code = String((err as { code?: string }).code ?? '');
+    if (code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(ctx.config.maxFileSize);
+    if (/^E[A-Z]+$/.test(code)) throw err;
     ctx.log.info({ err }, 'upload aborted');
     throw new AppError('upload_incomplete', 400, 'The upload ended before the file was complete; try again.');
   });
   if (file.stream.truncated) {
     await ctx.storage.remove(stored.key);
-    throw new AppError('payload_too_large', 413, `A file holds at most ${ctx.config.maxFileSize} bytes.`, { maxFileSize: ctx.config.maxFileSize });
+    throw tooLarge(ctx.config.maxFileSize);
   }
   if ((await repo.bytesUsedBy(ctx.db, caller.id)) + stored.size > quota) {
     await ctx.storage.remove(stored.key);
