@@ -108,8 +108,12 @@ describe('collab persistence and scale-out', () => {
     const documentId = await newDocument(one);
     const a = await open(one, documentId);
     a.doc.getText('content').insert(0, 'before b joined ');
+    await waitFor('one applied it', async () => (await api<{ activeRooms: number }>(one.url, 'GET', '/collab/health')).body.activeRooms === 1);
+    const witness = await open(one, documentId);
+    await waitFor('one has the edit', () => witness.doc.getText('content').length > 0);
+    // Not yet in PostgreSQL, yet b's very first sync already holds it (two waited for one's answer).
     const b = await open(two, documentId);
-    await waitFor('b loads a\'s edits', () => b.doc.getText('content').toString() === 'before b joined ');
+    expect(b.doc.getText('content').toString()).toBe('before b joined ');
     b.doc.getText('content').insert(b.doc.getText('content').length, 'from b');
     a.doc.getMap('meta').set('from', 'a');
     await waitFor('a sees b', () => a.doc.getText('content').toString() === 'before b joined from b');

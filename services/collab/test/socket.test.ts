@@ -58,6 +58,35 @@ describe('collab socket', () => {
     await waitFor('awareness echo', () => echoed);
   });
 
+  it('does not let a socket rewrite or remove another user\'s awareness', async () => {
+    const member = await auth.signup();
+    await auth.addMember(f.owner, f.organizationId, member, 'member');
+    const a = await synced(open(f.documentId, f.owner.accessToken));
+    a.awareness.setLocalStateField('user', { name: 'Owner' });
+    const b = await synced(open(f.documentId, member.accessToken));
+    await waitFor('b sees owner', () => b.awareness.getStates().get(a.doc.clientID)?.user?.name === 'Owner');
+    // b forges a removal of a's cursor (state null) with a higher clock.
+    const { encodeAwarenessUpdate, Awareness } = await import('y-protocols/awareness');
+    const forged = new Awareness(new Y.Doc({ gc: true }));
+    forged.clientID = a.doc.clientID;
+    forged.states.set(a.doc.clientID, { user: { name: 'Forged' } });
+    forged.meta.set(a.doc.clientID, { clock: 1000, lastUpdated: Date.now() });
+    const frame = encoding.createEncoder();
+    encoding.writeVarUint(frame, 1);
+    encoding.writeVarUint8Array(frame, encodeAwarenessUpdate(forged, [a.doc.clientID]));
+    b.ws!.send(encoding.toUint8Array(frame));
+    forged.destroy();
+    // A later genuine change from b arrives; the forged one before it never did.
+    b.awareness.setLocalStateField('user', { name: 'Member' });
+    const c = await synced(open(f.documentId, f.owner.accessToken));
+    await waitFor('c sees member', () => [...c.awareness.getStates().values()].some((s) => s.user?.name === 'Member'));
+    expect(c.awareness.getStates().get(a.doc.clientID)?.user?.name).toBe('Owner');
+    const metrics = (await collab.app.inject({ url: '/metrics' })).body;
+    expect(metrics).toMatch(/collab_messages_refused_total\{reason="foreign_awareness"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/collab_rooms\{[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/collab_connections\{[^}]*\} [1-9]/);
+  });
+
   it('answers query-awareness with the states of the room', async () => {
     const a = await synced(open(f.documentId, f.owner.accessToken));
     a.awareness.setLocalStateField('user', { name: 'Grace' });

@@ -8,7 +8,7 @@ import type { FlushedBatch } from '../persistence/update-writer.js';
 interface Burst {
   projectId: string;
   userIds: Set<string>;
-  timer: NodeJS.Timeout;
+  timer: NodeJS.Timeout | undefined;
   firstAt: number;
 }
 
@@ -29,15 +29,15 @@ export class DocumentActivity {
 
   onFlushed(batch: FlushedBatch): void {
     for (const [documentId, { projectId, userIds }] of batch) {
-      const burst = this.bursts.get(documentId);
-      if (burst) {
-        clearTimeout(burst.timer);
-        for (const id of userIds) burst.userIds.add(id);
+      let burst = this.bursts.get(documentId);
+      if (!burst) {
+        burst = { projectId, userIds: new Set(), timer: undefined, firstAt: Date.now() };
+        this.bursts.set(documentId, burst);
       }
-      const next: Burst = burst ?? { projectId, userIds: new Set(userIds), timer: undefined as never, firstAt: Date.now() };
-      const overdue = Date.now() - next.firstAt >= this.debounceMs * 10;
-      next.timer = setTimeout(() => void this.publish(documentId), overdue ? 0 : this.debounceMs);
-      this.bursts.set(documentId, next);
+      for (const id of userIds) burst.userIds.add(id);
+      clearTimeout(burst.timer);
+      const overdue = Date.now() - burst.firstAt >= this.debounceMs * 10;
+      burst.timer = setTimeout(() => void this.publish(documentId), overdue ? 0 : this.debounceMs);
     }
   }
 

@@ -11,11 +11,18 @@ export const MessageType = { sync: 0, awareness: 1, auth: 2, queryAwareness: 3 }
 export type ClientMessage =
   | { type: 'sync-step-1'; stateVector: Uint8Array }
   | { type: 'sync-step-2' | 'update'; update: Uint8Array }
-  | { type: 'awareness'; update: Uint8Array }
+  | { type: 'awareness'; update: Uint8Array; entries: AwarenessEntry[] }
   | { type: 'query-awareness' }
   | { type: 'auth' };
 
 export class MalformedMessage extends Error {}
+
+/** One client's part of an awareness update: whose, which clock, and whether it removes the state. */
+export interface AwarenessEntry {
+  clientId: number;
+  clock: number;
+  removes: boolean;
+}
 
 /**
  * Decodes one frame. Throws MalformedMessage for anything that is not a well-formed y-websocket
@@ -41,8 +48,7 @@ export function decodeMessage(frame: Uint8Array): ClientMessage {
       }
       case MessageType.awareness: {
         const update = decoding.readVarUint8Array(decoder);
-        checkAwarenessUpdate(update);
-        return { type: 'awareness', update };
+        return { type: 'awareness', update, entries: awarenessEntries(update) };
       }
       case MessageType.queryAwareness:
         return { type: 'query-awareness' };
@@ -55,15 +61,20 @@ export function decodeMessage(frame: Uint8Array): ClientMessage {
   throw new MalformedMessage('unknown message type');
 }
 
-/** Walks an awareness update the way applyAwarenessUpdate will, so a bad one is refused before it is applied. */
-function checkAwarenessUpdate(update: Uint8Array): void {
+/**
+ * Walks an awareness update the way applyAwarenessUpdate will, so a bad one is refused before it
+ * is applied, and returns what it says about each client.
+ */
+function awarenessEntries(update: Uint8Array): AwarenessEntry[] {
   const decoder = decoding.createDecoder(update);
   const count = decoding.readVarUint(decoder);
+  const entries: AwarenessEntry[] = [];
   for (let i = 0; i < count; i++) {
-    decoding.readVarUint(decoder);
-    decoding.readVarUint(decoder);
-    JSON.parse(decoding.readVarString(decoder));
+    const clientId = decoding.readVarUint(decoder);
+    const clock = decoding.readVarUint(decoder);
+    entries.push({ clientId, clock, removes: JSON.parse(decoding.readVarString(decoder)) === null });
   }
+  return entries;
 }
 
 const frame = (write: (encoder: encoding.Encoder) => void): Uint8Array => {

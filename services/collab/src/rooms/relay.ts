@@ -39,9 +39,11 @@ export class RoomRelay {
     await this.subscriber.unsubscribe(this.channel(documentId)).catch((err: unknown) => this.log.warn({ err, documentId }, 'relay unsubscribe failed'));
   }
 
-  publish(documentId: string, frame: Uint8Array): void {
-    this.publisher.publish(this.channel(documentId), Buffer.concat([this.instanceId, frame])).catch((err: unknown) => {
+  /** Resolves with how many instances (this one included) hold the room; 0 when Redis failed. */
+  publish(documentId: string, frame: Uint8Array): Promise<number> {
+    return this.publisher.publish(this.channel(documentId), Buffer.concat([this.instanceId, frame])).catch((err: unknown) => {
       this.log.warn({ err, documentId }, 'relay publish failed');
+      return 0;
     });
   }
 

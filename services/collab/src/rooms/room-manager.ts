@@ -11,6 +11,8 @@ import type { Connection } from './connection.js';
 import type { RoomRelay } from './relay.js';
 import { Room } from './room.js';
 
+const RELAY_SYNC_WAIT_MS = 250;
+
 interface Deps {
   config: Config;
   db: Kysely<Database>;
@@ -39,7 +41,7 @@ export class RoomManager {
     // Pub/sub drops messages while Redis reconnects; a periodic sync request between instances
     // holding the same room repairs any gap (answers carry only what the asker lacks).
     this.antiEntropy = setInterval(() => {
-      for (const room of this.rooms.values()) deps.relay.publish(room.documentId, room.syncRequest());
+      for (const room of this.rooms.values()) void deps.relay.publish(room.documentId, room.syncRequest());
     }, deps.config.relaySyncIntervalMs).unref();
   }
 
@@ -81,7 +83,7 @@ export class RoomManager {
       projectId,
       {
         persist: (update, userId) => writer.enqueue(documentId, projectId, update, userId),
-        relay: (frame) => relay.publish(documentId, frame),
+        relay: (frame) => void relay.publish(documentId, frame),
         accepted: () => metrics.updates.inc(),
         refused: (reason) => metrics.refused.inc({ reason }),
       },
@@ -91,7 +93,7 @@ export class RoomManager {
     let early: Uint8Array[] | undefined = [];
     const onRelayed = (frame: Uint8Array) => {
       if (early) early.push(frame.slice());
-      else for (const reply of room.receiveRelayed(frame)) relay.publish(documentId, reply);
+      else for (const reply of room.receiveRelayed(frame)) void relay.publish(documentId, reply);
     };
     // Subscribe before reading, so nothing another instance sends in between is missed.
     await relay.join(documentId, onRelayed);
@@ -107,7 +109,10 @@ export class RoomManager {
     early = undefined;
     for (const frame of queued) onRelayed(frame);
     this.rooms.set(documentId, room);
-    relay.publish(documentId, room.syncRequest());
+    // Another instance may hold this room with edits not yet in PostgreSQL (< 1 s old): when one
+    // answers the subscription count, wait briefly for its reply so our first client sees them.
+    const answered = room.nextRelayedSync(RELAY_SYNC_WAIT_MS);
+    if ((await relay.publish(documentId, room.syncRequest())) > 1) await answered;
     metrics.roomLoad.observe((performance.now() - started) / 1000);
     return room;
   }

@@ -2,7 +2,7 @@ import { CollabCloseCodes } from '@flux/shared';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { CloseConnection, Connection } from './connection.js';
-import { decodeMessage, encodeAwarenessStates, encodeSyncStep1, encodeSyncStep2, encodeUpdate, MalformedMessage, type ClientMessage } from './protocol.js';
+import { decodeMessage, encodeAwarenessStates, encodeSyncStep1, encodeSyncStep2, encodeUpdate, MalformedMessage, type AwarenessEntry, type ClientMessage } from './protocol.js';
 
 /** Origin of changes that came from another collab instance: shown to local clients, neither persisted nor relayed again. */
 export const RELAY = Symbol('relay');
@@ -18,7 +18,7 @@ export interface RoomHooks {
   relay(frame: Uint8Array): void;
   /** Counts for metrics. */
   accepted(): void;
-  refused(reason: 'read_only'): void;
+  refused(reason: 'read_only' | 'foreign_awareness'): void;
 }
 
 export interface RoomLimits {
@@ -41,6 +41,8 @@ export class Room {
   size = 0;
   /** Logged updates not yet folded into the snapshot, to decide when to compact. */
   uncompacted = 0;
+  private destroyed = false;
+  private relayedSyncWaiters: Array<() => void> = [];
 
   constructor(
     readonly documentId: string,
@@ -75,8 +77,12 @@ export class Room {
 
   private onAwareness({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void {
     if (origin instanceof Connection) {
-      for (const id of added) origin.awarenessIds.add(id);
-      for (const id of removed) origin.awarenessIds.delete(id);
+      // An id belongs to the socket that last changed it (the same user's reconnect takes it over).
+      for (const id of [...added, ...updated]) {
+        this.ownerOf(id)?.awarenessIds.delete(id);
+        origin.awarenessIds.add(id);
+      }
+      for (const id of removed) this.ownerOf(id)?.awarenessIds.delete(id);
     }
     const frame = encodeAwarenessStates(this.awareness, [...added, ...updated, ...removed]);
     for (const connection of this.connections) connection.send(frame);
@@ -91,7 +97,7 @@ export class Room {
   }
 
   remove(connection: Connection): void {
-    if (!this.connections.delete(connection)) return;
+    if (!this.connections.delete(connection) || this.destroyed) return;
     if (connection.awarenessIds.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...connection.awarenessIds], null);
   }
 
@@ -123,6 +129,13 @@ export class Room {
         this.applyUpdate(message.update, connection);
         return;
       case 'awareness':
+        if (!connection.limiter.take()) throw new CloseConnection(CollabCloseCodes.rateLimited, 'too many messages');
+        // A socket may not rewrite or remove another user's cursor. Stock clients echo every
+        // awareness change they hear back to the server; such echoes change nothing and pass.
+        if (message.entries.some((entry) => this.changesForeignState(connection, entry))) {
+          this.hooks.refused('foreign_awareness');
+          return;
+        }
         try {
           awarenessProtocol.applyAwarenessUpdate(this.awareness, message.update, connection);
         } catch {
@@ -135,6 +148,18 @@ export class Room {
       case 'auth':
         return;
     }
+  }
+
+  private changesForeignState(connection: Connection, { clientId, clock, removes }: AwarenessEntry): boolean {
+    const owner = this.ownerOf(clientId);
+    if (owner === undefined || owner.userId === connection.userId) return false;
+    const current = this.awareness.meta.get(clientId)?.clock ?? -1;
+    return clock > current || (clock === current && removes && this.awareness.states.has(clientId));
+  }
+
+  private ownerOf(awarenessId: number): Connection | undefined {
+    for (const connection of this.connections) if (connection.awarenessIds.has(awarenessId)) return connection;
+    return undefined;
   }
 
   private applyUpdate(update: Uint8Array, origin: unknown): void {
@@ -164,6 +189,9 @@ export class Room {
         return replies;
       }
       case 'sync-step-2':
+        Y.applyUpdate(this.doc, message.update, RELAY);
+        for (const resolve of this.relayedSyncWaiters.splice(0)) resolve();
+        return [];
       case 'update':
         Y.applyUpdate(this.doc, message.update, RELAY);
         return [];
@@ -175,13 +203,26 @@ export class Room {
     }
   }
 
-  /** Asks the other instances for what they have that we do not (sent once after loading). */
+  /** Resolves at the next sync step 2 from another instance, or after `ms`. */
+  nextRelayedSync(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.relayedSyncWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** Asks the other instances for what they have that we do not (after loading, then periodically). */
   syncRequest(): Uint8Array {
     return encodeSyncStep1(this.doc);
   }
 
   destroy(): void {
+    this.destroyed = true;
     clearTimeout(this.unloadTimer);
+    for (const resolve of this.relayedSyncWaiters.splice(0)) resolve();
     this.awareness.destroy();
     this.doc.destroy();
   }
