@@ -9,21 +9,29 @@ export const findById = (db: Db, id: string) =>
 export const findByClientId = (db: Db, senderId: string, clientId: string) =>
   db.selectFrom('messaging.messages').selectAll().where('sender_id', '=', senderId).where('client_id', '=', clientId).executeTakeFirst();
 
-/** Takes the next seq of a conversation: the row lock orders concurrent senders until commit. */
-export async function nextSeq(db: Db, conversationId: string): Promise<number> {
-  const row = await db
-    .updateTable('messaging.conversations')
-    .set({ last_seq: sql`last_seq + 1`, updated_at: new Date() })
-    .where('id', '=', conversationId)
-    .returning('last_seq')
-    .executeTakeFirstOrThrow();
-  return Number(row.last_seq);
-}
-
-export const insert = (
+/**
+ * Takes the conversation's next seq and inserts the message in one statement. The counter row
+ * stays locked until the surrounding transaction ends, which orders concurrent senders; if the
+ * insert fails (e.g. a duplicate clientId) the increment fails with it, so seqs have no gaps.
+ */
+export async function insertWithNextSeq(
   db: Db,
-  values: { conversation_id: string; seq: number; sender_id: string; client_id: string; content: string; parent_id: string | null },
-) => db.insertInto('messaging.messages').values(values).returningAll().executeTakeFirstOrThrow();
+  values: { conversation_id: string; sender_id: string; client_id: string; content: string; parent_id: string | null },
+): Promise<MessageRow> {
+  const result = await sql<MessageRow>`
+    with next as (
+      update messaging.conversations set last_seq = last_seq + 1, updated_at = now()
+      where id = ${values.conversation_id}::uuid
+      returning last_seq
+    )
+    insert into messaging.messages (conversation_id, seq, sender_id, client_id, content, parent_id)
+    select ${values.conversation_id}::uuid, next.last_seq, ${values.sender_id}::uuid, ${values.client_id}::text, ${values.content}::text, ${values.parent_id}::uuid
+    from next
+    returning *`.execute(db);
+  const row = result.rows[0];
+  if (!row) throw new Error(`conversation ${values.conversation_id} vanished while sending`);
+  return row;
+}
 
 export const changeReplyCount = (db: Db, id: string, delta: number) =>
   db.updateTable('messaging.messages').set({ reply_count: sql`greatest(reply_count + ${delta}, 0)` }).where('id', '=', id).execute();

@@ -36,36 +36,47 @@ export async function send(
   via: 'rest' | 'socket' = 'rest',
 ): Promise<{ message: Message; created: boolean }> {
   checkLength(ctx, body.content);
-  const earlier = await repo.findByClientId(ctx.db, caller.id, body.clientId);
-  if (earlier) return { message: await sameRequest(ctx, earlier, conversationId), created: false };
-  await ctx.rateLimiter.consume('message', caller.id, ctx.config.messageRateLimit, ctx.config.messageRateWindowSeconds);
-  await requireMember(ctx, conversationId, caller.id);
+  // Three independent checks in one round of waiting. A retry (known clientId) wins over
+  // everything else, so it is never refused for the rate limit its first attempt used up.
+  const [earlier, membership, budget] = await Promise.allSettled([
+    repo.findByClientId(ctx.db, caller.id, body.clientId),
+    requireMember(ctx, conversationId, caller.id),
+    ctx.rateLimiter.consume('message', caller.id, ctx.config.messageRateLimit, ctx.config.messageRateWindowSeconds),
+  ]);
+  if (earlier.status === 'rejected') throw earlier.reason;
+  if (earlier.value) return { message: await sameRequest(ctx, earlier.value, conversationId), created: false };
+  if (membership.status === 'rejected') throw membership.reason;
+  if (budget.status === 'rejected') throw budget.reason;
 
   let row: MessageRow;
   let files: FileInfo[] = [];
+  const values = { conversation_id: conversationId, sender_id: caller.id, client_id: body.clientId, content: body.content, parent_id: null as string | null };
   try {
-    row = await ctx.db.transaction().execute(async (trx) => {
-      let parentId: string | null = null;
-      if (body.parentId) {
-        const parent = await repo.findById(trx, body.parentId);
-        if (!parent || parent.conversation_id !== conversationId || parent.deleted_at) throw AppError.validation('parentId', 'no such message in this conversation');
-        // Threads are one level deep, as in Slack and Mattermost: a reply to a reply joins the root's thread.
-        parentId = parent.parent_id ?? parent.id;
-      }
-      const attachments = body.attachments ?? [];
-      if (attachments.length > 0) {
-        const owned = await trx.selectFrom('messaging.files').select(['id', 'name', 'size', 'mime_type']).where('id', 'in', attachments).where('owner_id', '=', caller.id).execute();
-        if (owned.length !== attachments.length) throw AppError.validation('attachments', 'only files you uploaded can be attached');
-        files = attachments.map((id) => toFileInfo(owned.find((f) => f.id === id)!));
-      }
-      const seq = await repo.nextSeq(trx, conversationId);
-      const inserted = await repo.insert(trx, { conversation_id: conversationId, seq, sender_id: caller.id, client_id: body.clientId, content: body.content, parent_id: parentId });
-      if (parentId) await repo.changeReplyCount(trx, parentId, 1);
-      await repo.attach(trx, inserted.id, attachments);
-      return inserted;
-    });
+    if (!body.parentId && !body.attachments?.length) {
+      // The common case in one statement (one round trip): take the seq and insert atomically.
+      row = await repo.insertWithNextSeq(ctx.db, values);
+    } else {
+      row = await ctx.db.transaction().execute(async (trx) => {
+        if (body.parentId) {
+          const parent = await repo.findById(trx, body.parentId);
+          if (!parent || parent.conversation_id !== conversationId || parent.deleted_at) throw AppError.validation('parentId', 'no such message in this conversation');
+          // Threads are one level deep, as in Slack and Mattermost: a reply to a reply joins the root's thread.
+          values.parent_id = parent.parent_id ?? parent.id;
+        }
+        const attachments = body.attachments ?? [];
+        if (attachments.length > 0) {
+          const owned = await trx.selectFrom('messaging.files').select(['id', 'name', 'size', 'mime_type']).where('id', 'in', attachments).where('owner_id', '=', caller.id).execute();
+          if (owned.length !== attachments.length) throw AppError.validation('attachments', 'only files you uploaded can be attached');
+          files = attachments.map((id) => toFileInfo(owned.find((f) => f.id === id)!));
+        }
+        const inserted = await repo.insertWithNextSeq(trx, values);
+        if (values.parent_id) await repo.changeReplyCount(trx, values.parent_id, 1);
+        await repo.attach(trx, inserted.id, attachments);
+        return inserted;
+      });
+    }
   } catch (err) {
-    // The same clientId raced in twice: the loser's transaction (and its seq) rolled back.
+    // The same clientId raced in twice: the loser's statement (and its seq) rolled back.
     if (!isUniqueViolation(err, 'messages_client_key')) throw err;
     const winner = await repo.findByClientId(ctx.db, caller.id, body.clientId);
     return { message: await sameRequest(ctx, winner!, conversationId), created: false };
