@@ -19,6 +19,9 @@ export type CollabDocument = Static<typeof CollabDocument>;
 export const CreateDocumentBody = Type.Object({ projectId: Uuid, title: Title });
 export type CreateDocumentBody = Static<typeof CreateDocumentBody>;
 
+export const UpdateDocumentBody = Type.Object({ title: Title });
+export type UpdateDocumentBody = Static<typeof UpdateDocumentBody>;
+
 export const DocumentsQuery = Type.Object({
   projectId: Uuid,
   /** A `nextCursor` from the previous page. */
@@ -60,7 +63,7 @@ export const CollabCloseCodes = {
   malformedMessage: 4400,
   /** Missing, invalid or expired access token. */
   unauthorized: 4401,
-  /** Unknown document, not a member of its project, or removed from it. */
+  /** Unknown (or deleted) document, not a member of its project, or removed from it. */
   forbidden: 4403,
   /** The update would make the document larger than the size limit. */
   documentTooLarge: 4413,

@@ -78,6 +78,32 @@ describe('document routes', () => {
     expect((await call('POST', `/api/documents/${f.documentId}/versions/${randomUUID()}/restore`, f.owner.accessToken)).status).toBe(404);
   });
 
+  it('renames (writers) and deletes (creator or admin), closing open sockets with 4403', async () => {
+    const member = await auth.signup();
+    await auth.addMember(f.owner, f.organizationId, member, 'member');
+    const { id: docId } = (await call('POST', '/api/documents', member.accessToken, { projectId: f.projectId, title: 'Doomed' })).body;
+    const renamed = await call('PATCH', `/api/documents/${docId}`, f.owner.accessToken, { title: 'Renamed' });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.title).toBe('Renamed');
+    expect((await call('PATCH', `/api/documents/${docId}`, guest.accessToken, { title: 'x' })).status).toBe(403);
+    expect((await call('PATCH', `/api/documents/${docId}`, stranger.accessToken, { title: 'x' })).status).toBe(404);
+    expect((await call('PATCH', `/api/documents/${docId}`, f.owner.accessToken, { title: '' })).status).toBe(400);
+
+    const { id: ownersDoc } = (await call('POST', '/api/documents', f.owner.accessToken, { projectId: f.projectId, title: 'Not yours' })).body;
+    expect((await call('DELETE', `/api/documents/${ownersDoc}`, member.accessToken)).status).toBe(403);
+    expect((await call('DELETE', `/api/documents/${ownersDoc}`, guest.accessToken)).status).toBe(403);
+
+    const live = await synced(provider(collab.wsUrl, docId, member.accessToken));
+    providers.push(live);
+    live.doc.getText('content').insert(0, 'soon gone');
+    const closed = new Promise<{ code: number }>((resolve) => live.on('closed', (event) => resolve(event)));
+    expect((await call('DELETE', `/api/documents/${docId}`, member.accessToken)).status).toBe(204);
+    expect((await closed).code).toBe(4403);
+    expect((await call('GET', `/api/documents/${docId}`, member.accessToken)).status).toBe(404);
+    expect((await call('GET', `/api/documents/${docId}/versions`, member.accessToken)).status).toBe(404);
+    expect((await db.selectFrom('collab.document_updates').select('id').where('document_id', '=', docId).execute()).length).toBe(0);
+  });
+
   it('saves named versions and restores one live to connected clients', async () => {
     const { id: docId } = (await call('POST', '/api/documents', f.owner.accessToken, { projectId: f.projectId, title: 'Versioned' })).body;
     const a = await synced(provider(collab.wsUrl, docId, f.owner.accessToken));

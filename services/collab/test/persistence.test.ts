@@ -6,6 +6,8 @@ import { startAuth, type AuthHarness } from '../../../test/support/auth.js';
 import type { Database } from '../src/db/database.js';
 import { compactDocument } from '../src/persistence/compaction.js';
 import { countUpdates, loadState } from '../src/persistence/repository.js';
+import { UpdateWriter } from '../src/persistence/update-writer.js';
+import { Histogram } from 'prom-client';
 import { api, filePrefix, fixture, provider, startCollab, synced, waitFor, type CollabServer, type Fixture } from './helpers.js';
 
 /** Durability, compaction and several instances, on the real PostgreSQL and Redis. */
@@ -58,6 +60,25 @@ describe('collab persistence and scale-out', () => {
     expect(await countUpdates(db, documentId)).toBe(50);
     // Fifty keystrokes, far fewer INSERTs: they were appended in batches.
     expect((await flushes()) - before).toBeLessThan(10);
+  });
+
+  it('keeps writing other documents\' updates when a document is deleted with edits pending', async () => {
+    const [server] = servers;
+    const kept = await newDocument(server!);
+    const gone = await newDocument(server!);
+    await db.deleteFrom('collab.documents').where('id', '=', gone).execute();
+    const flushed: string[] = [];
+    const writer = new UpdateWriter(db, server!.app.log, 60_000, new Histogram({ name: 'test_flush', help: 'test', registers: [] }), (batch) => flushed.push(...batch.keys()));
+    const doc = new Y.Doc();
+    doc.on('update', (update: Uint8Array) => {
+      writer.enqueue(gone, f.projectId, update, f.owner.id);
+      writer.enqueue(kept, f.projectId, update, f.owner.id);
+    });
+    doc.getText('content').insert(0, 'survivor');
+    await writer.close();
+    expect((await stored(kept)).getText('content').toString()).toBe('survivor');
+    expect(writer.pendingCount).toBe(0);
+    expect(flushed).toEqual([kept]);
   });
 
   it('flushes everything on close, so a restart loses nothing', async () => {

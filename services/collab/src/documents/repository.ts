@@ -26,3 +26,13 @@ export const listByProject = (db: Db, projectId: string, limit: number, after?: 
 
 export const touch = (db: Db, ids: string[]) =>
   ids.length === 0 ? Promise.resolve() : db.updateTable('collab.documents').set({ updated_at: sql`now()` }).where('id', 'in', ids).execute().then(() => undefined);
+
+export const updateTitle = (db: Db, id: string, title: string) =>
+  db.updateTable('collab.documents').set({ title, updated_at: sql`now()` }).where('id', '=', id).returningAll().executeTakeFirst();
+
+/** Deletes the document with its update log, snapshot and versions (foreign keys cascade). */
+export const remove = (db: Db, id: string) => db.deleteFrom('collab.documents').where('id', '=', id).executeTakeFirst();
+
+/** Which of these documents still exist. */
+export const existing = async (db: Db, ids: string[]): Promise<Set<string>> =>
+  new Set(ids.length === 0 ? [] : (await db.selectFrom('collab.documents').select('id').where('id', 'in', ids).execute()).map((r) => r.id));

@@ -1,4 +1,4 @@
-import { AppError, canWrite, type AccessTokenClaims, type CollabDocument, type CreateDocumentBody, type DocumentsQuery, type Page, type Role } from '@flux/shared';
+import { AppError, canManageMembers, canWrite, type AccessTokenClaims, type CollabDocument, type CreateDocumentBody, type DocumentsQuery, type Page, type Role } from '@flux/shared';
 import type { Selectable } from 'kysely';
 import type { CollabContext } from '../context.js';
 import type { DocumentsTable } from '../db/database.js';
@@ -40,4 +40,20 @@ export async function list(ctx: CollabContext, user: AccessTokenClaims, query: D
 
 export async function get(ctx: CollabContext, user: AccessTokenClaims, documentId: string): Promise<CollabDocument> {
   return toDocument((await authorize(ctx, user, documentId, 'read')).document);
+}
+
+export async function rename(ctx: CollabContext, user: AccessTokenClaims, documentId: string, title: string): Promise<CollabDocument> {
+  await authorize(ctx, user, documentId, 'write');
+  const row = await documents.updateTitle(ctx.db, documentId, title.trim() || title);
+  if (!row) throw AppError.notFound('Document');
+  return toDocument(row);
+}
+
+/** Its creator or an organization owner/admin may delete a document; open sockets close with 4403 on every instance. */
+export async function remove(ctx: CollabContext, user: AccessTokenClaims, documentId: string): Promise<void> {
+  const { document, role } = await authorize(ctx, user, documentId, 'write');
+  if (document.created_by !== user.sub && !canManageMembers(role)) throw AppError.forbidden('Only the creator or an organization admin can delete this document.');
+  await documents.remove(ctx.db, documentId);
+  await ctx.rooms.closeDocument(documentId);
+  ctx.log.info({ documentId, projectId: document.project_id }, 'document deleted');
 }

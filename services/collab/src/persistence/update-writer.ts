@@ -2,7 +2,10 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Histogram } from 'prom-client';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
+import { existing } from '../documents/repository.js';
 import { appendUpdates } from './repository.js';
+
+const FOREIGN_KEY_VIOLATION = '23503';
 
 interface Pending {
   documentId: string;
@@ -62,8 +65,15 @@ export class UpdateWriter {
     if (batch.length === 0) return;
     this.pending = [];
     const stop = this.timing.startTimer();
+    let written = batch;
     try {
-      await appendUpdates(this.db, batch);
+      await appendUpdates(this.db, batch).catch(async (err: unknown) => {
+        if ((err as { code?: string }).code !== FOREIGN_KEY_VIOLATION) throw err;
+        // A document was deleted while edits to it were pending: drop those, keep the rest.
+        const alive = await existing(this.db, [...new Set(batch.map((p) => p.documentId))]);
+        written = batch.filter((p) => alive.has(p.documentId));
+        await appendUpdates(this.db, written);
+      });
       stop();
     } catch (err) {
       this.log.error({ err, updates: batch.length }, 'could not persist updates; retrying');
@@ -72,7 +82,7 @@ export class UpdateWriter {
       return;
     }
     const flushed: FlushedBatch = new Map();
-    for (const { documentId, projectId, userId } of batch) {
+    for (const { documentId, projectId, userId } of written) {
       const entry = flushed.get(documentId) ?? { projectId, count: 0, userIds: new Set<string>() };
       entry.count++;
       if (userId) entry.userIds.add(userId);

@@ -12,6 +12,8 @@ import type { RoomRelay } from './relay.js';
 import { Room } from './room.js';
 
 const RELAY_SYNC_WAIT_MS = 250;
+/** Relay-only control frame (never valid from a client): the document was deleted, close its room everywhere. */
+const ROOM_CLOSED = 0x7f;
 
 interface Deps {
   config: Config;
@@ -92,6 +94,7 @@ export class RoomManager {
     // Relayed frames that arrive while the state loads are applied after it, in order.
     let early: Uint8Array[] | undefined = [];
     const onRelayed = (frame: Uint8Array) => {
+      if (frame[0] === ROOM_CLOSED) return void this.closeLocal(documentId);
       if (early) early.push(frame.slice());
       else for (const reply of room.receiveRelayed(frame)) void relay.publish(documentId, reply);
     };
@@ -132,6 +135,21 @@ export class RoomManager {
     })();
     this.unloading.set(room.documentId, done);
     return done;
+  }
+
+  /** The document is gone: close its sockets (4403) here and on every other instance, drop its room without saving. */
+  async closeDocument(documentId: string): Promise<void> {
+    await this.deps.relay.publish(documentId, Uint8Array.of(ROOM_CLOSED));
+    this.closeLocal(documentId);
+  }
+
+  private closeLocal(documentId: string): void {
+    const room = this.rooms.get(documentId);
+    if (!room) return;
+    this.rooms.delete(documentId);
+    for (const connection of room.connections) connection.close(CollabCloseCodes.forbidden, 'document deleted');
+    void this.deps.relay.leave(documentId);
+    room.destroy();
   }
 
   /** Called after each batch is durable: rooms past the threshold get a background compaction. */
