@@ -147,4 +147,16 @@ describe('collab persistence and scale-out', () => {
     const distinct = await db.selectFrom('collab.document_updates').select((eb) => eb.fn.count<string>(eb.fn('md5', ['update'])).distinct().as('n')).where('document_id', '=', documentId).executeTakeFirstOrThrow();
     expect(Number(distinct.n)).toBe(rows);
   });
+
+  it('closes a deleted document\'s sockets on every instance', async () => {
+    const [one, two] = [servers[0]!, await start()];
+    const documentId = await newDocument(one);
+    const here = await open(one, documentId);
+    const there = await open(two, documentId);
+    const closed = (p: WebsocketProvider) => new Promise<number>((resolve) => p.on('closed', (event) => resolve(event.code)));
+    const [closedHere, closedThere] = [closed(here), closed(there)];
+    expect((await api(one.url, 'DELETE', `/api/documents/${documentId}`, f.owner.accessToken)).status).toBe(204);
+    expect(await closedHere).toBe(4403);
+    expect(await closedThere).toBe(4403);
+  });
 });
