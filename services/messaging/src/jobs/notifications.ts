@@ -105,6 +105,7 @@ export class NotificationQueue {
   private readonly producer;
   private readonly queue: Queue;
   private worker?: Worker;
+  private readonly inFlight = new Set<Promise<void>>();
   private workerConnection?: ReturnType<typeof createRedis>;
 
   constructor(
@@ -136,6 +137,12 @@ export class NotificationQueue {
     return this.enqueue('message_created', data, `message_created-${data.messageId}`);
   }
 
+  /** Enqueues in the background; `close()` waits for it. */
+  messageCreatedSoon(data: MessageCreatedJob): void {
+    const pending = this.messageCreated(data).finally(() => this.inFlight.delete(pending));
+    this.inFlight.add(pending);
+  }
+
   membersAdded(data: Omit<MembersAddedJob, 'addId'>): Promise<void> {
     if (data.userIds.length === 0) return Promise.resolve();
     const addId = randomUUID();
@@ -155,6 +162,7 @@ export class NotificationQueue {
   }
 
   async close(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
     await this.worker?.close();
     await this.queue.close();
     await closeRedis(this.producer);

@@ -87,7 +87,9 @@ export async function send(
   const message = toMessage(row, { author: { id: caller.id, name: caller.name }, attachments: files, reactions: [] });
   ctx.realtime.toConversation(conversationId, 'message:new', message);
   if (row.parent_id) await broadcastUpdated(ctx, row.parent_id);
-  await ctx.notifications.messageCreated({ messageId: row.id });
+  // Not awaited: the sender's ack should not wait for the queue (the queue falls back to inline
+  // processing on its own, and close() waits for what is still in flight).
+  ctx.notifications.messageCreatedSoon({ messageId: row.id });
   return { message, created: true };
 }
 
