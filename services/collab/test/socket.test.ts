@@ -23,7 +23,7 @@ describe('collab socket', () => {
   beforeAll(async () => {
     const prefix = filePrefix();
     auth = await startAuth({ REDIS_PREFIX: prefix });
-    collab = await startCollab(auth, { REDIS_PREFIX: prefix, COLLAB_MAX_MESSAGE_BYTES: '65536', COLLAB_UPDATES_PER_SECOND: '5', COLLAB_UPDATE_BURST: '20', COLLAB_MAX_DOCUMENT_BYTES: '150000' });
+    collab = await startCollab(auth, { REDIS_PREFIX: prefix, COLLAB_MAX_MESSAGE_BYTES: '65536', COLLAB_UPDATES_PER_SECOND: '5', COLLAB_UPDATE_BURST: '20', COLLAB_MAX_DOCUMENT_BYTES: '150000', COLLAB_PING_INTERVAL_MS: '200' });
     f = await fixture(auth, collab);
   });
   afterAll(async () => {
@@ -222,6 +222,14 @@ describe('collab socket', () => {
     await waitFor('reader got the accepted part', () => reader.doc.getText('content').length >= 100_000);
     expect(reader.doc.getText('content').length).toBeLessThan(200_000);
     expect(reader.wsconnected).toBe(true);
+  });
+
+  it('drops a peer that stops answering pings, and keeps those that answer', async () => {
+    const alive = await synced(open(f.documentId, f.owner.accessToken));
+    const silent = new WebSocket(`${collab.wsUrl}/${f.documentId}?token=${f.owner.accessToken}`, { autoPong: false });
+    const closed = closeCode(silent);
+    expect(await closed).toBe(1006); // terminated, no close frame
+    expect(alive.wsconnected).toBe(true);
   });
 
   it('unloads an empty room shortly after the last client leaves', async () => {
