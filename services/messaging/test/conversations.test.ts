@@ -1,4 +1,6 @@
+import { createDatabase } from '@flux/server-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../src/db/database.js';
 import { client, conversation, eventually, send, startAuth, startMessaging, type AuthHarness, type MessagingServer } from './helpers.js';
 
 describe('conversations', () => {
@@ -146,6 +148,13 @@ describe('conversations', () => {
     // Joining the organization later: membership.changed adds them.
     await auth.addMember(owner, project.organizationId, late, 'member');
     await eventually(async () => (await client(server.url, late).get('/api/conversations')).body.items.some((c: { id: string }) => c.id === created.body.id), 'late member added');
+
+    // A missed event (simulated by dropping the row): first use puts them back, checked with auth.
+    const { db, sql } = createDatabase<Database>(server.config.databaseUrl, 1);
+    await db.deleteFrom('messaging.conversation_members').where('conversation_id', '=', created.body.id).where('user_id', '=', late.id).execute();
+    await sql.end();
+    expect((await client(server.url, late).get(`/api/conversations/${created.body.id}/messages`)).status).toBe(200);
+    expect((await client(server.url, late).get('/api/conversations')).body.items.some((c: { id: string }) => c.id === created.body.id)).toBe(true);
 
     // Removed from the organization: out of the channel at once.
     await auth.removeMember(owner, project.organizationId, member);
