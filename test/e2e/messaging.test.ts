@@ -99,7 +99,7 @@ describe('messaging through the gateway', () => {
     for (const text of ['while you were away 1', 'while you were away 2']) {
       expect((await api('POST', `/api/conversations/${chat.id}/messages`, ada, { content: text, clientId: randomUUID() })).status).toBe(201);
     }
-    if (!bobSocket.connected) await new Promise((resolve) => bobSocket.once('connect', resolve));
+    if (!bobSocket.connected) await new Promise<void>((resolve) => bobSocket.once('connect', () => resolve()));
     const synced = await bobSocket.timeout(10_000).emitWithAck('sync', { conversations: { [chat.id]: lastSeen } });
     expect(synced.messages.map((m: { seq: number; content: string }) => [m.seq, m.content])).toEqual([
       [2, 'while you were away 1'],
@@ -119,7 +119,7 @@ describe('messaging through the gateway', () => {
     form.append('file', new File(['hello through nginx'], 'hello.txt'));
     const uploaded = await fetch(`${stack.url}/api/files`, { method: 'POST', body: form, headers: { authorization: `Bearer ${ada.accessToken}` } });
     expect(uploaded.status).toBe(201);
-    const file = await uploaded.json();
+    const file = (await uploaded.json()) as { id: string; url: string };
     const chat = (await api('POST', '/api/conversations', ada, { type: 'direct', memberIds: [bob.id] })).body;
     await api('POST', `/api/conversations/${chat.id}/messages`, ada, { content: 'attached', clientId: randomUUID(), attachments: [file.id] });
     const got = await fetch(stack.url + file.url, { headers: { authorization: `Bearer ${bob.accessToken}` } });

@@ -10,7 +10,7 @@ async function upload(url: string, user: TestUser | undefined, body: Blob, name:
   const form = new FormData();
   form.append('file', new File([body], name, { type }));
   const response = await fetch(`${url}/api/files`, { method: 'POST', body: form, headers: user ? { authorization: `Bearer ${user.accessToken}` } : {} });
-  return { status: response.status, body: await response.json() };
+  return { status: response.status, body: (await response.json()) as any };
 }
 
 const download = (url: string, user: TestUser, path: string) => fetch(url + path, { headers: { authorization: `Bearer ${user.accessToken}` } });
@@ -65,7 +65,7 @@ describe('files', () => {
     expect(await asBob.text()).toBe('shared secret');
     const asEve = await download(server.url, eve, file.url);
     expect(asEve.status).toBe(404);
-    expect((await asEve.json()).error.code).toBe('not_found');
+    expect(((await asEve.json()) as any).error.code).toBe('not_found');
 
     // Once the message is deleted, the attachment no longer opens the file to the conversation.
     await client(server.url, ada).delete(`/api/messages/${message.id}`);
@@ -105,7 +105,7 @@ describe('files', () => {
     form.append('note', 'no file here');
     const noFile = await fetch(`${server.url}/api/files`, { method: 'POST', body: form, headers: { authorization: `Bearer ${ada.accessToken}` } });
     expect(noFile.status).toBe(400);
-    expect((await noFile.json()).error.details.field).toBe('file');
+    expect(((await noFile.json()) as any).error.details.field).toBe('file');
     expect((await download(server.url, ada, `/api/files/${randomUUID()}`)).status).toBe(404);
     expect((await download(server.url, ada, '/api/files/nope')).status).toBe(400);
   });

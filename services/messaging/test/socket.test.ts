@@ -204,9 +204,12 @@ describe('two messaging instances', () => {
     const [ada, bob] = await Promise.all([auth.signup('Ada'), auth.signup('Bob')]);
     const chat = await conversation(one.url, ada, 'direct', [bob]);
     const adaSocket = await connect(one.url, ada);
-    const bobSocket = await connect(two.url, bob);
     // Both instances read the shared stream once each has heard the other's heartbeat.
     await eventually(async () => (await one.app.io.of('/').adapter.serverCount()) >= 2 && (await two.app.io.of('/').adapter.serverCount()) >= 2, 'instances see each other');
+    // Presence crosses instances too.
+    const bobOnline = nextEvent(adaSocket, 'presence', (p) => p.userId === bob.id);
+    const bobSocket = await connect(two.url, bob);
+    expect(await bobOnline).toEqual({ userId: bob.id, status: 'online' });
 
     const overSocket = nextEvent(bobSocket, 'message:new');
     const ack = await emitWithAck(adaSocket, 'message:send', { conversationId: chat.id, content: 'across instances', clientId: randomUUID() });
