@@ -13,8 +13,6 @@ interface SocketData {
   caller: Caller;
   /** conversationId → when this socket last relayed `typing: true`. */
   typingAt: Map<string, number>;
-  /** Loaded during the handshake so the rooms are joined before the client hears "connected". */
-  conversationIds: string[];
   /** Events in the current 10 s window, against floods from one socket. */
   events: { windowStart: number; count: number };
 }
@@ -78,10 +76,17 @@ export function attachSocketHandlers(io: Server, ctx: Context, verify: AccessTok
       data.typingAt = new Map();
       data.events = { windowStart: Date.now(), count: 0 };
       await ctx.users.remember(data.caller);
-      data.conversationIds = await conversationsRepo.conversationIdsOf(ctx.db, claims.sub);
+      // Rooms are joined here, before the client hears "connected": the personal room first, so a
+      // conversation created while its ids load still reaches this socket through it.
+      await socket.join(userRoom(claims.sub));
+      const conversationIds = await conversationsRepo.conversationIdsOf(ctx.db, claims.sub);
+      await socket.join(conversationIds.map(conversationRoom));
       next();
-    } catch {
-      next(new Error('unauthorized'));
+    } catch (err) {
+      // A refused socket must not linger in the rooms it joined before the failure.
+      for (const room of [...socket.rooms]) void socket.leave(room);
+      if (!(err instanceof AppError)) ctx.log.error({ err }, 'socket handshake failed');
+      next(new Error(err instanceof AppError ? 'unauthorized' : 'unavailable'));
     }
   });
 
@@ -91,10 +96,9 @@ export function attachSocketHandlers(io: Server, ctx: Context, verify: AccessTok
     void announceArrival(socket).catch((err: unknown) => ctx.log.warn({ err }, 'presence update failed'));
   });
 
-  // Synchronous on purpose: rooms and handlers are in place before the client's first event.
+  // Synchronous on purpose: handlers are in place before the client's first event.
   function onConnection(socket: FluxSocket): void {
     const { caller } = socket.data;
-    void socket.join([userRoom(caller.id), ...socket.data.conversationIds.map(conversationRoom)]);
 
     handle(socket, ctx, 'message:send', SocketSendMessage, async ({ conversationId, ...body }) => {
       const { message } = await messages.send(ctx, caller, conversationId, body, 'socket');
