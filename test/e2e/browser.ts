@@ -37,6 +37,12 @@ export async function openTab(browser: Browser, baseURL: string): Promise<Tab> {
   // Shorter than the test timeouts, so a failure names the element that never appeared; long
   // enough for a loaded two-core CI machine.
   context.setDefaultTimeout(20_000);
+  const { page, errors } = await openPage(context);
+  return { context, page, errors };
+}
+
+/** Another page in an existing profile (same cookies: another tab of the same person). */
+export async function openPage(context: BrowserContext): Promise<{ page: Page; errors: string[] }> {
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (message) => {
@@ -50,7 +56,7 @@ export async function openTab(browser: Browser, baseURL: string): Promise<Tab> {
     if (response.status() >= 500) errors.push(`${response.status()} ${response.request().method()} ${response.url()}`);
   });
   page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
-  return { context, page, errors };
+  return { page, errors };
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

@@ -161,6 +161,9 @@ export class ApiClient {
   }
 
   private async refreshWithCookie(): Promise<AuthGrant> {
+    // The CSRF cookie is shared by all tabs and any of them may have replaced it since this tab
+    // last asked: take a fresh one for each refresh (cheap, once per token lifetime).
+    this.csrfToken = null;
     const send = () => this.request<AuthGrant>('POST', '/api/auth/refresh', { csrf: true, noRetry: true });
     try {
       return await send();

@@ -35,6 +35,8 @@ export default function SignIn() {
     },
   );
 
+  const providerError = query.get('error');
+
   if (credentials) {
     return (
       <AuthLayout title="Two-step verification">
@@ -71,7 +73,7 @@ export default function SignIn() {
       }
     >
       <form onSubmit={form.onSubmit} noValidate>
-        <FormError error={form.error} />
+        <FormError error={form.error ?? (providerError ? oauthErrorMessage(providerError) : null)} />
         <Field label="Email" name="email" type="email" autoComplete="email" required autoFocus error={form.fields.email} />
         <Field label="Password" name="password" type="password" autoComplete="current-password" required error={form.fields.password} />
         <div className="row-end">
@@ -89,4 +91,20 @@ export default function SignIn() {
 /** Only same-app paths, so a crafted ?next= cannot send people elsewhere. */
 export function safeNext(next: string | null): string {
   return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+}
+
+/** The OAuth callback sends people back to /signin?error=<code> when the provider sign-in fails. */
+export function oauthErrorMessage(code: string): string {
+  switch (code) {
+    case 'oauth_denied':
+      return 'The provider did not sign you in. You can try again or use your password.';
+    case 'oauth_email_unverified':
+      return 'The provider did not confirm your email address, so we could not sign you in with it.';
+    case 'oauth_state_mismatch':
+      return 'That sign-in attempt expired or was started in another browser. Please start again.';
+    case 'email_taken':
+      return 'An account with this email already exists. Sign in with your password.';
+    default:
+      return 'Signing in with the provider did not work. Please try again.';
+  }
 }
