@@ -116,10 +116,11 @@ describe('Socket.IO', () => {
     const [ada, bob, eve] = await Promise.all([auth.signup('Ada'), auth.signup('Bob'), auth.signup('Eve')]);
     const chat = await conversation(server.url, ada, 'direct', [bob]);
     const group = await conversation(server.url, ada, 'group', [bob]);
-    await send(server.url, ada, chat.id, 'seen before');
+    const seen = await send(server.url, ada, chat.id, 'seen before');
     let bobSocket = await connect(server.url, bob);
     bobSocket.disconnect();
     for (const text of ['missed 1', 'missed 2', 'missed 3']) await send(server.url, ada, chat.id, text);
+    await client(server.url, ada).patch(`/api/messages/${seen.id}`, { content: 'seen before, edited while away' });
     await send(server.url, ada, group.id, 'group missed');
 
     bobSocket = await connect(server.url, bob);
@@ -133,9 +134,11 @@ describe('Socket.IO', () => {
       [4, 'missed 3'],
     ]);
     expect(byConversation(group.id)).toEqual([[1, 'group missed']]);
+    // Edits of messages the client already had come separately.
+    expect(answer.updated.map((m: { id: string; content: string }) => [m.id, m.content])).toEqual([[seen.id, 'seen before, edited while away']]);
 
     const eveSocket = await connect(server.url, eve);
-    expect(await emitWithAck(eveSocket, 'sync', { conversations: { [chat.id]: 0 } })).toEqual({ ok: true, messages: [], hasMore: false });
+    expect(await emitWithAck(eveSocket, 'sync', { conversations: { [chat.id]: 0 } })).toEqual({ ok: true, messages: [], hasMore: false, updated: [] });
   });
 
   it('tracks presence across tabs and tells people who share a conversation', async () => {

@@ -67,6 +67,25 @@ export function since(db: Db, userId: string, positions: Record<string, number>,
     .then((r) => r.rows);
 }
 
+/**
+ * Older messages (seq ≤ the client's lastSeq, within the last `window`) edited or deleted after
+ * the client's lastSeq message was created: changes a client that was away may have missed.
+ * A superset (it may repeat changes the client saw live); clients merge by id.
+ */
+export function changedBefore(db: Db, userId: string, positions: Record<string, number>, window: number, limit: number): Promise<MessageRow[]> {
+  return sql<MessageRow>`
+    select m.* from messaging.messages m
+    join jsonb_each_text(${JSON.stringify(positions)}::text::jsonb) p(conversation_id, seq)
+      on m.conversation_id = p.conversation_id::uuid and m.seq <= p.seq::bigint and m.seq > p.seq::bigint - ${window}
+    join messaging.conversation_members cm on cm.conversation_id = m.conversation_id and cm.user_id = ${userId}
+    join messaging.messages seen on seen.conversation_id = m.conversation_id and seen.seq = p.seq::bigint
+    where greatest(m.edited_at, m.deleted_at) > seen.created_at
+    order by m.conversation_id, m.seq
+    limit ${limit}`
+    .execute(db)
+    .then((r) => r.rows);
+}
+
 /** Full-text search over the caller's conversations, newest first, keyset-paginated. */
 export function search(
   db: Db,

@@ -9,6 +9,8 @@ import { summarizeReactions, toFileInfo, toMessage } from './mappers.js';
 import * as repo from './repository.js';
 
 export const SYNC_LIMIT = 1000;
+/** How far back (in seqs) sync looks for edits and deletions of messages the client already had. */
+export const SYNC_CHANGE_WINDOW = 500;
 
 function checkLength(ctx: Context, content: string): void {
   if (content.trim().length === 0) throw AppError.validation('content', 'must not be empty');
@@ -205,9 +207,21 @@ export async function search(
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What a reconnecting client missed: messages after each last seen seq, in its own conversations. */
-export async function sync(ctx: Context, caller: Caller, positions: Record<string, number>): Promise<{ messages: Message[]; hasMore: boolean }> {
+/**
+ * What a reconnecting client missed: `messages` after each last seen seq (in its own
+ * conversations, oldest first) and, separately, `updated`: older messages edited or deleted since.
+ */
+export async function sync(
+  ctx: Context,
+  caller: Caller,
+  positions: Record<string, number>,
+): Promise<{ messages: Message[]; hasMore: boolean; updated: Message[] }> {
   const valid = Object.fromEntries(Object.entries(positions).filter(([id]) => UUID.test(id)));
-  if (Object.keys(valid).length === 0) return { messages: [], hasMore: false };
-  const rows = await repo.since(ctx.db, caller.id, valid, SYNC_LIMIT + 1);
-  return { messages: await hydrate(ctx.db, rows.slice(0, SYNC_LIMIT)), hasMore: rows.length > SYNC_LIMIT };
+  if (Object.keys(valid).length === 0) return { messages: [], hasMore: false, updated: [] };
+  const [rows, changed] = await Promise.all([
+    repo.since(ctx.db, caller.id, valid, SYNC_LIMIT + 1),
+    repo.changedBefore(ctx.db, caller.id, valid, SYNC_CHANGE_WINDOW, SYNC_LIMIT),
+  ]);
+  const [messages, updated] = await Promise.all([hydrate(ctx.db, rows.slice(0, SYNC_LIMIT)), hydrate(ctx.db, changed)]);
+  return { messages, hasMore: rows.length > SYNC_LIMIT, updated };
 }
