@@ -11,11 +11,14 @@ describe('web: conversations in real time', () => {
   let browser: Browser;
   let ada: Tab;
   let bea: Tab;
+  let owner: Awaited<ReturnType<typeof signUpViaApi>>;
+  let member: Awaited<ReturnType<typeof signUpViaApi>>;
 
   beforeAll(async () => {
-    [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
-    const owner = await signUpViaApi(stack.url, 'Ada Lovelace');
-    const member = await signUpViaApi(stack.url, 'Bea Curie');
+    // The history test sends 120 messages quickly over the API.
+    [stack, browser] = await Promise.all([startStack({ MESSAGE_RATE_LIMIT: '1000' }), launchBrowser()]);
+    owner = await signUpViaApi(stack.url, 'Ada Lovelace');
+    member = await signUpViaApi(stack.url, 'Bea Curie');
     const org = await apiCall<{ id: string }>(stack.url, owner.accessToken, 'POST', '/api/organizations', { name: 'Acme Studio' });
     await apiCall(stack.url, owner.accessToken, 'POST', `/api/organizations/${org.id}/members`, { email: member.email, role: 'member' });
     ada = await openTab(browser, stack.url);
@@ -132,4 +135,48 @@ describe('web: conversations in real time', () => {
     expect(await a.getByTestId('messages').getByText('Call me when you land').count()).toBe(1);
     await expect.poll(() => a.getByText(/You are offline|Reconnecting/).count()).toBe(0);
   }, 60_000);
+
+  it('loads older history on scroll, deletes own messages, and clears notifications', async () => {
+    const a = ada.page;
+    const b = bea.page;
+    // A long group history, sent over the API.
+    const group = await apiCall<{ id: string }>(stack.url, owner.accessToken, 'POST', '/api/conversations', {
+      type: 'group',
+      name: 'Archive',
+      memberIds: [member.user.id],
+    });
+    for (let i = 1; i <= 120; i++) {
+      await apiCall(stack.url, owner.accessToken, 'POST', `/api/conversations/${group.id}/messages`, { content: `History ${i}`, clientId: `h-${i}` });
+    }
+    await b.goto(`/conversations/${group.id}`);
+    const messages = b.getByTestId('messages');
+    await messages.getByText('History 120', { exact: true }).waitFor();
+    expect(await messages.getByText('History 1', { exact: true }).count()).toBe(0);
+    // Scrolling up pages back until the start of the conversation.
+    for (let page = 0; page < 5 && (await messages.getByText('This is the beginning of the conversation.').count()) === 0; page++) {
+      await messages.evaluate((el) => el.scrollTo(0, 0));
+      await b.waitForTimeout(300);
+    }
+    await messages.getByText('History 1', { exact: true }).waitFor();
+    expect(await b.getByTestId('message').filter({ hasText: /History \d+/ }).count()).toBe(120);
+
+    // Ada deletes one of her messages; Bea sees it go.
+    await a.goto(`/conversations/${group.id}`);
+    const last = a.getByTestId('message').filter({ hasText: 'History 120' });
+    await last.hover();
+    a.once('dialog', (dialog) => void dialog.accept());
+    await last.getByRole('button', { name: 'Delete' }).click();
+    await messages.getByText('This message was deleted.').waitFor();
+    expect(await messages.getByText('History 120', { exact: true }).count()).toBe(0);
+
+    // Bea's notifications: open the bell, mark all read, the count clears.
+    const bell = b.getByRole('button', { name: /^Notifications, \d+ unread$/ });
+    await bell.click();
+    await b.getByRole('dialog', { name: 'Notifications' }).waitFor();
+    await b.getByRole('button', { name: 'Mark all read' }).click();
+    await b.getByRole('button', { name: 'Notifications, 0 unread' }).waitFor();
+    await b.reload();
+    await b.getByRole('button', { name: 'Notifications, 0 unread' }).waitFor();
+    expect(bea.errors).toEqual([]);
+  }, 90_000);
 });

@@ -57,9 +57,20 @@ export function MessagingProvider({ children }: { children: ReactNode }) {
     for (const listener of listeners.current) listener(event, payload);
   }, []);
 
+  // The list as last rendered, for the socket handlers (which are set up once per session).
+  const listState = useRef({ data: list.data, loading: list.loading });
+  listState.current = { data: list.data, loading: list.loading };
+
   const onMessage = useCallback(
     (message: Message) => {
       seen.current.set(message.conversationId, Math.max(seen.current.get(message.conversationId) ?? 0, message.seq));
+      const { data, loading } = listState.current;
+      // A list still loading may have been read before this message was committed, and a
+      // conversation not in it is new to us: ask the server again rather than patch.
+      if (!data || loading || !data.items.some((c) => c.id === message.conversationId)) {
+        list.reload();
+        return;
+      }
       list.mutate((current) => {
         if (!current) return current;
         const items = current.items.map((c) => {
@@ -69,7 +80,6 @@ export function MessagingProvider({ children }: { children: ReactNode }) {
           const unread = mine || activeId.current === c.id ? c.unreadCount : c.unreadCount + 1;
           return { ...c, lastMessage: message, unreadCount: unread };
         });
-        if (!items.some((c) => c.id === message.conversationId)) list.reload();
         return { ...current, items: sortByActivity(items) };
       });
     },
