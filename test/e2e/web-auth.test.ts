@@ -74,9 +74,11 @@ describe('web: accounts', () => {
     await page.reload();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
 
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill('Wrong-password-123');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    // Keyboard only: the email field has focus, Tab moves to the password, Enter submits.
+    await page.keyboard.type(email);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Wrong-password-123');
+    await page.keyboard.press('Enter');
     await page.getByText('That email and password do not match.').waitFor();
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();

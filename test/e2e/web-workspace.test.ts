@@ -29,6 +29,16 @@ describe('web: organizations and projects', () => {
     await page.getByRole('button', { name: 'Create project' }).click();
     await page.getByRole('heading', { name: 'Spring Launch', level: 1 }).waitFor();
     await page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Spring Launch' }).waitFor();
+    await screenshot(page, '06-project');
+
+    // The project's own conversation opens from the project page.
+    await page.getByRole('button', { name: 'Project chat' }).click();
+    await page.waitForURL(/\/conversations\/[0-9a-f-]{36}$/);
+    await page.getByRole('heading', { name: 'Spring Launch', level: 2 }).waitFor();
+    await page.getByRole('textbox', { name: 'Message' }).fill('Kick-off notes go here');
+    await page.getByRole('textbox', { name: 'Message' }).press('Enter');
+    await page.getByTestId('messages').getByText('Kick-off notes go here').waitFor();
+    await page.goBack();
 
     // Invite an existing account as a member, and an address without an account.
     await page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Members & settings' }).click();
@@ -50,14 +60,14 @@ describe('web: organizations and projects', () => {
     await page.getByLabel('Role').selectOption('guest');
     await page.getByRole('button', { name: 'Invite' }).click();
     await page.getByText(/Invitation sent/).waitFor();
-    await screenshot(page, '06-organization');
+    await screenshot(page, '06-organization-members');
 
     // A second organization, then switch back with the switcher.
     await page.getByLabel('Organization', { exact: true }).selectOption({ label: '+ New organization…' });
     await page.getByLabel('Organization name').fill('Side Project Co');
     await page.getByRole('button', { name: 'Create organization' }).click();
     await page.getByRole('heading', { name: 'Side Project Co', level: 1 }).waitFor();
-    await expect.poll(() => page.getByRole('navigation', { name: 'Workspace' }).getByText('Spring Launch').count()).toBe(0);
+    await expect.poll(() => page.getByRole('region', { name: 'Projects' }).getByText('Spring Launch').count()).toBe(0);
     await page.getByLabel('Organization', { exact: true }).selectOption({ label: 'Acme Studio' });
     await page.getByRole('heading', { name: 'Acme Studio', level: 1 }).waitFor();
     await page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Spring Launch' }).waitFor();

@@ -13,6 +13,8 @@ export function Sidebar() {
   const { user } = useAuth();
   const { pathname } = useLocation();
   const current = (path: string) => (pathname === path ? 'page' : undefined);
+  // People conversations follow the person everywhere; a project's channel shows with its organization.
+  const visible = conversations.filter((c) => c.type !== 'project' || projects.some((p) => p.id === c.projectId));
 
   return (
     <nav className="sidebar" aria-label="Workspace">
@@ -44,8 +46,10 @@ export function Sidebar() {
         )}
       </div>
 
-      <div className="sidebar-section">
-        <h2 className="sidebar-label">Projects</h2>
+      <section className="sidebar-section" aria-labelledby="sidebar-projects">
+        <h2 className="sidebar-label" id="sidebar-projects">
+          Projects
+        </h2>
         <ul>
           {projects.map((p) => (
             <li key={p.id}>
@@ -56,18 +60,18 @@ export function Sidebar() {
           ))}
           {organization && projects.length === 0 && <li className="muted small">No projects yet</li>}
         </ul>
-      </div>
+      </section>
 
       {currentProjectId && projects.some((p) => p.id === currentProjectId) && (
         <ProjectDocuments projectId={currentProjectId} name={projects.find((p) => p.id === currentProjectId)!.name} current={current} />
       )}
 
-      <div className="sidebar-section">
-        <h2 className="sidebar-label">
+      <section className="sidebar-section" aria-labelledby="sidebar-conversations">
+        <h2 className="sidebar-label" id="sidebar-conversations">
           <Link to="/conversations">Conversations</Link>
         </h2>
         <ul>
-          {conversations.slice(0, 12).map((c) => (
+          {visible.slice(0, 12).map((c) => (
             <li key={c.id}>
               <Link to={`/conversations/${c.id}`} className="sidebar-link" aria-current={current(`/conversations/${c.id}`)}>
                 <span className="truncate">{conversationTitle(c, user?.id)}</span>
@@ -80,7 +84,7 @@ export function Sidebar() {
             </li>
           ))}
         </ul>
-      </div>
+      </section>
     </nav>
   );
 }
@@ -88,8 +92,10 @@ export function Sidebar() {
 function ProjectDocuments({ projectId, name, current }: { projectId: string; name: string; current: (path: string) => 'page' | undefined }) {
   const documents = useResource<Page<DocumentInfo>>(`/api/documents?projectId=${projectId}`);
   return (
-    <div className="sidebar-section">
-      <h2 className="sidebar-label">Documents · {name}</h2>
+    <section className="sidebar-section" aria-labelledby="sidebar-documents">
+      <h2 className="sidebar-label" id="sidebar-documents">
+        Documents · {name}
+      </h2>
       <ul>
         {(documents.data?.items ?? []).map((d) => (
           <li key={d.id}>
@@ -100,6 +106,6 @@ function ProjectDocuments({ projectId, name, current }: { projectId: string; nam
         ))}
         {documents.data?.items.length === 0 && <li className="muted small">No documents yet</li>}
       </ul>
-    </div>
+    </section>
   );
 }
