@@ -30,7 +30,9 @@ describe('TOTP MFA', () => {
     expect(stored.mfa_pending_secret).not.toContain(secret);
 
     expect((await http.post('/api/auth/mfa/totp/enable', { code: '000000' }, { token: user.accessToken })).body.error.code).toBe('invalid_otp');
-    const enabled = await http.post('/api/auth/mfa/totp/enable', { code: code(secret) }, { token: user.accessToken });
+    // Enable with the next step's code and sign in with the previous step's: distinct codes even if
+    // the clock crosses a 30 s boundary in between (a code, once used, is refused).
+    const enabled = await http.post('/api/auth/mfa/totp/enable', { code: code(secret, 1) }, { token: user.accessToken });
     expect(enabled.status).toBe(200);
     const recovery: string[] = enabled.body.recoveryCodes;
     expect(recovery).toHaveLength(10);
