@@ -27,7 +27,11 @@ describe('GET /api/auth/security-events', () => {
     expect(page.body.nextCursor).toEqual(expect.any(String));
     const rest = await http.get(`/api/auth/security-events?limit=50&cursor=${page.body.nextCursor}`, { token: user.accessToken });
     const all = [...page.body.items, ...rest.body.items];
-    expect(all.map((e: { type: string }) => e.type)).toEqual(['refresh', 'login_succeeded', 'new_device', 'login_failed', 'signup']);
+    // Newest first; events of one request can share a millisecond, so compare the set and the time order.
+    expect(all.map((e: { type: string }) => e.type).sort()).toEqual(['login_failed', 'login_succeeded', 'new_device', 'refresh', 'signup']);
+    const times = all.map((e: { createdAt: string }) => Date.parse(e.createdAt));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    expect(all.at(-1).type).toBe('signup');
     expect(new Set(all.map((e: { id: string }) => e.id)).size).toBe(all.length);
     expect(all.every((e: { userId: string }) => e.userId === user.id)).toBe(true);
     expect(all.find((e: { type: string }) => e.type === 'login_failed')).toMatchObject({ userAgent: 'Probe/1', ip: expect.any(String), metadata: { reason: 'wrong_password' } });
