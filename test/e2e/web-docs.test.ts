@@ -8,7 +8,7 @@ const editorText = (page: Page) =>
   page.locator('.cm-content').evaluate((content) => {
     const copy = content.cloneNode(true) as HTMLElement;
     copy.querySelectorAll('.cm-ySelectionCaret, .cm-widgetBuffer').forEach((el) => el.remove());
-    return [...copy.querySelectorAll('.cm-line')].map((line) => line.textContent ?? '').join('\n');
+    return Array.from(copy.querySelectorAll('.cm-line'), (line) => line.textContent ?? '').join('\n');
   });
 
 describe('web: documents edited together', () => {
