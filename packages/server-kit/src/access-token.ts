@@ -17,6 +17,14 @@ declare module 'fastify' {
 export const remoteJwks = (authUrl: string): JWTVerifyGetKey =>
   createRemoteJWKSet(new URL('/api/auth/.well-known/jwks.json', authUrl), { cacheMaxAge: 10 * 60_000, cooldownDuration: 30_000 });
 
+/** jose's errors for a JWKS fetch that failed (timeout, network, non-200, not JSON), as opposed to a bad token. */
+function keySetUnavailable(err: unknown): boolean {
+  const { code, message } = (err ?? {}) as { code?: string; message?: string };
+  if (code === 'ERR_JWKS_TIMEOUT') return true;
+  if (code === 'ERR_JOSE_GENERIC' && /JSON Web Key Set/.test(message ?? '')) return true;
+  return err instanceof TypeError && message === 'fetch failed';
+}
+
 export type AccessTokenVerifier = (token: string) => Promise<AccessTokenClaims>;
 
 /** Verifies an access token's signature (asymmetric only: no `alg:none`, no HMAC), issuer, audience and expiry. */
@@ -30,7 +38,9 @@ export function createAccessTokenVerifier(keys: JWTVerifyGetKey): AccessTokenVer
       });
       if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') throw new Error('claims missing');
       return { sub: payload.sub, sid: payload.sid, name: String(payload.name ?? ''), email: String(payload.email ?? '') };
-    } catch {
+    } catch (err) {
+      // Auth's key set could not be fetched: the token may be fine, so no 401 (clients would sign out).
+      if (keySetUnavailable(err)) throw new AppError('service_unavailable', 503, 'Tokens cannot be verified right now; try again shortly.');
       throw AppError.unauthorized('The access token is invalid or expired.', 'invalid_token');
     }
   };

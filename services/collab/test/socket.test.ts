@@ -104,6 +104,18 @@ describe('collab socket', () => {
     expect(await closeCode(rawSocket(collab.wsUrl, f.documentId, `${f.owner.accessToken}x`))).toBe(4401);
   });
 
+  it('closes 1011 (retry), not 4401, when auth\'s keys cannot be fetched', async () => {
+    const orphan = await startCollab({ ...auth, url: 'http://127.0.0.1:1' } as AuthHarness, { REDIS_PREFIX: collab.config.redisPrefix });
+    try {
+      expect(await closeCode(rawSocket(orphan.wsUrl, f.documentId, f.owner.accessToken))).toBe(CollabCloseCodes.internalError);
+      const rest = await api<{ error: { code: string } }>(orphan.url, 'GET', `/api/documents/${f.documentId}`, f.owner.accessToken);
+      expect(rest.status).toBe(503);
+      expect(rest.body.error.code).toBe('service_unavailable');
+    } finally {
+      await orphan.close();
+    }
+  });
+
   it('closes 4403 for a non-member, an unknown document and a malformed id', async () => {
     const stranger = await auth.signup();
     expect(await closeCode(rawSocket(collab.wsUrl, f.documentId, stranger.accessToken))).toBe(4403);

@@ -17,8 +17,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 async function admit(ctx: CollabContext, documentId: string, token: string | undefined) {
   if (!token) throw new CloseConnection(CollabCloseCodes.unauthorized, 'missing token');
-  const user = await ctx.verifyAccessToken(token).catch(() => {
-    throw new CloseConnection(CollabCloseCodes.unauthorized, 'invalid token');
+  const user = await ctx.verifyAccessToken(token).catch((err: unknown) => {
+    // A 503 (auth's keys unreachable) is not the token's fault: the client should retry, not give up.
+    throw err instanceof AppError && err.status === 401 ? new CloseConnection(CollabCloseCodes.unauthorized, 'invalid token') : err;
   });
   const document = UUID.test(documentId) ? await documents.findById(ctx.db, documentId) : undefined;
   if (!document) throw new CloseConnection(CollabCloseCodes.forbidden, 'no access');
@@ -45,7 +46,8 @@ export const collabSocketRoutes: FastifyPluginAsyncTypebox<{ ctx: CollabContext 
     '/collab/:documentId',
     {
       websocket: true,
-      schema: { params: Type.Object({ documentId: Type.String({ maxLength: 200 }) }), querystring: Type.Object({ token: Type.Optional(Type.String({ maxLength: 8192 })) }) },
+      // No length limits here: a failed validation would answer HTTP 400 instead of a close code.
+      schema: { params: Type.Object({ documentId: Type.String() }), querystring: Type.Object({ token: Type.Optional(Type.String()) }) },
     },
     (socket, request) => {
       const log = request.log;
