@@ -28,7 +28,7 @@ describe('web: organizations and projects', () => {
     await page.getByLabel('New project name').fill('Spring Launch');
     await page.getByRole('button', { name: 'Create project' }).click();
     await page.getByRole('heading', { name: 'Spring Launch', level: 1 }).waitFor();
-    await page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Spring Launch' }).waitFor();
+    await page.getByRole('region', { name: 'Projects' }).getByRole('link', { name: 'Spring Launch' }).waitFor();
     await screenshot(page, '06-project');
 
     // The project's own conversation opens from the project page.
@@ -70,7 +70,7 @@ describe('web: organizations and projects', () => {
     await expect.poll(() => page.getByRole('region', { name: 'Projects' }).getByText('Spring Launch').count()).toBe(0);
     await page.getByLabel('Organization', { exact: true }).selectOption({ label: 'Acme Studio' });
     await page.getByRole('heading', { name: 'Acme Studio', level: 1 }).waitFor();
-    await page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Spring Launch' }).waitFor();
+    await page.getByRole('region', { name: 'Projects' }).getByRole('link', { name: 'Spring Launch' }).waitFor();
 
     // Bea sees the organization she was added to.
     const beaTab = await openTab(browser, stack.url);

@@ -118,6 +118,33 @@ describe('TokenKeeper', () => {
     expect(tabB.token).toBe('rotated-1');
   });
 
+  it('does not refresh again when the other tab’s token arrives only after the lock is released', async () => {
+    // Real browsers do not order BroadcastChannel delivery with Web Lock hand-over.
+    let stored: number | null = null;
+    const marker = { get: () => stored, set: (at: number) => void (stored = at) };
+    const slowPair = (): [Channel, Channel] => {
+      const a: Channel = { onmessage: null, postMessage: (m) => setTimeout(() => b.onmessage?.({ data: m }), 20), close() {} };
+      const b: Channel = { onmessage: null, postMessage: (m) => setTimeout(() => a.onmessage?.({ data: m }), 20), close() {} };
+      return [a, b];
+    };
+    const [channelA, channelB] = slowPair();
+    const sharedLock = lock();
+    let serverCalls = 0;
+    const refresh = async (): Promise<TokenGrant> => ({ accessToken: `rotated-${++serverCalls}`, expiresIn: 900 });
+    const tabA = new TokenKeeper({ refresh, withLock: sharedLock, channel: channelA, marker });
+    const tabB = new TokenKeeper({ refresh, withLock: sharedLock, channel: channelB, marker });
+    tabA.set({ accessToken: 'start', expiresIn: 900 });
+    await new Promise((r) => setTimeout(r, 40));
+    expect(tabB.token).toBe('start');
+
+    const [a, b] = await Promise.all([tabA.refresh(), tabB.refresh()]);
+    expect(serverCalls).toBe(1);
+    expect(a?.accessToken).toBe('rotated-1');
+    expect(b?.accessToken).toBe('rotated-1');
+    tabA.dispose();
+    tabB.dispose();
+  });
+
   it('signs every tab out when one signs out or the session is gone', async () => {
     const [channelA, channelB] = channelPair();
     const tabA = new TokenKeeper({ refresh: async () => ({ accessToken: 'x', expiresIn: 900 }), withLock: (fn) => fn(), channel: channelA });

@@ -24,12 +24,22 @@ export interface Channel {
   close(): void;
 }
 
+/**
+ * A note all tabs can read synchronously (localStorage): when the newest token any tab obtained
+ * expires. It holds no token, only a time, so the access token itself stays in memory.
+ */
+export interface SharedMarker {
+  get(): number | null;
+  set(expiresAt: number): void;
+}
+
 export interface TokenKeeperDeps<T> {
   /** Calls the server (cookie + CSRF); resolves with a new grant plus whatever else the answer carries. */
   refresh: () => Promise<TokenGrant & T>;
   /** Runs `fn` while holding a lock shared by all tabs. */
   withLock?: <R>(fn: () => Promise<R>) => Promise<R>;
   channel?: Channel | null;
+  marker?: SharedMarker | null;
   now?: () => number;
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
@@ -44,6 +54,14 @@ export function refreshLeadMs(lifetimeMs: number): number {
 export function refreshDelayMs(expiresAt: number, lifetimeMs: number, now: number): number {
   return Math.max(0, expiresAt - now - refreshLeadMs(lifetimeMs));
 }
+
+const localMarker: SharedMarker | null =
+  typeof localStorage === 'undefined'
+    ? null
+    : {
+        get: () => Number(localStorage.getItem('flux.tokenExpiresAt')) || null,
+        set: (expiresAt) => localStorage.setItem('flux.tokenExpiresAt', String(expiresAt)),
+      };
 
 const defaultLock = <R>(fn: () => Promise<R>): Promise<R> =>
   typeof navigator !== 'undefined' && navigator.locks
@@ -60,12 +78,15 @@ export class TokenKeeper<T = unknown> {
   private readonly setTimer: (fn: () => void, ms: number) => unknown;
   private readonly clearTimer: (handle: unknown) => void;
   private readonly withLock: <R>(fn: () => Promise<R>) => Promise<R>;
+  private readonly marker: SharedMarker | null;
+  private readonly waiters = new Set<() => void>();
 
   constructor(private readonly deps: TokenKeeperDeps<T>) {
     this.now = deps.now ?? Date.now;
     this.setTimer = deps.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
     this.clearTimer = deps.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));
     this.withLock = deps.withLock ?? defaultLock;
+    this.marker = deps.marker === undefined ? localMarker : deps.marker;
     if (deps.channel) deps.channel.onmessage = (event) => this.receive(event.data);
   }
 
@@ -82,6 +103,7 @@ export class TokenKeeper<T = unknown> {
   /** Adopts a grant from sign-in/sign-up and tells the other tabs. */
   set(grant: TokenGrant, extra?: T): void {
     const state = this.adopt(grant.accessToken, this.now() + grant.expiresIn * 1000, extra);
+    this.marker?.set(state.expiresAt);
     this.deps.channel?.postMessage({ type: 'token', ...state });
   }
 
@@ -100,12 +122,22 @@ export class TokenKeeper<T = unknown> {
     if (this.inflight) return this.inflight;
     const before = this.state;
     this.inflight = this.withLock(async () => {
-      const current = this.state;
-      if (current && current !== before && current.expiresAt - this.now() > refreshLeadMs(this.lifetimeMs)) return current;
+      const fresh = (state: TokenState | null) =>
+        state && state !== before && state.expiresAt - this.now() > refreshLeadMs(this.lifetimeMs) ? state : null;
+      if (fresh(this.state)) return this.state!;
+      // The tab that held the lock before us may have refreshed, and its broadcast can arrive a
+      // moment after the lock is ours: the shared marker says so; wait briefly for the token.
+      const marked = this.marker?.get();
+      // (A new tab, with no token yet, just refreshes: nobody is about to broadcast one to it.)
+      if (before && marked && marked > before.expiresAt && marked - this.now() > refreshLeadMs(this.lifetimeMs)) {
+        const arrived = fresh(await this.waitForToken(marked, 2_000));
+        if (arrived) return arrived;
+      }
       try {
         const grant = await this.deps.refresh();
         const { accessToken, expiresIn } = grant;
         const state = this.adopt(accessToken, this.now() + expiresIn * 1000, grant);
+        this.marker?.set(state.expiresAt);
         this.deps.channel?.postMessage({ type: 'token', ...state });
         return state;
       } catch (error) {
@@ -118,6 +150,23 @@ export class TokenKeeper<T = unknown> {
       this.inflight = null;
     });
     return this.inflight;
+  }
+
+  /** Resolves with the token once one expiring at `expiresAt` (or later) is here, or after `ms`. */
+  private waitForToken(expiresAt: number, ms: number): Promise<TokenState | null> {
+    if (this.state && this.state.expiresAt >= expiresAt) return Promise.resolve(this.state);
+    return new Promise((resolve) => {
+      const done = () => {
+        this.waiters.delete(check);
+        this.clearTimer(timer);
+        resolve(this.state && this.state.expiresAt >= expiresAt ? this.state : null);
+      };
+      const check = () => {
+        if (this.state && this.state.expiresAt >= expiresAt) done();
+      };
+      const timer = this.setTimer(done, ms);
+      this.waiters.add(check);
+    });
   }
 
   dispose(): void {
@@ -138,6 +187,7 @@ export class TokenKeeper<T = unknown> {
     this.state = state;
     this.schedule();
     for (const listener of this.listeners) listener(state, extra);
+    for (const waiter of [...this.waiters]) waiter();
     return state;
   }
 
