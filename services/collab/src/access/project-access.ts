@@ -12,6 +12,8 @@ interface Entry {
  */
 export class ProjectAccessCache {
   private readonly entries = new Map<string, Entry>();
+  /** Bumped by every invalidation, so a caller can tell whether one happened while it was busy. */
+  generation = 0;
 
   constructor(
     private readonly auth: AuthClient,
@@ -35,6 +37,7 @@ export class ProjectAccessCache {
   }
 
   invalidate(organizationId: string, userId: string): void {
+    this.generation++;
     for (const [key, entry] of this.entries) {
       // Unknown-project answers carry no organization; drop them too, they are cheap to ask again.
       if (key.endsWith(`:${userId}`) && (entry.access === null || entry.access.organizationId === organizationId)) this.entries.delete(key);
