@@ -112,53 +112,6 @@ export const collabSocketRoutes: FastifyPluginAsyncTypebox<{ ctx: CollabContext 
         } catch (err) {
           closeWith(ctx, socket, log, err);
         }
-      };
-      socket.on('message', (data: Buffer) => receive(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
-      socket.on('pong', () => {
-        if (joined) joined.connection.alive = true;
-      });
-      socket.on('error', (err) => log.debug({ err }, 'collab socket error'));
-      socket.on('close', () => {
-        gone = true;
-        if (!joined) return;
-        joined.room.remove(joined.connection);
-        ctx.rooms.release(joined.room);
-      });
-
-      const documentId = request.params.documentId;
-      void (async () => {
-        try {
-          let generation = ctx.access.generation;
-          const admitted = await admit(ctx, documentId, request.query.token);
-          const { user, document } = admitted;
-          let { access } = admitted;
-          const room = await ctx.rooms.acquire(document.id, document.project_id);
-          if (gone) {
-            ctx.rooms.release(room);
-            return;
-          }
-          // A membership change that landed while we were admitting found no socket to act on: ask again.
-          while (ctx.access.generation !== generation) {
-            generation = ctx.access.generation;
-            const now = await ctx.access.get(document.project_id, user.sub).catch((err: unknown) => (ctx.rooms.release(room), Promise.reject(err)));
-            if (!now?.role) {
-              ctx.rooms.release(room);
-              throw new CloseConnection(CollabCloseCodes.forbidden, 'access revoked');
-            }
-            access = { role: now.role, organizationId: now.organizationId };
-          }
-          if (gone) {
-            ctx.rooms.release(room);
-            return;
-          }
-          // From here on, synchronously registered: later membership events find this socket.
-          const connection = new Connection(socket, user.sub, access.organizationId, access.role, ctx.config);
-          joined = { room, connection };
-          room.add(connection);
-          for (const frame of early.splice(0)) if (connection.open) receive(frame);
-        } catch (err) {
-          closeWith(ctx, socket, log, err);
-        }
       })();
     },
   );
