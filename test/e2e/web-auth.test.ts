@@ -16,7 +16,7 @@ describe('web: accounts', () => {
   let browser: Browser;
   beforeAll(async () => {
     [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
-  });
+  }, 120_000);
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();

@@ -24,7 +24,7 @@ describe('web: conversations in real time', () => {
     ada = await openTab(browser, stack.url);
     bea = await openTab(browser, stack.url);
     await Promise.all([signInInBrowser(ada.page, owner.email), signInInBrowser(bea.page, member.email)]);
-  });
+  }, 120_000);
   afterEach(async (context) => {
     if (context.task.result?.state !== 'fail') return;
     await screenshot(ada.page, `failed-${context.task.name.slice(0, 20)}-ada`).catch(() => undefined);

@@ -28,7 +28,7 @@ describe('web: documents edited together', () => {
     projectId = (await apiCall<{ id: string }>(stack.url, owner!.accessToken, 'POST', `/api/organizations/${org.id}/projects`, { name: 'Spring Launch' })).id;
     [ada, bea, gus] = await Promise.all([openTab(browser, stack.url), openTab(browser, stack.url), openTab(browser, stack.url)]);
     await Promise.all([signInInBrowser(ada.page, owner!.email), signInInBrowser(bea.page, member!.email), signInInBrowser(gus.page, guest!.email)]);
-  });
+  }, 120_000);
   afterEach(async (context) => {
     if (context.task.result?.state !== 'fail') return;
     for (const [name, tab] of [['ada', ada], ['bea', bea], ['gus', gus]] as const) {

@@ -37,7 +37,7 @@ describe('web: sign-in with an OIDC provider', () => {
       }),
       launchBrowser(),
     ]);
-  });
+  }, 120_000);
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();

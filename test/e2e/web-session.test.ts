@@ -12,7 +12,7 @@ describe('web: sessions across tabs', () => {
   beforeAll(async () => {
     // Short-lived access tokens, so several refreshes happen during the test.
     [stack, browser] = await Promise.all([startStack({ AUTH_ACCESS_TOKEN_TTL_SECONDS: String(LIFETIME_SECONDS) }), launchBrowser()]);
-  });
+  }, 120_000);
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();

@@ -8,7 +8,7 @@ describe('web: organizations and projects', () => {
   let browser: Browser;
   beforeAll(async () => {
     [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
-  });
+  }, 120_000);
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();

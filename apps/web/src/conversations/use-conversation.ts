@@ -130,7 +130,13 @@ export function useConversation(conversationId: string) {
     if (newest > 0) reportSeq(conversationId, newest);
   }, [newest, conversationId, reportSeq]);
   useEffect(() => {
-    if (newest > 0 && connected && document.visibilityState === 'visible') markRead(conversationId, newest);
+    const mark = () => {
+      if (newest > 0 && connected && document.visibilityState === 'visible') markRead(conversationId, newest);
+    };
+    mark();
+    // Messages that arrived in a background tab count as read when the tab is looked at.
+    document.addEventListener('visibilitychange', mark);
+    return () => document.removeEventListener('visibilitychange', mark);
   }, [newest, conversationId, markRead, connected]);
 
   const deliver = useCallback(
