@@ -111,4 +111,38 @@ describe('web: accounts', () => {
     expect(errors).toEqual([]);
     await context.close();
   }, 90_000);
+
+  it('resets a forgotten password from the emailed link', async () => {
+    const { page, context, errors } = await openTab(browser, stack.url);
+    const email = uniqueEmail('forgetful');
+    await fetch(`${stack.url}/api/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Forgetful Fred', email, password: PASSWORD }),
+    });
+    await page.goto('/signin');
+    await page.getByRole('link', { name: 'Forgot password?' }).click();
+    await page.getByLabel('Email').fill(email);
+    await page.getByRole('button', { name: 'Send reset link' }).click();
+    await page.getByText(`If an account exists for ${email}`).waitFor();
+
+    const mail = async () => {
+      const outbox = await (await fetch(`${stack.url}/api/auth/dev/outbox?to=${encodeURIComponent(email)}`)).json();
+      return (outbox.items as Array<{ subject: string; text: string }>).find((m) => /reset-password/.test(m.text));
+    };
+    await expect.poll(mail).toBeTruthy();
+    const link = new URL(/(http\S+reset-password\S+)/.exec((await mail())!.text)![1]!);
+    await page.goto(link.pathname + link.search);
+    await page.getByLabel('New password').fill('Fresh-meadow-canyon-77');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Your password has been changed').waitFor();
+
+    await page.getByRole('main').getByRole('link', { name: 'Sign in' }).first().click();
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('Fresh-meadow-canyon-77');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Welcome to FluxStudio' }).waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 90_000);
 });
