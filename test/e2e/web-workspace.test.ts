@@ -28,7 +28,7 @@ describe('web: organizations and projects', () => {
     await page.getByLabel('New project name').fill('Spring Launch');
     await page.getByRole('button', { name: 'Create project' }).click();
     await page.getByRole('heading', { name: 'Spring Launch', level: 1 }).waitFor();
-    await page.getByRole('region', { name: 'Projects' }).getByRole('link', { name: 'Spring Launch' }).waitFor();
+    await page.getByRole('navigation', { name: 'Workspace' }).getByRole('region', { name: 'Projects' }).getByRole('link', { name: 'Spring Launch' }).waitFor();
     await screenshot(page, '06-project');
 
     // The project's own conversation opens from the project page.
@@ -49,28 +49,32 @@ describe('web: organizations and projects', () => {
     await page.getByText('Enter a valid email address.').waitFor();
 
     await page.getByLabel('Email').fill(bea.email);
-    await page.getByLabel('Role').selectOption('admin');
+    await page.getByLabel('Role', { exact: true }).selectOption('admin');
     await page.getByRole('button', { name: 'Invite' }).click();
     await page.getByText('Member added.').waitFor();
-    const beaRow = members.locator('li', { hasText: 'Bea Curie' });
-    await beaRow.waitFor();
-    expect(await beaRow.locator('.role').textContent()).toBe('admin');
+    await members.locator('li', { hasText: 'Bea Curie' }).waitFor();
+    expect(await page.getByLabel('Role of Bea Curie').inputValue()).toBe('admin');
 
     await page.getByLabel('Email').fill(`nobody-${Date.now()}@example.com`);
-    await page.getByLabel('Role').selectOption('guest');
+    await page.getByLabel('Role', { exact: true }).selectOption('guest');
     await page.getByRole('button', { name: 'Invite' }).click();
     await page.getByText(/Invitation sent/).waitFor();
     await screenshot(page, '06-organization-members');
+
+    // The owner changes Bea's role; it sticks after a reload.
+    await page.getByLabel('Role of Bea Curie').selectOption('member');
+    await page.reload();
+    await expect.poll(() => page.getByLabel('Role of Bea Curie').inputValue()).toBe('member');
 
     // A second organization, then switch back with the switcher.
     await page.getByLabel('Organization', { exact: true }).selectOption({ label: '+ New organization…' });
     await page.getByLabel('Organization name').fill('Side Project Co');
     await page.getByRole('button', { name: 'Create organization' }).click();
     await page.getByRole('heading', { name: 'Side Project Co', level: 1 }).waitFor();
-    await expect.poll(() => page.getByRole('region', { name: 'Projects' }).getByText('Spring Launch').count()).toBe(0);
+    await expect.poll(() => page.getByRole('navigation', { name: 'Workspace' }).getByRole('region', { name: 'Projects' }).getByText('Spring Launch').count()).toBe(0);
     await page.getByLabel('Organization', { exact: true }).selectOption({ label: 'Acme Studio' });
     await page.getByRole('heading', { name: 'Acme Studio', level: 1 }).waitFor();
-    await page.getByRole('region', { name: 'Projects' }).getByRole('link', { name: 'Spring Launch' }).waitFor();
+    await page.getByRole('navigation', { name: 'Workspace' }).getByRole('region', { name: 'Projects' }).getByRole('link', { name: 'Spring Launch' }).waitFor();
 
     // Bea sees the organization she was added to.
     const beaTab = await openTab(browser, stack.url);
@@ -79,7 +83,7 @@ describe('web: organizations and projects', () => {
     await beaTab.page.getByLabel('Password').fill(PASSWORD);
     await beaTab.page.getByRole('button', { name: 'Sign in' }).click();
     await beaTab.page.getByRole('heading', { name: 'Acme Studio', level: 1 }).waitFor();
-    await beaTab.page.getByText(/you are an admin/).waitFor();
+    await beaTab.page.getByText(/you are a member/).waitFor();
 
     expect(errors).toEqual([]);
     expect(beaTab.errors).toEqual([]);

@@ -1,11 +1,11 @@
-import type { Member, Organization, Page, Project, Role } from '@flux/shared';
+import type { Organization, Page, Project } from '@flux/shared';
 import { useEffect, useId, useState } from 'react';
 import { useApi } from '../api/api-context.js';
 import { invalidate, useResource } from '../api/use-resource.js';
 import { Field, FormError } from '../components/field.js';
 import { useForm } from '../components/use-form.js';
-import { initials } from '../layout/user-menu.js';
 import { Link, navigate } from '../router.js';
+import { MemberList, roles } from './member-list.js';
 import { useWorkspace } from './workspace-context.js';
 
 export default function OrganizationPage({ params }: { params: Record<string, string> }) {
@@ -46,7 +46,7 @@ export default function OrganizationPage({ params }: { params: Record<string, st
 
         <section aria-labelledby="members-heading" className="card">
           <h2 id="members-heading">Members</h2>
-          <MemberList orgId={orgId} />
+          <MemberList orgId={orgId} canManage={manager} />
           {manager && <InviteForm orgId={orgId} />}
         </section>
       </div>
@@ -71,27 +71,6 @@ function CreateProjectForm({ orgId }: { orgId: string }) {
         Create project
       </button>
     </form>
-  );
-}
-
-function MemberList({ orgId }: { orgId: string }) {
-  const members = useResource<Page<Member>>(`/api/organizations/${orgId}/members`);
-  if (members.error) return <p className="form-error">{members.error.message}</p>;
-  return (
-    <ul className="list members" aria-label="Members">
-      {(members.data?.items ?? []).map((m) => (
-        <li key={m.userId} className="member">
-          <span className="avatar" aria-hidden="true">
-            {initials(m.name)}
-          </span>
-          <span className="member-name">
-            {m.name}
-            <span className="muted small"> {m.email}</span>
-          </span>
-          <span className={`role role-${m.role}`}>{m.role}</span>
-        </li>
-      ))}
-    </ul>
   );
 }
 
@@ -138,9 +117,6 @@ function InviteForm({ orgId }: { orgId: string }) {
     </form>
   );
 }
-
-// Listed here rather than imported: @flux/shared's runtime values would pull TypeBox into the bundle.
-const roles: Role[] = ['member', 'admin', 'guest', 'owner'];
 
 function article(role: string) {
   return /^[aeiou]/.test(role) ? 'an' : 'a';
