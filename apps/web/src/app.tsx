@@ -48,7 +48,7 @@ function find<T extends [string, Screen, ...unknown[]]>(routes: T[], pathname: s
 }
 
 export function App() {
-  const { status } = useAuth();
+  const { status, retry } = useAuth();
   const { pathname, query } = useLocation();
   const publicMatch = find(publicRoutes, pathname);
   const privateMatch = find(privateRoutes, pathname);
@@ -65,6 +65,7 @@ export function App() {
   }, [status, publicMatch, pathname, query]);
 
   if (status === 'loading') return <Splash />;
+  if (status === 'unreachable') return <Unreachable onRetry={retry} />;
 
   if (publicMatch) {
     const Screen = publicMatch.route[1] as ComponentType<{ params: Record<string, string> }>;
@@ -91,6 +92,25 @@ function Splash() {
     <div className="splash" role="status" aria-label="Loading">
       <span className="brand-mark">F</span>
     </div>
+  );
+}
+
+function Unreachable({ onRetry }: { onRetry: () => void }) {
+  useEffect(() => {
+    // Try again by itself as soon as the browser is back online.
+    window.addEventListener('online', onRetry);
+    return () => window.removeEventListener('online', onRetry);
+  }, [onRetry]);
+  return (
+    <main className="auth-page">
+      <div className="auth-card" role="alert">
+        <h1>Cannot reach FluxStudio</h1>
+        <p className="muted">Check your connection. Your session is kept; nothing was lost.</p>
+        <button type="button" className="button block" onClick={onRetry}>
+          Try again
+        </button>
+      </div>
+    </main>
   );
 }
 

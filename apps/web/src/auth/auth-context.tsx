@@ -3,7 +3,8 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import { useApi } from '../api/api-context.js';
 import type { AuthGrant } from '../api/client.js';
 
-type Status = 'loading' | 'signed-in' | 'signed-out';
+/** `unreachable`: the session could not be checked (offline, gateway down); it may well be valid. */
+type Status = 'loading' | 'signed-in' | 'signed-out' | 'unreachable';
 
 interface AuthState {
   status: Status;
@@ -12,6 +13,7 @@ interface AuthState {
   signedIn: (grant: AuthGrant) => void;
   signOut: () => Promise<void>;
   setUser: (user: PublicUser) => void;
+  retry: () => void;
 }
 
 const AuthContext = createContext<AuthState | null>(null);
@@ -21,6 +23,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [status, setStatus] = useState<Status>('loading');
   const [user, setUser] = useState<PublicUser | null>(null);
   const [accessToken, setAccessToken] = useState<string | null>(null);
+  const [attempt, setAttempt] = useState(0);
+  const retry = useCallback(() => {
+    setStatus('loading');
+    setAttempt((a) => a + 1);
+  }, []);
 
   useEffect(() => {
     // Tokens from this tab or another; null when any tab signs out or the session ends.
@@ -40,12 +47,15 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         setUser(me);
         setStatus(me ? 'signed-in' : 'signed-out');
       })
-      .catch(() => !cancelled && setStatus('signed-out'));
+      .catch((error: unknown) => {
+        if (cancelled) return;
+        setStatus((error as { code?: string })?.code === 'network_error' || (error as { status?: number })?.status === 0 ? 'unreachable' : 'signed-out');
+      });
     return () => {
       cancelled = true;
       unsubscribe();
     };
-  }, [api]);
+  }, [api, attempt]);
 
   const signedIn = useCallback(
     (grant: AuthGrant) => {
@@ -63,8 +73,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, [api]);
 
   const value = useMemo(
-    () => ({ status, user, accessToken, signedIn, signOut, setUser }),
-    [status, user, accessToken, signedIn, signOut],
+    () => ({ status, user, accessToken, signedIn, signOut, setUser, retry }),
+    [status, user, accessToken, signedIn, signOut, retry],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
