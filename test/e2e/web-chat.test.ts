@@ -107,6 +107,15 @@ describe('web: conversations in real time', () => {
     await a.getByRole('textbox', { name: 'Message' }).press('Enter');
     await b.getByTestId('message').filter({ hasText: 'Frame attached' }).getByRole('img', { name: 'frame.png' }).waitFor();
 
+    // Full-text search finds Bea's message and opens its conversation.
+    await a.goto('/conversations');
+    await a.getByLabel('Search messages').fill('storyboard');
+    const results = a.getByRole('list', { name: 'Search results' });
+    await results.getByText(/storyboard v2 is ready/).waitFor();
+    await results.getByRole('link').first().click();
+    await a.waitForURL(`**${conversationUrl}`);
+    await a.getByTestId('messages').getByText('Frame attached').waitFor();
+
     await screenshot(a, '07-conversation-ada');
     await screenshot(b, '08-conversation-bea');
     expect(new URL(b.url()).pathname).toBe(conversationUrl);

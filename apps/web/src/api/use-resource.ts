@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useApi } from './api-context.js';
 import { ApiError } from './errors.js';
 
@@ -28,6 +28,10 @@ export function useResource<T>(path: string | null): Resource<T> {
   const [loading, setLoading] = useState(path !== null);
   const [version, setVersion] = useState(0);
   const reload = useCallback(() => setVersion((v) => v + 1), []);
+  // A live change applied while a load is in flight may be older than that load's answer, or
+  // missing from it: such a load is followed by another one.
+  const inflight = useRef(false);
+  const changedDuringLoad = useRef(false);
 
   useEffect(() => {
     if (!path) return;
@@ -44,6 +48,8 @@ export function useResource<T>(path: string | null): Resource<T> {
       return;
     }
     const controller = new AbortController();
+    inflight.current = true;
+    changedDuringLoad.current = false;
     setLoading(true);
     setError((current) => (current && loaded.path !== path ? null : current));
     api
@@ -51,18 +57,25 @@ export function useResource<T>(path: string | null): Resource<T> {
       .then((value) => {
         setLoaded({ path, value });
         setError(null);
+        if (changedDuringLoad.current) reload();
       })
       .catch((caught: unknown) => {
         if (controller.signal.aborted) return;
         setError(caught instanceof ApiError ? caught : new ApiError(0, 'unknown', 'Could not load this.'));
       })
-      .finally(() => !controller.signal.aborted && setLoading(false));
+      .finally(() => {
+        if (controller.signal.aborted) return;
+        inflight.current = false;
+        setLoading(false);
+      });
     return () => controller.abort();
-  }, [api, path, version]);
+  }, [api, path, version, reload]);
 
   const mutate = useCallback(
-    (update: (current: T | undefined) => T | undefined) =>
-      setLoaded((current) => (current.path === path ? { path, value: update(current.value) } : current)),
+    (update: (current: T | undefined) => T | undefined) => {
+      if (inflight.current) changedDuringLoad.current = true;
+      setLoaded((current) => (current.path === path ? { path, value: update(current.value) } : current));
+    },
     [path],
   );
   return { data, error, loading, reload, mutate };

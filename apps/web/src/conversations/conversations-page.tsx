@@ -11,6 +11,7 @@ import { useWorkspace } from '../orgs/workspace-context.js';
 import { Link, navigate } from '../router.js';
 import { conversationTitle } from './conversation-title.js';
 import { ConversationView } from './conversation-view.js';
+import { MessageSearch } from './message-search.js';
 import { useMessaging } from './messaging-context.js';
 import type { Conversation } from './types.js';
 
@@ -29,6 +30,7 @@ export default function ConversationsPage({ params }: { params: Record<string, s
             New
           </button>
         </div>
+        <MessageSearch />
         {creating && <NewConversation onDone={() => setCreating(false)} />}
         <ul>
           {conversations.map((c) => (
