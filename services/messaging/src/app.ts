@@ -1,4 +1,4 @@
-import { AuthClient, closeRedis, createAccessTokenVerifier, createRedis, createServiceApp, remoteJwks, type AccessTokenVerifier, type App } from '@flux/server-kit';
+import { AuthClient, createAccessTokenVerifier, createRedis, createServiceApp, remoteJwks, type AccessTokenVerifier, type App } from '@flux/server-kit';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Counter, Gauge } from 'prom-client';
 import { Server } from 'socket.io';
@@ -44,7 +44,10 @@ export async function buildApp(config: Config, { logger = true, verify }: BuildO
 
   // Socket.IO shares the HTTP server; the streams adapter carries broadcasts between instances
   // and resumes from its stream offset after a Redis blip instead of losing messages.
-  const adapterRedis = createRedis(config.redisUrl, app.log, 'socket.io-adapter');
+  // No retry limit: during a Redis outage broadcasts wait in the offline queue and go out, in
+  // order, when it is back — late rather than lost (the adapter publishes before it delivers
+  // locally, so local sockets wait too). Acks never wait: they depend on PostgreSQL only.
+  const adapterRedis = createRedis(config.redisUrl, app.log, 'socket.io-adapter', { maxRetriesPerRequest: null });
   io = new Server(app.server, {
     path: '/socket.io/',
     transports: ['websocket'],
@@ -109,7 +112,8 @@ export async function buildApp(config: Config, { logger = true, verify }: BuildO
   app.addHook('onClose', async () => {
     await io?.of('/').adapter.close();
     await notifications.close();
-    await closeRedis(adapterRedis);
+    // Not quit(): with Redis down it would wait for the offline queue forever.
+    adapterRedis.disconnect();
   });
   return app;
 }

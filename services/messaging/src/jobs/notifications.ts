@@ -34,7 +34,24 @@ export class NotificationProcessor {
     private readonly realtime: Realtime,
   ) {}
 
-  async process(name: JobName, data: Jobs[JobName]): Promise<number> {
+  private readonly running = new Set<Promise<number>>();
+  private closed = false;
+
+  /** Runs one job, unless shutting down (then it fails and BullMQ retries it elsewhere). */
+  process(name: JobName, data: Jobs[JobName]): Promise<number> {
+    if (this.closed) return Promise.reject(new Error('notifications are shutting down'));
+    const run = this.run(name, data).finally(() => this.running.delete(run));
+    this.running.add(run);
+    return run;
+  }
+
+  /** Refuses new runs and waits for those still going, so the database pool closes after them. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.running]);
+  }
+
+  private async run(name: JobName, data: Jobs[JobName]): Promise<number> {
     const rows = name === 'message_created' ? await this.forMessage(data as MessageCreatedJob) : await this.forMembersAdded(data as MembersAddedJob);
     const created = await insertNew(this.db, rows);
     for (const row of created) this.realtime.toUsers([row.user_id], 'notification:new', toNotification(row));
@@ -163,7 +180,11 @@ export class NotificationQueue {
 
   async close(): Promise<void> {
     await Promise.allSettled([...this.inFlight]);
-    await this.worker?.close();
+    // Forced: after a Redis outage a graceful close can wait forever on the blocking connection,
+    // and the worker may still hand over a job it fetched: the processor refuses it (it is
+    // retried elsewhere; jobs are idempotent) and finishes the runs already going.
+    await this.worker?.close(true);
+    await this.processor.close();
     await this.queue.close();
     await closeRedis(this.producer);
     if (this.workerConnection) await closeRedis(this.workerConnection);
