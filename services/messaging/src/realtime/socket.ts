@@ -101,9 +101,10 @@ export function attachSocketHandlers(io: Server, ctx: Context, verify: AccessTok
     const { caller } = socket.data;
 
     handle(socket, ctx, 'message:send', SocketSendMessage, async ({ conversationId, ...body }) => {
-      const { message } = await messages.send(ctx, caller, conversationId, body, 'socket');
-      // The room may be new to this socket (a project channel joined on first use).
-      await socket.join(conversationRoom(conversationId));
+      const { message, created } = await messages.send(ctx, caller, conversationId, body, 'socket');
+      // The room may be new to this socket (a project channel joined on first use). Not for a
+      // retry: that answer does not check membership, and a former member must not rejoin.
+      if (created) await socket.join(conversationRoom(conversationId));
       return { message };
     });
 
