@@ -195,7 +195,10 @@ describe('two messaging instances', () => {
   let two: MessagingServer;
   beforeAll(async () => {
     auth = await startAuth();
-    [one, two] = await Promise.all([startMessaging(auth), startMessaging(auth)]);
+    // A prefix of their own: instances of other test files (same run prefix) would otherwise join
+    // the same Socket.IO cluster and make "the other instance is listening" ambiguous.
+    const env = { REDIS_PREFIX: `${process.env.REDIS_PREFIX ?? 'flux-test:'}pair-${randomUUID()}:` };
+    [one, two] = await Promise.all([startMessaging(auth, env), startMessaging(auth, env)]);
   });
   afterEach(() => closeSockets());
   afterAll(async () => {
@@ -208,7 +211,7 @@ describe('two messaging instances', () => {
     const chat = await conversation(one.url, ada, 'direct', [bob]);
     const adaSocket = await connect(one.url, ada);
     // Both instances read the shared stream once each has heard the other's heartbeat.
-    await eventually(async () => (await one.app.io.of('/').adapter.serverCount()) >= 2 && (await two.app.io.of('/').adapter.serverCount()) >= 2, 'instances see each other');
+    await eventually(async () => (await one.app.io.of('/').adapter.serverCount()) === 2 && (await two.app.io.of('/').adapter.serverCount()) === 2, 'instances see each other');
     // Presence crosses instances too.
     const bobOnline = nextEvent(adaSocket, 'presence', (p) => p.userId === bob.id);
     const bobSocket = await connect(two.url, bob);
