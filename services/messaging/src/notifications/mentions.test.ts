@@ -18,6 +18,13 @@ describe('findMentions', () => {
     expect(findMentions('ada and bob', members)).toEqual([]);
   });
 
+  it('mentions everyone with @all, @channel or @everyone, but not with an email or a longer word', () => {
+    expect(findMentions('heads up @channel', members)).toEqual(['a', 'b']);
+    expect(findMentions('@ALL: release today', members)).toEqual(['a', 'b']);
+    expect(findMentions('@everyone!', members)).toEqual(['a', 'b']);
+    expect(findMentions('mail team@all.example or @allison', members)).toEqual([]);
+  });
+
   it('treats names with regex characters literally', () => {
     expect(findMentions('@c++ fan', [{ userId: 'c', name: 'c++', email: 'c@x.io' }])).toEqual(['c']);
     expect(findMentions('@cxx', [{ userId: 'c', name: 'c.+', email: 'q@x.io' }])).toEqual([]);

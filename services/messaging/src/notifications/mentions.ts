@@ -10,10 +10,14 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /**
  * Who `@name` mentions in `content`: a member is mentioned by their full name, their first name
  * or the local part of their email, case-insensitively, when the word ends there
- * ("@ada", "@Ada Lovelace", "@ada.l" but not "@adam").
+ * ("@ada", "@Ada Lovelace", "@ada.l" but not "@adam"); `@all`, `@channel` and `@everyone` mention everyone.
  */
+const EVERYONE = /(^|[^\p{L}\p{N}_])@(?:all|channel|everyone)(?![\p{L}\p{N}_])/iu;
+
 export function findMentions(content: string, members: readonly Mentionable[]): string[] {
   if (!content.includes('@')) return [];
+  // @all, @channel and @everyone mention every member, as in Slack and Mattermost.
+  if (EVERYONE.test(content)) return members.map((m) => m.userId);
   const mentioned: string[] = [];
   for (const member of members) {
     const handles = new Set(
