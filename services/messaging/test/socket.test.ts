@@ -90,6 +90,18 @@ describe('Socket.IO', () => {
     const deleted = nextEvent(bobSocket, 'message:deleted');
     await client(server.url, ada).delete(`/api/messages/${message.id}`);
     expect(await deleted).toMatchObject({ id: message.id, conversationId: group.id, seq: 1, deletedAt: expect.any(String) });
+
+    // Removed from the group: told so, and its room is left at once.
+    const removed = nextEvent(bobSocket, 'conversation:removed');
+    expect((await client(server.url, ada).delete(`/api/conversations/${group.id}/members/${bob.id}`)).status).toBe(204);
+    expect(await removed).toEqual({ id: group.id });
+    const bobSaw = record(bobSocket, 'message:new');
+    const notes = await conversation(server.url, bob, 'direct', [bob]);
+    await send(server.url, ada, group.id, 'after bob left');
+    const own = nextEvent(bobSocket, 'message:new');
+    await send(server.url, bob, notes.id, 'my own note');
+    await own;
+    expect(bobSaw.map((m) => m.content)).toEqual(['my own note']);
   });
 
   it('relays typing to the others, throttled', async () => {
