@@ -107,10 +107,12 @@ export function MessagingProvider({ children }: { children: ReactNode }) {
           emitLocal('resync', null);
           return;
         }
-        for (const message of [...answer.messages].sort((a, b) => a.seq - b.seq)) {
-          onMessage(message);
+        for (const message of [...answer!.messages!].sort((a, b) => a.seq - b.seq)) {
+          seen.current.set(message.conversationId, Math.max(seen.current.get(message.conversationId) ?? 0, message.seq));
           emitLocal('message:new', message);
         }
+        // Unread counts after time away are the server's to say.
+        if (answer!.messages!.length > 0) list.reload();
       });
     });
     s.on('disconnect', () => setConnected(false));
