@@ -15,6 +15,18 @@ interface SocketData {
   typingAt: Map<string, number>;
   /** Events in the current 10 s window, against floods from one socket. */
   events: { windowStart: number; count: number };
+  /** When the handshake's access token expires (ms since epoch), if it says. */
+  expiresAt?: number;
+}
+
+/** The `exp` claim of a token that was just verified, in ms. */
+function expiryOf(token: string): number | undefined {
+  try {
+    const { exp } = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { exp?: unknown };
+    return typeof exp === 'number' ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const EVENT_WINDOW_MS = 10_000;
@@ -75,6 +87,7 @@ export function attachSocketHandlers(io: Server, ctx: Context, verify: AccessTok
       data.caller = { id: claims.sub, name: claims.name, email: claims.email };
       data.typingAt = new Map();
       data.events = { windowStart: Date.now(), count: 0 };
+      data.expiresAt = expiryOf(token);
       await ctx.users.remember(data.caller);
       // Rooms are joined here, before the client hears "connected": the personal room first, so a
       // conversation created while its ids load still reaches this socket through it.
@@ -98,7 +111,15 @@ export function attachSocketHandlers(io: Server, ctx: Context, verify: AccessTok
 
   // Synchronous on purpose: handlers are in place before the client's first event.
   function onConnection(socket: FluxSocket): void {
-    const { caller } = socket.data;
+    const { caller, expiresAt } = socket.data;
+
+    // A socket lives no longer than its token. Closing the transport (not a Socket.IO disconnect)
+    // makes the client reconnect on its own, presenting a fresh token or hearing "unauthorized".
+    if (expiresAt !== undefined) {
+      const timer = setTimeout(() => socket.conn.close(), Math.max(0, expiresAt - Date.now()));
+      timer.unref();
+      socket.once('disconnect', () => clearTimeout(timer));
+    }
 
     handle(socket, ctx, 'message:send', SocketSendMessage, async ({ conversationId, ...body }) => {
       const { message, created } = await messages.send(ctx, caller, conversationId, body, 'socket');
