@@ -52,6 +52,7 @@ describe('web: documents edited together', () => {
     await a.getByRole('heading', { name: 'Launch brief' }).waitFor();
     await a.getByTestId('connection').getByText('Live').waitFor();
     const documentPath = new URL(a.url()).pathname;
+    await expect.poll(() => a.title()).toBe('Launch brief · FluxStudio');
     await a.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Launch brief' }).waitFor();
 
     await b.goto(`/projects/${projectId}`);

@@ -1,10 +1,12 @@
 import { useAuth } from '../auth/auth-context.js';
+import { useDocumentTitle } from '../components/use-document-title.js';
 import { MfaSection } from './mfa-section.js';
 import { SecurityEvents } from './security-events.js';
 import { SessionsSection } from './sessions-section.js';
 
 export default function AccountPage() {
   const { user } = useAuth();
+  useDocumentTitle('Account');
   if (!user) return null;
   return (
     <section className="page">

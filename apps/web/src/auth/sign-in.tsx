@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useApi } from '../api/api-context.js';
 import type { AuthGrant } from '../api/client.js';
 import { Field, FormError } from '../components/field.js';
+import { useDocumentTitle } from '../components/use-document-title.js';
 import { useForm } from '../components/use-form.js';
 import { Link, navigate, useLocation } from '../router.js';
 import { AuthLayout } from './auth-layout.js';
@@ -36,6 +37,7 @@ export default function SignIn() {
   );
 
   const providerError = query.get('error');
+  useDocumentTitle('Sign in');
 
   if (credentials) {
     return (

@@ -1,6 +1,7 @@
 import { useApi } from '../api/api-context.js';
 import type { AuthGrant } from '../api/client.js';
 import { Field, FormError } from '../components/field.js';
+import { useDocumentTitle } from '../components/use-document-title.js';
 import { useForm } from '../components/use-form.js';
 import { Link, navigate } from '../router.js';
 import { AuthLayout } from './auth-layout.js';
@@ -10,6 +11,7 @@ import { OAuthButtons } from './oauth-buttons.js';
 export default function SignUp() {
   const api = useApi();
   const { signedIn } = useAuth();
+  useDocumentTitle('Create your account');
   const form = useForm(
     (values) => api.credential<AuthGrant>('/api/auth/signup', { name: values.name, email: values.email, password: values.password }),
     (grant) => {

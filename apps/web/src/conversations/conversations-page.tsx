@@ -5,6 +5,7 @@ import { ApiError } from '../api/errors.js';
 import { useResource } from '../api/use-resource.js';
 import { useUser } from '../auth/auth-context.js';
 import { FormError } from '../components/field.js';
+import { useDocumentTitle } from '../components/use-document-title.js';
 import { useForm } from '../components/use-form.js';
 import { formatDate } from '../orgs/project-page.js';
 import { useWorkspace } from '../orgs/workspace-context.js';
@@ -20,6 +21,9 @@ export default function ConversationsPage({ params }: { params: Record<string, s
   const me = useUser();
   const [creating, setCreating] = useState(false);
   const activeId = params.conversationId;
+  const active = conversations.find((c) => c.id === activeId);
+  const unread = conversations.reduce((sum, c) => sum + c.unreadCount, 0);
+  useDocumentTitle(`${unread > 0 ? `(${unread}) ` : ''}${active ? conversationTitle(active, me.id) : 'Conversations'}`);
 
   return (
     <div className="conversations">

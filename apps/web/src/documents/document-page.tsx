@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { useApi } from '../api/api-context.js';
 import { useResource } from '../api/use-resource.js';
 import { useUser } from '../auth/auth-context.js';
+import { useDocumentTitle } from '../components/use-document-title.js';
 import { ErrorPage } from '../orgs/organization-page.js';
 import { useWorkspace } from '../orgs/workspace-context.js';
 import { Link } from '../router.js';
@@ -33,6 +34,7 @@ export default function DocumentPage({ params }: { params: Record<string, string
   const role = organizations.find((o) => o.id === project.data?.organizationId)?.role;
   const [connection, setConnection] = useState<ConnectionState>('connecting');
   const [people, setPeople] = useState<Collaborator[]>([]);
+  useDocumentTitle(doc.data?.title);
 
   if (doc.error) return <ErrorPage message={doc.error.status === 404 ? 'This document does not exist or you have no access.' : doc.error.message} />;
   if (!doc.data || !role) return <p className="loading" role="status">Loading…</p>;

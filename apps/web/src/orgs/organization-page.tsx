@@ -3,6 +3,7 @@ import { useEffect, useId, useState } from 'react';
 import { useApi } from '../api/api-context.js';
 import { invalidate, useResource } from '../api/use-resource.js';
 import { Field, FormError } from '../components/field.js';
+import { useDocumentTitle } from '../components/use-document-title.js';
 import { useForm } from '../components/use-form.js';
 import { Link, navigate } from '../router.js';
 import { MemberList, roles } from './member-list.js';
@@ -14,6 +15,7 @@ export default function OrganizationPage({ params }: { params: Record<string, st
   const org = useResource<Organization>(`/api/organizations/${orgId}`);
   const projects = useResource<Page<Project>>(`/api/projects?organizationId=${orgId}`);
   useEffect(() => selectOrganization(orgId), [orgId, selectOrganization]);
+  useDocumentTitle(org.data?.name);
 
   if (org.error) return <ErrorPage message={org.error.status === 404 ? 'This organization does not exist or you are not a member.' : org.error.message} />;
   if (!org.data) return <p className="loading" role="status">Loading…</p>;

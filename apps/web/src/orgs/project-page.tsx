@@ -3,6 +3,7 @@ import { useEffect } from 'react';
 import { useApi } from '../api/api-context.js';
 import { invalidate, useResource } from '../api/use-resource.js';
 import { Field, FormError } from '../components/field.js';
+import { useDocumentTitle } from '../components/use-document-title.js';
 import { useForm } from '../components/use-form.js';
 import type { Conversation } from '../conversations/types.js';
 import { useMessaging } from '../conversations/messaging-context.js';
@@ -22,6 +23,7 @@ export default function ProjectPage({ params }: { params: Record<string, string>
   const project = useResource<Project>(`/api/projects/${projectId}`);
   const documents = useResource<Page<DocumentInfo>>(`/api/documents?projectId=${projectId}`);
   const role = organizations.find((o) => o.id === project.data?.organizationId)?.role;
+  useDocumentTitle(project.data?.name);
 
   const form = useForm(
     (values) => api.post<DocumentInfo>('/api/documents', { projectId, title: values.title }),
