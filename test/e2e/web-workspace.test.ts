@@ -76,13 +76,25 @@ describe('web: organizations and projects', () => {
     await page.getByRole('heading', { name: 'Acme Studio', level: 1 }).waitFor();
     await page.getByRole('navigation', { name: 'Workspace' }).getByRole('region', { name: 'Projects' }).getByRole('link', { name: 'Spring Launch' }).waitFor();
 
+    // The owner renames the organization; a taken URL name is refused next to its field.
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await page.getByLabel('Organization name').fill('Acme Studios');
+    await page.getByLabel('URL name').fill('side-project-co');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('.field-error').first().waitFor();
+    await page.getByLabel('URL name').fill('acme-studios');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: 'Acme Studios', level: 1 }).waitFor();
+    await page.getByText('/acme-studios').waitFor();
+    await expect.poll(() => page.getByLabel('Organization', { exact: true }).locator('option:checked').textContent()).toBe('Acme Studios');
+
     // Bea sees the organization she was added to.
     const beaTab = await openTab(browser, stack.url);
     await beaTab.page.goto('/signin');
     await beaTab.page.getByLabel('Email').fill(bea.email);
     await beaTab.page.getByLabel('Password').fill(PASSWORD);
     await beaTab.page.getByRole('button', { name: 'Sign in' }).click();
-    await beaTab.page.getByRole('heading', { name: 'Acme Studio', level: 1 }).waitFor();
+    await beaTab.page.getByRole('heading', { name: 'Acme Studios', level: 1 }).waitFor();
     await beaTab.page.getByText(/you are a member/).waitFor();
 
     expect(errors).toEqual([]);

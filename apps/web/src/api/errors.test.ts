@@ -56,6 +56,12 @@ describe('toApiError', () => {
   });
 
   it('keeps a server message for codes it does not know', () => {
-    expect(toApiError(409, { error: { code: 'slug_taken', message: 'That URL name is taken.' } }).message).toBe('That URL name is taken.');
+    expect(toApiError(409, { error: { code: 'already_member', message: 'They are already a member.' } }).message).toBe('They are already a member.');
+  });
+
+  it('puts a conflict about one input next to that input', () => {
+    const error = toApiError(409, { error: { code: 'email_taken', message: 'Email already registered' } });
+    expect(error.fields).toEqual({ email: 'An account with this email already exists.' });
+    expect(toApiError(409, { error: { code: 'slug_taken', message: 'slug used' } }).fields.slug).toMatch(/URL name is already used/);
   });
 });

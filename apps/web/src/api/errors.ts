@@ -40,11 +40,16 @@ const friendlyMessages: Record<string, string> = {
   mfa_required: 'Enter the 6-digit code from your authenticator app.',
   invalid_otp: 'That code is not right. Try the current one from your app.',
   refresh_token_reused: 'Your session ended for safety. Please sign in again.',
+  slug_taken: 'That URL name is already used by another organization.',
+  last_owner: 'An organization needs at least one owner. Make someone else an owner first.',
   payload_too_large: 'That file is too large.',
   unsupported_media_type: 'That type of file is not supported.',
   internal_error: 'Something went wrong on our side. Please try again.',
   service_unavailable: 'The service is briefly unavailable. Please try again.',
 };
+
+/** Conflicts that are about one input, though the server names no field: shown next to it. */
+const fieldOfCode: Record<string, string> = { email_taken: 'email', slug_taken: 'slug', weak_password: 'password' };
 
 /** Server validation messages (JSON-schema wording) turned into sentences. */
 export function humanizeFieldMessage(field: string, message: string): string {
@@ -94,6 +99,8 @@ export function toApiError(status: number, body: unknown, retryAfterHeader?: str
   }
   const { code, message, details } = body.error;
   const fields = fieldsFrom(details, friendlyMessages[code] ?? message);
+  const field = fieldOfCode[code];
+  if (field && Object.keys(fields).length === 0) fields[field] = friendlyMessages[code] ?? message;
   let text = friendlyMessages[code] ?? message;
   if (code === 'rate_limited') {
     const seconds = retryAfter ?? (details as { retryAfter?: number } | undefined)?.retryAfter;

@@ -7,6 +7,7 @@ import { useDocumentTitle } from '../components/use-document-title.js';
 import { useForm } from '../components/use-form.js';
 import { Link, navigate } from '../router.js';
 import { MemberList, roles } from './member-list.js';
+import { RenameOrganization } from './rename-organization.js';
 import { useWorkspace } from './workspace-context.js';
 
 export default function OrganizationPage({ params }: { params: Record<string, string> }) {
@@ -30,6 +31,7 @@ export default function OrganizationPage({ params }: { params: Record<string, st
             /{org.data.slug} · you are {article(org.data.role)} <strong>{org.data.role}</strong>
           </p>
         </div>
+        {manager && <RenameOrganization organization={org.data} />}
       </header>
 
       <div className="grid-2">
