@@ -83,16 +83,22 @@ describe('files', () => {
     expect(stored().sort()).toEqual(before.sort());
   });
 
-  it('enforces the per-user quota', async () => {
-    const ada = await auth.signup('Ada');
+  it('enforces the per-user quota; deleting a file frees its share', async () => {
+    const [ada, eve] = await Promise.all([auth.signup('Ada'), auth.signup('Eve')]);
     const chunk = new Blob([Buffer.alloc(40 * 1024, 7)]);
-    expect((await upload(server.url, ada, chunk, 'a.bin')).status).toBe(201);
+    const a = await upload(server.url, ada, chunk, 'a.bin');
+    expect(a.status).toBe(201);
     expect((await upload(server.url, ada, chunk, 'b.bin')).status).toBe(201);
     const over = await upload(server.url, ada, chunk, 'c.bin');
     expect(over.status).toBe(413);
     expect(over.body.error.code).toBe('quota_exceeded');
     // Someone else still has room.
-    expect((await upload(server.url, await auth.signup('Bob'), chunk, 'a.bin')).status).toBe(201);
+    expect((await upload(server.url, eve, chunk, 'a.bin')).status).toBe(201);
+
+    expect((await client(server.url, eve).delete(`/api/files/${a.body.id}`)).status).toBe(404);
+    expect((await client(server.url, ada).delete(`/api/files/${a.body.id}`)).status).toBe(204);
+    expect((await download(server.url, ada, a.body.url)).status).toBe(404);
+    expect((await upload(server.url, ada, chunk, 'c.bin')).status).toBe(201);
   });
 
   it('answers bad uploads with the envelope', async () => {

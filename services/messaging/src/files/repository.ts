@@ -28,3 +28,6 @@ export const isVisibleThroughConversation = (db: Db, fileId: string, userId: str
     .limit(1)
     .executeTakeFirst()
     .then((r) => r !== undefined);
+
+export const removeOwned = (db: Db, id: string, ownerId: string) =>
+  db.deleteFrom('messaging.files').where('id', '=', id).where('owner_id', '=', ownerId).returning(['storage_key']).executeTakeFirst();

@@ -61,3 +61,10 @@ export async function download(ctx: Context, caller: Caller, id: string): Promis
   });
   return { file, body };
 }
+
+/** The uploader deletes a file (freeing quota); it disappears from the messages it was attached to. */
+export async function remove(ctx: Context, caller: Caller, id: string): Promise<void> {
+  const removed = await repo.removeOwned(ctx.db, id, caller.id);
+  if (!removed) throw AppError.notFound('File');
+  await ctx.storage.remove(removed.storage_key);
+}

@@ -1,6 +1,7 @@
 import multipart from '@fastify/multipart';
 import type { AccessTokenVerifier, FastifyPluginAsyncTypebox } from '@flux/server-kit';
 import { AppError, ErrorBody, FileInfo, FileParams } from '@flux/shared';
+import { Type } from '@sinclair/typebox';
 import type { Context } from '../context.js';
 import { contentDisposition } from '../files/names.js';
 import * as files from '../files/service.js';
@@ -18,6 +19,11 @@ export const fileRoutes: FastifyPluginAsyncTypebox<{ ctx: Context; verify: Acces
     const part = await request.file();
     if (!part) throw AppError.validation('file', 'a file part is required');
     return reply.code(201).send(await files.upload(ctx, callerOf(request), { filename: part.filename, stream: part.file }));
+  });
+
+  app.delete('/api/files/:id', { schema: { params: FileParams, response: { 204: Type.Null(), ...errors } } }, async (request, reply) => {
+    await files.remove(ctx, callerOf(request), request.params.id);
+    return reply.code(204).send(null);
   });
 
   // 200 is the file's bytes, so only the error answers have a schema.
