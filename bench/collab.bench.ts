@@ -175,12 +175,13 @@ export default async function collab({ stack }: BenchContext): Promise<void> {
           rows.push({ name, summary: summarize(await propagation(peers, rounds)) });
         } finally {
           for (const p of peers) p.close();
-          await sleep(200);
+          // Let the server settle (disconnects, room unloads) before the next case: it skews the next one otherwise.
+          await sleep(2000);
         }
       };
       await run('hocuspocus 4 direct (baseline)', (id) => hocuspocusPeer(hocuspocus.url, id));
-      await run('collab direct', (id) => yWebsocketPeer(direct, id, token));
       await run('collab through nginx', (id) => yWebsocketPeer(gateway, id, token));
+      await run('collab direct', (id) => yWebsocketPeer(direct, id, token));
       table(`Yjs update propagation, ${clients} clients on one document, ${rounds} updates (ms, per receiver)`, rows);
     }
   } finally {
