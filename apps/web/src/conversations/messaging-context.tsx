@@ -97,13 +97,20 @@ export function MessagingProvider({ children }: { children: ReactNode }) {
     s.on('connect', () => {
       setConnected(true);
       setWasConnected(true);
+      // The server put this socket in its rooms during the handshake: anything committed from now
+      // on is broadcast to us, anything before is in a list or page loaded from now on. So load
+      // the list again, and let open conversations catch up (sync, or their newest page).
+      list.reload();
+      emitLocal('connected', null);
       const conversations = Object.fromEntries(seen.current);
-      if (Object.keys(conversations).length === 0) return;
+      if (Object.keys(conversations).length === 0) {
+        emitLocal('resync', null);
+        return;
+      }
       // Whatever was sent while this tab was away arrives here, once, in seq order.
       s.timeout(10_000).emit('sync', { conversations }, (error: Error | null, answer?: { ok?: boolean; messages?: Message[] }) => {
         if (error || !Array.isArray(answer?.messages)) {
-          // Sync unavailable: fall back to reloading the list and the open conversation's newest page.
-          list.reload();
+          // Sync unavailable: the open conversation reloads its newest page instead.
           emitLocal('resync', null);
           return;
         }

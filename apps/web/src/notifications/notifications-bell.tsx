@@ -17,10 +17,12 @@ export function NotificationsBell() {
   useEffect(
     () =>
       listen((event, payload) => {
+        // Whatever was created before the socket joined its rooms is in a fresh load.
+        if (event === 'connected') return unread.reload();
         if (event !== 'notification:new') return;
         unread.mutate((current) => ({ ...current, items: [payload as Notification, ...(current?.items ?? [])] }));
       }),
-    [listen, unread.mutate],
+    [listen, unread.mutate, unread.reload],
   );
 
   useEffect(() => {
