@@ -79,14 +79,17 @@ describe('conversations', () => {
     await send(server.url, ada, group.id, 'two');
     const mine = await send(server.url, bob, group.id, 'three from bob');
 
+    await send(server.url, ada, group.id, 'four');
     const bobs = await client(server.url, bob).get('/api/conversations');
     expect(bobs.status).toBe(200);
     expect(bobs.body.nextCursor).toBeNull();
+    // Posting marked the earlier ones read for Bob: only "four" is unread.
     const seen = bobs.body.items.find((c: { id: string }) => c.id === group.id);
-    expect(seen).toMatchObject({ name: 'Team', type: 'group', unreadCount: 2, lastSeq: 3, lastMessage: { id: mine.id, content: 'three from bob', author: { id: bob.id, name: 'Bob' } } });
+    expect(seen).toMatchObject({ name: 'Team', type: 'group', unreadCount: 1, lastSeq: 4, lastMessage: { seq: 4, content: 'four', author: { id: ada.id, name: 'Ada' } } });
+    expect(seen.members.find((m: { userId: string }) => m.userId === bob.id).lastReadSeq).toBe(mine.seq);
 
     const adas = await client(server.url, ada).get(`/api/conversations/${group.id}`);
-    expect(adas.body.unreadCount).toBe(1);
+    expect(adas.body.unreadCount).toBe(0);
 
     const eves = await client(server.url, eve).get('/api/conversations');
     expect(eves.body.items.some((c: { id: string }) => c.id === group.id)).toBe(false);

@@ -167,9 +167,13 @@ export class NotificationQueue {
   }
 
   private async enqueue<N extends JobName>(name: N, data: Jobs[N], jobId: string): Promise<void> {
+    // If the timeout wins, the add may still settle later (even fail once the queue is closed):
+    // it must not become an unhandled rejection. A late success only repeats idempotent work.
+    const adding = this.queue.add(name, data, { jobId });
+    adding.catch(() => {});
     try {
       await Promise.race([
-        this.queue.add(name, data, { jobId }),
+        adding,
         new Promise((_, reject) => setTimeout(() => reject(new Error('queue did not answer within 2 s')), 2000).unref()),
       ]);
     } catch (err) {

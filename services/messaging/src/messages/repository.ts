@@ -10,7 +10,8 @@ export const findByClientId = (db: Db, senderId: string, clientId: string) =>
   db.selectFrom('messaging.messages').selectAll().where('sender_id', '=', senderId).where('client_id', '=', clientId).executeTakeFirst();
 
 /**
- * Takes the conversation's next seq and inserts the message in one statement. The counter row
+ * Takes the conversation's next seq, inserts the message and moves the sender's read position to
+ * it, in one statement. The counter row
  * stays locked until the surrounding transaction ends, which orders concurrent senders; if the
  * insert fails (e.g. a duplicate clientId) the increment fails with it, so seqs have no gaps.
  */
@@ -23,11 +24,17 @@ export async function insertWithNextSeq(
       update messaging.conversations set last_seq = last_seq + 1, updated_at = now()
       where id = ${values.conversation_id}::uuid
       returning last_seq
+    ), inserted as (
+      insert into messaging.messages (conversation_id, seq, sender_id, client_id, content, parent_id)
+      select ${values.conversation_id}::uuid, next.last_seq, ${values.sender_id}::uuid, ${values.client_id}::text, ${values.content}::text, ${values.parent_id}::uuid
+      from next
+      returning *
+    ), read as (
+      -- Posting marks the conversation read up to one's own message, as in Mattermost.
+      update messaging.conversation_members set last_read_seq = greatest(last_read_seq, (select seq from inserted))
+      where conversation_id = ${values.conversation_id}::uuid and user_id = ${values.sender_id}::uuid
     )
-    insert into messaging.messages (conversation_id, seq, sender_id, client_id, content, parent_id)
-    select ${values.conversation_id}::uuid, next.last_seq, ${values.sender_id}::uuid, ${values.client_id}::text, ${values.content}::text, ${values.parent_id}::uuid
-    from next
-    returning *`.execute(db);
+    select * from inserted`.execute(db);
   const row = result.rows[0];
   if (!row) throw new Error(`conversation ${values.conversation_id} vanished while sending`);
   return row;
