@@ -34,7 +34,7 @@ describe('web: organizations and projects', () => {
     // The project's own conversation opens from the project page.
     await page.getByRole('button', { name: 'Project chat' }).click();
     await page.waitForURL(/\/conversations\/[0-9a-f-]{36}$/);
-    await page.getByRole('heading', { name: 'Spring Launch', level: 2 }).waitFor();
+    await page.getByRole('heading', { name: 'Spring Launch', level: 2, exact: true }).waitFor();
     await page.getByRole('textbox', { name: 'Message' }).fill('Kick-off notes go here');
     await page.getByRole('textbox', { name: 'Message' }).press('Enter');
     await page.getByTestId('messages').getByText('Kick-off notes go here').waitFor();
@@ -82,10 +82,11 @@ describe('web: organizations and projects', () => {
     await page.getByLabel('URL name').fill('side-project-co');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.locator('.field-error').first().waitFor();
-    await page.getByLabel('URL name').fill('acme-studios');
+    const slug = `acme-${Date.now().toString(36)}`;
+    await page.getByLabel('URL name').fill(slug);
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('heading', { name: 'Acme Studios', level: 1 }).waitFor();
-    await page.getByText('/acme-studios').waitFor();
+    await page.getByText(`/${slug}`).waitFor();
     await expect.poll(() => page.getByLabel('Organization', { exact: true }).locator('option:checked').textContent()).toBe('Acme Studios');
 
     // Bea sees the organization she was added to.

@@ -90,4 +90,22 @@ describe('ApiClient', () => {
     }) as typeof fetch, null);
     await expect(api.get('/api/organizations')).rejects.toThrow('Cannot reach FluxStudio');
   });
+
+  it('retries with a token that arrived while the request was out, without refreshing again', async () => {
+    let api!: ApiClient;
+    const server = fakeFetch((call) => {
+      if (call.path === '/api/auth/refresh') return { status: 200, body: { user, accessToken: 'unexpected', refreshToken: 'r', expiresIn: 900 } };
+      if (call.headers.authorization === 'Bearer old') {
+        // Another tab's refresh lands while this request is on its way.
+        api.tokens.set({ accessToken: 'new', expiresIn: 900 });
+        return { status: 401, body: { error: { code: 'invalid_token', message: 'expired' } } };
+      }
+      return { status: 200, body: { ok: true } };
+    });
+    api = new ApiClient(server.impl, null);
+    api.adopt({ user, accessToken: 'old', expiresIn: 900 });
+    expect(await api.get('/api/organizations')).toEqual({ ok: true });
+    expect(server.calls.map((c) => c.path)).toEqual(['/api/organizations', '/api/organizations']);
+    expect(server.calls[1]?.headers.authorization).toBe('Bearer new');
+  });
 });

@@ -47,9 +47,11 @@ export class ApiClient {
   }
 
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    let usedToken: string | null = null;
     const send = async (): Promise<Response> => {
       const headers: Record<string, string> = { accept: 'application/json' };
       const token = this.tokens.token;
+      usedToken = token;
       if (token) headers.authorization = `Bearer ${token}`;
       if (options.csrf) headers['x-csrf-token'] = await this.csrf();
       let body: BodyInit | undefined;
@@ -68,8 +70,10 @@ export class ApiClient {
 
     let response = await send();
     if (response.status === 401 && !options.noRetry) {
-      // The token may have expired while the tab slept; one refresh, then one retry.
-      const fresh = await this.tokens.refresh().catch(() => null);
+      // The token may have expired while the tab slept; one refresh, then one retry. If a new
+      // token arrived while this request was out, it is simply retried with that one.
+      const current = this.tokens.token;
+      const fresh = current && current !== usedToken ? current : await this.tokens.refresh().catch(() => null);
       if (fresh) response = await send();
     }
     if (response.status === 204) return undefined as T;
