@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import type { App } from '@flux/server-kit';
 import type { Role } from '@flux/shared';
 import { buildApp } from '../../services/auth/src/app.js';
 import { loadConfig } from '../../services/auth/src/config.js';
+import { listenOnLoopback } from './listen.js';
 
 export interface TestUser {
   id: string;
@@ -45,8 +45,7 @@ export async function startAuth(env: Record<string, string> = {}): Promise<AuthH
     PORT: '0',
   });
   const app = await buildApp(config, { logger: false });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const url = await listenOnLoopback(app);
 
   async function call<T>(method: string, path: string, token: string | undefined, body?: unknown, expected = [200, 201, 204]): Promise<T> {
     const response = await fetch(url + path, {

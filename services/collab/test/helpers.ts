@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import type { App } from '@flux/server-kit';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
@@ -7,6 +6,7 @@ import * as Y from 'yjs';
 import type { AuthHarness, TestUser } from '../../../test/support/auth.js';
 import { buildApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
+import { listenOnLoopback } from '../../../test/support/listen.js';
 
 /** A Redis prefix of this test file under the run's prefix (removed by the global teardown). */
 export const filePrefix = () => `${process.env.REDIS_PREFIX ?? 'flux-test:'}collab-${randomUUID().slice(0, 8)}:`;
@@ -32,8 +32,7 @@ export async function startCollab(auth: AuthHarness, env: Record<string, string>
     PORT: '0',
   });
   const app = await buildApp(config, { logger: false });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const url = await listenOnLoopback(app);
   return { app, config, url, wsUrl: `${url.replace('http', 'ws')}/collab`, close: () => app.close() };
 }
 

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { App } from '@flux/server-kit';
@@ -8,6 +7,7 @@ import { io, type Socket } from 'socket.io-client';
 import { startAuth, type AuthHarness, type TestUser } from '../../../test/support/auth.js';
 import { buildApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
+import { listenOnLoopback } from '../../../test/support/listen.js';
 
 export type { AuthHarness, TestUser };
 export { startAuth };
@@ -31,8 +31,7 @@ export async function startMessaging(auth: AuthHarness, env: Record<string, stri
     PORT: '0',
   });
   const app = await buildApp(config, { logger: false });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const url = await listenOnLoopback(app);
   return { app, url, config, close: () => app.close() };
 }
 
