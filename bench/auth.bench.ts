@@ -53,12 +53,22 @@ export default async function auth({ stack }: BenchContext): Promise<void> {
       name,
       throughput: result.requests.average,
       unit: ' req/s',
-      summary: { n: result.requests.total, mean: result.latency.average, p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
+      summary: {
+        n: result.requests.total,
+        mean: result.latency.average,
+        p50: result.latency.p50,
+        p90: result.latency.p90,
+        p99: result.latency.p99,
+        max: result.latency.max,
+      },
     };
   };
   table('auth over HTTP through nginx, 10 connections, 5 s each', [
     await run('GET /api/auth/health (baseline)', { url: `${stack.url}/api/auth/health` }),
-    await run('GET /api/auth/me (verify + session lookup)', { url: `${stack.url}/api/auth/me`, headers: { authorization: `Bearer ${accessToken}` } }),
+    await run('GET /api/auth/me (verify + session lookup)', {
+      url: `${stack.url}/api/auth/me`,
+      headers: { authorization: `Bearer ${accessToken}` },
+    }),
     await run('POST /api/auth/login (argon2id bound)', {
       url: `${stack.url}/api/auth/login`,
       method: 'POST',

@@ -23,11 +23,18 @@ interface Peer {
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const within = <T>(ms: number, what: string, promise: Promise<T>) =>
-  Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms).unref())]);
+  Promise.race([
+    promise,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms).unref()),
+  ]);
 
 function yWebsocketPeer(serverUrl: string, documentId: string, token: string): Peer {
   const doc = new Y.Doc();
-  const provider = new WebsocketProvider(serverUrl, documentId, doc, { WebSocketPolyfill: WebSocket as never, disableBc: true, params: { token } });
+  const provider = new WebsocketProvider(serverUrl, documentId, doc, {
+    WebSocketPolyfill: WebSocket as never,
+    disableBc: true,
+    params: { token },
+  });
   const ready = new Promise<void>((resolve) => (provider.synced ? resolve() : provider.once('sync', () => resolve())));
   return { doc, ready, close: () => provider.destroy() };
 }
@@ -157,7 +164,8 @@ export default async function collab({ stack }: BenchContext): Promise<void> {
   });
   const org = await json<{ id: string }>(`${stack.url}/api/organizations`, 'POST', token, { name: `Bench ${randomUUID().slice(0, 6)}` });
   const project = await json<{ id: string }>(`${stack.url}/api/organizations/${org.id}/projects`, 'POST', token, { name: 'Bench' });
-  const newDocument = async () => (await json<{ id: string }>(`${stack.url}/api/documents`, 'POST', token, { projectId: project.id, title: 'bench' })).id;
+  const newDocument = async () =>
+    (await json<{ id: string }>(`${stack.url}/api/documents`, 'POST', token, { projectId: project.id, title: 'bench' })).id;
 
   const gateway = `${stack.url.replace('http', 'ws')}/collab`;
   const direct = `ws://127.0.0.1:${stack.ports.collab}/collab`;
@@ -196,19 +204,31 @@ export default async function collab({ stack }: BenchContext): Promise<void> {
   const roomCount = 200;
   const documents = await Promise.all(Array.from({ length: roomCount }, newDocument));
   await sleep(500);
-  const before = { heap: await metric('nodejs_heap_size_used_bytes'), rss: await metric('process_resident_memory_bytes'), rooms: await metric('collab_rooms') };
+  const before = {
+    heap: await metric('nodejs_heap_size_used_bytes'),
+    rss: await metric('process_resident_memory_bytes'),
+    rooms: await metric('collab_rooms'),
+  };
   const peers = documents.map((id) => yWebsocketPeer(direct, id, token));
   await within(60_000, 'rooms load', Promise.all(peers.map((p) => p.ready)));
   for (const p of peers) p.doc.getText('content').insert(0, 'lorem ipsum dolor sit amet '.repeat(80));
   await sleep(1500);
-  const after = { heap: await metric('nodejs_heap_size_used_bytes'), rss: await metric('process_resident_memory_bytes'), rooms: await metric('collab_rooms') };
+  const after = {
+    heap: await metric('nodejs_heap_size_used_bytes'),
+    rss: await metric('process_resident_memory_bytes'),
+    rooms: await metric('collab_rooms'),
+  };
   for (const p of peers) p.close();
   const loaded = after.rooms - before.rooms;
   // Rooms unload COLLAB_ROOM_UNLOAD_DELAY_MS (10 s) after their last client leaves.
   const deadline = Date.now() + 30_000;
   while ((await metric('collab_rooms')) > before.rooms && Date.now() < deadline) await sleep(500);
   const unloadedRooms = await metric('collab_rooms');
-  console.log(`\n## Memory per loaded room (collab, ${roomCount} rooms loaded (+${loaded} in collab_rooms), one client and ~2 KB of text each)`);
-  console.log(`heap used: ${((after.heap - before.heap) / roomCount / 1024).toFixed(1)} KiB/room   rss: ${((after.rss - before.rss) / roomCount / 1024).toFixed(1)} KiB/room   (includes the connection; no forced GC)`);
+  console.log(
+    `\n## Memory per loaded room (collab, ${roomCount} rooms loaded (+${loaded} in collab_rooms), one client and ~2 KB of text each)`,
+  );
+  console.log(
+    `heap used: ${((after.heap - before.heap) / roomCount / 1024).toFixed(1)} KiB/room   rss: ${((after.rss - before.rss) / roomCount / 1024).toFixed(1)} KiB/room   (includes the connection; no forced GC)`,
+  );
   console.log(`after the clients left: collab_rooms ${unloadedRooms} (docs destroyed; the heap shrinks at the next GC)`);
 }

@@ -15,7 +15,14 @@ export default async function http({ stack }: BenchContext): Promise<void> {
       name,
       throughput: result.requests.average,
       unit: ' req/s',
-      summary: { n: result.requests.total, mean: result.latency.average, p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
+      summary: {
+        n: result.requests.total,
+        mean: result.latency.average,
+        p50: result.latency.p50,
+        p90: result.latency.p90,
+        p99: result.latency.p99,
+        max: result.latency.max,
+      },
     };
   };
   try {

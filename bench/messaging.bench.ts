@@ -21,14 +21,21 @@ interface User {
 
 const connectSocket = (url: string, token?: string) =>
   new Promise<Socket>((resolve, reject) => {
-    const socket = io(url, { path: '/socket.io/', transports: ['websocket'], auth: token ? { token } : {}, forceNew: true, reconnection: false });
+    const socket = io(url, {
+      path: '/socket.io/',
+      transports: ['websocket'],
+      auth: token ? { token } : {},
+      forceNew: true,
+      reconnection: false,
+    });
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', reject);
   });
 
 async function inBatches<T>(count: number, size: number, make: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = [];
-  for (let i = 0; i < count; i += size) out.push(...(await Promise.all(Array.from({ length: Math.min(size, count - i) }, (_, j) => make(i + j)))));
+  for (let i = 0; i < count; i += size)
+    out.push(...(await Promise.all(Array.from({ length: Math.min(size, count - i) }, (_, j) => make(i + j)))));
   return out;
 }
 
@@ -82,9 +89,15 @@ async function bare(audience: number, count: number) {
   const sender = await connectSocket(url);
   const receivers = await inBatches(audience, 20, () => connectSocket(url));
   try {
-    return await measure(count, receivers, 'new', (p: { key: string }) => p.key, async (_i, key) => {
-      await sender.emitWithAck('send', { key });
-    });
+    return await measure(
+      count,
+      receivers,
+      'new',
+      (p: { key: string }) => p.key,
+      async (_i, key) => {
+        await sender.emitWithAck('send', { key });
+      },
+    );
   } finally {
     for (const socket of [sender, ...receivers]) socket.disconnect();
     await server.close();
@@ -103,7 +116,11 @@ export default async function messaging({ stack }: BenchContext): Promise<void> 
     return response.json() as Promise<any>;
   };
   const signup = async (i: number): Promise<User> => {
-    const answer = await call('/api/auth/signup', undefined, { email: `bench-${randomUUID()}@example.com`, password: PASSWORD, name: `Bench ${i}` });
+    const answer = await call('/api/auth/signup', undefined, {
+      email: `bench-${randomUUID()}@example.com`,
+      password: PASSWORD,
+      name: `Bench ${i}`,
+    });
     return { id: answer.user.id, accessToken: answer.accessToken };
   };
 
@@ -126,13 +143,21 @@ export default async function messaging({ stack }: BenchContext): Promise<void> 
     const keyOfMessage = (m: { clientId?: string }) => m.clientId;
     const sendVia = (conversationIds: string[]) => async (i: number, key: string) => {
       const k = i % SENDERS;
-      const ack = await senderSockets[k]!.timeout(10_000).emitWithAck('message:send', { conversationId: conversationIds[k]!, content: `bench ${i}`, clientId: key });
+      const ack = await senderSockets[k]!.timeout(10_000).emitWithAck('message:send', {
+        conversationId: conversationIds[k]!,
+        content: `bench ${i}`,
+        clientId: key,
+      });
       if (!ack.ok) throw new Error(`message:send failed: ${JSON.stringify(ack.error)}`);
     };
     const one = await measure(ONE_TO_ONE, [receiverSocket], 'message:new', keyOfMessage, sendVia(directs.map((d) => d.id)));
 
     // 1→100: one group with every sender and the whole audience, each on their own socket.
-    const group = await call('/api/conversations', senders[0], { type: 'group', name: 'bench', memberIds: [...senders.slice(1), ...audience].map((u) => u.id) });
+    const group = await call('/api/conversations', senders[0], {
+      type: 'group',
+      name: 'bench',
+      memberIds: [...senders.slice(1), ...audience].map((u) => u.id),
+    });
     const audienceSockets = [receiverSocket, ...(await inBatches(AUDIENCE - 1, 20, (i) => open(audience[i + 1]!)))];
     const many = await measure(ONE_TO_MANY, audienceSockets, 'message:new', keyOfMessage, sendVia(senders.map(() => group.id)));
 

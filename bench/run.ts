@@ -13,7 +13,9 @@ export type Bench = (context: BenchContext) => Promise<void>;
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const filter = process.argv[2] ?? '';
-const files = readdirSync(here).filter((f) => f.endsWith('.bench.ts') && f.includes(filter)).sort();
+const files = readdirSync(here)
+  .filter((f) => f.endsWith('.bench.ts') && f.includes(filter))
+  .sort();
 if (files.length === 0) {
   console.error(`no bench/*.bench.ts matches "${filter}"`);
   process.exit(1);

@@ -29,7 +29,9 @@ const fmt = (x: number | undefined, digits = 2) => (x === undefined || Number.is
 export function table(title: string, rows: Row[], baseline = rows[0]?.name): void {
   const base = rows.find((r) => r.name === baseline);
   console.log(`\n## ${title}`);
-  console.log(`${'case'.padEnd(44)} ${'n'.padStart(6)} ${'p50 ms'.padStart(9)} ${'p90 ms'.padStart(9)} ${'p99 ms'.padStart(9)} ${'thru'.padStart(10)}  ratio`);
+  console.log(
+    `${'case'.padEnd(44)} ${'n'.padStart(6)} ${'p50 ms'.padStart(9)} ${'p90 ms'.padStart(9)} ${'p99 ms'.padStart(9)} ${'thru'.padStart(10)}  ratio`,
+  );
   for (const row of rows) {
     const s = row.summary;
     let ratio = '-';

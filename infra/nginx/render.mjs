@@ -8,7 +8,13 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
 
 const servers = (list) => list.map((address) => `    server ${address} max_fails=0;`).join('\n');
-const addresses = (value, fallback) => (value ? value.split(',').map((s) => s.trim()).filter(Boolean) : [fallback]);
+const addresses = (value, fallback) =>
+  value
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [fallback];
 
 /**
  * @param {{ prefix: string, port?: number|string, listen?: string, webRoot?: string, maxBody?: string,

@@ -7,6 +7,8 @@ try {
   const applied = await migrate(url, { createDatabase: process.argv.includes('--create-database'), log });
   log(applied.length ? `${applied.length} migrations applied` : 'migrations up to date');
 } catch (err) {
-  console.error(`migrations failed: ${err instanceof Error ? err.message : String(err)}\nCheck DATABASE_URL (${url.replace(/:[^:@/]*@/, ':***@')}) and that PostgreSQL is running.`);
+  console.error(
+    `migrations failed: ${err instanceof Error ? err.message : String(err)}\nCheck DATABASE_URL (${url.replace(/:[^:@/]*@/, ':***@')}) and that PostgreSQL is running.`,
+  );
   process.exit(1);
 }

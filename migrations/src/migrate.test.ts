@@ -12,7 +12,8 @@ describe('migrate', () => {
     await Promise.all([migrate(url), migrate(url)]);
     expect(await migrate(url)).toEqual([]);
     for (const schema of schemas) {
-      const [row] = await sql`select count(*)::int as n from information_schema.tables where table_schema = ${schema} and table_name = 'schema_migrations'`;
+      const [row] =
+        await sql`select count(*)::int as n from information_schema.tables where table_schema = ${schema} and table_name = 'schema_migrations'`;
       expect(row?.n).toBe(1);
     }
   });

@@ -62,15 +62,25 @@ export async function migrate(databaseUrl: string, { log = () => {}, createDatab
       await sql.unsafe(`create schema if not exists ${schema}`);
       await sql.unsafe(`create table if not exists ${schema}.schema_migrations (
         name text primary key, checksum text not null, ran_at timestamptz not null default now())`);
-      const done = new Map((await sql.unsafe<{ name: string; checksum: string }[]>(`select name, checksum from ${schema}.schema_migrations`)).map((r) => [r.name, r.checksum]));
+      const done = new Map(
+        (await sql.unsafe<{ name: string; checksum: string }[]>(`select name, checksum from ${schema}.schema_migrations`)).map((r) => [
+          r.name,
+          r.checksum,
+        ]),
+      );
       const dir = `${sqlDirectory}${schema}`;
-      const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.sql')).sort() : [];
+      const files = existsSync(dir)
+        ? readdirSync(dir)
+            .filter((f) => f.endsWith('.sql'))
+            .sort()
+        : [];
       for (const file of files) {
         const text = readFileSync(`${dir}/${file}`, 'utf8');
         const sum = checksum(text);
         const previous = done.get(file);
         if (previous !== undefined) {
-          if (previous !== sum) throw new Error(`migration ${schema}/${file} changed after it ran; add a new migration instead of editing it`);
+          if (previous !== sum)
+            throw new Error(`migration ${schema}/${file} changed after it ran; add a new migration instead of editing it`);
           continue;
         }
         await sql.begin(async (tx) => {

@@ -52,11 +52,19 @@ describe('auth through the gateway', () => {
     const me = await browser('GET', '/api/auth/me', { headers: { authorization: `Bearer ${signup.body.accessToken}` } });
     expect(me.body.user.name).toBe('Gate Keeper');
 
-    const org = await browser('POST', '/api/organizations', { body: { name: 'Gateway Org' }, headers: { authorization: `Bearer ${refreshed.body.accessToken}` } });
+    const org = await browser('POST', '/api/organizations', {
+      body: { name: 'Gateway Org' },
+      headers: { authorization: `Bearer ${refreshed.body.accessToken}` },
+    });
     expect(org.status).toBe(201);
-    const project = await browser('POST', `/api/organizations/${org.body.id}/projects/`, { body: { name: 'P' }, headers: { authorization: `Bearer ${refreshed.body.accessToken}` } });
+    const project = await browser('POST', `/api/organizations/${org.body.id}/projects/`, {
+      body: { name: 'P' },
+      headers: { authorization: `Bearer ${refreshed.body.accessToken}` },
+    });
     expect(project.status).toBe(201);
-    const listed = await browser('GET', `/api/projects?organizationId=${org.body.id}`, { headers: { authorization: `Bearer ${refreshed.body.accessToken}` } });
+    const listed = await browser('GET', `/api/projects?organizationId=${org.body.id}`, {
+      headers: { authorization: `Bearer ${refreshed.body.accessToken}` },
+    });
     expect(listed.body.items.map((p: { id: string }) => p.id)).toEqual([project.body.id]);
   });
 

@@ -84,7 +84,11 @@ export const uniqueEmail = (who: string) => `${who}-${Date.now().toString(36)}-$
 export const PASSWORD = 'Quiet-lantern-orbit-42';
 
 /** Signs a new person up through the UI and waits for the app to open. */
-export async function signUpInBrowser(page: Page, name: string, email = uniqueEmail(name.toLowerCase().replace(/\W/g, ''))): Promise<string> {
+export async function signUpInBrowser(
+  page: Page,
+  name: string,
+  email = uniqueEmail(name.toLowerCase().replace(/\W/g, '')),
+): Promise<string> {
   await page.goto('/signup');
   await page.getByLabel('Name').fill(name);
   await page.getByLabel('Email').fill(email);

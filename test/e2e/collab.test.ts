@@ -70,7 +70,10 @@ describe('collab through the gateway', () => {
     await waitFor('both synced', () => a.synced && b.synced);
     a.doc.getText('content').insert(0, 'alpha ');
     b.doc.getText('content').insert(0, 'beta ');
-    await waitFor('converged', () => a.doc.getText('content').length === 11 && a.doc.getText('content').toString() === b.doc.getText('content').toString());
+    await waitFor(
+      'converged',
+      () => a.doc.getText('content').length === 11 && a.doc.getText('content').toString() === b.doc.getText('content').toString(),
+    );
     const health = await (await fetch(`${stack.url}/collab/health`)).json();
     expect(health.connections).toBeGreaterThanOrEqual(2);
     expect(health.activeRooms).toBeGreaterThanOrEqual(1);

@@ -26,18 +26,32 @@ describe('messaging through the gateway', () => {
   const api = async (method: string, path: string, user?: User, body?: unknown) => {
     const response = await fetch(stack.url + path, {
       method,
-      headers: { ...(user && { authorization: `Bearer ${user.accessToken}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
+      headers: {
+        ...(user && { authorization: `Bearer ${user.accessToken}` }),
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: response.status, body: (await response.json().catch(() => undefined)) as any };
   };
   const signup = async (name: string): Promise<User> => {
-    const answer = await api('POST', '/api/auth/signup', undefined, { email: `e2e-${randomUUID()}@test.flux.local`, password: PASSWORD, name });
+    const answer = await api('POST', '/api/auth/signup', undefined, {
+      email: `e2e-${randomUUID()}@test.flux.local`,
+      password: PASSWORD,
+      name,
+    });
     expect(answer.status).toBe(201);
     return { id: answer.body.user.id, name, accessToken: answer.body.accessToken };
   };
   const connect = async (user: User, options: Record<string, unknown> = {}) => {
-    const socket = io(stack.url, { path: '/socket.io/', transports: ['websocket'], auth: { token: user.accessToken }, forceNew: true, reconnection: false, ...options });
+    const socket = io(stack.url, {
+      path: '/socket.io/',
+      transports: ['websocket'],
+      auth: { token: user.accessToken },
+      forceNew: true,
+      reconnection: false,
+      ...options,
+    });
     sockets.push(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
@@ -64,23 +78,35 @@ describe('messaging through the gateway', () => {
     eveSocket.on('message:new', (m) => eveSaw.push(m));
 
     const toBob = next(bobSocket, 'message:new');
-    const ack = await adaSocket.timeout(10_000).emitWithAck('message:send', { conversationId: chat.body.id, content: 'hi Bob', clientId: randomUUID() });
+    const ack = await adaSocket
+      .timeout(10_000)
+      .emitWithAck('message:send', { conversationId: chat.body.id, content: 'hi Bob', clientId: randomUUID() });
     expect(ack).toMatchObject({ ok: true, message: { seq: 1, content: 'hi Bob', authorId: ada.id } });
     expect(await toBob).toMatchObject({ id: ack.message.id, content: 'hi Bob' });
 
     const toAda = next(adaSocket, 'message:new', (m) => m.authorId === bob.id);
-    const reply = await bobSocket.timeout(10_000).emitWithAck('message:send', { conversationId: chat.body.id, content: 'hi Ada', clientId: randomUUID() });
+    const reply = await bobSocket
+      .timeout(10_000)
+      .emitWithAck('message:send', { conversationId: chat.body.id, content: 'hi Ada', clientId: randomUUID() });
     expect((await toAda).seq).toBe(2);
     expect(reply.message.seq).toBe(2);
 
     const evesNotes = await api('POST', '/api/conversations', eve, { type: 'direct', memberIds: [eve.id] });
     const own = next(eveSocket, 'message:new');
-    await eveSocket.timeout(10_000).emitWithAck('message:send', { conversationId: evesNotes.body.id, content: 'mine', clientId: randomUUID() });
+    await eveSocket
+      .timeout(10_000)
+      .emitWithAck('message:send', { conversationId: evesNotes.body.id, content: 'mine', clientId: randomUUID() });
     await own;
     expect(eveSaw).toHaveLength(1);
     expect((await api('GET', `/api/conversations/${chat.body.id}/messages`, eve)).status).toBe(404);
 
-    const bad = io(stack.url, { path: '/socket.io/', transports: ['websocket'], auth: { token: 'nope' }, forceNew: true, reconnection: false });
+    const bad = io(stack.url, {
+      path: '/socket.io/',
+      transports: ['websocket'],
+      auth: { token: 'nope' },
+      forceNew: true,
+      reconnection: false,
+    });
     sockets.push(bad);
     expect((await new Promise<Error>((resolve) => bad.once('connect_error', resolve))).message).toBe('unauthorized');
   });
@@ -91,13 +117,17 @@ describe('messaging through the gateway', () => {
     const bobSocket = await connect(bob, { reconnection: true, reconnectionDelay: 100, reconnectionDelayMax: 500 });
     const live = next(bobSocket, 'message:new');
     const adaSocket = await connect(ada);
-    const acked = await adaSocket.timeout(10_000).emitWithAck('message:send', { conversationId: chat.id, content: 'before restart', clientId: randomUUID() });
+    const acked = await adaSocket
+      .timeout(10_000)
+      .emitWithAck('message:send', { conversationId: chat.id, content: 'before restart', clientId: randomUUID() });
     expect((await live).seq).toBe(1);
     const lastSeen = 1;
 
     await stack.restartService('messaging');
     for (const text of ['while you were away 1', 'while you were away 2']) {
-      expect((await api('POST', `/api/conversations/${chat.id}/messages`, ada, { content: text, clientId: randomUUID() })).status).toBe(201);
+      expect((await api('POST', `/api/conversations/${chat.id}/messages`, ada, { content: text, clientId: randomUUID() })).status).toBe(
+        201,
+      );
     }
     if (!bobSocket.connected) await new Promise<void>((resolve) => bobSocket.once('connect', () => resolve()));
     const synced = await bobSocket.timeout(10_000).emitWithAck('sync', { conversations: { [chat.id]: lastSeen } });
@@ -117,11 +147,19 @@ describe('messaging through the gateway', () => {
     const [ada, bob] = await Promise.all([signup('Ada'), signup('Bob')]);
     const form = new FormData();
     form.append('file', new File(['hello through nginx'], 'hello.txt'));
-    const uploaded = await fetch(`${stack.url}/api/files`, { method: 'POST', body: form, headers: { authorization: `Bearer ${ada.accessToken}` } });
+    const uploaded = await fetch(`${stack.url}/api/files`, {
+      method: 'POST',
+      body: form,
+      headers: { authorization: `Bearer ${ada.accessToken}` },
+    });
     expect(uploaded.status).toBe(201);
     const file = (await uploaded.json()) as { id: string; url: string };
     const chat = (await api('POST', '/api/conversations', ada, { type: 'direct', memberIds: [bob.id] })).body;
-    await api('POST', `/api/conversations/${chat.id}/messages`, ada, { content: 'attached', clientId: randomUUID(), attachments: [file.id] });
+    await api('POST', `/api/conversations/${chat.id}/messages`, ada, {
+      content: 'attached',
+      clientId: randomUUID(),
+      attachments: [file.id],
+    });
     const got = await fetch(stack.url + file.url, { headers: { authorization: `Bearer ${bob.accessToken}` } });
     expect(got.status).toBe(200);
     // nginx adds its own nosniff on top of the service's.

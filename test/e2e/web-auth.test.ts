@@ -33,7 +33,8 @@ describe('web: accounts', () => {
     // Recorded for the release notes, not asserted: timings vary from machine to machine.
     const paint = await page.evaluate(() => ({
       firstContentfulPaintMs: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null,
-      domContentLoadedMs: (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined)?.domContentLoadedEventEnd ?? null,
+      domContentLoadedMs:
+        (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined)?.domContentLoadedEventEnd ?? null,
       signInRenderedMs: performance.now(),
     }));
     writeMetrics({ signInPage: paint });

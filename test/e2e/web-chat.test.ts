@@ -100,7 +100,10 @@ describe('web: conversations in real time', () => {
     await a.getByRole('complementary', { name: 'Thread' }).getByText('Sending the final frames tonight').waitFor();
 
     // A file with a progress bar, shown to the other person as an image.
-    await a.getByRole('group', { name: 'Message' }).getByLabel('Attach files').setInputFiles({ name: 'frame.png', mimeType: 'image/png', buffer: png });
+    await a
+      .getByRole('group', { name: 'Message' })
+      .getByLabel('Attach files')
+      .setInputFiles({ name: 'frame.png', mimeType: 'image/png', buffer: png });
     await a.locator('.uploads progress').first().waitFor({ state: 'attached' });
     await expect.poll(() => a.locator('.uploads progress').first().getAttribute('value')).toBe('1');
     await a.getByRole('textbox', { name: 'Message' }).fill('Frame attached');
@@ -155,7 +158,10 @@ describe('web: conversations in real time', () => {
       memberIds: [member.user.id],
     });
     for (let i = 1; i <= 120; i++) {
-      await apiCall(stack.url, owner.accessToken, 'POST', `/api/conversations/${group.id}/messages`, { content: `History ${i}`, clientId: `h-${i}` });
+      await apiCall(stack.url, owner.accessToken, 'POST', `/api/conversations/${group.id}/messages`, {
+        content: `History ${i}`,
+        clientId: `h-${i}`,
+      });
     }
     await b.goto(`/conversations/${group.id}`);
     const messages = b.getByTestId('messages');
@@ -167,7 +173,12 @@ describe('web: conversations in real time', () => {
       await b.waitForTimeout(300);
     }
     await messages.getByText('History 1', { exact: true }).waitFor();
-    expect(await b.getByTestId('message').filter({ hasText: /History \d+/ }).count()).toBe(120);
+    expect(
+      await b
+        .getByTestId('message')
+        .filter({ hasText: /History \d+/ })
+        .count(),
+    ).toBe(120);
 
     // Ada deletes one of her messages; Bea sees it go.
     await a.goto(`/conversations/${group.id}`);

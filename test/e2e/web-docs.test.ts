@@ -25,13 +25,25 @@ describe('web: documents edited together', () => {
     const org = await apiCall<{ id: string }>(stack.url, owner!.accessToken, 'POST', '/api/organizations', { name: 'Acme Studio' });
     await apiCall(stack.url, owner!.accessToken, 'POST', `/api/organizations/${org.id}/members`, { email: member!.email, role: 'member' });
     await apiCall(stack.url, owner!.accessToken, 'POST', `/api/organizations/${org.id}/members`, { email: guest!.email, role: 'guest' });
-    projectId = (await apiCall<{ id: string }>(stack.url, owner!.accessToken, 'POST', `/api/organizations/${org.id}/projects`, { name: 'Spring Launch' })).id;
+    projectId = (
+      await apiCall<{ id: string }>(stack.url, owner!.accessToken, 'POST', `/api/organizations/${org.id}/projects`, {
+        name: 'Spring Launch',
+      })
+    ).id;
     [ada, bea, gus] = await Promise.all([openTab(browser, stack.url), openTab(browser, stack.url), openTab(browser, stack.url)]);
-    await Promise.all([signInInBrowser(ada.page, owner!.email), signInInBrowser(bea.page, member!.email), signInInBrowser(gus.page, guest!.email)]);
+    await Promise.all([
+      signInInBrowser(ada.page, owner!.email),
+      signInInBrowser(bea.page, member!.email),
+      signInInBrowser(gus.page, guest!.email),
+    ]);
   }, 120_000);
   afterEach(async (context) => {
     if (context.task.result?.state !== 'fail') return;
-    for (const [name, tab] of [['ada', ada], ['bea', bea], ['gus', gus]] as const) {
+    for (const [name, tab] of [
+      ['ada', ada],
+      ['bea', bea],
+      ['gus', gus],
+    ] as const) {
       await screenshot(tab.page, `failed-docs-${name}`).catch(() => undefined);
       console.log(name, 'errors', tab.errors);
     }

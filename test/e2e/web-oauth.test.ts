@@ -64,7 +64,10 @@ describe('web: sign-in with an OIDC provider', () => {
     await page.goto('/signin');
     await page.getByRole('link', { name: 'Continue with acme' }).click();
     await page.waitForURL(/\/signin\?error=/);
-    await page.getByRole('alert').getByText(/did not confirm your email address/).waitFor();
+    await page
+      .getByRole('alert')
+      .getByText(/did not confirm your email address/)
+      .waitFor();
     await screenshot(page, '11-sign-in-oauth-error');
     await context.close();
   });

@@ -28,7 +28,11 @@ describe('web: organizations and projects', () => {
     await page.getByLabel('New project name').fill('Spring Launch');
     await page.getByRole('button', { name: 'Create project' }).click();
     await page.getByRole('heading', { name: 'Spring Launch', level: 1 }).waitFor();
-    await page.getByRole('navigation', { name: 'Workspace' }).getByRole('region', { name: 'Projects' }).getByRole('link', { name: 'Spring Launch' }).waitFor();
+    await page
+      .getByRole('navigation', { name: 'Workspace' })
+      .getByRole('region', { name: 'Projects' })
+      .getByRole('link', { name: 'Spring Launch' })
+      .waitFor();
     await screenshot(page, '06-project');
 
     // The project's own conversation opens from the project page.
@@ -71,10 +75,18 @@ describe('web: organizations and projects', () => {
     await page.getByLabel('Organization name').fill('Side Project Co');
     await page.getByRole('button', { name: 'Create organization' }).click();
     await page.getByRole('heading', { name: 'Side Project Co', level: 1 }).waitFor();
-    await expect.poll(() => page.getByRole('navigation', { name: 'Workspace' }).getByRole('region', { name: 'Projects' }).getByText('Spring Launch').count()).toBe(0);
+    await expect
+      .poll(() =>
+        page.getByRole('navigation', { name: 'Workspace' }).getByRole('region', { name: 'Projects' }).getByText('Spring Launch').count(),
+      )
+      .toBe(0);
     await page.getByLabel('Organization', { exact: true }).selectOption({ label: 'Acme Studio' });
     await page.getByRole('heading', { name: 'Acme Studio', level: 1 }).waitFor();
-    await page.getByRole('navigation', { name: 'Workspace' }).getByRole('region', { name: 'Projects' }).getByRole('link', { name: 'Spring Launch' }).waitFor();
+    await page
+      .getByRole('navigation', { name: 'Workspace' })
+      .getByRole('region', { name: 'Projects' })
+      .getByRole('link', { name: 'Spring Launch' })
+      .waitFor();
 
     // The owner renames the organization; a taken URL name is refused next to its field.
     await page.getByRole('button', { name: 'Rename' }).click();

@@ -63,12 +63,23 @@ export async function startAuth(env: Record<string, string> = {}): Promise<AuthH
     app,
     async signup(name = `Test User ${randomUUID().slice(0, 6)}`) {
       const email = `user-${randomUUID()}@test.flux.local`;
-      const answer = await call<{ user: { id: string; email: string; name: string }; accessToken: string; refreshToken: string }>('POST', '/api/auth/signup', undefined, {
-        email,
-        password: TEST_PASSWORD,
-        name,
-      });
-      return { id: answer.user.id, email: answer.user.email, name: answer.user.name, accessToken: answer.accessToken, refreshToken: answer.refreshToken };
+      const answer = await call<{ user: { id: string; email: string; name: string }; accessToken: string; refreshToken: string }>(
+        'POST',
+        '/api/auth/signup',
+        undefined,
+        {
+          email,
+          password: TEST_PASSWORD,
+          name,
+        },
+      );
+      return {
+        id: answer.user.id,
+        email: answer.user.email,
+        name: answer.user.name,
+        accessToken: answer.accessToken,
+        refreshToken: answer.refreshToken,
+      };
     },
     async createOrganization(owner, name = `Org ${randomUUID().slice(0, 8)}`) {
       const org = await call<{ id: string; slug: string }>('POST', '/api/organizations', owner.accessToken, { name });
@@ -76,9 +87,14 @@ export async function startAuth(env: Record<string, string> = {}): Promise<AuthH
     },
     async createProject(owner, organizationId) {
       const orgId = organizationId ?? (await harness.createOrganization(owner)).id;
-      const project = await call<{ id: string; organizationId: string }>('POST', `/api/organizations/${orgId}/projects`, owner.accessToken, {
-        name: `Project ${randomUUID().slice(0, 8)}`,
-      });
+      const project = await call<{ id: string; organizationId: string }>(
+        'POST',
+        `/api/organizations/${orgId}/projects`,
+        owner.accessToken,
+        {
+          name: `Project ${randomUUID().slice(0, 8)}`,
+        },
+      );
       return { id: project.id, organizationId: project.organizationId };
     },
     async addMember(owner, organizationId, user, role) {

@@ -80,7 +80,13 @@ export function App() {
   const Screen = privateMatch?.route[1] as ComponentType<{ params: Record<string, string> }> | undefined;
   return (
     <AppShell>
-      <Suspense fallback={<p className="loading" role="status">Loading…</p>}>
+      <Suspense
+        fallback={
+          <p className="loading" role="status">
+            Loading…
+          </p>
+        }
+      >
         {Screen ? <Screen params={privateMatch!.params} /> : <NotFound />}
       </Suspense>
     </AppShell>

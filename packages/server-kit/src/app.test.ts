@@ -16,7 +16,11 @@ describe('createServiceApp', () => {
   let app: App;
   beforeAll(async () => {
     ({ app } = await createServiceApp({ service: 'auth', config: config(), publicHealthPath: '/api/auth/health', logger: false }));
-    app.post('/echo', { schema: { body: Type.Object({ email: Type.String({ format: 'email' }), age: Type.Integer({ minimum: 0 }) }) } }, async (request) => request.body);
+    app.post(
+      '/echo',
+      { schema: { body: Type.Object({ email: Type.String({ format: 'email' }), age: Type.Integer({ minimum: 0 }) }) } },
+      async (request) => request.body,
+    );
     app.get('/boom', async () => {
       throw new Error('database password is hunter2');
     });
@@ -28,7 +32,12 @@ describe('createServiceApp', () => {
     for (const url of ['/health', '/health/', '/api/auth/health']) {
       const response = await app.inject({ url });
       expect(response.statusCode).toBe(200);
-      expect(response.json()).toMatchObject({ status: 'ok', service: 'auth', checks: { db: 'ok', redis: 'ok' }, uptime: expect.any(Number) });
+      expect(response.json()).toMatchObject({
+        status: 'ok',
+        service: 'auth',
+        checks: { db: 'ok', redis: 'ok' },
+        uptime: expect.any(Number),
+      });
     }
   });
 

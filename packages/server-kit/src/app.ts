@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ServiceName } from '@flux/shared';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { BaseConfig } from './config.js';
@@ -13,7 +20,13 @@ import { registerMetrics } from './metrics.js';
 import { closeRedis, createRedis } from './redis.js';
 import { ServiceTokens } from './service-token.js';
 
-export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
 
 /** What every service gets: the app plus its process-wide resources, closed with the app. */
 export interface ServiceContext<DB> extends Database<DB> {
@@ -39,7 +52,13 @@ export interface ServiceAppOptions {
  * Builds the fastify instance every service starts from: logging, request ids, the error
  * envelope, `/health`, `/metrics`, the database pool, Redis and the event bus. It never listens.
  */
-export async function createServiceApp<DB>({ service, config, publicHealthPath, health, logger = true }: ServiceAppOptions): Promise<ServiceContext<DB>> {
+export async function createServiceApp<DB>({
+  service,
+  config,
+  publicHealthPath,
+  health,
+  logger = true,
+}: ServiceAppOptions): Promise<ServiceContext<DB>> {
   const app = Fastify({
     logger: logger && {
       level: config.logLevel,

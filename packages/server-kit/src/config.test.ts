@@ -39,6 +39,8 @@ describe('config', () => {
   });
 
   it('prefers the environment over the secrets file', () => {
-    expect(new EnvReader({ FLUX_SECRETS_FILE: secretsFile(), SERVICE_TOKEN_SECRET: 'from-env' }).secret('SERVICE_TOKEN_SECRET')).toBe('from-env');
+    expect(new EnvReader({ FLUX_SECRETS_FILE: secretsFile(), SERVICE_TOKEN_SECRET: 'from-env' }).secret('SERVICE_TOKEN_SECRET')).toBe(
+      'from-env',
+    );
   });
 });

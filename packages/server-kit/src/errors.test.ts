@@ -20,7 +20,9 @@ describe('toAppError', () => {
   });
 
   it('names a missing property', () => {
-    const error = Object.assign(new Error('x'), { validation: [{ instancePath: '', message: "must have required property 'name'", params: { missingProperty: 'name' } }] });
+    const error = Object.assign(new Error('x'), {
+      validation: [{ instancePath: '', message: "must have required property 'name'", params: { missingProperty: 'name' } }],
+    });
     expect(toAppError(error).details).toMatchObject({ field: 'name' });
   });
 

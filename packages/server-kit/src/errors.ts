@@ -21,7 +21,11 @@ const frameworkErrors: Record<string, { status: number; code: string; message: s
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json', message: 'The request body is not valid JSON.' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid_json', message: 'The request body is empty; send a JSON object.' },
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'payload_too_large', message: 'The request body is too large.' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type', message: 'Unsupported Content-Type; send application/json.' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    code: 'unsupported_media_type',
+    message: 'Unsupported Content-Type; send application/json.',
+  },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'validation_error', message: 'Content-Length does not match the body.' },
 };
 
@@ -52,7 +56,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (appError.status >= 500) request.log.error({ err: error, reqId: request.id }, 'request failed');
     const body: ErrorBody = appError.toBody();
     if (appError.status >= 500) (body.error as { requestId?: string }).requestId = request.id;
-    void reply.code(appError.status).headers(appError.headers ?? {}).send(body);
+    void reply
+      .code(appError.status)
+      .headers(appError.headers ?? {})
+      .send(body);
   });
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send(new AppError('not_found', 404, `No route for ${request.method} ${request.url.split('?')[0]}.`).toBody());

@@ -34,7 +34,11 @@ export function ensureDevSecrets(file = defaultSecretsFile): Record<string, stri
     const lines = missing.map((name) => `${name}=${generators[name]!()}`);
     mkdirSync(dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${existing.trimEnd()}${existing.trim() ? '\n' : '# Development secrets, generated once by flux. Never commit.\n'}${lines.join('\n')}\n`, { mode: 0o600 });
+    writeFileSync(
+      tmp,
+      `${existing.trimEnd()}${existing.trim() ? '\n' : '# Development secrets, generated once by flux. Never commit.\n'}${lines.join('\n')}\n`,
+      { mode: 0o600 },
+    );
     renameSync(tmp, file);
     return parse(readFileSync(file, 'utf8'));
   }

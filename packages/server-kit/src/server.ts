@@ -6,7 +6,10 @@ import { ConfigError, type BaseConfig } from './config.js';
  * Starts a service: reads config once (exit 1 listing every bad setting), builds the app,
  * listens, tells PM2 it is ready, and on SIGTERM/SIGINT stops accepting, drains and closes pools.
  */
-export async function runService<C extends BaseConfig>(loadConfig: () => C, buildApp: (config: C) => Promise<FastifyInstance>): Promise<void> {
+export async function runService<C extends BaseConfig>(
+  loadConfig: () => C,
+  buildApp: (config: C) => Promise<FastifyInstance>,
+): Promise<void> {
   let config: C;
   try {
     config = loadConfig();

@@ -13,7 +13,10 @@ export class ServiceTokens {
   private readonly key: Uint8Array;
   private cached = new Map<string, { token: string; renewAt: number }>();
 
-  constructor(secret: string, private readonly self: ServiceName) {
+  constructor(
+    secret: string,
+    private readonly self: ServiceName,
+  ) {
     this.key = new TextEncoder().encode(secret);
   }
 

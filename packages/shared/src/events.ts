@@ -12,5 +12,10 @@ export interface EventMap {
   'document.updated': { documentId: string; projectId: string; updatedBy: string[]; at: string };
 }
 export type EventName = keyof EventMap;
-export const EventNames = ['user.created', 'user.updated', 'membership.changed', 'document.updated'] as const satisfies readonly EventName[];
+export const EventNames = [
+  'user.created',
+  'user.updated',
+  'membership.changed',
+  'document.updated',
+] as const satisfies readonly EventName[];
 export const eventChannel = (prefix: string, name: EventName): string => `${prefix}events:${name}`;

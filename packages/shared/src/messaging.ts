@@ -4,7 +4,13 @@ import { Uuid } from './common.js';
 /** Messaging (contract §5): REST bodies, DTOs, socket payloads and queue names. */
 
 /** Error codes specific to messaging. */
-export const MessagingErrorCodes = ['message_too_long', 'client_id_reused', 'quota_exceeded', 'invalid_member', 'upload_incomplete'] as const;
+export const MessagingErrorCodes = [
+  'message_too_long',
+  'client_id_reused',
+  'quota_exceeded',
+  'invalid_member',
+  'upload_incomplete',
+] as const;
 export type MessagingErrorCode = (typeof MessagingErrorCodes)[number];
 
 /** Longest message content accepted (characters); longer content is 413 `message_too_long`. */

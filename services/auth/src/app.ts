@@ -23,7 +23,12 @@ export interface BuildOptions {
 }
 
 export async function buildApp(config: Config, { logger = true }: BuildOptions = {}): Promise<App> {
-  const { app, db, redis, events, serviceTokens, metrics } = await createServiceApp<Database>({ service: 'auth', config, publicHealthPath: '/api/auth/health', logger });
+  const { app, db, redis, events, serviceTokens, metrics } = await createServiceApp<Database>({
+    service: 'auth',
+    config,
+    publicHealthPath: '/api/auth/health',
+    logger,
+  });
   await warmUpPasswordChecks();
   const keys = await loadSigningKeys(config.jwtPrivateKey, config.jwtPreviousPublicKeys);
   const ctx: AuthContext = {

@@ -3,7 +3,9 @@ import { loadConfig } from './config.js';
 
 describe('auth config', () => {
   it('refuses production without its secrets and SMTP, naming each', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production', SERVICE_TOKEN_SECRET: 'x'.repeat(40) })).toThrow(/JWT_PRIVATE_KEY[\s\S]*COOKIE_SECRET[\s\S]*SMTP_URL/);
+    expect(() => loadConfig({ NODE_ENV: 'production', SERVICE_TOKEN_SECRET: 'x'.repeat(40) })).toThrow(
+      /JWT_PRIVATE_KEY[\s\S]*COOKIE_SECRET[\s\S]*SMTP_URL/,
+    );
   });
 
   it('uses the contract defaults', () => {
@@ -23,7 +25,14 @@ describe('auth config', () => {
   });
 
   it('reads OAuth providers and lists incomplete ones', () => {
-    const config = loadConfig({ OAUTH_PROVIDERS: 'google, Acme', OAUTH_GOOGLE_CLIENT_ID: 'g', OAUTH_GOOGLE_CLIENT_SECRET: 'gs', OAUTH_ACME_ISSUER: 'https://id.acme.test', OAUTH_ACME_CLIENT_ID: 'a', OAUTH_ACME_CLIENT_SECRET: 'as' });
+    const config = loadConfig({
+      OAUTH_PROVIDERS: 'google, Acme',
+      OAUTH_GOOGLE_CLIENT_ID: 'g',
+      OAUTH_GOOGLE_CLIENT_SECRET: 'gs',
+      OAUTH_ACME_ISSUER: 'https://id.acme.test',
+      OAUTH_ACME_CLIENT_ID: 'a',
+      OAUTH_ACME_CLIENT_SECRET: 'as',
+    });
     expect(config.oauthProviders).toEqual([
       { name: 'google', issuer: 'https://accounts.google.com', clientId: 'g', clientSecret: 'gs' },
       { name: 'acme', issuer: 'https://id.acme.test', clientId: 'a', clientSecret: 'as' },

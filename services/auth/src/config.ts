@@ -47,7 +47,8 @@ function readProviders(reader: EnvReader): OidcProviderConfig[] {
     const issuer = reader.optional(`OAUTH_${key}_ISSUER`) ?? (name === 'google' ? 'https://accounts.google.com' : undefined);
     const clientId = reader.optional(`OAUTH_${key}_CLIENT_ID`);
     const clientSecret = reader.optional(`OAUTH_${key}_CLIENT_SECRET`);
-    if (!clientId || !clientSecret) reader.problems.push(`OAUTH_${key}_CLIENT_ID and OAUTH_${key}_CLIENT_SECRET are required for OAuth provider ${name}`);
+    if (!clientId || !clientSecret)
+      reader.problems.push(`OAUTH_${key}_CLIENT_ID and OAUTH_${key}_CLIENT_SECRET are required for OAuth provider ${name}`);
     if (!issuer && name !== 'github') reader.problems.push(`OAUTH_${key}_ISSUER is required for OAuth provider ${name}`);
     return { name, issuer, clientId: clientId ?? '', clientSecret: clientSecret ?? '' };
   });
@@ -83,7 +84,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jobs: reader.bool('AUTH_JOBS', true),
     oauthProviders: readProviders(reader),
   };
-  if (config.production && !config.smtpUrl) reader.problems.push('SMTP_URL is required in production (verification and password-reset mail)');
+  if (config.production && !config.smtpUrl)
+    reader.problems.push('SMTP_URL is required in production (verification and password-reset mail)');
   reader.done();
   return config;
 }

@@ -18,11 +18,15 @@ export function decodeCursor(cursor: string | undefined): Cursor | undefined {
   if (cursor === undefined) return undefined;
   const [iso, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const at = new Date(iso ?? '');
-  if (!id || Number.isNaN(at.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) throw AppError.validation('cursor', 'is not a cursor from this list');
+  if (!id || Number.isNaN(at.getTime()) || !/^[0-9a-f-]{36}$/.test(id))
+    throw AppError.validation('cursor', 'is not a cursor from this list');
   return { at, id };
 }
 
-export const pageRequest = (query: { cursor?: string; limit: number }): PageRequest => ({ cursor: decodeCursor(query.cursor), limit: query.limit });
+export const pageRequest = (query: { cursor?: string; limit: number }): PageRequest => ({
+  cursor: decodeCursor(query.cursor),
+  limit: query.limit,
+});
 
 /**
  * Postgres keeps microseconds, JavaScript dates milliseconds: lists order and compare on the

@@ -48,7 +48,8 @@ describe('abuse controls in Redis', () => {
     try {
       const from = client(limited.url, { ip: ip() });
       const statuses: number[] = [];
-      for (let i = 0; i < 4; i++) statuses.push((await from.post('/api/auth/login', { email: `${randomUUID()}@example.com`, password: 'whatever-it-is' })).status);
+      for (let i = 0; i < 4; i++)
+        statuses.push((await from.post('/api/auth/login', { email: `${randomUUID()}@example.com`, password: 'whatever-it-is' })).status);
       expect(statuses).toEqual([401, 401, 401, 429]);
       const blocked = await from.post('/api/auth/password/forgot', { email: 'a@example.com' });
       expect(blocked.status).toBe(429);
@@ -70,14 +71,25 @@ describe('abuse controls in Redis', () => {
   it('records anomalies: many accounts from one IP, and a session refreshing in a loop', async () => {
     const from = ip();
     const sprayer = client(auth.url, { ip: from });
-    for (let i = 0; i < 20; i++) await sprayer.post('/api/auth/login', { email: `spray-${randomUUID()}@example.com`, password: 'password-spray-1' });
-    const spray = await db.selectFrom('auth.security_events').select(['type', 'ip']).where('type', '=', 'anomaly_many_accounts_from_ip').where('ip', '=', from).execute();
+    for (let i = 0; i < 20; i++)
+      await sprayer.post('/api/auth/login', { email: `spray-${randomUUID()}@example.com`, password: 'password-spray-1' });
+    const spray = await db
+      .selectFrom('auth.security_events')
+      .select(['type', 'ip'])
+      .where('type', '=', 'anomaly_many_accounts_from_ip')
+      .where('ip', '=', from)
+      .execute();
     expect(spray).toHaveLength(1);
 
     const user = await auth.signup();
     let refreshToken = user.refreshToken;
     for (let i = 0; i < 31; i++) refreshToken = (await client(auth.url).post('/api/auth/refresh', { refreshToken })).body.refreshToken;
-    const loops = await db.selectFrom('auth.security_events').select('type').where('user_id', '=', user.id).where('type', '=', 'anomaly_rapid_refresh').execute();
+    const loops = await db
+      .selectFrom('auth.security_events')
+      .select('type')
+      .where('user_id', '=', user.id)
+      .where('type', '=', 'anomaly_rapid_refresh')
+      .execute();
     expect(loops).toHaveLength(1);
   });
 

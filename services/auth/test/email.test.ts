@@ -14,7 +14,13 @@ describe('email verification, password reset and the dev outbox', () => {
   });
   afterAll(() => auth.close());
 
-  const outbox = async (to: string) => (await client(auth.url).get(`/api/auth/dev/outbox?to=${encodeURIComponent(to)}`)).body.items as Array<{ to: string; subject: string; text: string; createdAt: string }>;
+  const outbox = async (to: string) =>
+    (await client(auth.url).get(`/api/auth/dev/outbox?to=${encodeURIComponent(to)}`)).body.items as Array<{
+      to: string;
+      subject: string;
+      text: string;
+      createdAt: string;
+    }>;
 
   it('mails a verification link at signup that verifies the email once', async () => {
     const user = await auth.signup();
@@ -76,6 +82,14 @@ describe('email verification, password reset and the dev outbox', () => {
     } finally {
       await app.close();
     }
-    expect(() => loadConfig({ ...process.env, NODE_ENV: 'production', SERVICE_TOKEN_SECRET: 'x', COOKIE_SECRET: 'y', JWT_PRIVATE_KEY: base.jwtPrivateKey })).toThrow(/SMTP_URL/);
+    expect(() =>
+      loadConfig({
+        ...process.env,
+        NODE_ENV: 'production',
+        SERVICE_TOKEN_SECRET: 'x',
+        COOKIE_SECRET: 'y',
+        JWT_PRIVATE_KEY: base.jwtPrivateKey,
+      }),
+    ).toThrow(/SMTP_URL/);
   });
 });

@@ -13,13 +13,22 @@ export interface Answer {
 /** A tiny HTTP client for one base URL, with an optional cookie jar like a browser's. */
 export function client(baseUrl: string, { jar = false, ip }: { jar?: boolean; ip?: string } = {}) {
   const cookies = new Map<string, string>();
-  const call = async (method: string, path: string, options: { body?: unknown; token?: string; headers?: Record<string, string> } = {}): Promise<Answer> => {
+  const call = async (
+    method: string,
+    path: string,
+    options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
+  ): Promise<Answer> => {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     if (ip) headers['x-forwarded-for'] = ip;
     if (jar && cookies.size > 0) headers.cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    const response = await fetch(baseUrl + path, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body), redirect: 'manual' });
+    const response = await fetch(baseUrl + path, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      redirect: 'manual',
+    });
     if (jar) {
       for (const line of response.headers.getSetCookie()) {
         const [pair] = line.split(';');
@@ -42,7 +51,8 @@ export function client(baseUrl: string, { jar = false, ip }: { jar?: boolean; ip
   return {
     cookies,
     get: (path: string, options?: { token?: string; headers?: Record<string, string> }) => call('GET', path, options),
-    post: (path: string, body?: unknown, options?: { token?: string; headers?: Record<string, string> }) => call('POST', path, { ...options, body }),
+    post: (path: string, body?: unknown, options?: { token?: string; headers?: Record<string, string> }) =>
+      call('POST', path, { ...options, body }),
     delete: (path: string, options?: { token?: string; headers?: Record<string, string> }) => call('DELETE', path, options),
   };
 }

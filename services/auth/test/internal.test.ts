@@ -23,11 +23,21 @@ describe('internal routes', () => {
 
     expect(await client.user(owner.id)).toEqual({ id: owner.id, email: owner.email, name: 'Owner' });
     expect(await client.user(randomUUID())).toBeNull();
-    expect(await client.projectAccess(project.id, guest.id)).toEqual({ projectId: project.id, organizationId: project.organizationId, userId: guest.id, role: 'guest' });
+    expect(await client.projectAccess(project.id, guest.id)).toEqual({
+      projectId: project.id,
+      organizationId: project.organizationId,
+      userId: guest.id,
+      role: 'guest',
+    });
     expect((await client.projectAccess(project.id, outsider.id))?.role).toBeNull();
     expect(await client.projectAccess(randomUUID(), owner.id)).toBeNull();
     const members = await client.projectMembers(project.id);
-    expect(members?.members).toEqual(expect.arrayContaining([{ userId: owner.id, role: 'owner' }, { userId: guest.id, role: 'guest' }]));
+    expect(members?.members).toEqual(
+      expect.arrayContaining([
+        { userId: owner.id, role: 'owner' },
+        { userId: guest.id, role: 'guest' },
+      ]),
+    );
     expect(members?.members).toHaveLength(2);
 
     await auth.setRole(owner, project.organizationId, guest, 'member');
@@ -40,9 +50,11 @@ describe('internal routes', () => {
     const a = await auth.signup('Bulk A');
     const b = await auth.signup('Bulk B');
     const token = await new ServiceTokens(loadConfig({ ...process.env }).serviceTokenSecret, 'messaging').sign('auth');
-    const response = await fetch(`${auth.url}/internal/users?ids=${a.id},${b.id},${randomUUID()}`, { headers: { authorization: `Service ${token}` } });
+    const response = await fetch(`${auth.url}/internal/users?ids=${a.id},${b.id},${randomUUID()}`, {
+      headers: { authorization: `Service ${token}` },
+    });
     expect(response.status).toBe(200);
-    const body = await response.json() as any;
+    const body = (await response.json()) as any;
     expect(body.items.map((u: { id: string }) => u.id).sort()).toEqual([a.id, b.id].sort());
     const bad = await fetch(`${auth.url}/internal/users?ids=x`, { headers: { authorization: `Service ${token}` } });
     expect(bad.status).toBe(400);

@@ -29,7 +29,9 @@ describe('TOTP MFA', () => {
     const stored = await db.selectFrom('auth.users').select('mfa_pending_secret').where('id', '=', user.id).executeTakeFirstOrThrow();
     expect(stored.mfa_pending_secret).not.toContain(secret);
 
-    expect((await http.post('/api/auth/mfa/totp/enable', { code: '000000' }, { token: user.accessToken })).body.error.code).toBe('invalid_otp');
+    expect((await http.post('/api/auth/mfa/totp/enable', { code: '000000' }, { token: user.accessToken })).body.error.code).toBe(
+      'invalid_otp',
+    );
     // Enable with the next step's code and sign in with the previous step's: distinct codes even if
     // the clock crosses a 30 s boundary in between (a code, once used, is refused).
     const enabled = await http.post('/api/auth/mfa/totp/enable', { code: code(secret, 1) }, { token: user.accessToken });
@@ -42,8 +44,12 @@ describe('TOTP MFA', () => {
     expect(noOtp.status).toBe(401);
     expect(noOtp.body.error.code).toBe('mfa_required');
     // A wrong password never reveals that MFA is on.
-    expect((await http.post('/api/auth/login', { email: user.email, password: 'wrong-password-here' })).body.error.code).toBe('invalid_credentials');
-    expect((await http.post('/api/auth/login', { email: user.email, password: TEST_PASSWORD, otp: '123456' })).body.error.code).toBe('invalid_otp');
+    expect((await http.post('/api/auth/login', { email: user.email, password: 'wrong-password-here' })).body.error.code).toBe(
+      'invalid_credentials',
+    );
+    expect((await http.post('/api/auth/login', { email: user.email, password: TEST_PASSWORD, otp: '123456' })).body.error.code).toBe(
+      'invalid_otp',
+    );
 
     const previous = code(secret, -1);
     expect((await http.post('/api/auth/login', { email: user.email, password: TEST_PASSWORD, otp: previous })).status).toBe(200);

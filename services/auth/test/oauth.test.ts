@@ -93,7 +93,9 @@ describe('OAuth / OIDC sign-in', () => {
   });
 
   it('refuses a callback with a forged state or from another browser, and a replayed one', async () => {
-    const forged = await signIn({ sub: randomUUID(), email: `f-${randomUUID()}@example.com`, email_verified: true }, (url) => url.searchParams.set('state', 'forged'));
+    const forged = await signIn({ sub: randomUUID(), email: `f-${randomUUID()}@example.com`, email_verified: true }, (url) =>
+      url.searchParams.set('state', 'forged'),
+    );
     expect(forged.done.headers.get('location')).toBe(`${PUBLIC_URL}/signin?error=oauth_state_mismatch`);
 
     nextIdentity = { sub: randomUUID(), email: `x-${randomUUID()}@example.com`, email_verified: true };
@@ -106,6 +108,8 @@ describe('OAuth / OIDC sign-in', () => {
     expect(attacker.headers.get('location')).toContain('error=oauth_state_mismatch');
     // The rightful browser finishes once; the same callback again is refused.
     expect((await victim.get(`/api/auth/oauth/acme/callback${callback.search}`)).headers.get('location')).toBe(`${PUBLIC_URL}/`);
-    expect((await victim.get(`/api/auth/oauth/acme/callback${callback.search}`)).headers.get('location')).toContain('error=oauth_state_mismatch');
+    expect((await victim.get(`/api/auth/oauth/acme/callback${callback.search}`)).headers.get('location')).toContain(
+      'error=oauth_state_mismatch',
+    );
   });
 });

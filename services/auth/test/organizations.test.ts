@@ -16,7 +16,10 @@ describe('organizations, members and projects', () => {
   const call = async (method: string, path: string, user: TestUser | undefined, body?: unknown) => {
     const response = await fetch(auth.url + path, {
       method,
-      headers: { ...(user && { authorization: `Bearer ${user.accessToken}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
+      headers: {
+        ...(user && { authorization: `Bearer ${user.accessToken}` }),
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
@@ -51,7 +54,10 @@ describe('organizations, members and projects', () => {
     expect((await call('GET', `/api/projects?organizationId=${project.organizationId}`, stranger)).status).toBe(404);
     expect((await call('POST', `/api/organizations/${project.organizationId}/projects`, stranger, { name: 'x' })).status).toBe(404);
     expect((await call('GET', '/api/projects', stranger)).body.items).toEqual([]);
-    expect((await call('GET', `/api/projects/${project.id}`, owner)).body).toMatchObject({ id: project.id, organizationId: project.organizationId });
+    expect((await call('GET', `/api/projects/${project.id}`, owner)).body).toMatchObject({
+      id: project.id,
+      organizationId: project.organizationId,
+    });
     expect((await call('GET', `/api/projects/not-a-uuid`, owner)).status).toBe(400);
   });
 
@@ -66,7 +72,9 @@ describe('organizations, members and projects', () => {
     await auth.addMember(owner, org.id, guest, 'guest');
 
     // A plain member cannot manage members; guests cannot create projects.
-    expect((await call('POST', `/api/organizations/${org.id}/members`, member, { email: `${randomUUID()}@x.io`, role: 'member' })).status).toBe(403);
+    expect(
+      (await call('POST', `/api/organizations/${org.id}/members`, member, { email: `${randomUUID()}@x.io`, role: 'member' })).status,
+    ).toBe(403);
     expect((await call('PATCH', `/api/organizations/${org.id}/members/${guest.id}`, member, { role: 'admin' })).status).toBe(403);
     expect((await call('POST', `/api/organizations/${org.id}/projects`, guest, { name: 'p' })).status).toBe(403);
     expect((await call('POST', `/api/organizations/${org.id}/projects`, member, { name: 'p' })).status).toBe(201);
@@ -116,7 +124,9 @@ describe('organizations, members and projects', () => {
     const leave = await call('DELETE', `/api/organizations/${org.id}/members/${owner.id}`, owner);
     expect(leave.status).toBe(409);
     expect(leave.body.error.code).toBe('last_owner');
-    expect((await call('PATCH', `/api/organizations/${org.id}/members/${owner.id}`, owner, { role: 'admin' })).body.error.code).toBe('last_owner');
+    expect((await call('PATCH', `/api/organizations/${org.id}/members/${owner.id}`, owner, { role: 'admin' })).body.error.code).toBe(
+      'last_owner',
+    );
 
     await auth.addMember(owner, org.id, second, 'owner');
     expect((await call('DELETE', `/api/organizations/${org.id}/members/${owner.id}`, owner)).status).toBe(204);
@@ -129,7 +139,11 @@ describe('organizations, members and projects', () => {
     const invited = await call('POST', `/api/organizations/${org.id}/members`, owner, { email, role: 'guest' });
     expect(invited.body).toMatchObject({ status: 'invited', invitation: { email, role: 'guest' } });
     await expect
-      .poll(async () => (await (await fetch(`${auth.url}/api/auth/dev/outbox?to=${encodeURIComponent(email)}`)).json() as any).items.map((m: { subject: string }) => m.subject))
+      .poll(async () =>
+        ((await (await fetch(`${auth.url}/api/auth/dev/outbox?to=${encodeURIComponent(email)}`)).json()) as any).items.map(
+          (m: { subject: string }) => m.subject,
+        ),
+      )
       .toEqual([expect.stringContaining('invited you')]);
 
     const signup = await fetch(`${auth.url}/api/auth/signup`, {
@@ -137,10 +151,10 @@ describe('organizations, members and projects', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email, password: TEST_PASSWORD, name: 'Invitee' }),
     });
-    const { accessToken } = await signup.json() as any;
+    const { accessToken } = (await signup.json()) as any;
     const seen = await fetch(`${auth.url}/api/organizations/${org.id}`, { headers: { authorization: `Bearer ${accessToken}` } });
     expect(seen.status).toBe(200);
-    expect((await seen.json() as any).role).toBe('guest');
+    expect(((await seen.json()) as any).role).toBe('guest');
   });
 
   it('publishes user.created and membership.changed over Redis', async () => {
@@ -163,7 +177,7 @@ describe('organizations, members and projects', () => {
         headers: { authorization: `Bearer ${user.accessToken}`, 'content-type': 'application/json' },
         body: JSON.stringify({ name: 'Renamed' }),
       });
-      expect((await renamed.json() as any).user.name).toBe('Renamed');
+      expect(((await renamed.json()) as any).user.name).toBe('Renamed');
       await expect.poll(() => seen.filter((e) => (e.payload as { userId: string }).userId === user.id).length).toBe(5);
       expect(seen.filter((e) => (e.payload as { userId: string }).userId === user.id)).toEqual([
         { name: 'user.created', payload: { userId: user.id, email: user.email, name: 'Evented' } },

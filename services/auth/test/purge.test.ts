@@ -62,7 +62,9 @@ describe('scheduled purge of expired auth data', () => {
     const { expired } = await seed();
     await queue.add(PURGE_JOB, {});
     await expect
-      .poll(async () => db.selectFrom('auth.refresh_tokens').select('id').where('id', '=', expired.id).executeTakeFirst(), { timeout: 10_000 })
+      .poll(async () => db.selectFrom('auth.refresh_tokens').select('id').where('id', '=', expired.id).executeTakeFirst(), {
+        timeout: 10_000,
+      })
       .toBeUndefined();
   });
 });

@@ -34,7 +34,11 @@ describe('GET /api/auth/security-events', () => {
     expect(all.at(-1).type).toBe('signup');
     expect(new Set(all.map((e: { id: string }) => e.id)).size).toBe(all.length);
     expect(all.every((e: { userId: string }) => e.userId === user.id)).toBe(true);
-    expect(all.find((e: { type: string }) => e.type === 'login_failed')).toMatchObject({ userAgent: 'Probe/1', ip: expect.any(String), metadata: { reason: 'wrong_password' } });
+    expect(all.find((e: { type: string }) => e.type === 'login_failed')).toMatchObject({
+      userAgent: 'Probe/1',
+      ip: expect.any(String),
+      metadata: { reason: 'wrong_password' },
+    });
 
     // Another user sees none of them; a platform admin sees everyone's.
     const theirs = await http.get('/api/auth/security-events', { token: other.accessToken });

@@ -32,7 +32,12 @@ describe('refresh token families, sessions and cookies', () => {
     const rotated = await http.post('/api/auth/refresh', { refreshToken: user.refreshToken });
     expect(rotated.status).toBe(200);
     // Move the first use back in time instead of waiting out the 10 s window.
-    await db.updateTable('auth.refresh_tokens').set({ used_at: new Date(Date.now() - 11_000) }).where('used_at', 'is not', null).where('session_id', 'in', db.selectFrom('auth.sessions').select('id').where('user_id', '=', user.id)).execute();
+    await db
+      .updateTable('auth.refresh_tokens')
+      .set({ used_at: new Date(Date.now() - 11_000) })
+      .where('used_at', 'is not', null)
+      .where('session_id', 'in', db.selectFrom('auth.sessions').select('id').where('user_id', '=', user.id))
+      .execute();
 
     const reuse = await http.post('/api/auth/refresh', { refreshToken: user.refreshToken });
     expect(reuse.status).toBe(401);
@@ -47,12 +52,25 @@ describe('refresh token families, sessions and cookies', () => {
 
   it('ends a session 30 days after sign-in whatever the rotations', async () => {
     const user = await auth.signup();
-    const session = await db.selectFrom('auth.sessions').select(['id', 'created_at', 'expires_at']).where('user_id', '=', user.id).executeTakeFirstOrThrow();
+    const session = await db
+      .selectFrom('auth.sessions')
+      .select(['id', 'created_at', 'expires_at'])
+      .where('user_id', '=', user.id)
+      .executeTakeFirstOrThrow();
     expect(session.expires_at.getTime() - session.created_at.getTime()).toBeLessThanOrEqual(30 * 86_400_000);
     const refreshed = await client(auth.url).post('/api/auth/refresh', { refreshToken: user.refreshToken });
-    const token = await db.selectFrom('auth.refresh_tokens').select('expires_at').where('session_id', '=', session.id).where('used_at', 'is', null).executeTakeFirstOrThrow();
+    const token = await db
+      .selectFrom('auth.refresh_tokens')
+      .select('expires_at')
+      .where('session_id', '=', session.id)
+      .where('used_at', 'is', null)
+      .executeTakeFirstOrThrow();
     expect(token.expires_at.getTime()).toBeLessThanOrEqual(session.expires_at.getTime());
-    await db.updateTable('auth.sessions').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', session.id).execute();
+    await db
+      .updateTable('auth.sessions')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('id', '=', session.id)
+      .execute();
     const late = await client(auth.url).post('/api/auth/refresh', { refreshToken: refreshed.body.refreshToken });
     expect(late.status).toBe(401);
     expect(late.body.error.code).toBe('invalid_refresh_token');
@@ -90,7 +108,11 @@ describe('refresh token families, sessions and cookies', () => {
   it('marks the cookie Secure behind https', async () => {
     const secure = await startAuth({ PUBLIC_URL: 'https://flux.example.com' });
     try {
-      const signup = await client(secure.url).post('/api/auth/signup', { email: `s-${randomUUID()}@example.com`, password: TEST_PASSWORD, name: 'S' });
+      const signup = await client(secure.url).post('/api/auth/signup', {
+        email: `s-${randomUUID()}@example.com`,
+        password: TEST_PASSWORD,
+        name: 'S',
+      });
       expect(signup.headers.getSetCookie().find((c) => c.startsWith('flux_refresh='))).toMatch(/Secure/);
     } finally {
       await secure.close();
@@ -100,13 +122,23 @@ describe('refresh token families, sessions and cookies', () => {
   it('lists sessions with device info, revokes one, logs out and logs out everywhere', async () => {
     const user = await auth.signup();
     const phone = client(auth.url);
-    const login = await phone.post('/api/auth/login', { email: user.email, password: TEST_PASSWORD }, { headers: { 'user-agent': 'FluxPhone/1.0' } });
+    const login = await phone.post(
+      '/api/auth/login',
+      { email: user.email, password: TEST_PASSWORD },
+      { headers: { 'user-agent': 'FluxPhone/1.0' } },
+    );
     expect(login.status).toBe(200);
 
     const list = await phone.get('/api/auth/sessions', { token: user.accessToken });
     expect(list.body.items).toHaveLength(2);
     const phoneSession = list.body.items.find((s: { userAgent: string }) => s.userAgent === 'FluxPhone/1.0');
-    expect(phoneSession).toMatchObject({ id: expect.any(String), ip: expect.any(String), createdAt: expect.any(String), lastUsedAt: expect.any(String), current: false });
+    expect(phoneSession).toMatchObject({
+      id: expect.any(String),
+      ip: expect.any(String),
+      createdAt: expect.any(String),
+      lastUsedAt: expect.any(String),
+      current: false,
+    });
     expect(list.body.items.filter((s: { current: boolean }) => s.current)).toHaveLength(1);
 
     const stranger = await auth.signup();

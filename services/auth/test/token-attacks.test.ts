@@ -29,7 +29,12 @@ describe('access tokens under attack', () => {
 
   it('refuses alg:none, HMAC with the public key, tampered and foreign-signed tokens', async () => {
     const c = claims();
-    const none = new UnsecuredJWT({ sid: c.sid, name: 'x', email: 'x' }).setSubject(user.id).setIssuer(ACCESS_TOKEN_ISSUER).setAudience(ACCESS_TOKEN_AUDIENCE).setExpirationTime('5m').encode();
+    const none = new UnsecuredJWT({ sid: c.sid, name: 'x', email: 'x' })
+      .setSubject(user.id)
+      .setIssuer(ACCESS_TOKEN_ISSUER)
+      .setAudience(ACCESS_TOKEN_AUDIENCE)
+      .setExpirationTime('5m')
+      .encode();
     const jwks = (await client(auth.url).get('/api/auth/.well-known/jwks.json')).body;
     const hmac = await new SignJWT({ sid: c.sid })
       .setProtectedHeader({ alg: 'HS256', kid: jwks.keys[0].kid })
@@ -59,10 +64,18 @@ describe('access tokens under attack', () => {
     const key = createPrivateKey(loadConfig({ ...process.env }).jwtPrivateKey);
     const kid = (await client(auth.url).get('/api/auth/.well-known/jwks.json')).body.keys[0].kid;
     const sign = (mutate: (jwt: SignJWT) => SignJWT) =>
-      mutate(new SignJWT({ sid: claims().sid, name: 'x', email: 'x' }).setProtectedHeader({ alg: 'EdDSA', kid }).setSubject(user.id)).sign(key);
+      mutate(new SignJWT({ sid: claims().sid, name: 'x', email: 'x' }).setProtectedHeader({ alg: 'EdDSA', kid }).setSubject(user.id)).sign(
+        key,
+      );
     const good = await sign((j) => j.setIssuer(ACCESS_TOKEN_ISSUER).setAudience(ACCESS_TOKEN_AUDIENCE).setExpirationTime('5m'));
     expect((await me(good)).status).toBe(200); // the control: same key, right claims
-    const expired = await sign((j) => j.setIssuer(ACCESS_TOKEN_ISSUER).setAudience(ACCESS_TOKEN_AUDIENCE).setIssuedAt(Math.floor(Date.now() / 1000) - 1000).setExpirationTime(Math.floor(Date.now() / 1000) - 100));
+    const expired = await sign((j) =>
+      j
+        .setIssuer(ACCESS_TOKEN_ISSUER)
+        .setAudience(ACCESS_TOKEN_AUDIENCE)
+        .setIssuedAt(Math.floor(Date.now() / 1000) - 1000)
+        .setExpirationTime(Math.floor(Date.now() / 1000) - 100),
+    );
     const audience = await sign((j) => j.setIssuer(ACCESS_TOKEN_ISSUER).setAudience('other').setExpirationTime('5m'));
     const issuer = await sign((j) => j.setIssuer('someone-else').setAudience(ACCESS_TOKEN_AUDIENCE).setExpirationTime('5m'));
     for (const token of [expired, audience, issuer]) expect((await me(token)).status).toBe(401);
@@ -72,9 +85,14 @@ describe('access tokens under attack', () => {
     const oldKey = pem();
     const newKey = pem();
     const exportPem = (k: ReturnType<typeof pem>, part: 'privateKey' | 'publicKey') =>
-      part === 'privateKey' ? k.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() : k.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+      part === 'privateKey'
+        ? k.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
+        : k.publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const before = await startAuth({ JWT_PRIVATE_KEY: exportPem(oldKey, 'privateKey') });
-    const after = await startAuth({ JWT_PRIVATE_KEY: exportPem(newKey, 'privateKey'), JWT_PREVIOUS_PUBLIC_KEYS: exportPem(oldKey, 'publicKey') });
+    const after = await startAuth({
+      JWT_PRIVATE_KEY: exportPem(newKey, 'privateKey'),
+      JWT_PREVIOUS_PUBLIC_KEYS: exportPem(oldKey, 'publicKey'),
+    });
     try {
       const old = await before.signup();
       const fresh = await after.signup();

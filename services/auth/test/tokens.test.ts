@@ -18,7 +18,7 @@ describe('signup, login, refresh, me', () => {
     const email = `New.User-${randomUUID()}@Example.COM`;
     const response = await post('/api/auth/signup', { email: `  ${email} `.trim(), password: TEST_PASSWORD, name: 'Ada' });
     expect(response.status).toBe(201);
-    const body = await response.json() as any;
+    const body = (await response.json()) as any;
     expect(body).toMatchObject({
       user: { id: expect.any(String), email: email.toLowerCase(), name: 'Ada', emailVerified: false, createdAt: expect.any(String) },
       accessToken: expect.any(String),
@@ -27,39 +27,39 @@ describe('signup, login, refresh, me', () => {
     });
     const again = await post('/api/auth/signup', { email: email.toUpperCase(), password: TEST_PASSWORD, name: 'Ada' });
     expect(again.status).toBe(409);
-    expect((await again.json() as any).error.code).toBe('email_taken');
+    expect(((await again.json()) as any).error.code).toBe('email_taken');
   });
 
   it('refuses short or guessable passwords with weak_password naming the field', async () => {
     for (const password of ['short1!', 'password1234', 'qwertyuiop']) {
       const response = await post('/api/auth/signup', { email: `${randomUUID()}@example.com`, password, name: 'Bob' });
       expect(response.status).toBe(400);
-      expect((await response.json() as any).error).toMatchObject({ code: 'weak_password', details: { field: 'password' } });
+      expect(((await response.json()) as any).error).toMatchObject({ code: 'weak_password', details: { field: 'password' } });
     }
   });
 
   it('rejects bad input with a validation envelope, never a 500', async () => {
     const response = await post('/api/auth/signup', { email: 'not-an-email', password: TEST_PASSWORD, name: 'x' });
     expect(response.status).toBe(400);
-    expect((await response.json() as any).error).toMatchObject({ code: 'validation_error', details: { field: 'email' } });
+    expect(((await response.json()) as any).error).toMatchObject({ code: 'validation_error', details: { field: 'email' } });
   });
 
   it('logs in, and answers a wrong password and an unknown email the same way', async () => {
     const user = await auth.signup();
     const ok = await post('/api/auth/login', { email: user.email.toUpperCase(), password: TEST_PASSWORD });
     expect(ok.status).toBe(200);
-    expect((await ok.json() as any).user.id).toBe(user.id);
+    expect(((await ok.json()) as any).user.id).toBe(user.id);
 
     const wrong = await post('/api/auth/login', { email: user.email, password: 'not-the-password-at-all' });
     const unknown = await post('/api/auth/login', { email: `${randomUUID()}@nowhere.example`, password: 'not-the-password-at-all' });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
-    expect(await wrong.json() as any).toEqual(await unknown.json() as any);
+    expect((await wrong.json()) as any).toEqual((await unknown.json()) as any);
   });
 
   it('issues EdDSA access tokens with a kid that verify against the published JWKS', async () => {
     const user = await auth.signup('Grace');
-    const jwks = await (await fetch(`${auth.url}/api/auth/.well-known/jwks.json`)).json() as any;
+    const jwks = (await (await fetch(`${auth.url}/api/auth/.well-known/jwks.json`)).json()) as any;
     expect(jwks.keys[0]).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', kid: expect.any(String) });
     expect(JSON.stringify(jwks)).not.toContain('"d"');
     expect(decodeProtectedHeader(user.accessToken)).toMatchObject({ alg: 'EdDSA', kid: jwks.keys[0].kid });
@@ -73,19 +73,19 @@ describe('signup, login, refresh, me', () => {
     const user = await auth.signup('Me');
     const me = await fetch(`${auth.url}/api/auth/me`, { headers: { authorization: `Bearer ${user.accessToken}` } });
     expect(me.status).toBe(200);
-    expect((await me.json() as any).user).toMatchObject({ id: user.id, email: user.email });
+    expect(((await me.json()) as any).user).toMatchObject({ id: user.id, email: user.email });
     const none = await fetch(`${auth.url}/api/auth/me`);
     expect(none.status).toBe(401);
     const tampered = await fetch(`${auth.url}/api/auth/me`, { headers: { authorization: `Bearer ${user.accessToken.slice(0, -4)}AAAA` } });
     expect(tampered.status).toBe(401);
-    expect((await tampered.json() as any).error.code).toBe('invalid_token');
+    expect(((await tampered.json()) as any).error.code).toBe('invalid_token');
   });
 
   it('rotates refresh tokens: the new pair works, the old token is spent', async () => {
     const user = await auth.signup();
     const first = await post('/api/auth/refresh', { refreshToken: user.refreshToken });
     expect(first.status).toBe(200);
-    const pair = await first.json() as any;
+    const pair = (await first.json()) as any;
     expect(pair.refreshToken).not.toBe(user.refreshToken);
     expect(pair.user.id).toBe(user.id);
     const second = await post('/api/auth/refresh', { refreshToken: pair.refreshToken });
@@ -93,6 +93,6 @@ describe('signup, login, refresh, me', () => {
 
     const unknown = await post('/api/auth/refresh', { refreshToken: 'nope' });
     expect(unknown.status).toBe(401);
-    expect((await unknown.json() as any).error.code).toBe('invalid_refresh_token');
+    expect(((await unknown.json()) as any).error.code).toBe('invalid_refresh_token');
   });
 });

@@ -22,7 +22,14 @@ export interface BuildOptions {
 export async function buildApp(config: Config, { logger = true }: BuildOptions = {}): Promise<App> {
   // Health reads the room manager, which needs the app's resources: filled in just below.
   let rooms: RoomManager | undefined;
-  const { app, db, redis, metrics: registry, events, serviceTokens } = await createServiceApp<Database>({
+  const {
+    app,
+    db,
+    redis,
+    metrics: registry,
+    events,
+    serviceTokens,
+  } = await createServiceApp<Database>({
     service: 'collab',
     config,
     publicHealthPath: '/collab/health',

@@ -45,7 +45,11 @@ describe('document routes', () => {
     const first = await call('GET', `/api/documents?projectId=${f.projectId}&limit=2`, f.owner.accessToken);
     expect(first.status).toBe(200);
     expect(first.body.items.map((d: { title: string }) => d.title)).toEqual(['c', 'b']);
-    const second = await call('GET', `/api/documents?projectId=${f.projectId}&limit=2&cursor=${first.body.nextCursor}`, f.owner.accessToken);
+    const second = await call(
+      'GET',
+      `/api/documents?projectId=${f.projectId}&limit=2&cursor=${first.body.nextCursor}`,
+      f.owner.accessToken,
+    );
     expect(second.body.items.map((d: { title: string }) => d.title)).toEqual(['Roadmap', 'Spec']);
     expect(second.body.nextCursor).toBeNull();
     // Guests may read.
@@ -89,7 +93,8 @@ describe('document routes', () => {
     expect((await call('PATCH', `/api/documents/${docId}`, stranger.accessToken, { title: 'x' })).status).toBe(404);
     expect((await call('PATCH', `/api/documents/${docId}`, f.owner.accessToken, { title: '' })).status).toBe(400);
 
-    const { id: ownersDoc } = (await call('POST', '/api/documents', f.owner.accessToken, { projectId: f.projectId, title: 'Not yours' })).body;
+    const { id: ownersDoc } = (await call('POST', '/api/documents', f.owner.accessToken, { projectId: f.projectId, title: 'Not yours' }))
+      .body;
     expect((await call('DELETE', `/api/documents/${ownersDoc}`, member.accessToken)).status).toBe(403);
     expect((await call('DELETE', `/api/documents/${ownersDoc}`, guest.accessToken)).status).toBe(403);
 
@@ -140,7 +145,9 @@ describe('document routes', () => {
   });
 
   it('publishes document.updated after edits and bumps updatedAt', async () => {
-    const { id: docId, updatedAt } = (await call('POST', '/api/documents', f.owner.accessToken, { projectId: f.projectId, title: 'Events' })).body;
+    const { id: docId, updatedAt } = (
+      await call('POST', '/api/documents', f.owner.accessToken, { projectId: f.projectId, title: 'Events' })
+    ).body;
     const seen: unknown[] = [];
     const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
     const bus = new EventBus(redis, process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', collab.config.redisPrefix, collab.app.log);

@@ -65,7 +65,13 @@ export function closeCode(ws: WebSocket): Promise<number> {
 export const rawSocket = (wsUrl: string, documentId: string, token?: string) =>
   new WebSocket(`${wsUrl}/${documentId}${token === undefined ? '' : `?token=${encodeURIComponent(token)}`}`);
 
-export async function api<T = unknown>(base: string, method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: T }> {
+export async function api<T = unknown>(
+  base: string,
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
   const response = await fetch(base + path, {
     method,
     headers: { ...(token && { authorization: `Bearer ${token}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
@@ -86,7 +92,10 @@ export interface Fixture {
 export async function fixture(auth: AuthHarness, collab: { url: string }): Promise<Fixture> {
   const owner = await auth.signup();
   const project = await auth.createProject(owner);
-  const created = await api<{ id: string }>(collab.url, 'POST', '/api/documents', owner.accessToken, { projectId: project.id, title: 'Spec' });
+  const created = await api<{ id: string }>(collab.url, 'POST', '/api/documents', owner.accessToken, {
+    projectId: project.id,
+    title: 'Spec',
+  });
   if (created.status !== 201) throw new Error(`document create answered ${created.status}`);
   return { owner, organizationId: project.organizationId, projectId: project.id, documentId: created.body.id };
 }

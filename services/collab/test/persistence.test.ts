@@ -29,7 +29,8 @@ describe('collab persistence and scale-out', () => {
     return synced(p);
   };
   const newDocument = async (server: CollabServer) =>
-    (await api<{ id: string }>(server.url, 'POST', '/api/documents', f.owner.accessToken, { projectId: f.projectId, title: 'doc' })).body.id;
+    (await api<{ id: string }>(server.url, 'POST', '/api/documents', f.owner.accessToken, { projectId: f.projectId, title: 'doc' })).body
+      .id;
   /** The document as a fresh replica would rebuild it from PostgreSQL alone. */
   const stored = async (documentId: string) => {
     const doc = new Y.Doc();
@@ -52,7 +53,8 @@ describe('collab persistence and scale-out', () => {
   it('writes accepted updates to the log in batches, within the flush interval', async () => {
     const [server] = servers;
     const documentId = await newDocument(server!);
-    const flushes = async () => Number(/^collab_flush_seconds_count\S* (\d+)/m.exec((await server!.app.inject({ url: '/metrics' })).body)?.[1] ?? 0);
+    const flushes = async () =>
+      Number(/^collab_flush_seconds_count\S* (\d+)/m.exec((await server!.app.inject({ url: '/metrics' })).body)?.[1] ?? 0);
     const p = await open(server!, documentId);
     const before = await flushes();
     for (let i = 0; i < 50; i++) p.doc.getText('content').insert(i, 'x');
@@ -62,13 +64,19 @@ describe('collab persistence and scale-out', () => {
     expect((await flushes()) - before).toBeLessThan(10);
   });
 
-  it('keeps writing other documents\' updates when a document is deleted with edits pending', async () => {
+  it("keeps writing other documents' updates when a document is deleted with edits pending", async () => {
     const [server] = servers;
     const kept = await newDocument(server!);
     const gone = await newDocument(server!);
     await db.deleteFrom('collab.documents').where('id', '=', gone).execute();
     const flushed: string[] = [];
-    const writer = new UpdateWriter(db, server!.app.log, 60_000, new Histogram({ name: 'test_flush', help: 'test', registers: [] }), (batch) => flushed.push(...batch.keys()));
+    const writer = new UpdateWriter(
+      db,
+      server!.app.log,
+      60_000,
+      new Histogram({ name: 'test_flush', help: 'test', registers: [] }),
+      (batch) => flushed.push(...batch.keys()),
+    );
     const doc = new Y.Doc();
     doc.on('update', (update: Uint8Array) => {
       writer.enqueue(gone, f.projectId, update, f.owner.id);
@@ -115,7 +123,10 @@ describe('collab persistence and scale-out', () => {
 
     // A client that connects now loads the snapshot and sees the same document.
     p.destroy();
-    await waitFor('room unloaded', async () => (await api<{ activeRooms: number }>(server.url, 'GET', '/collab/health')).body.activeRooms === 0);
+    await waitFor(
+      'room unloaded',
+      async () => (await api<{ activeRooms: number }>(server.url, 'GET', '/collab/health')).body.activeRooms === 0,
+    );
     const fresh = await open(server, documentId);
     expect(fresh.doc.getText('content').toString()).toBe(text.toString());
     // And compacting again with nothing new is a no-op.
@@ -129,7 +140,10 @@ describe('collab persistence and scale-out', () => {
     const documentId = await newDocument(one);
     const a = await open(one, documentId);
     a.doc.getText('content').insert(0, 'before b joined ');
-    await waitFor('one applied it', async () => (await api<{ activeRooms: number }>(one.url, 'GET', '/collab/health')).body.activeRooms === 1);
+    await waitFor(
+      'one applied it',
+      async () => (await api<{ activeRooms: number }>(one.url, 'GET', '/collab/health')).body.activeRooms === 1,
+    );
     const witness = await open(one, documentId);
     await waitFor('one has the edit', () => witness.doc.getText('content').length > 0);
     // Not yet in PostgreSQL, yet b's very first sync already holds it (two waited for one's answer).
@@ -140,15 +154,26 @@ describe('collab persistence and scale-out', () => {
     await waitFor('a sees b', () => a.doc.getText('content').toString() === 'before b joined from b');
     await waitFor('b sees a', () => b.doc.getMap('meta').get('from') === 'a');
     b.awareness.setLocalStateField('user', { name: 'on instance two' });
-    await waitFor('awareness crosses instances', () => [...a.awareness.getStates().values()].some((s) => s.user?.name === 'on instance two'));
+    await waitFor('awareness crosses instances', () =>
+      [...a.awareness.getStates().values()].some((s) => s.user?.name === 'on instance two'),
+    );
     // Each update is persisted once, by the instance that accepted it.
     await waitFor('durable', async () => (await stored(documentId)).getText('content').toString() === 'before b joined from b');
     const rows = await countUpdates(db, documentId);
-    const distinct = await db.selectFrom('collab.document_updates').select((eb) => eb.fn.count<string>(eb.fn('md5', ['update'])).distinct().as('n')).where('document_id', '=', documentId).executeTakeFirstOrThrow();
+    const distinct = await db
+      .selectFrom('collab.document_updates')
+      .select((eb) =>
+        eb.fn
+          .count<string>(eb.fn('md5', ['update']))
+          .distinct()
+          .as('n'),
+      )
+      .where('document_id', '=', documentId)
+      .executeTakeFirstOrThrow();
     expect(Number(distinct.n)).toBe(rows);
   });
 
-  it('closes a deleted document\'s sockets on every instance', async () => {
+  it("closes a deleted document's sockets on every instance", async () => {
     const [one, two] = [servers[0]!, await start()];
     const documentId = await newDocument(one);
     const here = await open(one, documentId);

@@ -6,7 +6,19 @@ import WebSocket from 'ws';
 import type { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { startAuth, type AuthHarness } from '../../../test/support/auth.js';
-import { api, closeCode, filePrefix, fixture, provider, rawSocket, startCollab, synced, waitFor, type CollabServer, type Fixture } from './helpers.js';
+import {
+  api,
+  closeCode,
+  filePrefix,
+  fixture,
+  provider,
+  rawSocket,
+  startCollab,
+  synced,
+  waitFor,
+  type CollabServer,
+  type Fixture,
+} from './helpers.js';
 
 /** The y-websocket endpoint with the real auth app, PostgreSQL and Redis, and the stock client. */
 describe('collab socket', () => {
@@ -23,7 +35,14 @@ describe('collab socket', () => {
   beforeAll(async () => {
     const prefix = filePrefix();
     auth = await startAuth({ REDIS_PREFIX: prefix });
-    collab = await startCollab(auth, { REDIS_PREFIX: prefix, COLLAB_MAX_MESSAGE_BYTES: '65536', COLLAB_UPDATES_PER_SECOND: '5', COLLAB_UPDATE_BURST: '20', COLLAB_MAX_DOCUMENT_BYTES: '150000', COLLAB_PING_INTERVAL_MS: '200' });
+    collab = await startCollab(auth, {
+      REDIS_PREFIX: prefix,
+      COLLAB_MAX_MESSAGE_BYTES: '65536',
+      COLLAB_UPDATES_PER_SECOND: '5',
+      COLLAB_UPDATE_BURST: '20',
+      COLLAB_MAX_DOCUMENT_BYTES: '150000',
+      COLLAB_PING_INTERVAL_MS: '200',
+    });
     f = await fixture(auth, collab);
   });
   afterAll(async () => {
@@ -58,7 +77,7 @@ describe('collab socket', () => {
     await waitFor('awareness echo', () => echoed);
   });
 
-  it('does not let a socket rewrite or remove another user\'s awareness', async () => {
+  it("does not let a socket rewrite or remove another user's awareness", async () => {
     const member = await auth.signup();
     await auth.addMember(f.owner, f.organizationId, member, 'member');
     const a = await synced(open(f.documentId, f.owner.accessToken));
@@ -91,7 +110,9 @@ describe('collab socket', () => {
     const a = await synced(open(f.documentId, f.owner.accessToken));
     a.awareness.setLocalStateField('user', { name: 'Grace' });
     const ws = rawSocket(collab.wsUrl, f.documentId, f.owner.accessToken);
-    const states = new Promise<boolean>((resolve) => ws.on('message', (data: Buffer) => data[0] === 1 && data.includes(Buffer.from('Grace')) && resolve(true)));
+    const states = new Promise<boolean>((resolve) =>
+      ws.on('message', (data: Buffer) => data[0] === 1 && data.includes(Buffer.from('Grace')) && resolve(true)),
+    );
     await new Promise((r) => ws.once('open', r));
     ws.send(Uint8Array.of(3));
     expect(await states).toBe(true);
@@ -104,7 +125,7 @@ describe('collab socket', () => {
     expect(await closeCode(rawSocket(collab.wsUrl, f.documentId, `${f.owner.accessToken}x`))).toBe(4401);
   });
 
-  it('closes 1011 (retry), not 4401, when auth\'s keys cannot be fetched', async () => {
+  it("closes 1011 (retry), not 4401, when auth's keys cannot be fetched", async () => {
     const orphan = await startCollab({ ...auth, url: 'http://127.0.0.1:1' } as AuthHarness, { REDIS_PREFIX: collab.config.redisPrefix });
     try {
       expect(await closeCode(rawSocket(orphan.wsUrl, f.documentId, f.owner.accessToken))).toBe(CollabCloseCodes.internalError);
@@ -132,7 +153,9 @@ describe('collab socket', () => {
   });
 
   it('lets guests read but refuses their updates', async () => {
-    const { id: docId } = (await api<{ id: string }>(collab.url, 'POST', '/api/documents', f.owner.accessToken, { projectId: f.projectId, title: 'Guest test' })).body;
+    const { id: docId } = (
+      await api<{ id: string }>(collab.url, 'POST', '/api/documents', f.owner.accessToken, { projectId: f.projectId, title: 'Guest test' })
+    ).body;
     const guest = await auth.signup();
     await auth.addMember(f.owner, f.organizationId, guest, 'guest');
     const member = await synced(open(docId, f.owner.accessToken));
@@ -150,7 +173,9 @@ describe('collab socket', () => {
   });
 
   it('applies membership changes to open connections at once', async () => {
-    const { id: docId } = (await api<{ id: string }>(collab.url, 'POST', '/api/documents', f.owner.accessToken, { projectId: f.projectId, title: 'Membership' })).body;
+    const { id: docId } = (
+      await api<{ id: string }>(collab.url, 'POST', '/api/documents', f.owner.accessToken, { projectId: f.projectId, title: 'Membership' })
+    ).body;
     const writer = await auth.signup();
     await auth.addMember(f.owner, f.organizationId, writer, 'member');
     const owner = await synced(open(docId, f.owner.accessToken));
@@ -223,7 +248,9 @@ describe('collab socket', () => {
   });
 
   it('refuses to grow a document past the size limit, closing only the writer', async () => {
-    const { id: docId } = (await api<{ id: string }>(collab.url, 'POST', '/api/documents', f.owner.accessToken, { projectId: f.projectId, title: 'Big' })).body;
+    const { id: docId } = (
+      await api<{ id: string }>(collab.url, 'POST', '/api/documents', f.owner.accessToken, { projectId: f.projectId, title: 'Big' })
+    ).body;
     const reader = await synced(open(docId, f.owner.accessToken));
     const writer = await synced(open(docId, f.owner.accessToken));
     const closed = new Promise<{ code: number }>((resolve) => writer.on('closed', (event) => resolve(event)));
@@ -245,7 +272,9 @@ describe('collab socket', () => {
   });
 
   it('unloads an empty room shortly after the last client leaves', async () => {
-    const { id: docId } = (await api<{ id: string }>(collab.url, 'POST', '/api/documents', f.owner.accessToken, { projectId: f.projectId, title: 'Unload' })).body;
+    const { id: docId } = (
+      await api<{ id: string }>(collab.url, 'POST', '/api/documents', f.owner.accessToken, { projectId: f.projectId, title: 'Unload' })
+    ).body;
     const p = await synced(provider(collab.wsUrl, docId, f.owner.accessToken));
     p.doc.getText('content').insert(0, 'kept');
     const rooms = () => api<{ activeRooms: number }>(collab.url, 'GET', '/collab/health').then((r) => r.body.activeRooms);

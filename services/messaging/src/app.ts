@@ -1,4 +1,12 @@
-import { AuthClient, createAccessTokenVerifier, createRedis, createServiceApp, remoteJwks, type AccessTokenVerifier, type App } from '@flux/server-kit';
+import {
+  AuthClient,
+  createAccessTokenVerifier,
+  createRedis,
+  createServiceApp,
+  remoteJwks,
+  type AccessTokenVerifier,
+  type App,
+} from '@flux/server-kit';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Counter, Gauge } from 'prom-client';
 import { Server } from 'socket.io';
@@ -77,7 +85,12 @@ export async function buildApp(config: Config, { logger = true, verify }: BuildO
     storage: new LocalFileStorage(config.filesDir),
     rateLimiter: new RateLimiter(redis, config.redisPrefix, app.log),
     metrics: {
-      messagesSent: new Counter({ name: 'messaging_messages_sent_total', help: 'Messages committed, by entry point', labelNames: ['via'] as const, registers: [metrics] }),
+      messagesSent: new Counter({
+        name: 'messaging_messages_sent_total',
+        help: 'Messages committed, by entry point',
+        labelNames: ['via'] as const,
+        registers: [metrics],
+      }),
     },
   };
 

@@ -19,7 +19,12 @@ describe('conversations', () => {
     for (const path of ['/health', '/api/messages/health/']) {
       const health = await client(server.url, undefined).get(path);
       expect(health.status).toBe(200);
-      expect(health.body).toMatchObject({ status: 'ok', service: 'messaging', checks: { db: 'ok', redis: 'ok' }, connections: expect.any(Number) });
+      expect(health.body).toMatchObject({
+        status: 'ok',
+        service: 'messaging',
+        checks: { db: 'ok', redis: 'ok' },
+        connections: expect.any(Number),
+      });
     }
     const ada = await auth.signup('Ada');
     await send(server.url, ada, (await conversation(server.url, ada, 'direct', [ada])).id, 'counted');
@@ -51,7 +56,9 @@ describe('conversations', () => {
 
     // Racing creations still give one conversation.
     const [carol, dan] = await Promise.all([auth.signup('Carol'), auth.signup('Dan')]);
-    const raced = await Promise.all(Array.from({ length: 5 }, () => client(server.url, carol).post('/api/conversations', { type: 'direct', memberIds: [dan.id] })));
+    const raced = await Promise.all(
+      Array.from({ length: 5 }, () => client(server.url, carol).post('/api/conversations', { type: 'direct', memberIds: [dan.id] })),
+    );
     expect(new Set(raced.map((r) => r.body.id)).size).toBe(1);
   });
 
@@ -85,7 +92,13 @@ describe('conversations', () => {
     expect(bobs.body.nextCursor).toBeNull();
     // Posting marked the earlier ones read for Bob: only "four" is unread.
     const seen = bobs.body.items.find((c: { id: string }) => c.id === group.id);
-    expect(seen).toMatchObject({ name: 'Team', type: 'group', unreadCount: 1, lastSeq: 4, lastMessage: { seq: 4, content: 'four', author: { id: ada.id, name: 'Ada' } } });
+    expect(seen).toMatchObject({
+      name: 'Team',
+      type: 'group',
+      unreadCount: 1,
+      lastSeq: 4,
+      lastMessage: { seq: 4, content: 'four', author: { id: ada.id, name: 'Ada' } },
+    });
     expect(seen.members.find((m: { userId: string }) => m.userId === bob.id).lastReadSeq).toBe(mine.seq);
 
     const adas = await client(server.url, ada).get(`/api/conversations/${group.id}`);
@@ -95,10 +108,12 @@ describe('conversations', () => {
     expect(eves.body.items.some((c: { id: string }) => c.id === group.id)).toBe(false);
     expect((await client(server.url, eve).get(`/api/conversations/${group.id}`)).status).toBe(404);
     expect((await client(server.url, eve).get(`/api/conversations/${group.id}/messages`)).status).toBe(404);
-    expect((await client(server.url, eve).post(`/api/conversations/${group.id}/messages`, { content: 'hi', clientId: 'x' })).status).toBe(404);
+    expect((await client(server.url, eve).post(`/api/conversations/${group.id}/messages`, { content: 'hi', clientId: 'x' })).status).toBe(
+      404,
+    );
   });
 
-  it('shows names from auth\'s user.updated events, not from older tokens', async () => {
+  it("shows names from auth's user.updated events, not from older tokens", async () => {
     const [ada, bob] = await Promise.all([auth.signup('Ada'), auth.signup('Bob')]);
     const chat = await conversation(server.url, ada, 'direct', [bob]);
     const renamed = await fetch(`${auth.url}/api/auth/me`, {
@@ -107,7 +122,9 @@ describe('conversations', () => {
       body: JSON.stringify({ name: 'Ada King' }),
     });
     expect(renamed.status).toBe(200);
-    const nameOfAda = async () => (await client(server.url, ada).get(`/api/conversations/${chat.id}`)).body.members.find((m: { userId: string }) => m.userId === ada.id).name;
+    const nameOfAda = async () =>
+      (await client(server.url, ada).get(`/api/conversations/${chat.id}`)).body.members.find((m: { userId: string }) => m.userId === ada.id)
+        .name;
     // Ada's token still says "Ada"; her own requests must not undo the event.
     await eventually(async () => (await nameOfAda()) === 'Ada King', 'name updated from the event');
     expect(await nameOfAda()).toBe('Ada King');
@@ -133,13 +150,23 @@ describe('conversations', () => {
   });
 
   it('project conversations follow the project membership', async () => {
-    const [owner, member, guest, outsider, late] = await Promise.all([auth.signup('Owner'), auth.signup('Member'), auth.signup('Guest'), auth.signup('Outsider'), auth.signup('Late')]);
+    const [owner, member, guest, outsider, late] = await Promise.all([
+      auth.signup('Owner'),
+      auth.signup('Member'),
+      auth.signup('Guest'),
+      auth.signup('Outsider'),
+      auth.signup('Late'),
+    ]);
     const project = await auth.createProject(owner);
     await auth.addMember(owner, project.organizationId, member, 'member');
     await auth.addMember(owner, project.organizationId, guest, 'guest');
 
     expect((await client(server.url, outsider).post('/api/conversations', { type: 'project', projectId: project.id })).status).toBe(404);
-    const created = await client(server.url, member).post('/api/conversations', { type: 'project', projectId: project.id, name: 'general' });
+    const created = await client(server.url, member).post('/api/conversations', {
+      type: 'project',
+      projectId: project.id,
+      name: 'general',
+    });
     expect(created.status).toBe(201);
     const roles = Object.fromEntries(created.body.members.map((m: { userId: string; role: string }) => [m.userId, m.role]));
     expect(roles).toEqual({ [owner.id]: 'admin', [member.id]: 'member', [guest.id]: 'member' });
@@ -150,17 +177,30 @@ describe('conversations', () => {
 
     // Joining the organization later: membership.changed adds them.
     await auth.addMember(owner, project.organizationId, late, 'member');
-    await eventually(async () => (await client(server.url, late).get('/api/conversations')).body.items.some((c: { id: string }) => c.id === created.body.id), 'late member added');
+    await eventually(
+      async () =>
+        (await client(server.url, late).get('/api/conversations')).body.items.some((c: { id: string }) => c.id === created.body.id),
+      'late member added',
+    );
 
     // A missed event (simulated by dropping the row): first use puts them back, checked with auth.
     const { db, sql } = createDatabase<Database>(server.config.databaseUrl, 1);
-    await db.deleteFrom('messaging.conversation_members').where('conversation_id', '=', created.body.id).where('user_id', '=', late.id).execute();
+    await db
+      .deleteFrom('messaging.conversation_members')
+      .where('conversation_id', '=', created.body.id)
+      .where('user_id', '=', late.id)
+      .execute();
     await sql.end();
     expect((await client(server.url, late).get(`/api/conversations/${created.body.id}/messages`)).status).toBe(200);
-    expect((await client(server.url, late).get('/api/conversations')).body.items.some((c: { id: string }) => c.id === created.body.id)).toBe(true);
+    expect(
+      (await client(server.url, late).get('/api/conversations')).body.items.some((c: { id: string }) => c.id === created.body.id),
+    ).toBe(true);
 
     // Removed from the organization: out of the channel at once.
     await auth.removeMember(owner, project.organizationId, member);
-    await eventually(async () => (await client(server.url, member).get(`/api/conversations/${created.body.id}`)).status === 404, 'member removed');
+    await eventually(
+      async () => (await client(server.url, member).get(`/api/conversations/${created.body.id}`)).status === 404,
+      'member removed',
+    );
   });
 });

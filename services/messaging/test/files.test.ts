@@ -9,11 +9,16 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR
 async function upload(url: string, user: TestUser | undefined, body: Blob, name: string, type = 'application/octet-stream') {
   const form = new FormData();
   form.append('file', new File([body], name, { type }));
-  const response = await fetch(`${url}/api/files`, { method: 'POST', body: form, headers: user ? { authorization: `Bearer ${user.accessToken}` } : {} });
+  const response = await fetch(`${url}/api/files`, {
+    method: 'POST',
+    body: form,
+    headers: user ? { authorization: `Bearer ${user.accessToken}` } : {},
+  });
   return { status: response.status, body: (await response.json()) as any };
 }
 
-const download = (url: string, user: TestUser, path: string) => fetch(url + path, { headers: { authorization: `Bearer ${user.accessToken}` } });
+const download = (url: string, user: TestUser, path: string) =>
+  fetch(url + path, { headers: { authorization: `Bearer ${user.accessToken}` } });
 
 describe('files', () => {
   let auth: AuthHarness;
@@ -32,7 +37,13 @@ describe('files', () => {
     // Claims to be HTML with a path in its name; is a PNG.
     const answer = await upload(server.url, ada, new Blob([PNG]), '../../etc/evil<script>.html', 'text/html');
     expect(answer.status).toBe(201);
-    expect(answer.body).toEqual({ id: expect.any(String), name: 'evil_script_.html', size: PNG.length, mimeType: 'image/png', url: `/api/files/${answer.body.id}` });
+    expect(answer.body).toEqual({
+      id: expect.any(String),
+      name: 'evil_script_.html',
+      size: PNG.length,
+      mimeType: 'image/png',
+      url: `/api/files/${answer.body.id}`,
+    });
 
     const text = await upload(server.url, ada, new Blob(['héllo, plain text']), 'notes.txt', 'image/png');
     expect(text.body.mimeType).toBe('text/plain; charset=utf-8');
@@ -54,7 +65,11 @@ describe('files', () => {
 
     const chat = await conversation(server.url, ada, 'direct', [bob]);
     // Attaching someone else's file is refused.
-    const stolen = await client(server.url, bob).post(`/api/conversations/${chat.id}/messages`, { content: 'mine now', clientId: randomUUID(), attachments: [file.id] });
+    const stolen = await client(server.url, bob).post(`/api/conversations/${chat.id}/messages`, {
+      content: 'mine now',
+      clientId: randomUUID(),
+      attachments: [file.id],
+    });
     expect(stolen.status).toBe(400);
     expect(stolen.body.error.details.field).toBe('attachments');
 
@@ -75,7 +90,10 @@ describe('files', () => {
 
   it('refuses oversize files with 413 and keeps nothing of them', async () => {
     const ada = await auth.signup('Ada');
-    const stored = () => readdirSync(server.config.filesDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
+    const stored = () =>
+      readdirSync(server.config.filesDir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => e.name);
     const before = stored();
     const big = await upload(server.url, ada, new Blob([Buffer.alloc(64 * 1024 + 1, 1)]), 'big.bin');
     expect(big.status).toBe(413);
@@ -109,7 +127,11 @@ describe('files', () => {
     expect(json.body.error.code).toBe('unsupported_media_type');
     const form = new FormData();
     form.append('note', 'no file here');
-    const noFile = await fetch(`${server.url}/api/files`, { method: 'POST', body: form, headers: { authorization: `Bearer ${ada.accessToken}` } });
+    const noFile = await fetch(`${server.url}/api/files`, {
+      method: 'POST',
+      body: form,
+      headers: { authorization: `Bearer ${ada.accessToken}` },
+    });
     expect(noFile.status).toBe(400);
     expect(((await noFile.json()) as any).error.details.field).toBe('file');
     expect((await download(server.url, ada, `/api/files/${randomUUID()}`)).status).toBe(404);

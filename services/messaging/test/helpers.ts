@@ -46,7 +46,10 @@ export function client(baseUrl: string, user: { accessToken: string } | undefine
   const call = async <T = any>(method: string, path: string, body?: unknown): Promise<Answer<T>> => {
     const response = await fetch(baseUrl + path, {
       method,
-      headers: { ...(user && { authorization: `Bearer ${user.accessToken}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
+      headers: {
+        ...(user && { authorization: `Bearer ${user.accessToken}` }),
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
@@ -62,14 +65,23 @@ export function client(baseUrl: string, user: { accessToken: string } | undefine
 
 /** Sends a message over REST and returns it (fails the test on anything but 201). */
 export async function send(baseUrl: string, user: TestUser, conversationId: string, content: string, extra: Record<string, unknown> = {}) {
-  const answer = await client(baseUrl, user).post(`/api/conversations/${conversationId}/messages`, { content, clientId: randomUUID(), ...extra });
+  const answer = await client(baseUrl, user).post(`/api/conversations/${conversationId}/messages`, {
+    content,
+    clientId: randomUUID(),
+    ...extra,
+  });
   if (answer.status !== 201) throw new Error(`send answered ${answer.status}: ${JSON.stringify(answer.body)}`);
   return answer.body;
 }
 
 export async function conversation(baseUrl: string, owner: TestUser, type: 'direct' | 'group', members: TestUser[], name?: string) {
-  const answer = await client(baseUrl, owner).post('/api/conversations', { type, memberIds: members.map((m) => m.id), ...(name && { name }) });
-  if (answer.status !== 201 && answer.status !== 200) throw new Error(`create conversation answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+  const answer = await client(baseUrl, owner).post('/api/conversations', {
+    type,
+    memberIds: members.map((m) => m.id),
+    ...(name && { name }),
+  });
+  if (answer.status !== 201 && answer.status !== 200)
+    throw new Error(`create conversation answered ${answer.status}: ${JSON.stringify(answer.body)}`);
   return answer.body as { id: string; [key: string]: any };
 }
 
@@ -77,7 +89,14 @@ const sockets: Socket[] = [];
 
 /** A stock socket.io-client connected (websocket only) with the user's token. */
 export async function connect(baseUrl: string, user: { accessToken: string }, options: Record<string, unknown> = {}): Promise<Socket> {
-  const socket = io(baseUrl, { path: '/socket.io/', transports: ['websocket'], auth: { token: user.accessToken }, reconnection: false, forceNew: true, ...options });
+  const socket = io(baseUrl, {
+    path: '/socket.io/',
+    transports: ['websocket'],
+    auth: { token: user.accessToken },
+    reconnection: false,
+    forceNew: true,
+    ...options,
+  });
   sockets.push(socket);
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());

@@ -1,6 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, closeSockets, connect, conversation, emitWithAck, send, startAuth, startMessaging, type AuthHarness, type MessagingServer } from './helpers.js';
+import {
+  client,
+  closeSockets,
+  connect,
+  conversation,
+  emitWithAck,
+  send,
+  startAuth,
+  startMessaging,
+  type AuthHarness,
+  type MessagingServer,
+} from './helpers.js';
 
 describe('messages over REST', () => {
   let auth: AuthHarness;
@@ -21,14 +32,28 @@ describe('messages over REST', () => {
     const clientId = randomUUID();
     const first = await api.post(`/api/conversations/${chat.id}/messages`, { content: 'hello', clientId });
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ seq: 1, content: 'hello', clientId, authorId: ada.id, author: { id: ada.id, name: 'Ada' }, parentId: null, replyCount: 0, attachments: [], reactions: [], editedAt: null, deletedAt: null });
+    expect(first.body).toMatchObject({
+      seq: 1,
+      content: 'hello',
+      clientId,
+      authorId: ada.id,
+      author: { id: ada.id, name: 'Ada' },
+      parentId: null,
+      replyCount: 0,
+      attachments: [],
+      reactions: [],
+      editedAt: null,
+      deletedAt: null,
+    });
 
     const retry = await api.post(`/api/conversations/${chat.id}/messages`, { content: 'hello', clientId });
     expect(retry.status).toBe(200);
     expect(retry.body.id).toBe(first.body.id);
     // Racing retries too.
     const racedId = randomUUID();
-    const raced = await Promise.all(Array.from({ length: 5 }, () => api.post(`/api/conversations/${chat.id}/messages`, { content: 'race', clientId: racedId })));
+    const raced = await Promise.all(
+      Array.from({ length: 5 }, () => api.post(`/api/conversations/${chat.id}/messages`, { content: 'race', clientId: racedId })),
+    );
     expect(new Set(raced.map((r) => r.body.id)).size).toBe(1);
     expect(raced.filter((r) => r.status === 201)).toHaveLength(1);
 
@@ -49,7 +74,9 @@ describe('messages over REST', () => {
     const senders = await Promise.all(Array.from({ length: 19 }, (_, i) => auth.signup(`Sender ${i}`)));
     const group = await conversation(server.url, owner, 'group', senders);
     const everyone = [owner, ...senders];
-    const sent = await Promise.all(everyone.flatMap((user) => [0, 1, 2].map((n) => send(server.url, user, group.id, `from ${user.name} #${n}`))));
+    const sent = await Promise.all(
+      everyone.flatMap((user) => [0, 1, 2].map((n) => send(server.url, user, group.id, `from ${user.name} #${n}`))),
+    );
     const seqs = sent.map((m) => m.seq).sort((a, b) => a - b);
     expect(seqs).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
     const listed = await client(server.url, owner).get(`/api/conversations/${group.id}`);
@@ -80,16 +107,24 @@ describe('messages over REST', () => {
     expect(nested.parentId).toBe(root.id);
     const thread = await client(server.url, ada).get(`/api/conversations/${group.id}/messages?parentId=${root.id}`);
     expect(thread.body.items.map((m: { content: string }) => m.content)).toEqual(['reply to reply', 'reply']);
-    const rootNow = (await client(server.url, ada).get(`/api/conversations/${group.id}/messages`)).body.items.find((m: { id: string }) => m.id === root.id);
+    const rootNow = (await client(server.url, ada).get(`/api/conversations/${group.id}/messages`)).body.items.find(
+      (m: { id: string }) => m.id === root.id,
+    );
     expect(rootNow.replyCount).toBe(2);
 
     const elsewhere = await conversation(server.url, ada, 'direct', [bob]);
-    const wrong = await client(server.url, ada).post(`/api/conversations/${elsewhere.id}/messages`, { content: 'x', clientId: randomUUID(), parentId: root.id });
+    const wrong = await client(server.url, ada).post(`/api/conversations/${elsewhere.id}/messages`, {
+      content: 'x',
+      clientId: randomUUID(),
+      parentId: root.id,
+    });
     expect(wrong.status).toBe(400);
     expect(wrong.body.error.details.field).toBe('parentId');
 
     expect((await client(server.url, bob).delete(`/api/messages/${reply.id}`)).status).toBe(204);
-    const after = (await client(server.url, ada).get(`/api/conversations/${group.id}/messages`)).body.items.find((m: { id: string }) => m.id === root.id);
+    const after = (await client(server.url, ada).get(`/api/conversations/${group.id}/messages`)).body.items.find(
+      (m: { id: string }) => m.id === root.id,
+    );
     expect(after.replyCount).toBe(1);
   });
 
@@ -108,7 +143,11 @@ describe('messages over REST', () => {
     expect((await client(server.url, ada).delete(`/api/messages/${carols.id}`)).status).toBe(204); // ada is the group admin
     expect((await client(server.url, carol).delete(`/api/messages/${carols.id}`)).status).toBe(204); // twice is fine
     const listed = (await client(server.url, bob).get(`/api/conversations/${group.id}/messages`)).body.items;
-    expect(listed.find((m: { id: string }) => m.id === carols.id)).toMatchObject({ content: '', seq: carols.seq, deletedAt: expect.any(String) });
+    expect(listed.find((m: { id: string }) => m.id === carols.id)).toMatchObject({
+      content: '',
+      seq: carols.seq,
+      deletedAt: expect.any(String),
+    });
     expect((await client(server.url, carol).patch(`/api/messages/${carols.id}`, { content: 'back' })).status).toBe(404);
 
     const outsider = await auth.signup('Eve');
@@ -139,7 +178,11 @@ describe('messages over REST', () => {
     for (let i = 0; i < 4; i++) await send(server.url, ada, chat.id, `m${i}`);
     const bobApi = client(server.url, bob);
     expect((await bobApi.get(`/api/conversations/${chat.id}`)).body.unreadCount).toBe(4);
-    expect((await bobApi.post(`/api/conversations/${chat.id}/read`, { seq: 3 })).body).toEqual({ conversationId: chat.id, lastReadSeq: 3, unreadCount: 1 });
+    expect((await bobApi.post(`/api/conversations/${chat.id}/read`, { seq: 3 })).body).toEqual({
+      conversationId: chat.id,
+      lastReadSeq: 3,
+      unreadCount: 1,
+    });
     expect((await bobApi.post(`/api/conversations/${chat.id}/read`, { seq: 1 })).body.lastReadSeq).toBe(3);
     expect((await bobApi.post(`/api/conversations/${chat.id}/read`, { seq: 999 })).body).toMatchObject({ lastReadSeq: 4, unreadCount: 0 });
     expect((await bobApi.post(`/api/conversations/${chat.id}/read`, { seq: -1 })).status).toBe(400);
@@ -178,7 +221,9 @@ describe('messages over REST', () => {
     const long = await api.post(`/api/conversations/${notes.id}/messages`, { content: 'x'.repeat(10_001), clientId: randomUUID() });
     expect(long.status).toBe(413);
     expect(long.body.error).toMatchObject({ code: 'message_too_long', details: { maxLength: 10_000 } });
-    expect((await api.post(`/api/conversations/${notes.id}/messages`, { content: 'x'.repeat(10_000), clientId: randomUUID() })).status).toBe(201);
+    expect(
+      (await api.post(`/api/conversations/${notes.id}/messages`, { content: 'x'.repeat(10_000), clientId: randomUUID() })).status,
+    ).toBe(201);
     expect((await api.post(`/api/conversations/${notes.id}/messages`, { content: '   ', clientId: randomUUID() })).status).toBe(400);
     const missing = await api.post(`/api/conversations/${notes.id}/messages`, { content: 'hi' });
     expect(missing.status).toBe(400);
@@ -206,7 +251,8 @@ describe('message rate limit', () => {
     const notes = await conversation(server.url, ada, 'direct', [ada]);
     const socket = await connect(server.url, ada);
     const answers = [];
-    for (let i = 0; i < 4; i++) answers.push(await emitWithAck(socket, 'message:send', { conversationId: notes.id, content: `m${i}`, clientId: randomUUID() }));
+    for (let i = 0; i < 4; i++)
+      answers.push(await emitWithAck(socket, 'message:send', { conversationId: notes.id, content: `m${i}`, clientId: randomUUID() }));
     expect(answers.map((a) => a.ok)).toEqual([true, true, true, false]);
     expect(answers[3].error).toMatchObject({ code: 'rate_limited', details: { retryAfter: expect.any(Number) } });
     // Fifth event is still allowed (any kind), the sixth in the window is refused before any work.
@@ -218,10 +264,15 @@ describe('message rate limit', () => {
     const [ada, bob] = await Promise.all([auth.signup('Ada'), auth.signup('Bob')]);
     const chat = await conversation(server.url, ada, 'direct', [bob]);
     for (let i = 0; i < 3; i++) await send(server.url, ada, chat.id, `ok ${i}`);
-    const limited = await client(server.url, ada).post(`/api/conversations/${chat.id}/messages`, { content: 'too fast', clientId: randomUUID() });
+    const limited = await client(server.url, ada).post(`/api/conversations/${chat.id}/messages`, {
+      content: 'too fast',
+      clientId: randomUUID(),
+    });
     expect(limited.status).toBe(429);
     expect(limited.body.error.code).toBe('rate_limited');
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect((await client(server.url, bob).post(`/api/conversations/${chat.id}/messages`, { content: 'me too', clientId: randomUUID() })).status).toBe(201);
+    expect(
+      (await client(server.url, bob).post(`/api/conversations/${chat.id}/messages`, { content: 'me too', clientId: randomUUID() })).status,
+    ).toBe(201);
   });
 });

@@ -1,6 +1,19 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { client, closeSockets, connect, conversation, eventually, nextEvent, send, startAuth, startMessaging, type AuthHarness, type MessagingServer, type TestUser } from './helpers.js';
+import {
+  client,
+  closeSockets,
+  connect,
+  conversation,
+  eventually,
+  nextEvent,
+  send,
+  startAuth,
+  startMessaging,
+  type AuthHarness,
+  type MessagingServer,
+  type TestUser,
+} from './helpers.js';
 
 describe('notifications', () => {
   let auth: AuthHarness;
@@ -26,9 +39,17 @@ describe('notifications', () => {
       return page.items.some((n: { type: string }) => n.type === 'mention') && page.items;
     }, 'mention stored');
     const mention = items.find((n: { type: string }) => n.type === 'mention');
-    expect(mention).toMatchObject({ title: 'Ada Lovelace mentioned you in Design', body: message.content, data: { conversationId: group.id, messageId: message.id, actorId: ada.id }, readAt: null });
+    expect(mention).toMatchObject({
+      title: 'Ada Lovelace mentioned you in Design',
+      body: message.content,
+      data: { conversationId: group.id, messageId: message.id, actorId: ada.id },
+      readAt: null,
+    });
     // Carol was added too, but not mentioned.
-    const carols = await eventually(async () => (await list(carol)).items.length > 0 && (await list(carol)).items, 'carol notified of being added');
+    const carols = await eventually(
+      async () => (await list(carol)).items.length > 0 && (await list(carol)).items,
+      'carol notified of being added',
+    );
     expect(carols.map((n: { type: string }) => n.type)).toEqual(['added_to_conversation']);
   });
 
@@ -38,7 +59,12 @@ describe('notifications', () => {
     const chat = await conversation(server.url, ada, 'direct', [bob]);
     const dm = nextEvent(bobSocket, 'notification:new', (n) => n.type === 'direct_message');
     const psst = await send(server.url, ada, chat.id, 'psst');
-    expect(await dm).toMatchObject({ type: 'direct_message', title: 'New message from Ada', body: 'psst', data: { conversationId: chat.id } });
+    expect(await dm).toMatchObject({
+      type: 'direct_message',
+      title: 'New message from Ada',
+      body: 'psst',
+      data: { conversationId: chat.id },
+    });
     // It went through the BullMQ queue (not the inline fallback used when Redis cannot take the job).
     const redis = new Redis(server.config.redisUrl);
     expect(await redis.exists(`${server.config.redisPrefix}bull:notifications:message_created-${psst.id}`)).toBe(1);
@@ -47,7 +73,10 @@ describe('notifications', () => {
     const group = await conversation(server.url, carol, 'group', [ada]);
     const added = nextEvent(bobSocket, 'notification:new', (n) => n.type === 'added_to_conversation');
     await client(server.url, carol).post(`/api/conversations/${group.id}/members`, { memberIds: [bob.id] });
-    expect(await added).toMatchObject({ title: `Carol added you to a conversation`, data: { conversationId: group.id, actorId: carol.id } });
+    expect(await added).toMatchObject({
+      title: `Carol added you to a conversation`,
+      data: { conversationId: group.id, actorId: carol.id },
+    });
     // The sender of a DM is not notified of their own message.
     expect((await list(ada)).items.filter((n: { type: string }) => n.type === 'direct_message')).toEqual([]);
   });

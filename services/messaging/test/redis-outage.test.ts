@@ -4,12 +4,25 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/e2e/stack.js';
-import { closeSockets, connect, conversation, emitWithAck, eventually, nextEvent, startAuth, startMessaging, type AuthHarness, type MessagingServer } from './helpers.js';
+import {
+  closeSockets,
+  connect,
+  conversation,
+  emitWithAck,
+  eventually,
+  nextEvent,
+  startAuth,
+  startMessaging,
+  type AuthHarness,
+  type MessagingServer,
+} from './helpers.js';
 
 /** A private redis-server, so this test can stop and restart it without disturbing anyone. */
 async function startRedis(port: number): Promise<ChildProcess> {
   const dir = mkdtempSync(`${tmpdir()}/flux-redis-`);
-  const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+  const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir], {
+    stdio: 'ignore',
+  });
   await eventually(async () => {
     const { Redis } = await import('ioredis');
     const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
@@ -54,7 +67,11 @@ describe('a Redis outage', () => {
   });
 
   const bothSeeEachOther = () =>
-    eventually(async () => (await one.app.io.of('/').adapter.serverCount()) >= 2 && (await two.app.io.of('/').adapter.serverCount()) >= 2, 'instances see each other', 20_000);
+    eventually(
+      async () => (await one.app.io.of('/').adapter.serverCount()) >= 2 && (await two.app.io.of('/').adapter.serverCount()) >= 2,
+      'instances see each other',
+      20_000,
+    );
 
   it('delays cross-instance delivery instead of losing it, and acks never depend on Redis', async () => {
     const [ada, bob] = await Promise.all([auth.signup('Ada'), auth.signup('Bob')]);
@@ -65,12 +82,19 @@ describe('a Redis outage', () => {
 
     await stop(redis);
     const during = nextEvent(bobSocket, 'message:new', (m) => m.content === 'sent while Redis was down');
-    const ack = await emitWithAck(adaSocket, 'message:send', { conversationId: chat.id, content: 'sent while Redis was down', clientId: randomUUID() });
+    const ack = await emitWithAck(adaSocket, 'message:send', {
+      conversationId: chat.id,
+      content: 'sent while Redis was down',
+      clientId: randomUUID(),
+    });
     expect(ack).toMatchObject({ ok: true, message: { seq: 1 } });
 
     // Keep Redis down well past a bounded retry budget: two health checks in a row find it gone.
     for (let i = 0; i < 2; i++) {
-      await eventually(async () => ((await (await fetch(`${one.url}/health`)).json()) as { checks: { redis: string } }).checks.redis === 'error', 'instance sees Redis down');
+      await eventually(
+        async () => ((await (await fetch(`${one.url}/health`)).json()) as { checks: { redis: string } }).checks.redis === 'error',
+        'instance sees Redis down',
+      );
     }
     redis = await startRedis(port);
     expect((await during).id).toBe(ack.message.id);

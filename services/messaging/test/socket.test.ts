@@ -2,7 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { io } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { client, closeSockets, connect, conversation, emitWithAck, eventually, nextEvent, record, send, startAuth, startMessaging, type AuthHarness, type MessagingServer } from './helpers.js';
+import {
+  client,
+  closeSockets,
+  connect,
+  conversation,
+  emitWithAck,
+  eventually,
+  nextEvent,
+  record,
+  send,
+  startAuth,
+  startMessaging,
+  type AuthHarness,
+  type MessagingServer,
+} from './helpers.js';
 
 describe('Socket.IO', () => {
   let auth: AuthHarness;
@@ -30,7 +44,11 @@ describe('Socket.IO', () => {
     const [ada, bob, eve] = await Promise.all([auth.signup('Ada'), auth.signup('Bob'), auth.signup('Eve')]);
     const chat = await conversation(server.url, ada, 'direct', [bob]);
     const evesNotes = await conversation(server.url, eve, 'direct', [eve]);
-    const [adaSocket, bobSocket, eveSocket] = await Promise.all([connect(server.url, ada), connect(server.url, bob), connect(server.url, eve)]);
+    const [adaSocket, bobSocket, eveSocket] = await Promise.all([
+      connect(server.url, ada),
+      connect(server.url, bob),
+      connect(server.url, eve),
+    ]);
     const eveSaw = record(eveSocket, 'message:new');
 
     const delivered = nextEvent(bobSocket, 'message:new');
@@ -79,7 +97,11 @@ describe('Socket.IO', () => {
 
     const reacted = nextEvent(bobSocket, 'reaction:updated');
     await client(server.url, ada).post(`/api/messages/${message.id}/reactions`, { emoji: '🎉' });
-    expect(await reacted).toEqual({ messageId: message.id, conversationId: group.id, reactions: [{ emoji: '🎉', count: 1, userIds: [ada.id] }] });
+    expect(await reacted).toEqual({
+      messageId: message.id,
+      conversationId: group.id,
+      reactions: [{ emoji: '🎉', count: 1, userIds: [ada.id] }],
+    });
 
     const adaSocket = await connect(server.url, ada);
     const read = nextEvent(adaSocket, 'read');
@@ -139,7 +161,10 @@ describe('Socket.IO', () => {
     const answer = await emitWithAck(bobSocket, 'sync', { conversations: { [chat.id]: 1, [group.id]: 0, 'not-a-uuid': 3 } });
     expect(answer.ok).toBe(true);
     expect(answer.hasMore).toBe(false);
-    const byConversation = (id: string) => answer.messages.filter((m: { conversationId: string }) => m.conversationId === id).map((m: { seq: number; content: string }) => [m.seq, m.content]);
+    const byConversation = (id: string) =>
+      answer.messages
+        .filter((m: { conversationId: string }) => m.conversationId === id)
+        .map((m: { seq: number; content: string }) => [m.seq, m.content]);
     expect(byConversation(chat.id)).toEqual([
       [2, 'missed 1'],
       [3, 'missed 2'],
@@ -147,10 +172,17 @@ describe('Socket.IO', () => {
     ]);
     expect(byConversation(group.id)).toEqual([[1, 'group missed']]);
     // Edits of messages the client already had come separately.
-    expect(answer.updated.map((m: { id: string; content: string }) => [m.id, m.content])).toEqual([[seen.id, 'seen before, edited while away']]);
+    expect(answer.updated.map((m: { id: string; content: string }) => [m.id, m.content])).toEqual([
+      [seen.id, 'seen before, edited while away'],
+    ]);
 
     const eveSocket = await connect(server.url, eve);
-    expect(await emitWithAck(eveSocket, 'sync', { conversations: { [chat.id]: 0 } })).toEqual({ ok: true, messages: [], hasMore: false, updated: [] });
+    expect(await emitWithAck(eveSocket, 'sync', { conversations: { [chat.id]: 0 } })).toEqual({
+      ok: true,
+      messages: [],
+      hasMore: false,
+      updated: [],
+    });
   });
 
   it('tracks presence across tabs and tells people who share a conversation', async () => {
@@ -182,13 +214,16 @@ describe('Socket.IO', () => {
     const ada = await auth.signup('Ada');
     const notes = await conversation(server.url, ada, 'direct', [ada]);
     const socket = await connect(server.url, ada);
-    const bad = async (event: string, ...args: unknown[]) => (await emitWithAck(socket, event, ...args)) as { ok: false; error: { code: string; details?: { field: string } } };
+    const bad = async (event: string, ...args: unknown[]) =>
+      (await emitWithAck(socket, event, ...args)) as { ok: false; error: { code: string; details?: { field: string } } };
 
     expect((await bad('message:send', {})).error).toMatchObject({ code: 'validation_error', details: { field: 'conversationId' } });
     expect((await bad('message:send', 'just a string')).error.code).toBe('validation_error');
     expect((await bad('message:send')).error.code).toBe('validation_error');
     expect((await bad('message:send', { conversationId: notes.id, content: 'x', clientId: 7 })).error.details?.field).toBe('clientId');
-    expect((await bad('message:send', { conversationId: notes.id, content: 'x'.repeat(10_001), clientId: randomUUID() })).error.code).toBe('message_too_long');
+    expect((await bad('message:send', { conversationId: notes.id, content: 'x'.repeat(10_001), clientId: randomUUID() })).error.code).toBe(
+      'message_too_long',
+    );
     expect((await bad('typing', { conversationId: notes.id })).error.details?.field).toBe('isTyping');
     expect((await bad('message:read', { conversationId: notes.id, seq: -4 })).error.details?.field).toBe('seq');
     expect((await bad('sync', { conversations: [] })).error.code).toBe('validation_error');
@@ -223,14 +258,21 @@ describe('two messaging instances', () => {
     const chat = await conversation(one.url, ada, 'direct', [bob]);
     const adaSocket = await connect(one.url, ada);
     // Both instances read the shared stream once each has heard the other's heartbeat.
-    await eventually(async () => (await one.app.io.of('/').adapter.serverCount()) === 2 && (await two.app.io.of('/').adapter.serverCount()) === 2, 'instances see each other');
+    await eventually(
+      async () => (await one.app.io.of('/').adapter.serverCount()) === 2 && (await two.app.io.of('/').adapter.serverCount()) === 2,
+      'instances see each other',
+    );
     // Presence crosses instances too.
     const bobOnline = nextEvent(adaSocket, 'presence', (p) => p.userId === bob.id);
     const bobSocket = await connect(two.url, bob);
     expect(await bobOnline).toEqual({ userId: bob.id, status: 'online' });
 
     const overSocket = nextEvent(bobSocket, 'message:new');
-    const ack = await emitWithAck(adaSocket, 'message:send', { conversationId: chat.id, content: 'across instances', clientId: randomUUID() });
+    const ack = await emitWithAck(adaSocket, 'message:send', {
+      conversationId: chat.id,
+      content: 'across instances',
+      clientId: randomUUID(),
+    });
     expect((await overSocket).id).toBe(ack.message.id);
 
     const overRest = nextEvent(adaSocket, 'message:new', (m) => m.content === 'rest on B');
@@ -246,4 +288,3 @@ describe('two messaging instances', () => {
     expect((await inGroup).content).toBe('group on B');
   });
 });
-

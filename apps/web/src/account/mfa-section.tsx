@@ -9,7 +9,12 @@ interface Setup {
   qrCodeDataUrl?: string;
 }
 
-type Step = { name: 'idle' } | { name: 'setup'; setup: Setup } | { name: 'enabled'; recoveryCodes: string[] } | { name: 'disabled' } | { name: 'on' };
+type Step =
+  | { name: 'idle' }
+  | { name: 'setup'; setup: Setup }
+  | { name: 'enabled'; recoveryCodes: string[] }
+  | { name: 'disabled' }
+  | { name: 'on' };
 
 /** TOTP: scan the QR code, confirm with a code, keep the recovery codes; or turn it off with a code. */
 export function MfaSection() {
@@ -50,7 +55,14 @@ export function MfaSection() {
             <summary>Turn two-step verification off</summary>
             <form onSubmit={disable.onSubmit} noValidate>
               <FormError error={disable.error} />
-              <Field label="Current code" name="code" inputMode="numeric" autoComplete="one-time-code" required error={disable.fields.code} />
+              <Field
+                label="Current code"
+                name="code"
+                inputMode="numeric"
+                autoComplete="one-time-code"
+                required
+                error={disable.fields.code}
+              />
               <button type="submit" className="button secondary small" disabled={disable.busy}>
                 Turn off
               </button>
@@ -61,13 +73,23 @@ export function MfaSection() {
       {step.name === 'setup' && (
         <>
           <p>Scan this code with your authenticator app, then enter the 6-digit code it shows.</p>
-          {step.setup.qrCodeDataUrl && <img className="qr" src={step.setup.qrCodeDataUrl} alt="QR code for your authenticator app" width={180} height={180} />}
+          {step.setup.qrCodeDataUrl && (
+            <img className="qr" src={step.setup.qrCodeDataUrl} alt="QR code for your authenticator app" width={180} height={180} />
+          )}
           <p className="small">
             Or enter this key by hand: <code data-testid="totp-secret">{step.setup.secret}</code>
           </p>
           <form onSubmit={enable.onSubmit} noValidate>
             <FormError error={enable.error} />
-            <Field label="Code from the app" name="code" inputMode="numeric" autoComplete="one-time-code" required autoFocus error={enable.fields.code} />
+            <Field
+              label="Code from the app"
+              name="code"
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              required
+              autoFocus
+              error={enable.fields.code}
+            />
             <button type="submit" className="button" disabled={enable.busy}>
               Turn on
             </button>
@@ -94,7 +116,14 @@ export function MfaSection() {
           <p role="status">Two-step verification is already on for this account.</p>
           <form onSubmit={disable.onSubmit} noValidate>
             <FormError error={disable.error} />
-            <Field label="Current code to turn it off" name="code" inputMode="numeric" autoComplete="one-time-code" required error={disable.fields.code} />
+            <Field
+              label="Current code to turn it off"
+              name="code"
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              required
+              error={disable.fields.code}
+            />
             <button type="submit" className="button secondary small" disabled={disable.busy}>
               Turn off
             </button>

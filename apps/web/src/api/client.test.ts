@@ -68,7 +68,13 @@ describe('ApiClient', () => {
   it('turns the error envelope into an ApiError with field messages', async () => {
     const server = fakeFetch(() => ({
       status: 400,
-      body: { error: { code: 'validation_error', message: 'name: required', details: { field: 'name', fields: [{ field: 'name', message: 'must NOT have fewer than 1 characters' }] } } },
+      body: {
+        error: {
+          code: 'validation_error',
+          message: 'name: required',
+          details: { field: 'name', fields: [{ field: 'name', message: 'must NOT have fewer than 1 characters' }] },
+        },
+      },
     }));
     const api = new ApiClient(server.impl, null);
     const error = await api.post('/api/organizations', { name: '' }).catch((e: unknown) => e);
@@ -85,16 +91,20 @@ describe('ApiClient', () => {
   });
 
   it('reports a network failure in words', async () => {
-    const api = new ApiClient((async () => {
-      throw new TypeError('Failed to fetch');
-    }) as typeof fetch, null);
+    const api = new ApiClient(
+      (async () => {
+        throw new TypeError('Failed to fetch');
+      }) as typeof fetch,
+      null,
+    );
     await expect(api.get('/api/organizations')).rejects.toThrow('Cannot reach FluxStudio');
   });
 
   it('retries with a token that arrived while the request was out, without refreshing again', async () => {
     let api!: ApiClient;
     const server = fakeFetch((call) => {
-      if (call.path === '/api/auth/refresh') return { status: 200, body: { user, accessToken: 'unexpected', refreshToken: 'r', expiresIn: 900 } };
+      if (call.path === '/api/auth/refresh')
+        return { status: 200, body: { user, accessToken: 'unexpected', refreshToken: 'r', expiresIn: 900 } };
       if (call.headers.authorization === 'Bearer old') {
         // Another tab's refresh lands while this request is on its way.
         api.tokens.set({ accessToken: 'new', expiresIn: 900 });

@@ -31,7 +31,11 @@ describe('toApiError', () => {
 
   it('puts the message of an error that names only its field next to that field', () => {
     const error = toApiError(400, {
-      error: { code: 'weak_password', message: 'This is a very common password.', details: { field: 'password', suggestions: ['Add another word or two.'] } },
+      error: {
+        code: 'weak_password',
+        message: 'This is a very common password.',
+        details: { field: 'password', suggestions: ['Add another word or two.'] },
+      },
     });
     expect(error.fields).toEqual({ password: 'This is a very common password. Add another word or two.' });
   });
@@ -56,7 +60,9 @@ describe('toApiError', () => {
   });
 
   it('keeps a server message for codes it does not know', () => {
-    expect(toApiError(409, { error: { code: 'already_member', message: 'They are already a member.' } }).message).toBe('They are already a member.');
+    expect(toApiError(409, { error: { code: 'already_member', message: 'They are already a member.' } }).message).toBe(
+      'They are already a member.',
+    );
   });
 
   it('puts a conflict about one input next to that input', () => {

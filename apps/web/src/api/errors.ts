@@ -80,7 +80,8 @@ function fieldsFrom(details: unknown, message: string): Record<string, string> {
     // `{field}` alone (e.g. weak_password) means the error's own message belongs to that field.
     fields[d.field] = humanizeFieldMessage(d.field, typeof d.message === 'string' ? d.message : message);
     const suggestions = (d as { suggestions?: unknown }).suggestions;
-    if (Array.isArray(suggestions) && suggestions.length > 0) fields[d.field] += ` ${suggestions.filter((x) => typeof x === 'string').join(' ')}`;
+    if (Array.isArray(suggestions) && suggestions.length > 0)
+      fields[d.field] += ` ${suggestions.filter((x) => typeof x === 'string').join(' ')}`;
   }
   return fields;
 }

@@ -147,7 +147,11 @@ describe('TokenKeeper', () => {
 
   it('signs every tab out when one signs out or the session is gone', async () => {
     const [channelA, channelB] = channelPair();
-    const tabA = new TokenKeeper({ refresh: async () => ({ accessToken: 'x', expiresIn: 900 }), withLock: (fn) => fn(), channel: channelA });
+    const tabA = new TokenKeeper({
+      refresh: async () => ({ accessToken: 'x', expiresIn: 900 }),
+      withLock: (fn) => fn(),
+      channel: channelA,
+    });
     const tabB = new TokenKeeper({
       refresh: async () => Promise.reject(Object.assign(new Error('revoked'), { status: 401 })),
       withLock: (fn) => fn(),

@@ -64,9 +64,7 @@ const localMarker: SharedMarker | null =
       };
 
 const defaultLock = <R>(fn: () => Promise<R>): Promise<R> =>
-  typeof navigator !== 'undefined' && navigator.locks
-    ? (navigator.locks.request('flux-token-refresh', fn) as Promise<R>)
-    : fn();
+  typeof navigator !== 'undefined' && navigator.locks ? (navigator.locks.request('flux-token-refresh', fn) as Promise<R>) : fn();
 
 export class TokenKeeper<T = unknown> {
   private state: TokenState | null = null;

@@ -29,10 +29,14 @@ describe('useResource', () => {
   });
 
   it('never shows one path’s data under another path', async () => {
-    const impl = (async (input: RequestInfo | URL) => new Response(JSON.stringify({ path: String(input) }), { status: 200 })) as typeof fetch;
+    const impl = (async (input: RequestInfo | URL) =>
+      new Response(JSON.stringify({ path: String(input) }), { status: 200 })) as typeof fetch;
     const api = new ApiClient(impl, null);
     const wrapper = ({ children }: { children: ReactNode }) => <ApiContext value={api}>{children}</ApiContext>;
-    const { result, rerender } = renderHook(({ path }) => useResource<{ path: string }>(path), { wrapper, initialProps: { path: '/api/a' } });
+    const { result, rerender } = renderHook(({ path }) => useResource<{ path: string }>(path), {
+      wrapper,
+      initialProps: { path: '/api/a' },
+    });
     await waitFor(() => expect(result.current.data).toEqual({ path: '/api/a' }));
     rerender({ path: '/api/b' });
     expect(result.current.data).toBeUndefined();

@@ -49,7 +49,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       })
       .catch((error: unknown) => {
         if (cancelled) return;
-        setStatus((error as { code?: string })?.code === 'network_error' || (error as { status?: number })?.status === 0 ? 'unreachable' : 'signed-out');
+        setStatus(
+          (error as { code?: string })?.code === 'network_error' || (error as { status?: number })?.status === 0
+            ? 'unreachable'
+            : 'signed-out',
+        );
       });
     return () => {
       cancelled = true;

@@ -8,13 +8,10 @@ import { AuthLayout } from './auth-layout.js';
 export function ForgotPassword() {
   const api = useApi();
   const [sentTo, setSentTo] = useState<string | null>(null);
-  const form = useForm(
-    async (values) => {
-      await api.credential('/api/auth/password/forgot', { email: values.email });
-      return values.email ?? '';
-    },
-    setSentTo,
-  );
+  const form = useForm(async (values) => {
+    await api.credential('/api/auth/password/forgot', { email: values.email });
+    return values.email ?? '';
+  }, setSentTo);
   return (
     <AuthLayout title="Reset your password" footer={<Link to="/signin">Back to sign in</Link>}>
       {sentTo ? (

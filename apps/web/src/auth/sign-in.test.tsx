@@ -39,7 +39,13 @@ describe('SignIn', () => {
   it('shows the server error next to the field it belongs to', async () => {
     renderWith(() => ({
       status: 400,
-      body: { error: { code: 'validation_error', message: 'x', details: { field: 'email', fields: [{ field: 'email', message: 'must match format "email"' }] } } },
+      body: {
+        error: {
+          code: 'validation_error',
+          message: 'x',
+          details: { field: 'email', fields: [{ field: 'email', message: 'must match format "email"' }] },
+        },
+      },
     }));
     fireEvent.change(screen.getByLabelText('Email'), { target: { value: 'nope' } });
     fireEvent.change(screen.getByLabelText('Password'), { target: { value: 'whatever-long' } });

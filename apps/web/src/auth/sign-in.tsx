@@ -18,7 +18,9 @@ export default function SignIn() {
 
   const form = useForm(
     async (values) => {
-      const body = credentials ? { ...credentials, otp: values.otp?.replace(/\s/g, '') } : { email: values.email, password: values.password };
+      const body = credentials
+        ? { ...credentials, otp: values.otp?.replace(/\s/g, '') }
+        : { email: values.email, password: values.password };
       try {
         return await api.credential<AuthGrant>('/api/auth/login', body);
       } catch (error) {

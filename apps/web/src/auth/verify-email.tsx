@@ -21,9 +21,7 @@ export default function VerifyEmail() {
         setState({ ok: true, message: 'Your email address is verified.' });
         if (answer?.user) setVerifiedUser(answer.user);
       })
-      .catch((error: unknown) =>
-        setState({ ok: false, message: error instanceof ApiError ? error.message : 'This link did not work.' }),
-      );
+      .catch((error: unknown) => setState({ ok: false, message: error instanceof ApiError ? error.message : 'This link did not work.' }));
   }, [api, token]);
 
   // Only the signed-in person's own record is updated (the link may be opened while signed out).

@@ -105,9 +105,7 @@ export function Composer({ label, members, onSend, onTyping }: Props) {
       const form = new FormData();
       form.append('file', file, file.name);
       api
-        .upload<Attachment>('/api/files', form, (progress) =>
-          setUploads((all) => all.map((u) => (u.key === key ? { ...u, progress } : u))),
-        )
+        .upload<Attachment>('/api/files', form, (progress) => setUploads((all) => all.map((u) => (u.key === key ? { ...u, progress } : u))))
         .then((attachment) => setUploads((all) => all.map((u) => (u.key === key ? { ...u, progress: 1, attachment } : u))))
         .catch((error: unknown) =>
           setUploads((all) =>

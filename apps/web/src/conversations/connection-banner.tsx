@@ -17,7 +17,9 @@ export function ConnectionBanner() {
   if (online && (connected || !wasConnected)) return null;
   return (
     <div className="banner warning" role="status">
-      {online ? 'Reconnecting… Messages you send will go out when the connection is back.' : 'You are offline. Changes will sync when you reconnect.'}
+      {online
+        ? 'Reconnecting… Messages you send will go out when the connection is back.'
+        : 'You are offline. Changes will sync when you reconnect.'}
     </div>
   );
 }

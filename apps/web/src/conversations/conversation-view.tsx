@@ -57,7 +57,12 @@ export function ConversationView({ conversationId }: { conversationId: string })
     others.filter((m) => (chat.readSeqs[m.userId] ?? m.lastReadSeq ?? 0) >= message.seq).map((m) => m.name ?? 'Someone');
   const lastMine = [...topLevel].reverse().find((m) => m.authorId === me.id);
 
-  if (chat.error) return <section className="conversation-view"><p className="form-error">{chat.error.message}</p></section>;
+  if (chat.error)
+    return (
+      <section className="conversation-view">
+        <p className="form-error">{chat.error.message}</p>
+      </section>
+    );
 
   return (
     <section className="conversation-view" aria-label={conversation ? conversationTitle(conversation, me.id) : 'Conversation'}>
@@ -87,7 +92,11 @@ export function ConversationView({ conversationId }: { conversationId: string })
           data-testid="messages"
         >
           <div ref={topSentinel} className="sentinel">
-            {chat.loadingOlder ? 'Loading earlier messages…' : chat.state.nextCursor === null && chat.state.loadedOnce ? 'This is the beginning of the conversation.' : ''}
+            {chat.loadingOlder
+              ? 'Loading earlier messages…'
+              : chat.state.nextCursor === null && chat.state.loadedOnce
+                ? 'This is the beginning of the conversation.'
+                : ''}
           </div>
           {topLevel.map((m) => (
             <MessageItem
@@ -150,7 +159,11 @@ export function ConversationView({ conversationId }: { conversationId: string })
         )}
       </div>
       <p className="typing" aria-live="polite">
-        {typingNames.length === 1 ? `${typingNames[0]} is typing…` : typingNames.length > 1 ? `${typingNames.join(', ')} are typing…` : '\u00a0'}
+        {typingNames.length === 1
+          ? `${typingNames[0]} is typing…`
+          : typingNames.length > 1
+            ? `${typingNames.join(', ')} are typing…`
+            : '\u00a0'}
       </p>
       <Composer
         label="Message"

@@ -139,7 +139,14 @@ export function MessageItem({ message, mine, authorName, myId, replyCount = 0, r
             )}
             {mine && (
               <>
-                <button type="button" className="button link small" onClick={() => { setDraft(message.content); setEditing(true); }}>
+                <button
+                  type="button"
+                  className="button link small"
+                  onClick={() => {
+                    setDraft(message.content);
+                    setEditing(true);
+                  }}
+                >
                   Edit
                 </button>
                 <button
@@ -186,5 +193,13 @@ export function PendingItem({ pending, authorName, onRetry }: { pending: Pending
 
 /** Highlights @mentions; everything else stays text (React escapes it). */
 function renderContent(content: string): ReactNode[] {
-  return content.split(/(@[\p{L}\p{N}_.-]+)/u).map((part, i) => (part.startsWith('@') ? <mark key={i} className="mention">{part}</mark> : part));
+  return content.split(/(@[\p{L}\p{N}_.-]+)/u).map((part, i) =>
+    part.startsWith('@') ? (
+      <mark key={i} className="mention">
+        {part}
+      </mark>
+    ) : (
+      part
+    ),
+  );
 }

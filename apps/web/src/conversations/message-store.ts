@@ -70,7 +70,9 @@ export function messageReducer(state: MessageState, action: MessageAction): Mess
     case 'retry':
       return {
         ...state,
-        pending: state.pending.map((p) => (p.clientId === action.clientId ? { ...p, status: 'sending', error: undefined } as PendingMessage : p)),
+        pending: state.pending.map((p) =>
+          p.clientId === action.clientId ? ({ ...p, status: 'sending', error: undefined } as PendingMessage) : p,
+        ),
       };
     case 'deleted':
       return {

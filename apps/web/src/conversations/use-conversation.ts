@@ -31,7 +31,10 @@ export function useConversation(conversationId: string) {
   useEffect(() => {
     const controller = new AbortController();
     api
-      .get<{ items: Message[]; nextCursor: string | null }>(`/api/conversations/${conversationId}/messages?limit=${pageSize}`, controller.signal)
+      .get<{ items: Message[]; nextCursor: string | null }>(
+        `/api/conversations/${conversationId}/messages?limit=${pageSize}`,
+        controller.signal,
+      )
       .then((page) => dispatch({ type: 'history', ...page }))
       .catch((caught: unknown) => !controller.signal.aborted && setError(caught instanceof ApiError ? caught : null));
     return () => controller.abort();
@@ -217,18 +220,33 @@ export function useConversation(conversationId: string) {
   const react = useCallback(
     async (message: Message, emoji: string) => {
       const mine = message.reactions?.find((r) => r.emoji === emoji)?.userIds.includes(me.id);
-      const answer = await api.request<{ reactions?: Reaction[] } | undefined>(mine ? 'DELETE' : 'POST', `/api/messages/${message.id}/reactions`, {
-        body: { emoji },
-      });
+      const answer = await api.request<{ reactions?: Reaction[] } | undefined>(
+        mine ? 'DELETE' : 'POST',
+        `/api/messages/${message.id}/reactions`,
+        {
+          body: { emoji },
+        },
+      );
       if (answer?.reactions) dispatch({ type: 'reactions', messageId: message.id, reactions: answer.reactions });
     },
     [api, me.id],
   );
 
-  const setTypingState = useCallback(
-    (isTyping: boolean) => socket?.emit('typing', { conversationId, isTyping }),
-    [socket, conversationId],
-  );
+  const setTypingState = useCallback((isTyping: boolean) => socket?.emit('typing', { conversationId, isTyping }), [socket, conversationId]);
 
-  return { state, typing, readSeqs, error, loadOlder, loadThread, loadingOlder, send, retry, edit, remove, react, setTyping: setTypingState };
+  return {
+    state,
+    typing,
+    readSeqs,
+    error,
+    loadOlder,
+    loadThread,
+    loadingOlder,
+    send,
+    retry,
+    edit,
+    remove,
+    react,
+    setTyping: setTypingState,
+  };
 }

@@ -36,8 +36,14 @@ export default function DocumentPage({ params }: { params: Record<string, string
   const [people, setPeople] = useState<Collaborator[]>([]);
   useDocumentTitle(doc.data?.title);
 
-  if (doc.error) return <ErrorPage message={doc.error.status === 404 ? 'This document does not exist or you have no access.' : doc.error.message} />;
-  if (!doc.data || !role) return <p className="loading" role="status">Loading…</p>;
+  if (doc.error)
+    return <ErrorPage message={doc.error.status === 404 ? 'This document does not exist or you have no access.' : doc.error.message} />;
+  if (!doc.data || !role)
+    return (
+      <p className="loading" role="status">
+        Loading…
+      </p>
+    );
   const readOnly = role === 'guest';
 
   return (

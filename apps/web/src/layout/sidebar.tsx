@@ -89,7 +89,15 @@ export function Sidebar() {
   );
 }
 
-function ProjectDocuments({ projectId, name, current }: { projectId: string; name: string; current: (path: string) => 'page' | undefined }) {
+function ProjectDocuments({
+  projectId,
+  name,
+  current,
+}: {
+  projectId: string;
+  name: string;
+  current: (path: string) => 'page' | undefined;
+}) {
   const documents = useResource<Page<DocumentInfo>>(`/api/documents?projectId=${projectId}`);
   return (
     <section className="sidebar-section" aria-labelledby="sidebar-documents">

@@ -5,7 +5,7 @@ export function UserMenu() {
   const { user, signOut } = useAuth();
   return (
     <div className="user-menu">
-      <Link to="/account" className="avatar-link" aria-label={`Account settings for ${user?.name ?? "you"}`}>
+      <Link to="/account" className="avatar-link" aria-label={`Account settings for ${user?.name ?? 'you'}`}>
         <span className="avatar" aria-hidden="true">
           {initials(user?.name ?? '?')}
         </span>

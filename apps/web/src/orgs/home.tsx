@@ -9,7 +9,12 @@ export default function Home() {
   useEffect(() => {
     if (organization) navigate(`/orgs/${organization.id}`, { replace: true });
   }, [organization]);
-  if (loading || organization) return <p className="loading" role="status">Loading…</p>;
+  if (loading || organization)
+    return (
+      <p className="loading" role="status">
+        Loading…
+      </p>
+    );
   return (
     <section className="page narrow">
       <h1>Welcome to FluxStudio</h1>

@@ -18,8 +18,16 @@ export default function OrganizationPage({ params }: { params: Record<string, st
   useEffect(() => selectOrganization(orgId), [orgId, selectOrganization]);
   useDocumentTitle(org.data?.name);
 
-  if (org.error) return <ErrorPage message={org.error.status === 404 ? 'This organization does not exist or you are not a member.' : org.error.message} />;
-  if (!org.data) return <p className="loading" role="status">Loading…</p>;
+  if (org.error)
+    return (
+      <ErrorPage message={org.error.status === 404 ? 'This organization does not exist or you are not a member.' : org.error.message} />
+    );
+  if (!org.data)
+    return (
+      <p className="loading" role="status">
+        Loading…
+      </p>
+    );
   const manager = org.data.role === 'owner' || org.data.role === 'admin';
 
   return (
@@ -83,7 +91,8 @@ function InviteForm({ orgId }: { orgId: string }) {
   const roleId = useId();
   const [notice, setNotice] = useState('');
   const form = useForm(
-    (values) => api.post<{ status: 'added' | 'invited' }>(`/api/organizations/${orgId}/members`, { email: values.email, role: values.role }),
+    (values) =>
+      api.post<{ status: 'added' | 'invited' }>(`/api/organizations/${orgId}/members`, { email: values.email, role: values.role }),
     (result) => {
       invalidate(`/api/organizations/${orgId}/members`);
       setNotice(result.status === 'invited' ? 'Invitation sent: they join when they sign up with that email.' : 'Member added.');

@@ -39,8 +39,16 @@ export default function ProjectPage({ params }: { params: Record<string, string>
     navigate(`/conversations/${conversation.id}`);
   };
 
-  if (project.error) return <ErrorPage message={project.error.status === 404 ? 'This project does not exist or you have no access.' : project.error.message} />;
-  if (!project.data) return <p className="loading" role="status">Loading…</p>;
+  if (project.error)
+    return (
+      <ErrorPage message={project.error.status === 404 ? 'This project does not exist or you have no access.' : project.error.message} />
+    );
+  if (!project.data)
+    return (
+      <p className="loading" role="status">
+        Loading…
+      </p>
+    );
 
   return (
     <section className="page">

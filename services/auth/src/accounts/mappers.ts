@@ -9,4 +9,8 @@ export const toPublicUser = (row: UserRow): PublicUser => ({
   createdAt: row.created_at.toISOString(),
 });
 
-export const toInternalUser = (row: Pick<UserRow, 'id' | 'email' | 'name'>): InternalUser => ({ id: row.id, email: row.email, name: row.name });
+export const toInternalUser = (row: Pick<UserRow, 'id' | 'email' | 'name'>): InternalUser => ({
+  id: row.id,
+  email: row.email,
+  name: row.name,
+});

@@ -23,7 +23,17 @@ export const searchUsersByName = (db: Db, name: string, limit: number) =>
 
 /** Inserts a user; returns undefined when the email is taken (unique index), without aborting a transaction. */
 export const insertUser = (db: Db, user: NewUser): Promise<UserRow | undefined> =>
-  db.insertInto('auth.users').values(user).onConflict((oc) => oc.column('email').doNothing()).returningAll().executeTakeFirst();
+  db
+    .insertInto('auth.users')
+    .values(user)
+    .onConflict((oc) => oc.column('email').doNothing())
+    .returningAll()
+    .executeTakeFirst();
 
 export const updateUser = (db: Db, id: string, values: Updateable<UsersTable>): Promise<UserRow | undefined> =>
-  db.updateTable('auth.users').set({ ...values, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirst();
+  db
+    .updateTable('auth.users')
+    .set({ ...values, updated_at: new Date() })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();

@@ -23,7 +23,8 @@ import { findUserByEmail, findUserById, insertUser, updateUser } from './reposit
 const VERIFY_TTL_SECONDS = 24 * 3600;
 const RESET_TTL_SECONDS = 3600;
 
-const link = (ctx: AuthContext, path: string, token: string) => `${ctx.config.publicUrl.replace(/\/$/, '')}${path}?token=${encodeURIComponent(token)}`;
+const link = (ctx: AuthContext, path: string, token: string) =>
+  `${ctx.config.publicUrl.replace(/\/$/, '')}${path}?token=${encodeURIComponent(token)}`;
 
 async function flagManyAccounts(ctx: AuthContext, email: string, meta: RequestMeta): Promise<void> {
   if (await noteAccountFromIp(ctx, meta.ip, email)) {
@@ -87,8 +88,19 @@ export async function login(ctx: AuthContext, body: LoginBody, meta: RequestMeta
   const user = await findUserByEmail(ctx.db, email);
   const fail = async (reason: string, userId: string | null, error = invalidCredentials()): Promise<never> => {
     const outcome = await recordLoginFailure(ctx, email, meta.ip);
-    await recordSecurityEvent(ctx, ctx.db, { type: reason === 'invalid_otp' ? 'mfa_failed' : 'login_failed', userId, meta, metadata: { reason } });
-    if (outcome.locked) await recordSecurityEvent(ctx, ctx.db, { type: 'login_locked', userId, meta, metadata: { email, seconds: ctx.config.lockoutSeconds } });
+    await recordSecurityEvent(ctx, ctx.db, {
+      type: reason === 'invalid_otp' ? 'mfa_failed' : 'login_failed',
+      userId,
+      meta,
+      metadata: { reason },
+    });
+    if (outcome.locked)
+      await recordSecurityEvent(ctx, ctx.db, {
+        type: 'login_locked',
+        userId,
+        meta,
+        metadata: { email, seconds: ctx.config.lockoutSeconds },
+      });
     throw error;
   };
   if (!user?.password_hash) {
@@ -105,7 +117,12 @@ export async function login(ctx: AuthContext, body: LoginBody, meta: RequestMeta
   await clearLoginFailures(ctx, email, meta.ip);
   await noteNewDevice(ctx, user.id, meta);
   const tokens = await startSession(ctx, user, meta);
-  await recordSecurityEvent(ctx, ctx.db, { type: 'login_succeeded', userId: user.id, meta, metadata: { sessionId: tokens.sessionId, mfa: !!user.mfa_enabled_at } });
+  await recordSecurityEvent(ctx, ctx.db, {
+    type: 'login_succeeded',
+    userId: user.id,
+    meta,
+    metadata: { sessionId: tokens.sessionId, mfa: !!user.mfa_enabled_at },
+  });
   return tokens;
 }
 
@@ -113,7 +130,10 @@ export async function login(ctx: AuthContext, body: LoginBody, meta: RequestMeta
 async function noteNewDevice(ctx: AuthContext, userId: string, meta: RequestMeta): Promise<void> {
   const known = await ctx.db
     .selectFrom('auth.sessions')
-    .select((eb) => [eb.fn.countAll<string>().as('all'), eb.fn.count<string>('id').filterWhere('user_agent', 'is not distinct from', meta.userAgent).as('same')])
+    .select((eb) => [
+      eb.fn.countAll<string>().as('all'),
+      eb.fn.count<string>('id').filterWhere('user_agent', 'is not distinct from', meta.userAgent).as('same'),
+    ])
     .where('user_id', '=', userId)
     .executeTakeFirstOrThrow();
   if (Number(known.all) > 0 && Number(known.same) === 0) {
@@ -127,7 +147,8 @@ export async function me(ctx: AuthContext, userId: string): Promise<PublicUser> 
   return toPublicUser(user);
 }
 
-const badToken = () => new AppError('invalid_email_token', 400, 'This link is invalid, expired or already used; ask for a new one.', { field: 'token' });
+const badToken = () =>
+  new AppError('invalid_email_token', 400, 'This link is invalid, expired or already used; ask for a new one.', { field: 'token' });
 
 export async function verifyEmail(ctx: AuthContext, token: string, meta: RequestMeta): Promise<PublicUser> {
   const user = await ctx.db.transaction().execute(async (trx) => {
@@ -151,7 +172,12 @@ export function forgotPassword(ctx: AuthContext, emailInput: string, meta: Reque
   const email = normaliseEmail(emailInput);
   ctx.background.run('password_reset_mail', async () => {
     const user = await findUserByEmail(ctx.db, email);
-    await recordSecurityEvent(ctx, ctx.db, { type: 'password_reset_requested', userId: user?.id ?? null, meta, metadata: { known: !!user } });
+    await recordSecurityEvent(ctx, ctx.db, {
+      type: 'password_reset_requested',
+      userId: user?.id ?? null,
+      meta,
+      metadata: { known: !!user },
+    });
     if (!user) return;
     const token = await issueEmailToken(ctx.db, user.id, 'reset_password', RESET_TTL_SECONDS);
     await ctx.mailer.send({

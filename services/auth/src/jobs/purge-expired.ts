@@ -26,7 +26,10 @@ const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);
  * sessions, spent or expired email tokens, expired invitations and security events past retention.
  * Idempotent: running it twice (or on two instances at once) deletes nothing more.
  */
-export async function purgeExpired(db: Kysely<Database>, { securityEventRetentionDays }: { securityEventRetentionDays: number }): Promise<PurgeResult> {
+export async function purgeExpired(
+  db: Kysely<Database>,
+  { securityEventRetentionDays }: { securityEventRetentionDays: number },
+): Promise<PurgeResult> {
   const now = new Date();
   const count = (result: { numDeletedRows: bigint }) => Number(result.numDeletedRows);
   const refreshTokens = count(
@@ -35,7 +38,14 @@ export async function purgeExpired(db: Kysely<Database>, { securityEventRetentio
       .where((eb) =>
         eb.or([
           eb('expires_at', '<', now),
-          eb('session_id', 'in', eb.selectFrom('auth.sessions').select('id').where((s) => s.or([s('revoked_at', 'is not', null), s('expires_at', '<', now)]))),
+          eb(
+            'session_id',
+            'in',
+            eb
+              .selectFrom('auth.sessions')
+              .select('id')
+              .where((s) => s.or([s('revoked_at', 'is not', null), s('expires_at', '<', now)])),
+          ),
         ]),
       )
       .executeTakeFirst(),
@@ -53,11 +63,15 @@ export async function purgeExpired(db: Kysely<Database>, { securityEventRetentio
       .where((eb) => eb.or([eb('used_at', 'is not', null), eb('expires_at', '<', now)]))
       .executeTakeFirst(),
   );
-  const securityEvents = count(await db.deleteFrom('auth.security_events').where('created_at', '<', daysAgo(securityEventRetentionDays)).executeTakeFirst());
+  const securityEvents = count(
+    await db.deleteFrom('auth.security_events').where('created_at', '<', daysAgo(securityEventRetentionDays)).executeTakeFirst(),
+  );
   const invitations = count(
     await db.deleteFrom('auth.invitations').where('accepted_at', 'is', null).where('expires_at', '<', now).executeTakeFirst(),
   );
-  const outbox = count(await db.deleteFrom('auth.dev_outbox').where('created_at', '<', sql<Date>`now() - interval '7 days'`).executeTakeFirst());
+  const outbox = count(
+    await db.deleteFrom('auth.dev_outbox').where('created_at', '<', sql<Date>`now() - interval '7 days'`).executeTakeFirst(),
+  );
   return { refreshTokens, sessions, emailTokens, securityEvents, invitations, outbox };
 }
 
@@ -79,11 +93,15 @@ export function startMaintenance(config: Config, db: Kysely<Database>, log: Fast
   queue.on('error', (err) => log.warn({ err }, 'maintenance queue error'));
   // Not awaited: with Redis down the service still boots (health says degraded) and this is retried by ioredis.
   const scheduled = queue
-    .upsertJobScheduler(PURGE_JOB, { every: config.purgeEverySeconds * 1000 }, {
-      name: PURGE_JOB,
-      data: {},
-      opts: { removeOnComplete: 100, removeOnFail: 100, attempts: 3, backoff: { type: 'exponential', delay: 10_000 } },
-    })
+    .upsertJobScheduler(
+      PURGE_JOB,
+      { every: config.purgeEverySeconds * 1000 },
+      {
+        name: PURGE_JOB,
+        data: {},
+        opts: { removeOnComplete: 100, removeOnFail: 100, attempts: 3, backoff: { type: 'exponential', delay: 10_000 } },
+      },
+    )
     .catch((err: unknown) => log.error({ err }, 'could not schedule the auth purge job'));
   const worker = new Worker(
     MAINTENANCE_QUEUE,

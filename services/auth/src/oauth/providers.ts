@@ -53,11 +53,21 @@ export class OAuthProviders {
     const issuer = new URL(provider.issuer);
     // Plain-http issuers exist only on developer machines and in tests.
     const insecure = issuer.protocol === 'http:' && !this.config.production;
-    return oidc.discovery(issuer, provider.clientId, provider.clientSecret, undefined, insecure ? { execute: [oidc.allowInsecureRequests] } : undefined);
+    return oidc.discovery(
+      issuer,
+      provider.clientId,
+      provider.clientSecret,
+      undefined,
+      insecure ? { execute: [oidc.allowInsecureRequests] } : undefined,
+    );
   }
 
   /** Exchanges the code (PKCE, state, nonce checked by openid-client) and returns the identity. */
-  async identify(provider: OidcProviderConfig, callbackUrl: URL, checks: { verifier: string; state: string; nonce: string }): Promise<ExternalIdentity> {
+  async identify(
+    provider: OidcProviderConfig,
+    callbackUrl: URL,
+    checks: { verifier: string; state: string; nonce: string },
+  ): Promise<ExternalIdentity> {
     const configuration = await this.configuration(provider);
     if (this.isOidc(provider)) {
       const tokens = await oidc.authorizationCodeGrant(configuration, callbackUrl, {
@@ -75,14 +85,35 @@ export class OAuthProviders {
       };
     }
     // GitHub speaks plain OAuth 2: the identity and verified emails come from its API.
-    const tokens = await oidc.authorizationCodeGrant(configuration, callbackUrl, { pkceCodeVerifier: checks.verifier, expectedState: checks.state });
+    const tokens = await oidc.authorizationCodeGrant(configuration, callbackUrl, {
+      pkceCodeVerifier: checks.verifier,
+      expectedState: checks.state,
+    });
     const headers = new Headers({ accept: 'application/vnd.github+json' });
-    const user = (await (await oidc.fetchProtectedResource(configuration, tokens.access_token, new URL('https://api.github.com/user'), 'GET', undefined, headers)).json()) as {
+    const user = (await (
+      await oidc.fetchProtectedResource(
+        configuration,
+        tokens.access_token,
+        new URL('https://api.github.com/user'),
+        'GET',
+        undefined,
+        headers,
+      )
+    ).json()) as {
       id: number;
       name?: string;
       login: string;
     };
-    const emails = (await (await oidc.fetchProtectedResource(configuration, tokens.access_token, new URL('https://api.github.com/user/emails'), 'GET', undefined, headers)).json()) as Array<{
+    const emails = (await (
+      await oidc.fetchProtectedResource(
+        configuration,
+        tokens.access_token,
+        new URL('https://api.github.com/user/emails'),
+        'GET',
+        undefined,
+        headers,
+      )
+    ).json()) as Array<{
       email: string;
       primary: boolean;
       verified: boolean;

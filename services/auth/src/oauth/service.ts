@@ -58,7 +58,8 @@ export async function callback(
   if (!provider) throw unknownProvider();
   const state = query.state;
   // The state must come back to the browser that started the flow (login CSRF), and only once.
-  if (!state || !stateCookie || state !== stateCookie) throw new AppError('oauth_state_mismatch', 400, 'The sign-in link is not for this browser; start again.');
+  if (!state || !stateCookie || state !== stateCookie)
+    throw new AppError('oauth_state_mismatch', 400, 'The sign-in link is not for this browser; start again.');
   const stored = await ctx.redis.getdel(flowKey(ctx, state));
   const flow = stored ? (JSON.parse(stored) as Flow) : undefined;
   if (!flow || flow.provider !== name) throw new AppError('oauth_state_mismatch', 400, 'The sign-in attempt expired; start again.');
@@ -66,10 +67,12 @@ export async function callback(
 
   const callbackUrl = new URL(providers.redirectUri(provider));
   for (const [key, value] of Object.entries(query)) callbackUrl.searchParams.set(key, value);
-  const identity = await providers.identify(provider, callbackUrl, { verifier: flow.verifier, state, nonce: flow.nonce }).catch((err: unknown) => {
-    ctx.log.warn({ err, provider: name }, 'OAuth code exchange failed');
-    throw new AppError('oauth_failed', 400, 'Signing in with the provider failed; start again.');
-  });
+  const identity = await providers
+    .identify(provider, callbackUrl, { verifier: flow.verifier, state, nonce: flow.nonce })
+    .catch((err: unknown) => {
+      ctx.log.warn({ err, provider: name }, 'OAuth code exchange failed');
+      throw new AppError('oauth_failed', 400, 'Signing in with the provider failed; start again.');
+    });
 
   const user = await linkOrCreate(ctx, name, identity, meta);
   return startSession(ctx, user, meta);
@@ -81,7 +84,12 @@ async function linkOrCreate(
   identity: { subject: string; email: string | undefined; emailVerified: boolean; name: string | undefined },
   meta: RequestMeta,
 ): Promise<UserRow> {
-  const linked = await ctx.db.selectFrom('auth.oauth_accounts').select('user_id').where('provider', '=', provider).where('subject', '=', identity.subject).executeTakeFirst();
+  const linked = await ctx.db
+    .selectFrom('auth.oauth_accounts')
+    .select('user_id')
+    .where('provider', '=', provider)
+    .where('subject', '=', identity.subject)
+    .executeTakeFirst();
   if (linked) {
     const user = await findUserById(ctx.db, linked.user_id);
     if (user) {
@@ -103,11 +111,20 @@ async function linkOrCreate(
       user = await updateUser(trx, user.id, { password_hash: null, email_verified_at: new Date() });
     }
     if (!user) {
-      user = await insertUser(trx, { email, name: identity.name?.trim().slice(0, 100) || email.split('@')[0]!, password_hash: null, email_verified_at: new Date() });
+      user = await insertUser(trx, {
+        email,
+        name: identity.name?.trim().slice(0, 100) || email.split('@')[0]!,
+        password_hash: null,
+        email_verified_at: new Date(),
+      });
       if (!user) throw AppError.conflict('email_taken', 'An account with this email was just created; try again.');
       created.value = true;
     }
-    await trx.insertInto('auth.oauth_accounts').values({ provider, subject: identity.subject, user_id: user.id, email }).onConflict((oc) => oc.doNothing()).execute();
+    await trx
+      .insertInto('auth.oauth_accounts')
+      .values({ provider, subject: identity.subject, user_id: user.id, email })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
     await recordSecurityEvent(ctx, trx, { type: created.value ? 'signup' : 'oauth_linked', userId: user.id, meta, metadata: { provider } });
     await recordSecurityEvent(ctx, trx, { type: 'oauth_login', userId: user.id, meta, metadata: { provider } });
     return user;

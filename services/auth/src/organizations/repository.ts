@@ -40,7 +40,11 @@ export const listOrganizationsForMember = (db: Db, userId: string, page: PageReq
     .select('m.role')
     .where('m.user_id', '=', userId);
   if (page.cursor) query = query.where(after('o.created_at', 'o.id', page.cursor));
-  return query.orderBy(msOf('o.created_at')).orderBy('o.id').limit(page.limit + 1).execute();
+  return query
+    .orderBy(msOf('o.created_at'))
+    .orderBy('o.id')
+    .limit(page.limit + 1)
+    .execute();
 };
 
 export const findMembership = (db: Db, organizationId: string, userId: string) =>
@@ -90,7 +94,11 @@ export const listMembers = (db: Db, organizationId: string, page: PageRequest) =
     .select(['m.user_id', 'm.role', 'm.created_at', 'u.email', 'u.name'])
     .where('m.organization_id', '=', organizationId);
   if (page.cursor) query = query.where(after('m.created_at', 'm.user_id', page.cursor));
-  return query.orderBy(msOf('m.created_at')).orderBy('m.user_id').limit(page.limit + 1).execute();
+  return query
+    .orderBy(msOf('m.created_at'))
+    .orderBy('m.user_id')
+    .limit(page.limit + 1)
+    .execute();
 };
 
 export const findMember = (db: Db, organizationId: string, userId: string) =>
@@ -103,10 +111,19 @@ export const findMember = (db: Db, organizationId: string, userId: string) =>
     .executeTakeFirst();
 
 /** Creates or refreshes the pending invitation of an email. */
-export const upsertInvitation = (db: Db, values: { organizationId: string; email: string; role: Role; invitedBy: string; expiresAt: Date }) =>
+export const upsertInvitation = (
+  db: Db,
+  values: { organizationId: string; email: string; role: Role; invitedBy: string; expiresAt: Date },
+) =>
   db
     .insertInto('auth.invitations')
-    .values({ organization_id: values.organizationId, email: values.email, role: values.role, invited_by: values.invitedBy, expires_at: values.expiresAt })
+    .values({
+      organization_id: values.organizationId,
+      email: values.email,
+      role: values.role,
+      invited_by: values.invitedBy,
+      expires_at: values.expiresAt,
+    })
     .onConflict((oc) =>
       oc
         .columns(['organization_id', 'email'])

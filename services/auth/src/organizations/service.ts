@@ -1,4 +1,14 @@
-import { AppError, canManageMembers, type AddMemberBody, type AddMemberResult, type CreateOrganization, type Member, type Organization, type Role, type UpdateOrganization } from '@flux/shared';
+import {
+  AppError,
+  canManageMembers,
+  type AddMemberBody,
+  type AddMemberResult,
+  type CreateOrganization,
+  type Member,
+  type Organization,
+  type Role,
+  type UpdateOrganization,
+} from '@flux/shared';
 import type { AccessTokenClaims, ListQuery, Page } from '@flux/shared';
 import { pageRequest, toPage } from '../pagination.js';
 import { normaliseEmail } from '../accounts/email.js';
@@ -67,7 +77,8 @@ export async function update(ctx: AuthContext, user: AccessTokenClaims, id: stri
     if (!row) throw notFound();
     return toOrganization({ ...row, role: current.role });
   } catch (err) {
-    if ((err as { code?: string }).code === '23505') throw AppError.conflict('slug_taken', 'This slug is already used by another organization.');
+    if ((err as { code?: string }).code === '23505')
+      throw AppError.conflict('slug_taken', 'This slug is already used by another organization.');
     throw err;
   }
 }
@@ -116,7 +127,8 @@ export async function setRole(ctx: AuthContext, user: AccessTokenClaims, id: str
     const owners = await repo.lockOwners(trx, id);
     const target = await repo.findMembership(trx, id, userId);
     if (!target) throw AppError.notFound('Member');
-    if ((target.role === 'owner' || role === 'owner') && actor.role !== 'owner') throw AppError.forbidden('Only owners can grant or change the owner role.');
+    if ((target.role === 'owner' || role === 'owner') && actor.role !== 'owner')
+      throw AppError.forbidden('Only owners can grant or change the owner role.');
     if (target.role === 'owner' && role !== 'owner' && owners.length <= 1) {
       throw AppError.conflict('last_owner', 'The last owner cannot be demoted; make someone else an owner first.');
     }

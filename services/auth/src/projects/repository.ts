@@ -14,7 +14,9 @@ export const findProject = (db: Db, id: string) => db.selectFrom('auth.projects'
 export const findProjectAccess = (db: Db, id: string, userId: string) =>
   db
     .selectFrom('auth.projects as p')
-    .leftJoin('auth.organization_members as m', (join) => join.onRef('m.organization_id', '=', 'p.organization_id').on('m.user_id', '=', userId))
+    .leftJoin('auth.organization_members as m', (join) =>
+      join.onRef('m.organization_id', '=', 'p.organization_id').on('m.user_id', '=', userId),
+    )
     .selectAll('p')
     .select('m.role')
     .where('p.id', '=', id)
@@ -29,7 +31,11 @@ export const listProjectsForMember = (db: Db, userId: string, organizationId: st
     .where('m.user_id', '=', userId);
   if (organizationId) query = query.where('p.organization_id', '=', organizationId);
   if (page.cursor) query = query.where(after('p.created_at', 'p.id', page.cursor));
-  return query.orderBy(msOf('p.created_at')).orderBy('p.id').limit(page.limit + 1).execute();
+  return query
+    .orderBy(msOf('p.created_at'))
+    .orderBy('p.id')
+    .limit(page.limit + 1)
+    .execute();
 };
 
 export const listProjectMembers = (db: Db, projectId: string) =>

@@ -15,7 +15,8 @@ export async function create(ctx: AuthContext, user: AccessTokenClaims, organiza
 }
 
 export async function list(ctx: AuthContext, user: AccessTokenClaims, query: ProjectsQuery): Promise<Page<Project>> {
-  if (query.organizationId && !(await findOrganizationForMember(ctx.db, query.organizationId, user.sub))) throw AppError.notFound('Organization');
+  if (query.organizationId && !(await findOrganizationForMember(ctx.db, query.organizationId, user.sub)))
+    throw AppError.notFound('Organization');
   const page = pageRequest(query);
   const rows = await repo.listProjectsForMember(ctx.db, user.sub, query.organizationId, page);
   return toPage(rows, page.limit, (row) => [row.created_at, row.id], toProject);

@@ -46,32 +46,40 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }> = async
     return tokens;
   };
 
-  app.post('/signup', { preHandler: credentialLimit, schema: { body: SignupBody, response: { 201: AuthTokens, ...errors } } }, async (request, reply) =>
-    reply.code(201).send(grant(reply, await accounts.signup(ctx, request.body, requestMeta(request)))),
+  app.post(
+    '/signup',
+    { preHandler: credentialLimit, schema: { body: SignupBody, response: { 201: AuthTokens, ...errors } } },
+    async (request, reply) => reply.code(201).send(grant(reply, await accounts.signup(ctx, request.body, requestMeta(request)))),
   );
 
-  app.post('/login', { preHandler: credentialLimit, schema: { body: LoginBody, response: { 200: AuthTokens, ...errors } } }, async (request, reply) =>
-    grant(reply, await accounts.login(ctx, request.body, requestMeta(request))),
+  app.post(
+    '/login',
+    { preHandler: credentialLimit, schema: { body: LoginBody, response: { 200: AuthTokens, ...errors } } },
+    async (request, reply) => grant(reply, await accounts.login(ctx, request.body, requestMeta(request))),
   );
 
   // Browsers refresh with the cookie alone and may send no body at all.
   const emptyBody = async (request: FastifyRequest) => {
     request.body ??= {};
   };
-  app.post('/refresh', { preValidation: emptyBody, schema: { body: RefreshBody, response: { 200: AuthTokens, ...errors } } }, async (request, reply) => {
-    let token = request.body?.refreshToken;
-    if (!token) {
-      token = refreshCookie(request);
-      if (!token) throw AppError.unauthorized('A refresh token is required.', 'invalid_refresh_token');
-      assertCsrf(request);
-    }
-    try {
-      return grant(reply, await sessions.refresh(ctx, token, requestMeta(request)));
-    } catch (err) {
-      if (err instanceof AppError && err.status === 401) clearRefreshCookie(reply, ctx.config);
-      throw err;
-    }
-  });
+  app.post(
+    '/refresh',
+    { preValidation: emptyBody, schema: { body: RefreshBody, response: { 200: AuthTokens, ...errors } } },
+    async (request, reply) => {
+      let token = request.body?.refreshToken;
+      if (!token) {
+        token = refreshCookie(request);
+        if (!token) throw AppError.unauthorized('A refresh token is required.', 'invalid_refresh_token');
+        assertCsrf(request);
+      }
+      try {
+        return grant(reply, await sessions.refresh(ctx, token, requestMeta(request)));
+      } catch (err) {
+        if (err instanceof AppError && err.status === 401) clearRefreshCookie(reply, ctx.config);
+        throw err;
+      }
+    },
+  );
 
   /** The session to end: from the bearer token, or from the refresh cookie (then with CSRF). */
   async function currentSession(request: FastifyRequest): Promise<{ id: string; userId: string }> {
@@ -110,54 +118,88 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }> = async
     user: await accounts.me(ctx, request.user.sub),
   }));
 
-  app.patch('/me', { preHandler: authenticated, schema: { body: UpdateMeBody, response: { 200: MeResponse, ...errors } } }, async (request) => ({
-    user: await accounts.updateProfile(ctx, request.user.sub, request.body),
-  }));
+  app.patch(
+    '/me',
+    { preHandler: authenticated, schema: { body: UpdateMeBody, response: { 200: MeResponse, ...errors } } },
+    async (request) => ({
+      user: await accounts.updateProfile(ctx, request.user.sub, request.body),
+    }),
+  );
 
   app.get('/sessions', { preHandler: authenticated, schema: { response: { 200: Page(SessionInfo), ...errors } } }, async (request) => ({
     items: await sessions.listSessions(ctx, request.user.sub, request.user.sid),
     nextCursor: null,
   }));
 
-  app.delete('/sessions/:id', { preHandler: authenticated, schema: { params: IdParams, response: { 204: Empty, ...errors } } }, async (request, reply) => {
-    await sessions.revokeSession(ctx, request.user.sub, request.params.id, requestMeta(request));
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/sessions/:id',
+    { preHandler: authenticated, schema: { params: IdParams, response: { 204: Empty, ...errors } } },
+    async (request, reply) => {
+      await sessions.revokeSession(ctx, request.user.sub, request.params.id, requestMeta(request));
+      return reply.code(204).send();
+    },
+  );
 
-  app.post('/password/forgot', { preHandler: credentialLimit, schema: { body: EmailBody, response: { 202: Empty, ...errors } } }, async (request, reply) => {
-    accounts.forgotPassword(ctx, request.body.email, requestMeta(request));
-    return reply.code(202).send();
-  });
+  app.post(
+    '/password/forgot',
+    { preHandler: credentialLimit, schema: { body: EmailBody, response: { 202: Empty, ...errors } } },
+    async (request, reply) => {
+      accounts.forgotPassword(ctx, request.body.email, requestMeta(request));
+      return reply.code(202).send();
+    },
+  );
 
-  app.post('/password/reset', { preHandler: credentialLimit, schema: { body: ResetPasswordBody, response: { 202: Empty, ...errors } } }, async (request, reply) => {
-    await accounts.resetPassword(ctx, request.body.token, request.body.password, requestMeta(request));
-    clearRefreshCookie(reply, ctx.config);
-    return reply.code(202).send();
-  });
+  app.post(
+    '/password/reset',
+    { preHandler: credentialLimit, schema: { body: ResetPasswordBody, response: { 202: Empty, ...errors } } },
+    async (request, reply) => {
+      await accounts.resetPassword(ctx, request.body.token, request.body.password, requestMeta(request));
+      clearRefreshCookie(reply, ctx.config);
+      return reply.code(202).send();
+    },
+  );
 
-  app.post('/email/verify', { preHandler: credentialLimit, schema: { body: TokenBody, response: { 200: MeResponse, ...errors } } }, async (request) => ({
-    user: await accounts.verifyEmail(ctx, request.body.token, requestMeta(request)),
-  }));
+  app.post(
+    '/email/verify',
+    { preHandler: credentialLimit, schema: { body: TokenBody, response: { 200: MeResponse, ...errors } } },
+    async (request) => ({
+      user: await accounts.verifyEmail(ctx, request.body.token, requestMeta(request)),
+    }),
+  );
 
-  app.post('/email/verify/resend', { preHandler: [credentialLimit, authenticated], schema: { response: { 202: Empty, ...errors } } }, async (request, reply) => {
-    await accounts.resendVerification(ctx, request.user.sub);
-    return reply.code(202).send();
-  });
+  app.post(
+    '/email/verify/resend',
+    { preHandler: [credentialLimit, authenticated], schema: { response: { 202: Empty, ...errors } } },
+    async (request, reply) => {
+      await accounts.resendVerification(ctx, request.user.sub);
+      return reply.code(202).send();
+    },
+  );
 
   app.post('/mfa/totp/setup', { preHandler: authenticated, schema: { response: { 200: TotpSetup, ...errors } } }, async (request) =>
     mfa.setup(ctx, request.user.sub, requestMeta(request)),
   );
 
-  app.post('/mfa/totp/enable', { preHandler: [credentialLimit, authenticated], schema: { body: CodeBody, response: { 200: RecoveryCodes, ...errors } } }, async (request) => ({
-    recoveryCodes: await mfa.enable(ctx, request.user.sub, request.body.code, requestMeta(request)),
-  }));
+  app.post(
+    '/mfa/totp/enable',
+    { preHandler: [credentialLimit, authenticated], schema: { body: CodeBody, response: { 200: RecoveryCodes, ...errors } } },
+    async (request) => ({
+      recoveryCodes: await mfa.enable(ctx, request.user.sub, request.body.code, requestMeta(request)),
+    }),
+  );
 
-  app.post('/mfa/totp/disable', { preHandler: [credentialLimit, authenticated], schema: { body: CodeBody, response: { 204: Empty, ...errors } } }, async (request, reply) => {
-    await mfa.disable(ctx, request.user.sub, request.body.code, requestMeta(request));
-    return reply.code(204).send();
-  });
+  app.post(
+    '/mfa/totp/disable',
+    { preHandler: [credentialLimit, authenticated], schema: { body: CodeBody, response: { 204: Empty, ...errors } } },
+    async (request, reply) => {
+      await mfa.disable(ctx, request.user.sub, request.body.code, requestMeta(request));
+      return reply.code(204).send();
+    },
+  );
 
-  app.get('/security-events', { preHandler: authenticated, schema: { querystring: CursorQuery, response: { 200: Page(SecurityEvent), ...errors } } }, async (request) =>
-    listSecurityEvents(ctx, request.user.sub, request.query),
+  app.get(
+    '/security-events',
+    { preHandler: authenticated, schema: { querystring: CursorQuery, response: { 200: Page(SecurityEvent), ...errors } } },
+    async (request) => listSecurityEvents(ctx, request.user.sub, request.query),
   );
 };

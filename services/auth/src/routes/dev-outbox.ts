@@ -8,7 +8,12 @@ import { readOutbox } from '../mail/mailer.js';
 export const devOutboxRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }> = async (app, { ctx }) => {
   app.get(
     '/dev/outbox',
-    { schema: { querystring: Type.Object({ to: Type.String({ minLength: 1, maxLength: 254 }) }), response: { 200: Page(OutboxMail), 400: ErrorBody } } },
+    {
+      schema: {
+        querystring: Type.Object({ to: Type.String({ minLength: 1, maxLength: 254 }) }),
+        response: { 200: Page(OutboxMail), 400: ErrorBody },
+      },
+    },
     async (request) => ({ items: await readOutbox(ctx.db, request.query.to), nextCursor: null }),
   );
 };

@@ -8,7 +8,10 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody };
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** `/internal/*`: for other services only (service token; nginx does not expose it). */
-export const internalRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext; serviceTokens: ServiceTokens }> = async (app, { ctx, serviceTokens }) => {
+export const internalRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext; serviceTokens: ServiceTokens }> = async (
+  app,
+  { ctx, serviceTokens },
+) => {
   app.addHook('preHandler', async (request) => {
     await serviceTokens.verify(request);
   });
@@ -20,13 +23,20 @@ export const internalRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext; servi
     '/users',
     {
       schema: {
-        querystring: Type.Object({ ids: Type.Optional(Type.String({ maxLength: 10_000 })), name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }),
+        querystring: Type.Object({
+          ids: Type.Optional(Type.String({ maxLength: 10_000 })),
+          name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+        }),
         response: { 200: InternalUserList, ...errors },
       },
     },
     async (request) => {
-      const ids = request.query.ids?.split(',').map((id) => id.trim()).filter(Boolean);
-      if (ids && (ids.length > 200 || ids.some((id) => !uuidPattern.test(id)))) throw AppError.validation('ids', 'must be up to 200 comma-separated uuids');
+      const ids = request.query.ids
+        ?.split(',')
+        .map((id) => id.trim())
+        .filter(Boolean);
+      if (ids && (ids.length > 200 || ids.some((id) => !uuidPattern.test(id))))
+        throw AppError.validation('ids', 'must be up to 200 comma-separated uuids');
       return { items: await internal.users(ctx, { ids, name: request.query.name }) };
     },
   );

@@ -3,7 +3,9 @@ import { Type } from '@sinclair/typebox';
 import type { SigningKeys } from '../tokens/keys.js';
 
 const Jwks = Type.Object({
-  keys: Type.Array(Type.Object({ kty: Type.String(), crv: Type.String(), x: Type.String(), kid: Type.String(), alg: Type.String(), use: Type.String() })),
+  keys: Type.Array(
+    Type.Object({ kty: Type.String(), crv: Type.String(), x: Type.String(), kid: Type.String(), alg: Type.String(), use: Type.String() }),
+  ),
 });
 
 /** Public keys for verifying access tokens; cacheable, since a new key is published before it signs. */

@@ -16,26 +16,53 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }> = asyn
   const providers = new OAuthProviders(ctx.config);
   const home = ctx.config.publicUrl.replace(/\/$/, '');
   // Lax, not Strict: the callback arrives as a top-level navigation from the provider's site.
-  const stateCookie = { path: '/api/auth/oauth', httpOnly: true, sameSite: 'lax' as const, secure: ctx.config.publicUrl.startsWith('https:'), maxAge: 600 };
+  const stateCookie = {
+    path: '/api/auth/oauth',
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: ctx.config.publicUrl.startsWith('https:'),
+    maxAge: 600,
+  };
 
-  app.get('/oauth/providers', { schema: { response: { 200: Page(Type.Object({ id: Type.String(), name: Type.String() })) } } }, async () => ({
-    items: providers.list().map((p) => ({ id: p.name, name: labels[p.name] ?? p.name })),
-    nextCursor: null,
-  }));
+  app.get(
+    '/oauth/providers',
+    { schema: { response: { 200: Page(Type.Object({ id: Type.String(), name: Type.String() })) } } },
+    async () => ({
+      items: providers.list().map((p) => ({ id: p.name, name: labels[p.name] ?? p.name })),
+      nextCursor: null,
+    }),
+  );
 
-  app.get('/oauth/:provider/start', { schema: { params: ProviderParams, response: { 302: Type.Null(), 404: ErrorBody, 503: ErrorBody } } }, async (request, reply) => {
-    const { url, state } = await oauth.start(ctx, providers, request.params.provider);
-    reply.setCookie(STATE_COOKIE, state, stateCookie);
-    return reply.redirect(url, 302);
-  });
+  app.get(
+    '/oauth/:provider/start',
+    { schema: { params: ProviderParams, response: { 302: Type.Null(), 404: ErrorBody, 503: ErrorBody } } },
+    async (request, reply) => {
+      const { url, state } = await oauth.start(ctx, providers, request.params.provider);
+      reply.setCookie(STATE_COOKIE, state, stateCookie);
+      return reply.redirect(url, 302);
+    },
+  );
 
   app.get(
     '/oauth/:provider/callback',
-    { schema: { params: ProviderParams, querystring: Type.Record(Type.String(), Type.String({ maxLength: 4096 })), response: { 302: Type.Null(), 404: ErrorBody } } },
+    {
+      schema: {
+        params: ProviderParams,
+        querystring: Type.Record(Type.String(), Type.String({ maxLength: 4096 })),
+        response: { 302: Type.Null(), 404: ErrorBody },
+      },
+    },
     async (request, reply) => {
       reply.clearCookie(STATE_COOKIE, { path: stateCookie.path });
       try {
-        const tokens = await oauth.callback(ctx, providers, request.params.provider, request.query, request.cookies[STATE_COOKIE], requestMeta(request));
+        const tokens = await oauth.callback(
+          ctx,
+          providers,
+          request.params.provider,
+          request.query,
+          request.cookies[STATE_COOKIE],
+          requestMeta(request),
+        );
         // The browser lands on the app with the refresh cookie; the app then refreshes (with CSRF) for an access token.
         setRefreshCookie(reply, ctx.config, tokens.refreshToken);
         return reply.redirect(`${home}/`, 302);

@@ -35,25 +35,39 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }>
   app.get('/:id', { schema: { params: IdParams, response: { 200: Organization, ...errors } } }, async (request) =>
     organizations.get(ctx, request.user, request.params.id),
   );
-  app.patch('/:id', { schema: { params: IdParams, body: UpdateOrganization, response: { 200: Organization, ...errors } } }, async (request) =>
-    organizations.update(ctx, request.user, request.params.id, request.body),
+  app.patch(
+    '/:id',
+    { schema: { params: IdParams, body: UpdateOrganization, response: { 200: Organization, ...errors } } },
+    async (request) => organizations.update(ctx, request.user, request.params.id, request.body),
   );
 
-  app.get('/:id/members', { schema: { params: IdParams, querystring: ListQuery, response: { 200: Page(Member), ...errors } } }, async (request) =>
-    organizations.listMembers(ctx, request.user, request.params.id, request.query),
+  app.get(
+    '/:id/members',
+    { schema: { params: IdParams, querystring: ListQuery, response: { 200: Page(Member), ...errors } } },
+    async (request) => organizations.listMembers(ctx, request.user, request.params.id, request.query),
   );
-  app.post('/:id/members', { schema: { params: IdParams, body: AddMemberBody, response: { 201: AddMemberResult, ...errors } } }, async (request, reply) =>
-    reply.code(201).send(await organizations.addMember(ctx, request.user, request.params.id, request.body)),
+  app.post(
+    '/:id/members',
+    { schema: { params: IdParams, body: AddMemberBody, response: { 201: AddMemberResult, ...errors } } },
+    async (request, reply) => reply.code(201).send(await organizations.addMember(ctx, request.user, request.params.id, request.body)),
   );
-  app.patch('/:id/members/:userId', { schema: { params: MemberParams, body: UpdateMemberBody, response: { 200: Member, ...errors } } }, async (request) =>
-    organizations.setRole(ctx, request.user, request.params.id, request.params.userId, request.body.role),
+  app.patch(
+    '/:id/members/:userId',
+    { schema: { params: MemberParams, body: UpdateMemberBody, response: { 200: Member, ...errors } } },
+    async (request) => organizations.setRole(ctx, request.user, request.params.id, request.params.userId, request.body.role),
   );
-  app.delete('/:id/members/:userId', { schema: { params: MemberParams, response: { 204: { type: 'null' }, ...errors } } }, async (request, reply) => {
-    await organizations.removeMember(ctx, request.user, request.params.id, request.params.userId);
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/:id/members/:userId',
+    { schema: { params: MemberParams, response: { 204: { type: 'null' }, ...errors } } },
+    async (request, reply) => {
+      await organizations.removeMember(ctx, request.user, request.params.id, request.params.userId);
+      return reply.code(204).send();
+    },
+  );
 
-  app.post('/:id/projects', { schema: { params: IdParams, body: CreateProject, response: { 201: Project, ...errors } } }, async (request, reply) =>
-    reply.code(201).send(await projects.create(ctx, request.user, request.params.id, request.body.name)),
+  app.post(
+    '/:id/projects',
+    { schema: { params: IdParams, body: CreateProject, response: { 201: Project, ...errors } } },
+    async (request, reply) => reply.code(201).send(await projects.create(ctx, request.user, request.params.id, request.body.name)),
   );
 };

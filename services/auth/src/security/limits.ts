@@ -76,7 +76,9 @@ export async function noteAccountFromIp(ctx: AuthContext, ip: string | null, ema
   if (!ip) return false;
   // Windows open at the first event (EXPIRE NX) rather than on clock boundaries, so a burst is never split in two.
   const setKey = key(ctx, 'ip-accounts', ip);
-  const results = (await ctx.redis.multi().sadd(setKey, accountKey(email)).scard(setKey).expire(setKey, 3_600, 'NX').exec()) as Array<[null, number]>;
+  const results = (await ctx.redis.multi().sadd(setKey, accountKey(email)).scard(setKey).expire(setKey, 3_600, 'NX').exec()) as Array<
+    [null, number]
+  >;
   return results[0]![1] === 1 && results[1]![1] === threshold;
 }
 

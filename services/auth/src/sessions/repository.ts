@@ -1,7 +1,10 @@
 import type { Db } from '../accounts/repository.js';
 import type { RefreshTokenRow, SessionRow } from '../db/database.js';
 
-export const insertSession = (db: Db, values: { userId: string; userAgent: string | null; ip: string | null; expiresAt: Date }): Promise<SessionRow> =>
+export const insertSession = (
+  db: Db,
+  values: { userId: string; userAgent: string | null; ip: string | null; expiresAt: Date },
+): Promise<SessionRow> =>
   db
     .insertInto('auth.sessions')
     .values({ user_id: values.userId, user_agent: values.userAgent, ip: values.ip, expires_at: values.expiresAt })

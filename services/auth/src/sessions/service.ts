@@ -69,7 +69,12 @@ export async function refresh(ctx: AuthContext, token: string, meta: RequestMeta
         return { kind: 'ok' as const, userId: row.user_id, sessionId: row.session_id, refreshToken: successor, replay: true };
       }
       await sessions.revokeSessions(trx, { userId: row.user_id, ids: [row.session_id] }, 'refresh_token_reused');
-      await recordSecurityEvent(ctx, trx, { type: 'refresh_token_reused', userId: row.user_id, meta, metadata: { sessionId: row.session_id } });
+      await recordSecurityEvent(ctx, trx, {
+        type: 'refresh_token_reused',
+        userId: row.user_id,
+        meta,
+        metadata: { sessionId: row.session_id },
+      });
       return { kind: 'reused' as const };
     }
     const next = await sessions.insertRefreshToken(trx, {
@@ -89,7 +94,12 @@ export async function refresh(ctx: AuthContext, token: string, meta: RequestMeta
     throw AppError.unauthorized('This refresh token was already used; the session has been signed out.', 'refresh_token_reused');
   }
   if (await noteRefresh(ctx, outcome.sessionId)) {
-    await recordSecurityEvent(ctx, ctx.db, { type: 'anomaly_rapid_refresh', userId: outcome.userId, meta, metadata: { sessionId: outcome.sessionId } });
+    await recordSecurityEvent(ctx, ctx.db, {
+      type: 'anomaly_rapid_refresh',
+      userId: outcome.userId,
+      meta,
+      metadata: { sessionId: outcome.sessionId },
+    });
   }
   const user = await findUserById(ctx.db, outcome.userId);
   if (!user) throw invalid();

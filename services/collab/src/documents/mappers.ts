@@ -21,7 +21,8 @@ export const toVersion = (row: Omit<Selectable<DocumentVersionsTable>, 'state'> 
 });
 
 /** Opaque page cursor: the sort key of the last item. */
-export const encodeCursor = (row: { created_at: Date; id: string }): string => Buffer.from(`${row.created_at.toISOString()}|${row.id}`).toString('base64url');
+export const encodeCursor = (row: { created_at: Date; id: string }): string =>
+  Buffer.from(`${row.created_at.toISOString()}|${row.id}`).toString('base64url');
 
 export function decodeCursor(cursor: string): { createdAt: string; id: string } | undefined {
   const [createdAt, id] = Buffer.from(cursor, 'base64url').toString().split('|');

@@ -25,7 +25,14 @@ export const listByProject = (db: Db, projectId: string, limit: number, after?: 
     .execute();
 
 export const touch = (db: Db, ids: string[]) =>
-  ids.length === 0 ? Promise.resolve() : db.updateTable('collab.documents').set({ updated_at: sql`now()` }).where('id', 'in', ids).execute().then(() => undefined);
+  ids.length === 0
+    ? Promise.resolve()
+    : db
+        .updateTable('collab.documents')
+        .set({ updated_at: sql`now()` })
+        .where('id', 'in', ids)
+        .execute()
+        .then(() => undefined);
 
 export const updateTitle = (db: Db, id: string, title: string) =>
   db.updateTable('collab.documents').set({ title, updated_at: sql`now()` }).where('id', '=', id).returningAll().executeTakeFirst();

@@ -1,4 +1,14 @@
-import { AppError, canManageMembers, canWrite, type AccessTokenClaims, type CollabDocument, type CreateDocumentBody, type DocumentsQuery, type Page, type Role } from '@flux/shared';
+import {
+  AppError,
+  canManageMembers,
+  canWrite,
+  type AccessTokenClaims,
+  type CollabDocument,
+  type CreateDocumentBody,
+  type DocumentsQuery,
+  type Page,
+  type Role,
+} from '@flux/shared';
 import type { Selectable } from 'kysely';
 import type { CollabContext } from '../context.js';
 import type { DocumentsTable } from '../db/database.js';
@@ -13,7 +23,12 @@ async function projectRole(ctx: CollabContext, user: AccessTokenClaims, projectI
 }
 
 /** The document if the caller may see it (and write it, when asked); else 404 (or 403 for a read-only role). */
-export async function authorize(ctx: CollabContext, user: AccessTokenClaims, documentId: string, need: 'read' | 'write'): Promise<{ document: Selectable<DocumentsTable>; role: Role }> {
+export async function authorize(
+  ctx: CollabContext,
+  user: AccessTokenClaims,
+  documentId: string,
+  need: 'read' | 'write',
+): Promise<{ document: Selectable<DocumentsTable>; role: Role }> {
   const document = await documents.findById(ctx.db, documentId);
   if (!document) throw AppError.notFound('Document');
   const role = await projectRole(ctx, user, document.project_id, 'Document');
@@ -52,7 +67,8 @@ export async function rename(ctx: CollabContext, user: AccessTokenClaims, docume
 /** Its creator or an organization owner/admin may delete a document; open sockets close with 4403 on every instance. */
 export async function remove(ctx: CollabContext, user: AccessTokenClaims, documentId: string): Promise<void> {
   const { document, role } = await authorize(ctx, user, documentId, 'write');
-  if (document.created_by !== user.sub && !canManageMembers(role)) throw AppError.forbidden('Only the creator or an organization admin can delete this document.');
+  if (document.created_by !== user.sub && !canManageMembers(role))
+    throw AppError.forbidden('Only the creator or an organization admin can delete this document.');
   await documents.remove(ctx.db, documentId);
   await ctx.rooms.closeDocument(documentId);
   ctx.log.info({ documentId, projectId: document.project_id }, 'document deleted');

@@ -52,7 +52,11 @@ export async function lockDocument(trx: Transaction<Database>, documentId: strin
 }
 
 export async function findSnapshot(db: Db, documentId: string) {
-  return db.selectFrom('collab.document_snapshots').select(['state', 'up_to_update_id']).where('document_id', '=', documentId).executeTakeFirst();
+  return db
+    .selectFrom('collab.document_snapshots')
+    .select(['state', 'up_to_update_id'])
+    .where('document_id', '=', documentId)
+    .executeTakeFirst();
 }
 
 export async function updatesAfter(db: Db, documentId: string, afterId: string) {

@@ -48,7 +48,12 @@ export class DocumentActivity {
     clearTimeout(burst.timer);
     try {
       await touch(this.db, [documentId]);
-      await this.events.publish('document.updated', { documentId, projectId: burst.projectId, updatedBy: [...burst.userIds], at: new Date().toISOString() });
+      await this.events.publish('document.updated', {
+        documentId,
+        projectId: burst.projectId,
+        updatedBy: [...burst.userIds],
+        at: new Date().toISOString(),
+      });
     } catch (err) {
       this.log.warn({ err, documentId }, 'could not publish document.updated');
     }

@@ -4,7 +4,12 @@ import type { ProjectAccessCache } from '../access/project-access.js';
 import type { RoomManager } from './room-manager.js';
 
 /** Membership changes from auth: drop cached access, then close or downgrade the user's open sockets in that organization. */
-export async function followMembership(events: EventBus, access: ProjectAccessCache, rooms: RoomManager, log: FastifyBaseLogger): Promise<void> {
+export async function followMembership(
+  events: EventBus,
+  access: ProjectAccessCache,
+  rooms: RoomManager,
+  log: FastifyBaseLogger,
+): Promise<void> {
   await events.subscribe('membership.changed', ({ organizationId, userId, role }) => {
     access.invalidate(organizationId, userId);
     const touched = rooms.applyMembership(organizationId, userId, role);

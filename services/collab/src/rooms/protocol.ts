@@ -107,5 +107,7 @@ export const encodeAwareness = (update: Uint8Array): Uint8Array =>
     encoding.writeVarUint8Array(e, update);
   });
 
-export const encodeAwarenessStates = (awareness: awarenessProtocol.Awareness, clients: number[] = [...awareness.getStates().keys()]): Uint8Array =>
-  encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(awareness, clients));
+export const encodeAwarenessStates = (
+  awareness: awarenessProtocol.Awareness,
+  clients: number[] = [...awareness.getStates().keys()],
+): Uint8Array => encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(awareness, clients));

@@ -36,7 +36,9 @@ export class RoomRelay {
 
   async leave(documentId: string): Promise<void> {
     this.handlers.delete(documentId);
-    await this.subscriber.unsubscribe(this.channel(documentId)).catch((err: unknown) => this.log.warn({ err, documentId }, 'relay unsubscribe failed'));
+    await this.subscriber
+      .unsubscribe(this.channel(documentId))
+      .catch((err: unknown) => this.log.warn({ err, documentId }, 'relay unsubscribe failed'));
   }
 
   /** Resolves with how many instances (this one included) hold the room; 0 when Redis failed. */

@@ -2,7 +2,16 @@ import { CollabCloseCodes } from '@flux/shared';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { CloseConnection, Connection } from './connection.js';
-import { decodeMessage, encodeAwarenessStates, encodeSyncStep1, encodeSyncStep2, encodeUpdate, MalformedMessage, type AwarenessEntry, type ClientMessage } from './protocol.js';
+import {
+  decodeMessage,
+  encodeAwarenessStates,
+  encodeSyncStep1,
+  encodeSyncStep2,
+  encodeUpdate,
+  MalformedMessage,
+  type AwarenessEntry,
+  type ClientMessage,
+} from './protocol.js';
 
 /** Origin of changes that came from another collab instance: shown to local clients, neither persisted nor relayed again. */
 export const RELAY = Symbol('relay');
@@ -62,7 +71,9 @@ export class Room {
     this.size = updates.reduce((sum, u) => sum + u.length, 0);
     this.uncompacted = uncompacted;
     this.doc.on('update', (update: Uint8Array, origin: unknown) => this.onUpdate(update, origin));
-    this.awareness.on('update', (changes: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => this.onAwareness(changes, origin));
+    this.awareness.on('update', (changes: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) =>
+      this.onAwareness(changes, origin),
+    );
   }
 
   private onUpdate(update: Uint8Array, origin: unknown): void {
@@ -124,7 +135,8 @@ export class Room {
         if (this.size + message.update.length > this.limits.maxDocumentBytes) {
           // `size` only grows (deletions add bytes too); measure for real before refusing.
           this.size = Y.encodeStateAsUpdate(this.doc).length;
-          if (this.size + message.update.length > this.limits.maxDocumentBytes) throw new CloseConnection(CollabCloseCodes.documentTooLarge, 'document too large');
+          if (this.size + message.update.length > this.limits.maxDocumentBytes)
+            throw new CloseConnection(CollabCloseCodes.documentTooLarge, 'document too large');
         }
         this.applyUpdate(message.update, connection);
         return;

@@ -58,7 +58,8 @@ export const collabSocketRoutes: FastifyPluginAsyncTypebox<{ ctx: CollabContext 
 
       const receive = (frame: Uint8Array) => {
         if (!joined) {
-          if (early.length >= 256) closeWith(ctx, socket, log, new CloseConnection(CollabCloseCodes.rateLimited, 'too many messages before joining'));
+          if (early.length >= 256)
+            closeWith(ctx, socket, log, new CloseConnection(CollabCloseCodes.rateLimited, 'too many messages before joining'));
           else early.push(frame);
           return;
         }

@@ -1,5 +1,16 @@
 import { authenticate, type FastifyPluginAsyncTypebox } from '@flux/server-kit';
-import { CollabDocument, UpdateDocumentBody, CreateDocumentBody, CreateVersionBody, DocumentsQuery, DocumentVersion, ErrorBody, IdParams, Page, VersionParams } from '@flux/shared';
+import {
+  CollabDocument,
+  UpdateDocumentBody,
+  CreateDocumentBody,
+  CreateVersionBody,
+  DocumentsQuery,
+  DocumentVersion,
+  ErrorBody,
+  IdParams,
+  Page,
+  VersionParams,
+} from '@flux/shared';
 import type { CollabContext } from '../context.js';
 import * as documents from '../documents/service.js';
 import * as versions from '../versions/service.js';
@@ -19,22 +30,28 @@ export const documentRoutes: FastifyPluginAsyncTypebox<{ ctx: CollabContext }> =
   app.get('/:id', { schema: { params: IdParams, response: { 200: CollabDocument, ...errors } } }, async (request) =>
     documents.get(ctx, request.user, request.params.id),
   );
-  app.patch('/:id', { schema: { params: IdParams, body: UpdateDocumentBody, response: { 200: CollabDocument, ...errors } } }, async (request) =>
-    documents.rename(ctx, request.user, request.params.id, request.body.title),
+  app.patch(
+    '/:id',
+    { schema: { params: IdParams, body: UpdateDocumentBody, response: { 200: CollabDocument, ...errors } } },
+    async (request) => documents.rename(ctx, request.user, request.params.id, request.body.title),
   );
   app.delete('/:id', { schema: { params: IdParams, response: { 204: { type: 'null' }, ...errors } } }, async (request, reply) => {
     await documents.remove(ctx, request.user, request.params.id);
     return reply.code(204).send();
   });
 
-  app.post('/:id/versions', { schema: { params: IdParams, body: CreateVersionBody, response: { 201: DocumentVersion, ...errors } } }, async (request, reply) =>
-    reply.code(201).send(await versions.create(ctx, request.user, request.params.id, request.body.name)),
+  app.post(
+    '/:id/versions',
+    { schema: { params: IdParams, body: CreateVersionBody, response: { 201: DocumentVersion, ...errors } } },
+    async (request, reply) => reply.code(201).send(await versions.create(ctx, request.user, request.params.id, request.body.name)),
   );
   app.get('/:id/versions', { schema: { params: IdParams, response: { 200: Page(DocumentVersion), ...errors } } }, async (request) => ({
     items: await versions.list(ctx, request.user, request.params.id),
     nextCursor: null,
   }));
-  app.post('/:id/versions/:versionId/restore', { schema: { params: VersionParams, response: { 200: DocumentVersion, ...errors } } }, async (request) =>
-    versions.restore(ctx, request.user, request.params.id, request.params.versionId),
+  app.post(
+    '/:id/versions/:versionId/restore',
+    { schema: { params: VersionParams, response: { 200: DocumentVersion, ...errors } } },
+    async (request) => versions.restore(ctx, request.user, request.params.id, request.params.versionId),
   );
 };

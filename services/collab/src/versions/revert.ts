@@ -25,7 +25,10 @@ export function revertUpdate(current: Y.Doc, versionState: Uint8Array): Uint8Arr
       if (type === undefined || type.constructor === Y.AbstractType) scratch.get(name, keyed ? Y.Map : Y.Array);
     }
     const replay = Symbol('replay');
-    const undo = new Y.UndoManager([...scratch.share.values()], { trackedOrigins: new Set([replay]), captureTimeout: Number.MAX_SAFE_INTEGER });
+    const undo = new Y.UndoManager([...scratch.share.values()], {
+      trackedOrigins: new Set([replay]),
+      captureTimeout: Number.MAX_SAFE_INTEGER,
+    });
     const currentVector = Y.encodeStateVector(current);
     Y.applyUpdate(scratch, Y.encodeStateAsUpdate(current, Y.encodeStateVector(scratch)), replay);
     undo.undo();

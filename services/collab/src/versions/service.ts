@@ -34,7 +34,12 @@ export async function list(ctx: CollabContext, user: AccessTokenClaims, document
 }
 
 /** Restores a version as a new update: connected clients see the content change live, and it is persisted like any edit. */
-export async function restore(ctx: CollabContext, user: AccessTokenClaims, documentId: string, versionId: string): Promise<DocumentVersion> {
+export async function restore(
+  ctx: CollabContext,
+  user: AccessTokenClaims,
+  documentId: string,
+  versionId: string,
+): Promise<DocumentVersion> {
   const { document } = await authorize(ctx, user, documentId, 'write');
   const version = await versions.findWithState(ctx.db, documentId, versionId);
   if (!version) throw AppError.notFound('Version');

@@ -21,7 +21,14 @@ export async function present(db: Kysely<Database>, userId: string, onlyIds?: re
   const membersByConversation = new Map<string, ConversationMember[]>();
   for (const m of members) {
     const list = membersByConversation.get(m.conversation_id) ?? [];
-    list.push({ userId: m.user_id, name: m.name ?? '', email: m.email ?? '', role: m.role, lastReadSeq: Number(m.last_read_seq), joinedAt: iso(m.joined_at) });
+    list.push({
+      userId: m.user_id,
+      name: m.name ?? '',
+      email: m.email ?? '',
+      role: m.role,
+      lastReadSeq: Number(m.last_read_seq),
+      joinedAt: iso(m.joined_at),
+    });
     membersByConversation.set(m.conversation_id, list);
   }
   return rows.map((row) => ({
@@ -42,4 +49,3 @@ export async function present(db: Kysely<Database>, userId: string, onlyIds?: re
 export async function presentOne(db: Kysely<Database>, userId: string, conversationId: string): Promise<Conversation | undefined> {
   return (await present(db, userId, [conversationId]))[0];
 }
-

@@ -8,12 +8,21 @@ export const findById = (db: Db, id: string) =>
   db.selectFrom('messaging.conversations').selectAll().where('id', '=', id).executeTakeFirst();
 
 /** A conversation and, when they belong to it, the user's membership: one round trip. */
-export async function findWithMember(db: Db, conversationId: string, userId: string): Promise<{ conversation: ConversationRow; member: MemberRow | undefined } | undefined> {
+export async function findWithMember(
+  db: Db,
+  conversationId: string,
+  userId: string,
+): Promise<{ conversation: ConversationRow; member: MemberRow | undefined } | undefined> {
   const row = await db
     .selectFrom('messaging.conversations as c')
     .leftJoin('messaging.conversation_members as cm', (join) => join.onRef('cm.conversation_id', '=', 'c.id').on('cm.user_id', '=', userId))
     .selectAll('c')
-    .select(['cm.user_id as member_user_id', 'cm.role as member_role', 'cm.last_read_seq as member_last_read_seq', 'cm.joined_at as member_joined_at'])
+    .select([
+      'cm.user_id as member_user_id',
+      'cm.role as member_role',
+      'cm.last_read_seq as member_last_read_seq',
+      'cm.joined_at as member_joined_at',
+    ])
     .where('c.id', '=', conversationId)
     .executeTakeFirst();
   if (!row) return undefined;
@@ -21,7 +30,13 @@ export async function findWithMember(db: Db, conversationId: string, userId: str
   const member =
     member_user_id === null
       ? undefined
-      : { conversation_id: conversationId, user_id: member_user_id, role: member_role!, last_read_seq: member_last_read_seq!, joined_at: member_joined_at! };
+      : {
+          conversation_id: conversationId,
+          user_id: member_user_id,
+          role: member_role!,
+          last_read_seq: member_last_read_seq!,
+          joined_at: member_joined_at!,
+        };
   return { conversation, member };
 }
 
@@ -32,16 +47,31 @@ export const findByProject = (db: Db, projectId: string) =>
   db.selectFrom('messaging.conversations').selectAll().where('type', '=', 'project').where('project_id', '=', projectId).executeTakeFirst();
 
 export const projectConversationsOfOrganization = (db: Db, organizationId: string) =>
-  db.selectFrom('messaging.conversations').selectAll().where('type', '=', 'project').where('organization_id', '=', organizationId).execute();
+  db
+    .selectFrom('messaging.conversations')
+    .selectAll()
+    .where('type', '=', 'project')
+    .where('organization_id', '=', organizationId)
+    .execute();
 
 /** Inserts unless the unique key (direct pair, project) already exists; undefined then. */
 export const insert = (
   db: Db,
   values: Pick<ConversationRow, 'type' | 'name' | 'project_id' | 'organization_id' | 'direct_key' | 'created_by'>,
-) => db.insertInto('messaging.conversations').values(values).onConflict((oc) => oc.doNothing()).returningAll().executeTakeFirst();
+) =>
+  db
+    .insertInto('messaging.conversations')
+    .values(values)
+    .onConflict((oc) => oc.doNothing())
+    .returningAll()
+    .executeTakeFirst();
 
 /** Adds members, skipping existing ones; returns the ids actually added. */
-export async function addMembers(db: Db, conversationId: string, members: readonly { userId: string; role: MemberRole }[]): Promise<string[]> {
+export async function addMembers(
+  db: Db,
+  conversationId: string,
+  members: readonly { userId: string; role: MemberRole }[],
+): Promise<string[]> {
   if (members.length === 0) return [];
   const rows = await db
     .insertInto('messaging.conversation_members')
@@ -53,7 +83,12 @@ export async function addMembers(db: Db, conversationId: string, members: readon
 }
 
 export const removeMember = (db: Db, conversationId: string, userId: string) =>
-  db.deleteFrom('messaging.conversation_members').where('conversation_id', '=', conversationId).where('user_id', '=', userId).executeTakeFirst().then((r) => Number(r.numDeletedRows) > 0);
+  db
+    .deleteFrom('messaging.conversation_members')
+    .where('conversation_id', '=', conversationId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst()
+    .then((r) => Number(r.numDeletedRows) > 0);
 
 export const findMember = (db: Db, conversationId: string, userId: string) =>
   db
@@ -64,10 +99,20 @@ export const findMember = (db: Db, conversationId: string, userId: string) =>
     .executeTakeFirst();
 
 export const memberIds = (db: Db, conversationId: string) =>
-  db.selectFrom('messaging.conversation_members').select('user_id').where('conversation_id', '=', conversationId).execute().then((rows) => rows.map((r) => r.user_id));
+  db
+    .selectFrom('messaging.conversation_members')
+    .select('user_id')
+    .where('conversation_id', '=', conversationId)
+    .execute()
+    .then((rows) => rows.map((r) => r.user_id));
 
 export const conversationIdsOf = (db: Db, userId: string) =>
-  db.selectFrom('messaging.conversation_members').select('conversation_id').where('user_id', '=', userId).execute().then((rows) => rows.map((r) => r.conversation_id));
+  db
+    .selectFrom('messaging.conversation_members')
+    .select('conversation_id')
+    .where('user_id', '=', userId)
+    .execute()
+    .then((rows) => rows.map((r) => r.conversation_id));
 
 /** Everyone who shares at least one conversation with `userId` (for presence). */
 export const peersOf = (db: Db, userId: string, limit: number) =>
@@ -107,7 +152,9 @@ export function listFor(db: Db, userId: string, onlyIds?: readonly string[]) {
     .select([
       'cm.last_read_seq',
       sql<number>`(select count(*)::int from messaging.messages m
-        where m.conversation_id = c.id and m.seq > cm.last_read_seq and m.sender_id <> ${userId} and m.deleted_at is null)`.as('unread_count'),
+        where m.conversation_id = c.id and m.seq > cm.last_read_seq and m.sender_id <> ${userId} and m.deleted_at is null)`.as(
+        'unread_count',
+      ),
       sql<string | null>`(select m.id from messaging.messages m
         where m.conversation_id = c.id and m.deleted_at is null and m.parent_id is null order by m.seq desc limit 1)`.as('last_message_id'),
     ])

@@ -44,7 +44,11 @@ export async function get(ctx: Context, caller: Caller, id: string): Promise<Con
 }
 
 /** Creates a conversation, or returns the existing one for a direct pair or a project (`created: false`). */
-export async function create(ctx: Context, caller: Caller, body: CreateConversationBody): Promise<{ conversation: Conversation; created: boolean }> {
+export async function create(
+  ctx: Context,
+  caller: Caller,
+  body: CreateConversationBody,
+): Promise<{ conversation: Conversation; created: boolean }> {
   if (body.type === 'direct') return createDirect(ctx, caller, body.memberIds ?? []);
   if (body.type === 'project') {
     if (!body.projectId) throw AppError.validation('projectId', 'is required for a project conversation');
@@ -55,7 +59,8 @@ export async function create(ctx: Context, caller: Caller, body: CreateConversat
 
 async function requireKnownUsers(ctx: Context, ids: readonly string[]): Promise<void> {
   const unknown = await ctx.users.ensure(ids);
-  if (unknown.length > 0) throw new AppError('invalid_member', 400, `memberIds: no such user ${unknown[0]}`, { field: 'memberIds', unknown });
+  if (unknown.length > 0)
+    throw new AppError('invalid_member', 400, `memberIds: no such user ${unknown[0]}`, { field: 'memberIds', unknown });
 }
 
 async function createDirect(ctx: Context, caller: Caller, memberIds: readonly string[]) {
@@ -69,9 +74,20 @@ async function createDirect(ctx: Context, caller: Caller, memberIds: readonly st
   if (existing) return { conversation: await get(ctx, caller, existing.id), created: false };
   await requireKnownUsers(ctx, [other]);
   const inserted = await ctx.db.transaction().execute(async (trx) => {
-    const row = await repo.insert(trx, { type: 'direct', name: null, project_id: null, organization_id: null, direct_key: key, created_by: caller.id });
+    const row = await repo.insert(trx, {
+      type: 'direct',
+      name: null,
+      project_id: null,
+      organization_id: null,
+      direct_key: key,
+      created_by: caller.id,
+    });
     if (!row) return undefined; // the same pair was created concurrently: use theirs
-    await repo.addMembers(trx, row.id, [...new Set([caller.id, other])].map((userId) => ({ userId, role: 'member' as const })));
+    await repo.addMembers(
+      trx,
+      row.id,
+      [...new Set([caller.id, other])].map((userId) => ({ userId, role: 'member' as const })),
+    );
     return row;
   });
   if (!inserted) {
@@ -85,8 +101,18 @@ async function createGroup(ctx: Context, caller: Caller, memberIds: readonly str
   const others = [...new Set(memberIds)].filter((id) => id !== caller.id);
   await requireKnownUsers(ctx, others);
   const row = await ctx.db.transaction().execute(async (trx) => {
-    const created = await repo.insert(trx, { type: 'group', name: name ?? null, project_id: null, organization_id: null, direct_key: null, created_by: caller.id });
-    await repo.addMembers(trx, created!.id, [{ userId: caller.id, role: 'admin' }, ...others.map((userId) => ({ userId, role: 'member' as const }))]);
+    const created = await repo.insert(trx, {
+      type: 'group',
+      name: name ?? null,
+      project_id: null,
+      organization_id: null,
+      direct_key: null,
+      created_by: caller.id,
+    });
+    await repo.addMembers(trx, created!.id, [
+      { userId: caller.id, role: 'admin' },
+      ...others.map((userId) => ({ userId, role: 'member' as const })),
+    ]);
     return created!;
   });
   const conversation = await announce(ctx, caller, row.id, [caller.id, ...others]);
@@ -112,14 +138,26 @@ async function createForProject(ctx: Context, caller: Caller, projectId: string,
       created_by: caller.id,
     });
     if (!created) return undefined;
-    await repo.addMembers(trx, created.id, members.map((m) => ({ userId: m.userId, role: roleInProject(m.role) })));
+    await repo.addMembers(
+      trx,
+      created.id,
+      members.map((m) => ({ userId: m.userId, role: roleInProject(m.role) })),
+    );
     return created;
   });
   if (!row) {
     const winner = await repo.findByProject(ctx.db, projectId);
     return { conversation: await get(ctx, caller, winner!.id), created: false };
   }
-  return { conversation: await announce(ctx, caller, row.id, members.map((m) => m.userId)), created: true };
+  return {
+    conversation: await announce(
+      ctx,
+      caller,
+      row.id,
+      members.map((m) => m.userId),
+    ),
+    created: true,
+  };
 }
 
 /** After commit: the members' open sockets join the room and learn about the conversation. */
@@ -131,12 +169,22 @@ async function announce(ctx: Context, caller: Caller, conversationId: string, me
 }
 
 /** Adds people to a group (its admins only; direct and project conversations manage themselves). */
-export async function addMembers(ctx: Context, caller: Caller, conversationId: string, memberIds: readonly string[]): Promise<Conversation> {
+export async function addMembers(
+  ctx: Context,
+  caller: Caller,
+  conversationId: string,
+  memberIds: readonly string[],
+): Promise<Conversation> {
   const { conversation, member } = await requireMember(ctx, conversationId, caller.id);
-  if (conversation.type !== 'group') throw AppError.conflict('conflict', `Members of a ${conversation.type} conversation cannot be changed by hand.`);
+  if (conversation.type !== 'group')
+    throw AppError.conflict('conflict', `Members of a ${conversation.type} conversation cannot be changed by hand.`);
   if (member.role !== 'admin') throw AppError.forbidden('Only the conversation admins can add members.');
   await requireKnownUsers(ctx, memberIds);
-  const added = await repo.addMembers(ctx.db, conversationId, memberIds.map((userId) => ({ userId, role: 'member' as const })));
+  const added = await repo.addMembers(
+    ctx.db,
+    conversationId,
+    memberIds.map((userId) => ({ userId, role: 'member' as const })),
+  );
   if (added.length > 0) {
     ctx.realtime.join(added, conversationId);
     for (const userId of added) {
@@ -151,7 +199,8 @@ export async function addMembers(ctx: Context, caller: Caller, conversationId: s
 /** Removes someone from a group: an admin removes anyone, anyone removes themselves (leaves). */
 export async function removeMember(ctx: Context, caller: Caller, conversationId: string, userId: string): Promise<void> {
   const { conversation, member } = await requireMember(ctx, conversationId, caller.id);
-  if (conversation.type !== 'group') throw AppError.conflict('conflict', `Members of a ${conversation.type} conversation cannot be changed by hand.`);
+  if (conversation.type !== 'group')
+    throw AppError.conflict('conflict', `Members of a ${conversation.type} conversation cannot be changed by hand.`);
   if (userId !== caller.id && member.role !== 'admin') throw AppError.forbidden('Only the conversation admins can remove members.');
   if (!(await repo.removeMember(ctx.db, conversationId, userId))) throw AppError.notFound('Member');
   ctx.realtime.leave([userId], conversationId);
@@ -177,7 +226,12 @@ export async function onMembershipChanged(ctx: Context, event: EventMap['members
     const role = roleInProject(access.role);
     const added = await repo.addMembers(ctx.db, conversation.id, [{ userId: event.userId, role }]);
     if (added.length === 0) {
-      await ctx.db.updateTable('messaging.conversation_members').set({ role }).where('conversation_id', '=', conversation.id).where('user_id', '=', event.userId).execute();
+      await ctx.db
+        .updateTable('messaging.conversation_members')
+        .set({ role })
+        .where('conversation_id', '=', conversation.id)
+        .where('user_id', '=', event.userId)
+        .execute();
       continue;
     }
     await ctx.users.ensure([event.userId]);

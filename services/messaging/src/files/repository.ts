@@ -21,7 +21,9 @@ export const isVisibleThroughConversation = (db: Db, fileId: string, userId: str
   db
     .selectFrom('messaging.message_attachments as a')
     .innerJoin('messaging.messages as m', 'm.id', 'a.message_id')
-    .innerJoin('messaging.conversation_members as cm', (join) => join.onRef('cm.conversation_id', '=', 'm.conversation_id').on('cm.user_id', '=', userId))
+    .innerJoin('messaging.conversation_members as cm', (join) =>
+      join.onRef('cm.conversation_id', '=', 'm.conversation_id').on('cm.user_id', '=', userId),
+    )
     .select('a.file_id')
     .where('a.file_id', '=', fileId)
     .where('m.deleted_at', 'is', null)

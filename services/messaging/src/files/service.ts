@@ -55,7 +55,8 @@ export async function upload(ctx: Context, caller: Caller, file: Upload): Promis
 /** The file and its bytes, for its uploader and the members of a conversation it is attached to; 404 for anyone else. */
 export async function download(ctx: Context, caller: Caller, id: string): Promise<{ file: FileRow; body: Readable }> {
   const file = await repo.findById(ctx.db, id);
-  if (!file || (file.owner_id !== caller.id && !(await repo.isVisibleThroughConversation(ctx.db, id, caller.id)))) throw AppError.notFound('File');
+  if (!file || (file.owner_id !== caller.id && !(await repo.isVisibleThroughConversation(ctx.db, id, caller.id))))
+    throw AppError.notFound('File');
   const body = await ctx.storage.get(file.storage_key).catch(() => {
     throw AppError.notFound('File');
   });

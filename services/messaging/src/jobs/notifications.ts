@@ -52,7 +52,8 @@ export class NotificationProcessor {
   }
 
   private async run(name: JobName, data: Jobs[JobName]): Promise<number> {
-    const rows = name === 'message_created' ? await this.forMessage(data as MessageCreatedJob) : await this.forMembersAdded(data as MembersAddedJob);
+    const rows =
+      name === 'message_created' ? await this.forMessage(data as MessageCreatedJob) : await this.forMembersAdded(data as MembersAddedJob);
     const created = await insertNew(this.db, rows);
     for (const row of created) this.realtime.toUsers([row.user_id], 'notification:new', toNotification(row));
     return created.length;
@@ -63,7 +64,17 @@ export class NotificationProcessor {
       .selectFrom('messaging.messages as m')
       .innerJoin('messaging.conversations as c', 'c.id', 'm.conversation_id')
       .leftJoin('messaging.users as u', 'u.id', 'm.sender_id')
-      .select(['m.id', 'm.conversation_id', 'm.sender_id', 'm.content', 'm.deleted_at', 'm.created_at', 'c.type', 'c.name as conversation_name', 'u.name as sender_name'])
+      .select([
+        'm.id',
+        'm.conversation_id',
+        'm.sender_id',
+        'm.content',
+        'm.deleted_at',
+        'm.created_at',
+        'c.type',
+        'c.name as conversation_name',
+        'u.name as sender_name',
+      ])
       .where('m.id', '=', messageId)
       .executeTakeFirst();
     if (!message || message.deleted_at) return [];
@@ -84,20 +95,38 @@ export class NotificationProcessor {
       created_at: message.created_at,
     };
     if (message.type === 'direct') {
-      return members.map((m) => ({ ...base, user_id: m.userId, type: 'direct_message' as const, title: `New message from ${sender}`, body: preview(message.content) }));
+      return members.map((m) => ({
+        ...base,
+        user_id: m.userId,
+        type: 'direct_message' as const,
+        title: `New message from ${sender}`,
+        body: preview(message.content),
+      }));
     }
     const mentioned = findMentions(
       message.content,
       members.map((m) => ({ userId: m.userId, name: m.name ?? '', email: m.email ?? '' })),
     );
     const where = message.conversation_name ? ` in ${message.conversation_name}` : '';
-    return mentioned.map((userId) => ({ ...base, user_id: userId, type: 'mention' as const, title: `${sender} mentioned you${where}`, body: preview(message.content) }));
+    return mentioned.map((userId) => ({
+      ...base,
+      user_id: userId,
+      type: 'mention' as const,
+      title: `${sender} mentioned you${where}`,
+      body: preview(message.content),
+    }));
   }
 
   private async forMembersAdded({ conversationId, userIds, actorId, addId }: MembersAddedJob): Promise<NewNotification[]> {
-    const conversation = await this.db.selectFrom('messaging.conversations').select(['name']).where('id', '=', conversationId).executeTakeFirst();
+    const conversation = await this.db
+      .selectFrom('messaging.conversations')
+      .select(['name'])
+      .where('id', '=', conversationId)
+      .executeTakeFirst();
     if (!conversation) return [];
-    const actor = actorId ? await this.db.selectFrom('messaging.users').select('name').where('id', '=', actorId).executeTakeFirst() : undefined;
+    const actor = actorId
+      ? await this.db.selectFrom('messaging.users').select('name').where('id', '=', actorId).executeTakeFirst()
+      : undefined;
     const title = `${actor?.name ?? 'Someone'} added you to ${conversation.name ?? 'a conversation'}`;
     return userIds
       .filter((id) => id !== actorId)
@@ -178,7 +207,9 @@ export class NotificationQueue {
       ]);
     } catch (err) {
       this.log.warn({ err, name, jobId }, 'could not enqueue notifications; processing inline');
-      await this.processor.process(name, data).catch((inlineErr: unknown) => this.log.error({ err: inlineErr, name, jobId }, 'inline notification processing failed'));
+      await this.processor
+        .process(name, data)
+        .catch((inlineErr: unknown) => this.log.error({ err: inlineErr, name, jobId }, 'inline notification processing failed'));
     }
   }
 

@@ -3,8 +3,7 @@ import type { Database, MessageRow } from '../db/database.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export const findById = (db: Db, id: string) =>
-  db.selectFrom('messaging.messages').selectAll().where('id', '=', id).executeTakeFirst();
+export const findById = (db: Db, id: string) => db.selectFrom('messaging.messages').selectAll().where('id', '=', id).executeTakeFirst();
 
 export const findByClientId = (db: Db, senderId: string, clientId: string) =>
   db.selectFrom('messaging.messages').selectAll().where('sender_id', '=', senderId).where('client_id', '=', clientId).executeTakeFirst();
@@ -41,21 +40,44 @@ export async function insertWithNextSeq(
 }
 
 export const changeReplyCount = (db: Db, id: string, delta: number) =>
-  db.updateTable('messaging.messages').set({ reply_count: sql`greatest(reply_count + ${delta}, 0)` }).where('id', '=', id).execute();
+  db
+    .updateTable('messaging.messages')
+    .set({ reply_count: sql`greatest(reply_count + ${delta}, 0)` })
+    .where('id', '=', id)
+    .execute();
 
 export const attach = (db: Db, messageId: string, fileIds: readonly string[]) =>
   fileIds.length === 0
     ? Promise.resolve()
-    : db.insertInto('messaging.message_attachments').values(fileIds.map((file_id, position) => ({ message_id: messageId, file_id, position }))).execute();
+    : db
+        .insertInto('messaging.message_attachments')
+        .values(fileIds.map((file_id, position) => ({ message_id: messageId, file_id, position })))
+        .execute();
 
 export const updateContent = (db: Db, id: string, content: string) =>
-  db.updateTable('messaging.messages').set({ content, edited_at: new Date() }).where('id', '=', id).where('deleted_at', 'is', null).returningAll().executeTakeFirst();
+  db
+    .updateTable('messaging.messages')
+    .set({ content, edited_at: new Date() })
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
 
 export const softDelete = (db: Db, id: string) =>
-  db.updateTable('messaging.messages').set({ deleted_at: new Date(), content: '' }).where('id', '=', id).where('deleted_at', 'is', null).returningAll().executeTakeFirst();
+  db
+    .updateTable('messaging.messages')
+    .set({ deleted_at: new Date(), content: '' })
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
 
 /** A page newest first: messages with seq below `before`, optionally only one thread's replies. */
-export function page(db: Db, conversationId: string, options: { before?: number; limit: number; parentId?: string }): Promise<MessageRow[]> {
+export function page(
+  db: Db,
+  conversationId: string,
+  options: { before?: number; limit: number; parentId?: string },
+): Promise<MessageRow[]> {
   let query = db.selectFrom('messaging.messages').selectAll().where('conversation_id', '=', conversationId);
   if (options.before !== undefined) query = query.where('seq', '<', sql<string>`${options.before}`);
   if (options.parentId) query = query.where('parent_id', '=', options.parentId);
@@ -79,7 +101,13 @@ export function since(db: Db, userId: string, positions: Record<string, number>,
  * the client's lastSeq message was created: changes a client that was away may have missed.
  * A superset (it may repeat changes the client saw live); clients merge by id.
  */
-export function changedBefore(db: Db, userId: string, positions: Record<string, number>, window: number, limit: number): Promise<MessageRow[]> {
+export function changedBefore(
+  db: Db,
+  userId: string,
+  positions: Record<string, number>,
+  window: number,
+  limit: number,
+): Promise<MessageRow[]> {
   return sql<MessageRow>`
     select m.* from messaging.messages m
     join jsonb_each_text(${JSON.stringify(positions)}::text::jsonb) p(conversation_id, seq)
@@ -101,13 +129,17 @@ export function search(
 ): Promise<MessageRow[]> {
   let query = db
     .selectFrom('messaging.messages as m')
-    .innerJoin('messaging.conversation_members as cm', (join) => join.onRef('cm.conversation_id', '=', 'm.conversation_id').on('cm.user_id', '=', userId))
+    .innerJoin('messaging.conversation_members as cm', (join) =>
+      join.onRef('cm.conversation_id', '=', 'm.conversation_id').on('cm.user_id', '=', userId),
+    )
     .selectAll('m')
     .where(sql<boolean>`m.search @@ websearch_to_tsquery('english', ${options.q})`)
     .where('m.deleted_at', 'is', null);
   if (options.conversationId) query = query.where('m.conversation_id', '=', options.conversationId);
   if (options.before) {
-    query = query.where(sql<boolean>`(m.created_at, m.id) < (select b.created_at, b.id from messaging.messages b where b.id = ${options.before})`);
+    query = query.where(
+      sql<boolean>`(m.created_at, m.id) < (select b.created_at, b.id from messaging.messages b where b.id = ${options.before})`,
+    );
   }
   return query.orderBy('m.created_at', 'desc').orderBy('m.id', 'desc').limit(options.limit).execute();
 }
@@ -135,7 +167,16 @@ export const attachmentRows = (db: Db, messageIds: readonly string[]) =>
         .execute();
 
 export const addReaction = (db: Db, messageId: string, userId: string, emoji: string) =>
-  db.insertInto('messaging.reactions').values({ message_id: messageId, user_id: userId, emoji }).onConflict((oc) => oc.doNothing()).execute();
+  db
+    .insertInto('messaging.reactions')
+    .values({ message_id: messageId, user_id: userId, emoji })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
 
 export const removeReaction = (db: Db, messageId: string, userId: string, emoji: string) =>
-  db.deleteFrom('messaging.reactions').where('message_id', '=', messageId).where('user_id', '=', userId).where('emoji', '=', emoji).execute();
+  db
+    .deleteFrom('messaging.reactions')
+    .where('message_id', '=', messageId)
+    .where('user_id', '=', userId)
+    .where('emoji', '=', emoji)
+    .execute();

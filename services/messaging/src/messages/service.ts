@@ -52,7 +52,13 @@ export async function send(
 
   let row: MessageRow;
   let files: FileInfo[] = [];
-  const values = { conversation_id: conversationId, sender_id: caller.id, client_id: body.clientId, content: body.content, parent_id: null as string | null };
+  const values = {
+    conversation_id: conversationId,
+    sender_id: caller.id,
+    client_id: body.clientId,
+    content: body.content,
+    parent_id: null as string | null,
+  };
   try {
     if (!body.parentId && !body.attachments?.length) {
       // The common case in one statement (one round trip): take the seq and insert atomically.
@@ -61,13 +67,19 @@ export async function send(
       row = await ctx.db.transaction().execute(async (trx) => {
         if (body.parentId) {
           const parent = await repo.findById(trx, body.parentId);
-          if (!parent || parent.conversation_id !== conversationId || parent.deleted_at) throw AppError.validation('parentId', 'no such message in this conversation');
+          if (!parent || parent.conversation_id !== conversationId || parent.deleted_at)
+            throw AppError.validation('parentId', 'no such message in this conversation');
           // Threads are one level deep, as in Slack and Mattermost: a reply to a reply joins the root's thread.
           values.parent_id = parent.parent_id ?? parent.id;
         }
         const attachments = body.attachments ?? [];
         if (attachments.length > 0) {
-          const owned = await trx.selectFrom('messaging.files').select(['id', 'name', 'size', 'mime_type']).where('id', 'in', attachments).where('owner_id', '=', caller.id).execute();
+          const owned = await trx
+            .selectFrom('messaging.files')
+            .select(['id', 'name', 'size', 'mime_type'])
+            .where('id', 'in', attachments)
+            .where('owner_id', '=', caller.id)
+            .execute();
           if (owned.length !== attachments.length) throw AppError.validation('attachments', 'only files you uploaded can be attached');
           files = attachments.map((id) => toFileInfo(owned.find((f) => f.id === id)!));
         }
@@ -97,7 +109,8 @@ export async function send(
 
 /** A retry must name the same conversation; a clientId reused elsewhere is a client bug. */
 async function sameRequest(ctx: Context, earlier: MessageRow, conversationId: string): Promise<Message> {
-  if (earlier.conversation_id !== conversationId) throw AppError.conflict('client_id_reused', 'This clientId was already used for another message.');
+  if (earlier.conversation_id !== conversationId)
+    throw AppError.conflict('client_id_reused', 'This clientId was already used for another message.');
   return hydrateOne(ctx.db, earlier);
 }
 
@@ -151,7 +164,8 @@ export async function edit(ctx: Context, caller: Caller, messageId: string, cont
 /** Soft delete by the author or a conversation admin; the seq stays so nobody sees a gap. */
 export async function remove(ctx: Context, caller: Caller, messageId: string): Promise<void> {
   const { row, member } = await visible(ctx, caller, messageId);
-  if (row.sender_id !== caller.id && member.role !== 'admin') throw AppError.forbidden('Only the author or a conversation admin can delete a message.');
+  if (row.sender_id !== caller.id && member.role !== 'admin')
+    throw AppError.forbidden('Only the author or a conversation admin can delete a message.');
   if (row.deleted_at) return; // already gone: deleting twice is not an error
   const deleted = await ctx.db.transaction().execute(async (trx) => {
     const result = await repo.softDelete(trx, messageId);
@@ -187,7 +201,6 @@ export async function markRead(ctx: Context, caller: Caller, conversationId: str
   ctx.realtime.toConversation(conversationId, 'read', { conversationId, userId: caller.id, seq: lastReadSeq });
   return { conversationId, lastReadSeq, unreadCount: await conversations.unreadCount(ctx.db, conversationId, caller.id, lastReadSeq) };
 }
-
 
 export async function search(
   ctx: Context,

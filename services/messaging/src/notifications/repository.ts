@@ -7,14 +7,21 @@ type Db = Kysely<Database> | Transaction<Database>;
 export const insertNew = (db: Db, rows: readonly NewNotification[]): Promise<NotificationRow[]> =>
   rows.length === 0
     ? Promise.resolve([])
-    : db.insertInto('messaging.notifications').values([...rows]).onConflict((oc) => oc.columns(['user_id', 'dedupe_key']).doNothing()).returningAll().execute();
+    : db
+        .insertInto('messaging.notifications')
+        .values([...rows])
+        .onConflict((oc) => oc.columns(['user_id', 'dedupe_key']).doNothing())
+        .returningAll()
+        .execute();
 
 export function page(db: Db, userId: string, options: { unread?: boolean; limit: number; before?: string }) {
   let query = db.selectFrom('messaging.notifications').selectAll().where('user_id', '=', userId);
   if (options.unread) query = query.where('read_at', 'is', null);
   // Compared with the cursor row's own timestamp: exact to the microsecond, unlike an ISO string.
   if (options.before) {
-    query = query.where(sql<boolean>`(created_at, id) < (select n.created_at, n.id from messaging.notifications n where n.id = ${options.before})`);
+    query = query.where(
+      sql<boolean>`(created_at, id) < (select n.created_at, n.id from messaging.notifications n where n.id = ${options.before})`,
+    );
   }
   return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit).execute();
 }
@@ -29,4 +36,9 @@ export const markRead = (db: Db, userId: string, id: string) =>
     .executeTakeFirst();
 
 export const markAllRead = (db: Db, userId: string) =>
-  db.updateTable('messaging.notifications').set({ read_at: new Date() }).where('user_id', '=', userId).where('read_at', 'is', null).executeTakeFirst();
+  db
+    .updateTable('messaging.notifications')
+    .set({ read_at: new Date() })
+    .where('user_id', '=', userId)
+    .where('read_at', 'is', null)
+    .executeTakeFirst();

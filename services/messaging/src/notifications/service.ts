@@ -4,9 +4,12 @@ import { toNotification } from './mappers.js';
 import { decodeIdCursor, encodeIdCursor } from '../messages/cursor.js';
 import * as repo from './repository.js';
 
-
 export async function list(ctx: Context, caller: Caller, query: { unread?: boolean; limit: number; before?: string }) {
-  const rows = await repo.page(ctx.db, caller.id, { unread: query.unread, limit: query.limit + 1, before: query.before ? decodeIdCursor(query.before) : undefined });
+  const rows = await repo.page(ctx.db, caller.id, {
+    unread: query.unread,
+    limit: query.limit + 1,
+    before: query.before ? decodeIdCursor(query.before) : undefined,
+  });
   const items = rows.slice(0, query.limit).map(toNotification);
   return { items, nextCursor: rows.length > query.limit ? encodeIdCursor(items.at(-1)!.id) : null };
 }

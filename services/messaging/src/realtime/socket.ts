@@ -52,27 +52,33 @@ function handle<S extends TSchema>(
   handler: (payload: Static<S>) => Promise<Record<string, unknown> | void>,
 ): void {
   const check = compile(schema);
-  socket.on(event as never, ((...args: unknown[]) => {
-    const ack = typeof args.at(-1) === 'function' ? (args.pop() as Ack) : undefined;
-    const budget = socket.data.events;
-    const now = Date.now();
-    if (now - budget.windowStart >= EVENT_WINDOW_MS) Object.assign(budget, { windowStart: now, count: 0 });
-    if (++budget.count > ctx.config.socketEventLimit) {
-      const retryAfter = Math.ceil((budget.windowStart + EVENT_WINDOW_MS - now) / 1000);
-      ack?.({ ok: false, error: { code: 'rate_limited', message: 'Too many events from this connection; slow down.', details: { retryAfter } } });
-      return;
-    }
-    const checked = check(args[0]);
-    if (!checked.ok) {
-      const { field, message } = checked.error;
-      ack?.({ ok: false, error: { code: 'validation_error', message: `${field}: ${message}`, details: { field } } });
-      return;
-    }
-    handler(checked.value).then(
-      (answer) => ack?.({ ok: true, ...(answer ?? {}) }),
-      (err: unknown) => ack?.({ ok: false, error: toSocketError(err, ctx) }),
-    );
-  }) as never);
+  socket.on(
+    event as never,
+    ((...args: unknown[]) => {
+      const ack = typeof args.at(-1) === 'function' ? (args.pop() as Ack) : undefined;
+      const budget = socket.data.events;
+      const now = Date.now();
+      if (now - budget.windowStart >= EVENT_WINDOW_MS) Object.assign(budget, { windowStart: now, count: 0 });
+      if (++budget.count > ctx.config.socketEventLimit) {
+        const retryAfter = Math.ceil((budget.windowStart + EVENT_WINDOW_MS - now) / 1000);
+        ack?.({
+          ok: false,
+          error: { code: 'rate_limited', message: 'Too many events from this connection; slow down.', details: { retryAfter } },
+        });
+        return;
+      }
+      const checked = check(args[0]);
+      if (!checked.ok) {
+        const { field, message } = checked.error;
+        ack?.({ ok: false, error: { code: 'validation_error', message: `${field}: ${message}`, details: { field } } });
+        return;
+      }
+      handler(checked.value).then(
+        (answer) => ack?.({ ok: true, ...(answer ?? {}) }),
+        (err: unknown) => ack?.({ ok: false, error: toSocketError(err, ctx) }),
+      );
+    }) as never,
+  );
 }
 
 /** Socket.IO on the messaging port: token auth, rooms, client events, presence. */
@@ -192,4 +198,3 @@ export function attachSocketHandlers(io: Server, ctx: Context, verify: AccessTok
   heartbeat.unref();
   return () => clearInterval(heartbeat);
 }
-

@@ -17,6 +17,9 @@ export function compile<S extends TSchema>(schema: S): (value: unknown) => { ok:
   return (value) => {
     if (check.Check(value)) return { ok: true, value };
     const first = check.Errors(value).First();
-    return { ok: false, error: { field: first?.path.replace(/^\//, '').replaceAll('/', '.') || '(root)', message: first?.message ?? 'is invalid' } };
+    return {
+      ok: false,
+      error: { field: first?.path.replace(/^\//, '').replaceAll('/', '.') || '(root)', message: first?.message ?? 'is invalid' },
+    };
   };
 }

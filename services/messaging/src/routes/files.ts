@@ -27,16 +27,22 @@ export const fileRoutes: FastifyPluginAsyncTypebox<{ ctx: Context; verify: Acces
   });
 
   // 200 is the file's bytes, so only the error answers have a schema.
-  app.get('/api/files/:id', { schema: { params: FileParams, response: { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody } } }, async (request, reply) => {
-    const { file, body } = await files.download(ctx, callerOf(request), request.params.id);
-    return reply
-      .header('content-type', file.mime_type)
-      .header('content-length', String(file.size))
-      .header('content-disposition', contentDisposition(file.name))
-      .header('x-content-type-options', 'nosniff')
-      .header('cache-control', 'private, max-age=0, must-revalidate')
-      .header('content-security-policy', "default-src 'none'; sandbox")
-      // The bytes themselves: the schema above only describes the error answers.
-      .send(body as never);
-  });
+  app.get(
+    '/api/files/:id',
+    { schema: { params: FileParams, response: { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody } } },
+    async (request, reply) => {
+      const { file, body } = await files.download(ctx, callerOf(request), request.params.id);
+      return (
+        reply
+          .header('content-type', file.mime_type)
+          .header('content-length', String(file.size))
+          .header('content-disposition', contentDisposition(file.name))
+          .header('x-content-type-options', 'nosniff')
+          .header('cache-control', 'private, max-age=0, must-revalidate')
+          .header('content-security-policy', "default-src 'none'; sandbox")
+          // The bytes themselves: the schema above only describes the error answers.
+          .send(body as never)
+      );
+    },
+  );
 };

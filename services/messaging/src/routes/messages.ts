@@ -1,5 +1,16 @@
 import type { AccessTokenVerifier, FastifyPluginAsyncTypebox } from '@flux/server-kit';
-import { AppError, EditMessageBody, ErrorBody, IdParams, Message, Page, ReactionBody, ReactionSummary, SearchQuery, Uuid } from '@flux/shared';
+import {
+  AppError,
+  EditMessageBody,
+  ErrorBody,
+  IdParams,
+  Message,
+  Page,
+  ReactionBody,
+  ReactionSummary,
+  SearchQuery,
+  Uuid,
+} from '@flux/shared';
 import { Type } from '@sinclair/typebox';
 import type { Context } from '../context.js';
 import * as messages from '../messages/service.js';
@@ -15,8 +26,10 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ ctx: Context; verify: Ac
     messages.search(ctx, callerOf(request), request.query),
   );
 
-  app.patch('/api/messages/:id', { schema: { params: IdParams, body: EditMessageBody, response: { 200: Message, ...errors } } }, async (request) =>
-    messages.edit(ctx, callerOf(request), request.params.id, request.body.content),
+  app.patch(
+    '/api/messages/:id',
+    { schema: { params: IdParams, body: EditMessageBody, response: { 200: Message, ...errors } } },
+    async (request) => messages.edit(ctx, callerOf(request), request.params.id, request.body.content),
   );
 
   app.delete('/api/messages/:id', { schema: { params: IdParams, response: { 204: Type.Null(), ...errors } } }, async (request, reply) => {
@@ -24,8 +37,10 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ ctx: Context; verify: Ac
     return reply.code(204).send(null);
   });
 
-  app.post('/api/messages/:id/reactions', { schema: { params: IdParams, body: ReactionBody, response: { 200: Reactions, ...errors } } }, async (request) =>
-    messages.react(ctx, callerOf(request), request.params.id, request.body.emoji, true),
+  app.post(
+    '/api/messages/:id/reactions',
+    { schema: { params: IdParams, body: ReactionBody, response: { 200: Reactions, ...errors } } },
+    async (request) => messages.react(ctx, callerOf(request), request.params.id, request.body.emoji, true),
   );
 
   // The emoji may come in a JSON body (as for POST) or, for clients that send no body with DELETE, as ?emoji=.

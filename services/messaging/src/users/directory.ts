@@ -55,7 +55,15 @@ export class UserDirectory {
   /** Makes sure every id is known locally, asking auth for the missing ones; returns the ids auth does not know. */
   async ensure(ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return [];
-    const known = new Set((await this.db.selectFrom('messaging.users').select('id').where('id', 'in', [...ids]).execute()).map((r) => r.id));
+    const known = new Set(
+      (
+        await this.db
+          .selectFrom('messaging.users')
+          .select('id')
+          .where('id', 'in', [...ids])
+          .execute()
+      ).map((r) => r.id),
+    );
     const missing = ids.filter((id) => !known.has(id));
     const unknown: string[] = [];
     // A few at a time: a big project must not flood auth.
