@@ -44,16 +44,16 @@ async function inBatches<T>(count: number, size: number, make: (i: number) => Pr
  * has it (the slowest receiver: what the last person in the room waits). Returns both that and
  * the ack time.
  */
-async function measure(
+async function measure<Payload>(
   count: number,
   receivers: Socket[],
   event: string,
-  keyOf: (payload: any) => string | undefined,
+  keyOf: (payload: Payload) => string | undefined,
   sendOne: (i: number, key: string) => Promise<void>,
 ): Promise<{ delivery: number[]; ack: number[] }> {
   const waiting = new Map<string, { left: number; done: (at: number) => void }>();
   for (const socket of receivers) {
-    socket.on(event, (payload: unknown) => {
+    socket.on(event, (payload: Payload) => {
       const entry = waiting.get(keyOf(payload) ?? '');
       if (entry && --entry.left === 0) entry.done(performance.now());
     });
@@ -113,7 +113,7 @@ export default async function messaging({ stack }: BenchContext): Promise<void> 
       body: JSON.stringify(body),
     });
     if (!response.ok) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
-    return response.json() as Promise<any>;
+    return response.json() as Promise<{ id: string; user: { id: string }; accessToken: string }>;
   };
   const signup = async (i: number): Promise<User> => {
     const answer = await call('/api/auth/signup', undefined, {
