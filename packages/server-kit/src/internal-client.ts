@@ -1,6 +1,8 @@
 import { AppError, type InternalUser, type ProjectAccess, type ProjectMembers, type ServiceName } from '@flux/shared';
 import type { ServiceTokens } from './service-token.js';
 
+const USER_IDS_PER_CALL = 100;
+
 /** Calls auth's `/internal/*` routes with a service token. */
 export class AuthClient {
   constructor(
@@ -22,6 +24,20 @@ export class AuthClient {
 
   user(userId: string): Promise<InternalUser | null> {
     return this.get(`/internal/users/${encodeURIComponent(userId)}`);
+  }
+
+  /**
+   * Several users, one call per 100 ids (auth's limit per call); ids auth does not know are
+   * simply absent from the answer.
+   */
+  async users(userIds: readonly string[]): Promise<InternalUser[]> {
+    const users: InternalUser[] = [];
+    for (let i = 0; i < userIds.length; i += USER_IDS_PER_CALL) {
+      const ids = userIds.slice(i, i + USER_IDS_PER_CALL).map(encodeURIComponent).join(',');
+      const page = await this.get<{ items: InternalUser[] }>(`/internal/users?ids=${ids}`);
+      users.push(...(page?.items ?? []));
+    }
+    return users;
   }
 
   /** The user's role in a project; `role: null` (or null for an unknown project) means no access. */

@@ -58,6 +58,19 @@ describe('internal routes', () => {
     expect(body.items.map((u: { id: string }) => u.id).sort()).toEqual([a.id, b.id].sort());
     const bad = await fetch(`${auth.url}/internal/users?ids=x`, { headers: { authorization: `Service ${token}` } });
     expect(bad.status).toBe(400);
+    const tooMany = Array.from({ length: 101 }, () => randomUUID()).join(',');
+    const over = await fetch(`${auth.url}/internal/users?ids=${tooMany}`, { headers: { authorization: `Service ${token}` } });
+    expect(over.status).toBe(400);
+
+    // The client splits a long list into calls of 100 and leaves out ids auth does not know.
+    const many = [...Array.from({ length: 150 }, () => randomUUID()), a.id, b.id];
+    expect((await client.users(many)).sort((x, y) => x.id.localeCompare(y.id))).toEqual(
+      [
+        { id: a.id, email: a.email, name: 'Bulk A' },
+        { id: b.id, email: b.email, name: 'Bulk B' },
+      ].sort((x, y) => x.id.localeCompare(y.id)),
+    );
+    expect(await client.users([])).toEqual([]);
   });
 
   it('refuses calls without a valid service token, including a user access token', async () => {

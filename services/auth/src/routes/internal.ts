@@ -6,6 +6,8 @@ import * as internal from '../internal/service.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody };
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Ids per `GET /internal/users?ids=` call; `AuthClient.users` splits longer lists into calls of this size. */
+const MAX_USER_IDS = 100;
 
 /** `/internal/*`: for other services only (service token; nginx does not expose it). */
 export const internalRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext; serviceTokens: ServiceTokens }> = async (
@@ -35,8 +37,8 @@ export const internalRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext; servi
         ?.split(',')
         .map((id) => id.trim())
         .filter(Boolean);
-      if (ids && (ids.length > 200 || ids.some((id) => !uuidPattern.test(id))))
-        throw AppError.validation('ids', 'must be up to 200 comma-separated uuids');
+      if (ids && (ids.length > MAX_USER_IDS || ids.some((id) => !uuidPattern.test(id))))
+        throw AppError.validation('ids', `must be up to ${MAX_USER_IDS} comma-separated uuids`);
       return { items: await internal.users(ctx, { ids, name: request.query.name }) };
     },
   );

@@ -65,17 +65,11 @@ export class UserDirectory {
       ).map((r) => r.id),
     );
     const missing = ids.filter((id) => !known.has(id));
-    const unknown: string[] = [];
-    // A few at a time: a big project must not flood auth.
-    for (let i = 0; i < missing.length; i += 10) {
-      await Promise.all(
-        missing.slice(i, i + 10).map(async (id) => {
-          const user = await this.auth.user(id);
-          if (user) await this.upsert(user);
-          else unknown.push(id);
-        }),
-      );
-    }
+    if (missing.length === 0) return [];
+    const found = await this.auth.users(missing);
+    for (const user of found) await this.upsert(user);
+    const foundIds = new Set(found.map((u) => u.id));
+    const unknown = missing.filter((id) => !foundIds.has(id));
     return unknown;
   }
 }
