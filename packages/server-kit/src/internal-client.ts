@@ -33,7 +33,10 @@ export class AuthClient {
   async users(userIds: readonly string[]): Promise<InternalUser[]> {
     const users: InternalUser[] = [];
     for (let i = 0; i < userIds.length; i += USER_IDS_PER_CALL) {
-      const ids = userIds.slice(i, i + USER_IDS_PER_CALL).map(encodeURIComponent).join(',');
+      const ids = userIds
+        .slice(i, i + USER_IDS_PER_CALL)
+        .map(encodeURIComponent)
+        .join(',');
       const page = await this.get<{ items: InternalUser[] }>(`/internal/users?ids=${ids}`);
       users.push(...(page?.items ?? []));
     }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AuthClient, ServiceTokens } from '@flux/server-kit';
+import type { InternalUserList } from '@flux/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { startAuth, type AuthHarness } from '../../../test/support/auth.js';
@@ -54,8 +55,8 @@ describe('internal routes', () => {
       headers: { authorization: `Service ${token}` },
     });
     expect(response.status).toBe(200);
-    const body = (await response.json()) as any;
-    expect(body.items.map((u: { id: string }) => u.id).sort()).toEqual([a.id, b.id].sort());
+    const body = (await response.json()) as InternalUserList;
+    expect(body.items.map((u) => u.id).sort()).toEqual([a.id, b.id].sort());
     const bad = await fetch(`${auth.url}/internal/users?ids=x`, { headers: { authorization: `Service ${token}` } });
     expect(bad.status).toBe(400);
     const tooMany = Array.from({ length: 101 }, () => randomUUID()).join(',');
