@@ -8,6 +8,8 @@ const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 export default defineConfig({
   resolve: {
     alias: {
+      // Subpaths first: a string alias also matches '<alias>/…'.
+      '@flux/shared/registry': src('./packages/shared/src/registry.ts'),
       '@flux/shared': src('./packages/shared/src/index.ts'),
       '@flux/server-kit': src('./packages/server-kit/src/index.ts'),
       '@flux/migrations': src('./migrations/src/index.ts'),
