@@ -1,6 +1,7 @@
 import type { CollabDocument, DocumentVersion } from '@flux/shared';
 import type { Selectable } from 'kysely';
 import type { DocumentsTable, DocumentVersionsTable } from '../db/database.js';
+import type { DocumentResource } from '../policies.js';
 
 export const toDocument = (row: Selectable<DocumentsTable>): CollabDocument => ({
   id: row.id,
@@ -9,6 +10,12 @@ export const toDocument = (row: Selectable<DocumentsTable>): CollabDocument => (
   createdBy: row.created_by,
   createdAt: row.created_at.toISOString(),
   updatedAt: row.updated_at.toISOString(),
+});
+
+/** What the policies decide on. */
+export const toResource = (row: Pick<Selectable<DocumentsTable>, 'project_id' | 'created_by'>): DocumentResource => ({
+  projectId: row.project_id,
+  createdBy: row.created_by,
 });
 
 export const toVersion = (row: Omit<Selectable<DocumentVersionsTable>, 'state'> & { size: number | string }): DocumentVersion => ({

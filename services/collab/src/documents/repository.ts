@@ -18,7 +18,7 @@ export const listByProject = (db: Db, projectId: string, limit: number, after?: 
     .selectFrom('collab.documents')
     .selectAll()
     .where('project_id', '=', projectId)
-    .$if(after !== undefined, (q) => q.where(sql<boolean>`(created_at, id) < (${after!.createdAt}::timestamptz, ${after!.id}::uuid)`))
+    .$call((q) => (after ? q.where(sql<boolean>`(created_at, id) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`) : q))
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .limit(limit)

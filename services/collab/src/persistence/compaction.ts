@@ -19,14 +19,14 @@ export async function compactDocument(db: Kysely<Database>, documentId: string):
     if (!(await lockDocument(trx, documentId))) return { folded: 0 };
     const snapshot = await findSnapshot(trx, documentId);
     const updates = await updatesAfter(trx, documentId, snapshot?.up_to_update_id ?? '0');
-    if (updates.length === 0) return { folded: 0 };
+    const last = updates.at(-1);
+    if (!last) return { folded: 0 };
     const doc = new Y.Doc({ gc: true });
     try {
       if (snapshot) Y.applyUpdate(doc, snapshot.state);
       for (const { update } of updates) Y.applyUpdate(doc, update);
-      const upTo = updates.at(-1)!.id;
-      await saveSnapshot(trx, documentId, Y.encodeStateAsUpdate(doc), upTo);
-      await deleteUpdatesUpTo(trx, documentId, upTo);
+      await saveSnapshot(trx, documentId, Y.encodeStateAsUpdate(doc), last.id);
+      await deleteUpdatesUpTo(trx, documentId, last.id);
       return { folded: updates.length };
     } finally {
       doc.destroy();

@@ -1,6 +1,6 @@
-import type { Role } from '@flux/shared';
-import { canWrite, CollabCloseCodes } from '@flux/shared';
+import { CollabCloseCodes, type Role } from '@flux/shared';
 import WebSocket from 'ws';
+import { type Actor, can, type DocumentResource } from '../policies.js';
 import { TokenBucket } from './rate-limit.js';
 
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
@@ -22,26 +22,33 @@ export class Connection {
   readonly limiter: TokenBucket;
   /** Cleared on each ping, set by the pong; still false at the next ping means the peer is gone. */
   alive = true;
-  private role: Role;
+  private actor: Actor;
 
   constructor(
     readonly socket: WebSocket,
     readonly userId: string,
     /** From auth's access answer, so `membership.changed` for that organization finds this socket. */
     readonly organizationId: string,
-    role: Role,
+    role: Role | null,
+    private readonly document: DocumentResource,
     limits: { updatesPerSecond: number; updateBurst: number },
   ) {
-    this.role = role;
+    this.actor = { id: userId, role };
     this.limiter = new TokenBucket(limits.updatesPerSecond, limits.updateBurst);
   }
 
   get readOnly(): boolean {
-    return !canWrite(this.role);
+    return !can(this.actor, 'document:edit', this.document);
   }
 
-  setRole(role: Role): void {
-    this.role = role;
+  /** Whether the socket may stay at all (a removed member may not). */
+  get mayRead(): boolean {
+    return can(this.actor, 'document:read', this.document);
+  }
+
+  /** A membership change: the socket is re-decided at once, with no reconnect. */
+  setRole(role: Role | null): void {
+    this.actor = { id: this.userId, role };
   }
 
   get open(): boolean {

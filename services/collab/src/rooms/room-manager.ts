@@ -7,7 +7,6 @@ import type { CollabMetrics } from '../metrics.js';
 import type { Compaction } from '../persistence/compaction.js';
 import { loadState } from '../persistence/repository.js';
 import type { FlushedBatch, UpdateWriter } from '../persistence/update-writer.js';
-import type { Connection } from './connection.js';
 import type { RoomRelay } from './relay.js';
 import { Room } from './room.js';
 
@@ -172,8 +171,8 @@ export class RoomManager {
       for (const connection of room.connections) {
         if (connection.userId !== userId || connection.organizationId !== organizationId) continue;
         touched++;
-        if (role === null) connection.close(CollabCloseCodes.forbidden, 'access revoked');
-        else connection.setRole(role);
+        connection.setRole(role);
+        if (!connection.mayRead) connection.close(CollabCloseCodes.forbidden, 'access revoked');
       }
     }
     return touched;
@@ -200,7 +199,12 @@ export class RoomManager {
     for (const room of this.rooms.values()) {
       for (const connection of room.connections) connection.close(CollabCloseCodes.serviceRestart, 'server restarting');
     }
-    await Promise.allSettled([...this.rooms.values()].map((room) => ((room.holders = 0), this.unload(room))));
+    await Promise.allSettled(
+      [...this.rooms.values()].map((room) => {
+        room.holders = 0;
+        return this.unload(room);
+      }),
+    );
     await Promise.allSettled(this.unloading.values());
   }
 }

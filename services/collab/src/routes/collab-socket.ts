@@ -4,7 +4,9 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyBaseLogger } from 'fastify';
 import type WebSocket from 'ws';
 import type { CollabContext } from '../context.js';
+import { toResource } from '../documents/mappers.js';
 import * as documents from '../documents/repository.js';
+import { can } from '../policies.js';
 import { CloseConnection, Connection } from '../rooms/connection.js';
 import type { Room } from '../rooms/room.js';
 
@@ -24,7 +26,8 @@ async function admit(ctx: CollabContext, documentId: string, token: string | und
   const document = UUID.test(documentId) ? await documents.findById(ctx.db, documentId) : undefined;
   if (!document) throw new CloseConnection(CollabCloseCodes.forbidden, 'no access');
   const access = await ctx.access.get(document.project_id, user.sub);
-  if (!access?.role) throw new CloseConnection(CollabCloseCodes.forbidden, 'no access');
+  if (!access || !can({ id: user.sub, role: access.role }, 'document:read', toResource(document)))
+    throw new CloseConnection(CollabCloseCodes.forbidden, 'no access');
   return { user, document, access: { role: access.role, organizationId: access.organizationId } };
 }
 
@@ -97,12 +100,13 @@ export const collabSocketRoutes: FastifyPluginAsyncTypebox<{ ctx: CollabContext 
             while (ctx.access.generation !== generation) {
               generation = ctx.access.generation;
               const now = await ctx.access.get(document.project_id, user.sub);
-              if (!now?.role) throw new CloseConnection(CollabCloseCodes.forbidden, 'access revoked');
+              if (!now || !can({ id: user.sub, role: now.role }, 'document:read', toResource(document)))
+                throw new CloseConnection(CollabCloseCodes.forbidden, 'access revoked');
               access = { role: now.role, organizationId: now.organizationId };
             }
             if (gone) return;
             // Registered synchronously from here on, so later membership events find this socket.
-            const connection = new Connection(socket, user.sub, access.organizationId, access.role, ctx.config);
+            const connection = new Connection(socket, user.sub, access.organizationId, access.role, toResource(document), ctx.config);
             joined = { room, connection };
             registered = true;
             room.add(connection);

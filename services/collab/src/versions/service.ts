@@ -1,7 +1,7 @@
 import { AppError, type AccessTokenClaims, type DocumentVersion } from '@flux/shared';
 import * as Y from 'yjs';
 import type { CollabContext } from '../context.js';
-import { authorize } from '../documents/service.js';
+import { authorizedDocument } from '../documents/service.js';
 import { toVersion } from '../documents/mappers.js';
 import type { Room } from '../rooms/room.js';
 import { revertUpdate } from './revert.js';
@@ -21,7 +21,7 @@ async function withRoom<T>(ctx: CollabContext, documentId: string, projectId: st
 }
 
 export async function create(ctx: CollabContext, user: AccessTokenClaims, documentId: string, name: string): Promise<DocumentVersion> {
-  const { document } = await authorize(ctx, user, documentId, 'write');
+  const document = await authorizedDocument(ctx, user, documentId, 'document:edit');
   const state = await withRoom(ctx, documentId, document.project_id, (room) => Y.encodeStateAsUpdate(room.doc));
   const row = await versions.insert(ctx.db, { documentId, name: name.trim() || name, state, createdBy: user.sub });
   ctx.log.info({ documentId, versionId: row.id }, 'version created');
@@ -29,7 +29,7 @@ export async function create(ctx: CollabContext, user: AccessTokenClaims, docume
 }
 
 export async function list(ctx: CollabContext, user: AccessTokenClaims, documentId: string): Promise<DocumentVersion[]> {
-  await authorize(ctx, user, documentId, 'read');
+  await authorizedDocument(ctx, user, documentId, 'document:read');
   return (await versions.listByDocument(ctx.db, documentId)).map(toVersion);
 }
 
@@ -40,7 +40,7 @@ export async function restore(
   documentId: string,
   versionId: string,
 ): Promise<DocumentVersion> {
-  const { document } = await authorize(ctx, user, documentId, 'write');
+  const document = await authorizedDocument(ctx, user, documentId, 'document:edit');
   const version = await versions.findWithState(ctx.db, documentId, versionId);
   if (!version) throw AppError.notFound('Version');
   await withRoom(ctx, documentId, document.project_id, (room) => {
