@@ -159,9 +159,10 @@ export class ApiClient {
 
   private async csrf(): Promise<string> {
     if (this.csrfToken) return this.csrfToken;
-    const body = await this.request<{ csrfToken?: string; token?: string }>('GET', '/api/auth/csrf', { noRetry: true });
-    this.csrfToken = body?.csrfToken ?? body?.token ?? '';
-    return this.csrfToken;
+    // The shape of CsrfResponse in @flux/shared (a schema without a type alias).
+    const { csrfToken } = await this.request<{ csrfToken: string }>('GET', '/api/auth/csrf', { noRetry: true });
+    this.csrfToken = csrfToken;
+    return csrfToken;
   }
 
   private async refreshWithCookie(): Promise<AuthGrant> {

@@ -3,9 +3,15 @@ import { io, type Socket } from 'socket.io-client';
 import { useApi } from '../api/api-context.js';
 import { useResource } from '../api/use-resource.js';
 import { useAuth } from '../auth/auth-context.js';
-import type { Conversation, Message } from './types.js';
+import type { Conversation, Message, MessagingServerEvents } from './types.js';
 
-type Listener = (event: string, payload: unknown) => void;
+/** A server event with its payload, narrowed by `event`. */
+export type ServerEvent = {
+  [E in keyof MessagingServerEvents]: { event: E; payload: MessagingServerEvents[E] };
+}[keyof MessagingServerEvents];
+/** What listeners hear: server events, plus `connected` (a fresh load is due) and `resync` (sync was unavailable). */
+export type LocalEvent = ServerEvent | { event: 'connected' } | { event: 'resync' };
+type Listener = (event: LocalEvent) => void;
 
 interface Messaging {
   socket: Socket | null;
@@ -53,8 +59,8 @@ export function MessagingProvider({ children }: { children: ReactNode }) {
   const seen = useRef(new Map<string, number>());
   const hasToken = accessToken !== null;
 
-  const emitLocal = useCallback((event: string, payload: unknown) => {
-    for (const listener of listeners.current) listener(event, payload);
+  const emitLocal = useCallback((event: LocalEvent) => {
+    for (const listener of listeners.current) listener(event);
   }, []);
 
   // The list as last rendered, for the socket handlers (which are set up once per session).
@@ -101,22 +107,22 @@ export function MessagingProvider({ children }: { children: ReactNode }) {
       // on is broadcast to us, anything before is in a list or page loaded from now on. So load
       // the list again, and let open conversations catch up (sync, or their newest page).
       list.reload();
-      emitLocal('connected', null);
+      emitLocal({ event: 'connected' });
       const conversations = Object.fromEntries(seen.current);
       if (Object.keys(conversations).length === 0) {
-        emitLocal('resync', null);
+        emitLocal({ event: 'resync' });
         return;
       }
       // Whatever was sent while this tab was away arrives here, once, in seq order.
       s.timeout(10_000).emit('sync', { conversations }, (error: Error | null, answer?: { ok?: boolean; messages?: Message[] }) => {
         if (error || !Array.isArray(answer?.messages)) {
           // Sync unavailable: the open conversation reloads its newest page instead.
-          emitLocal('resync', null);
+          emitLocal({ event: 'resync' });
           return;
         }
         for (const message of [...answer!.messages!].sort((a, b) => a.seq - b.seq)) {
           seen.current.set(message.conversationId, Math.max(seen.current.get(message.conversationId) ?? 0, message.seq));
-          emitLocal('message:new', message);
+          emitLocal({ event: 'message:new', payload: message });
         }
         // Unread counts after time away are the server's to say.
         if (answer!.messages!.length > 0) list.reload();
@@ -133,7 +139,7 @@ export function MessagingProvider({ children }: { children: ReactNode }) {
           .catch(() => undefined);
       }
     });
-    for (const event of serverEvents) s.on(event, (payload: unknown) => emitLocal(event, payload));
+    for (const event of serverEvents) s.on(event, (payload: unknown) => emitLocal({ event, payload } as ServerEvent));
     s.on('message:new', (message: Message) => onMessage(message));
     s.on('conversation:new', () => list.reload());
     s.on('presence', (p: { userId: string; status: 'online' | 'offline' }) => setPresence((all) => ({ ...all, [p.userId]: p.status })));

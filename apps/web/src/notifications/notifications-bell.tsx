@@ -16,11 +16,11 @@ export function NotificationsBell() {
 
   useEffect(
     () =>
-      listen((event, payload) => {
+      listen((local) => {
         // Whatever was created before the socket joined its rooms is in a fresh load.
-        if (event === 'connected') return unread.reload();
-        if (event !== 'notification:new') return;
-        unread.mutate((current) => ({ ...current, items: [payload as Notification, ...(current?.items ?? [])] }));
+        if (local.event === 'connected') return unread.reload();
+        if (local.event !== 'notification:new') return;
+        unread.mutate((current) => ({ ...current, items: [local.payload, ...(current?.items ?? [])] }));
       }),
     [listen, unread.mutate, unread.reload],
   );
