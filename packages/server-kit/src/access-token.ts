@@ -6,9 +6,22 @@ export const ACCESS_TOKEN_ISSUER = 'flux-auth';
 export const ACCESS_TOKEN_AUDIENCE = 'flux';
 export const ACCESS_TOKEN_ALGORITHMS = ['EdDSA', 'ES256'];
 
+/** Who is calling, as every service's rules take it (`caller.id`, never `claims.sub`). */
+export interface Caller {
+  id: string;
+  sessionId: string;
+  name: string;
+  email: string;
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set by `authenticate`; only read it in routes that ran it. */
+    caller: Caller;
+    /**
+     * The raw token claims, set by `authenticate` beside `caller`.
+     * @deprecated read `request.caller` (`caller.id`, `caller.sessionId`); kept until every service has switched.
+     */
     user: AccessTokenClaims;
   }
 }
@@ -51,11 +64,34 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() || undefined : undefined;
 }
 
-/** A preHandler that requires a valid bearer token and sets `request.user`. */
-export function authenticate(verify: AccessTokenVerifier) {
+export const toCaller = (claims: AccessTokenClaims): Caller => ({
+  id: claims.sub,
+  sessionId: claims.sid,
+  name: claims.name,
+  email: claims.email,
+});
+
+export interface AuthenticateOptions {
+  /**
+   * Runs after the token verified and before the request goes on; throw (an AppError) to refuse.
+   * Auth checks that the session is still live here; messaging records the caller in its user projection.
+   */
+  check?: (caller: Caller, request: FastifyRequest) => Promise<void>;
+}
+
+/**
+ * A hook that requires a valid bearer token and sets `request.caller`. Register it as
+ * `onRequest` (`app.addHook('onRequest', authenticate(verify))`): it runs before the body is
+ * parsed and validated, so an anonymous caller gets a 401 and learns nothing from validation errors.
+ */
+export function authenticate(verify: AccessTokenVerifier, { check }: AuthenticateOptions = {}) {
   return async (request: FastifyRequest): Promise<void> => {
     const token = bearerToken(request);
     if (!token) throw AppError.unauthorized();
-    request.user = await verify(token);
+    const claims = await verify(token);
+    const caller = toCaller(claims);
+    await check?.(caller, request);
+    request.caller = caller;
+    request.user = claims;
   };
 }

@@ -9,16 +9,15 @@ import Fastify, {
   type RawRequestDefaultExpression,
   type RawServerDefault,
 } from 'fastify';
+import type { Kysely } from 'kysely';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { BaseConfig } from './config.js';
-import { createDatabase, type Database } from './db.js';
-import { registerErrorHandling } from './errors.js';
-import { EventBus } from './events.js';
-import { registerHealth } from './health.js';
-import { registerMetrics } from './metrics.js';
-import { closeRedis, createRedis } from './redis.js';
-import { ServiceTokens } from './service-token.js';
+import type { Database } from './db.js';
+import type { EventBus } from './events.js';
+import type { HealthExtra } from './health.js';
+import { fluxCore } from './plugins/core.js';
+import type { ServiceTokens } from './service-token.js';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -28,37 +27,19 @@ export type App = FastifyInstance<
   TypeBoxTypeProvider
 >;
 
-/** What every service gets: the app plus its process-wide resources, closed with the app. */
-export interface ServiceContext<DB> extends Database<DB> {
-  app: App;
-  redis: Redis;
-  metrics: Registry;
-  events: EventBus;
-  serviceTokens: ServiceTokens;
-}
-
-export interface ServiceAppOptions {
+export interface CreateFastifyOptions {
   service: ServiceName;
-  config: BaseConfig;
-  /** Where nginx reaches `/health` from outside, e.g. `/api/auth/health` (contract §1). */
-  publicHealthPath: string;
-  /** Extra fields for `/health`, e.g. collab's connection counts. */
-  health?: () => { connections?: number; activeRooms?: number };
+  config: Pick<BaseConfig, 'logLevel' | 'bodyLimit'>;
   /** Pass `false` in tests to silence logs. */
   logger?: boolean;
 }
 
 /**
- * Builds the fastify instance every service starts from: logging, request ids, the error
- * envelope, `/health`, `/metrics`, the database pool, Redis and the event bus. It never listens.
+ * The bare fastify instance every service starts from: logging, request ids, trusted proxy,
+ * body limit and validation settings. No resources yet (register `fluxCore`, then the
+ * service's own plugins); it never listens.
  */
-export async function createServiceApp<DB>({
-  service,
-  config,
-  publicHealthPath,
-  health,
-  logger = true,
-}: ServiceAppOptions): Promise<ServiceContext<DB>> {
+export function createFastify({ service, config, logger = true }: CreateFastifyOptions): App {
   const app = Fastify({
     logger: logger && {
       level: config.logLevel,
@@ -74,23 +55,48 @@ export async function createServiceApp<DB>({
     routerOptions: { ignoreTrailingSlash: true },
     ajv: { customOptions: { removeAdditional: true, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
-
-  const { db, sql } = createDatabase<DB>(config.databaseUrl, config.databasePoolSize);
-  const redis = createRedis(config.redisUrl, app.log, 'main');
-  const events = new EventBus(redis, config.redisUrl, config.redisPrefix, app.log);
-  const serviceTokens = new ServiceTokens(config.serviceTokenSecret, service);
-
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  registerErrorHandling(app);
-  const metrics = registerMetrics(app, service);
-  registerHealth(app, { service, paths: ['/health', publicHealthPath], sql, redis, extra: health });
+  return app;
+}
 
-  app.addHook('onClose', async () => {
-    await events.close();
-    await closeRedis(redis);
-    await db.destroy();
-  });
-  return { app, db, sql, redis, metrics, events, serviceTokens };
+/**
+ * What every service gets: the app plus its process-wide resources, closed with the app.
+ * @deprecated read the decorators instead (`app.db`, `app.redis`, `app.events`, …).
+ */
+export interface ServiceContext<DB> extends Database<DB> {
+  app: App;
+  redis: Redis;
+  metrics: Registry;
+  events: EventBus;
+  serviceTokens: ServiceTokens;
+}
+
+export interface ServiceAppOptions {
+  service: ServiceName;
+  config: BaseConfig;
+  /** Where nginx reaches `/health` from outside, e.g. `/api/auth/health` (contract §1). */
+  publicHealthPath: string;
+  /** Extra fields for `/health`, e.g. collab's connection counts. */
+  health?: HealthExtra;
+  /** Pass `false` in tests to silence logs. */
+  logger?: boolean;
+}
+
+/**
+ * `createFastify` plus the core plugins (`fluxCore`), returning the decorated resources.
+ * Kept while services move to `createFastify` + `app.register(fluxCore, …)` + decorators.
+ */
+export async function createServiceApp<DB>({
+  service,
+  config,
+  publicHealthPath,
+  health,
+  logger = true,
+}: ServiceAppOptions): Promise<ServiceContext<DB>> {
+  const app = createFastify({ service, config, logger });
+  await app.register(fluxCore, { config: { ...config, service }, publicHealthPath, health });
+  const db: Kysely<DB> = app.db;
+  return { app, db, sql: app.sql, redis: app.redis, metrics: app.metrics, events: app.events, serviceTokens: app.serviceTokens };
 }

@@ -38,7 +38,8 @@ export function toAppError(error: FastifyError | AppError | Error): AppError {
       field: fieldOf(issue),
       message: issue.message ?? 'is invalid',
     }));
-    const first = fields[0]!;
+    // ajv reports at least one issue; the fallback only satisfies the type.
+    const first = fields[0] ?? { field: '(root)', message: 'is invalid' };
     return new AppError('validation_error', 400, `${first.field}: ${first.message}`, { in: context, field: first.field, fields });
   }
   const known = fastifyError.code ? frameworkErrors[fastifyError.code] : undefined;

@@ -12,10 +12,13 @@ const check = async (probe: () => Promise<unknown>): Promise<'ok' | 'error'> =>
     () => 'error' as const,
   );
 
+/** Extra fields a service adds to its health body, e.g. collab's connection counts. */
+export type HealthExtra = () => { connections?: number; activeRooms?: number };
+
 /** `GET /health` (and the service's public health path): real DB and Redis round trips; 503 when the database is unreachable (contract §1). */
 export function registerHealth(
   app: FastifyInstance,
-  options: { service: string; paths: string[]; sql: Sql; redis: Redis; extra?: () => { connections?: number; activeRooms?: number } },
+  options: { service: string; paths: string[]; sql: Sql; redis: Redis; extra?: HealthExtra },
 ): void {
   const started = Date.now();
   const handler = async (_request: unknown, reply: FastifyReply) => {

@@ -19,8 +19,8 @@ export const secretNames = Object.keys(generators);
 function parse(text: string): Record<string, string> {
   const values: Record<string, string> = {};
   for (const line of text.split('\n')) {
-    const match = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
-    if (match) values[match[1]!] = match[2]!.replaceAll('\\n', '\n');
+    const [, name, value] = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim()) ?? [];
+    if (name !== undefined && value !== undefined) values[name] = value.replaceAll('\\n', '\n');
   }
   return values;
 }
@@ -29,9 +29,9 @@ function parse(text: string): Record<string, string> {
 export function ensureDevSecrets(file = defaultSecretsFile): Record<string, string> {
   const existing = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const values = parse(existing);
-  const missing = secretNames.filter((name) => !values[name]);
+  const missing = Object.entries(generators).filter(([name]) => !values[name]);
   if (missing.length > 0) {
-    const lines = missing.map((name) => `${name}=${generators[name]!()}`);
+    const lines = missing.map(([name, generate]) => `${name}=${generate()}`);
     mkdirSync(dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(
