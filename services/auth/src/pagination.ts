@@ -1,5 +1,4 @@
 import { AppError, type Page } from '@flux/shared';
-import { sql, type RawBuilder } from 'kysely';
 
 /** A keyset position: the (created_at, id) of the last row of a page. */
 export interface Cursor {
@@ -27,18 +26,6 @@ export const pageRequest = (query: { cursor?: string; limit: number }): PageRequ
   cursor: decodeCursor(query.cursor),
   limit: query.limit,
 });
-
-/**
- * Postgres keeps microseconds, JavaScript dates milliseconds: lists order and compare on the
- * millisecond so a cursor always round-trips.
- */
-export const msOf = (column: string): RawBuilder<Date> => sql<Date>`date_trunc('milliseconds', ${sql.ref(column)})`;
-
-/** `(ms(created_at), id) > cursor` for ascending lists, `<` for descending ones. */
-export const after = (createdAt: string, id: string, cursor: Cursor, direction: 'asc' | 'desc' = 'asc'): RawBuilder<boolean> =>
-  direction === 'asc'
-    ? sql<boolean>`(${msOf(createdAt)}, ${sql.ref(id)}) > (${cursor.at}::timestamptz, ${cursor.id}::uuid)`
-    : sql<boolean>`(${msOf(createdAt)}, ${sql.ref(id)}) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`;
 
 /** Rows fetched with `limit + 1` → the page and the cursor of its last row when more follow. */
 export function toPage<R, T>(rows: R[], limit: number, key: (row: R) => [Date, string], map: (row: R) => T): Page<T> {

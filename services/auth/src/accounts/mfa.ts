@@ -7,7 +7,7 @@ import { recordSecurityEvent, type RequestMeta } from '../security/events.js';
 import { claimTotpCode } from '../security/limits.js';
 import { hashToken } from '../tokens/opaque.js';
 import { randomBytes } from 'node:crypto';
-import { findUserById, updateUser } from './repository.js';
+import { deleteRecoveryCodes, findUserById, insertRecoveryCodes, spendRecoveryCode, updateUser } from './repository.js';
 import { SecretBox } from './secret-box.js';
 
 /** One step of clock drift either way, as authenticator apps expect. */
@@ -52,11 +52,12 @@ export async function enable(ctx: AuthContext, userId: string, code: string, met
   const codes = Array.from({ length: RECOVERY_CODES }, newRecoveryCode);
   await ctx.db.transaction().execute(async (trx) => {
     await updateUser(trx, user.id, { mfa_secret: user.mfa_pending_secret, mfa_pending_secret: null, mfa_enabled_at: new Date() });
-    await trx.deleteFrom('auth.mfa_recovery_codes').where('user_id', '=', user.id).execute();
-    await trx
-      .insertInto('auth.mfa_recovery_codes')
-      .values(codes.map((c) => ({ user_id: user.id, code_hash: hashToken(normaliseCode(c)) })))
-      .execute();
+    await deleteRecoveryCodes(trx, user.id);
+    await insertRecoveryCodes(
+      trx,
+      user.id,
+      codes.map((c) => hashToken(normaliseCode(c))),
+    );
     await recordSecurityEvent(ctx, trx, { type: 'mfa_enabled', userId: user.id, meta });
   });
   return codes;
@@ -69,16 +70,9 @@ export async function checkSecondFactor(ctx: AuthContext, user: UserRow, code: s
   if (/^\d{6}$/.test(normalised)) {
     return authenticator.check(normalised, box(ctx).open(user.mfa_secret)) && (await claimTotpCode(ctx, user.id, normalised));
   }
-  const spent = await ctx.db
-    .updateTable('auth.mfa_recovery_codes')
-    .set({ used_at: new Date() })
-    .where('user_id', '=', user.id)
-    .where('code_hash', '=', hashToken(normalised))
-    .where('used_at', 'is', null)
-    .returning('id')
-    .executeTakeFirst();
+  const spent = await spendRecoveryCode(ctx.db, user.id, hashToken(normalised));
   if (spent) await recordSecurityEvent(ctx, ctx.db, { type: 'mfa_recovery_code_used', userId: user.id, meta });
-  return !!spent;
+  return spent;
 }
 
 export async function disable(ctx: AuthContext, userId: string, code: string, meta: RequestMeta): Promise<void> {
@@ -90,7 +84,7 @@ export async function disable(ctx: AuthContext, userId: string, code: string, me
   }
   await ctx.db.transaction().execute(async (trx) => {
     await updateUser(trx, user.id, { mfa_secret: null, mfa_pending_secret: null, mfa_enabled_at: null });
-    await trx.deleteFrom('auth.mfa_recovery_codes').where('user_id', '=', user.id).execute();
+    await deleteRecoveryCodes(trx, user.id);
     await recordSecurityEvent(ctx, trx, { type: 'mfa_disabled', userId: user.id, meta });
   });
 }

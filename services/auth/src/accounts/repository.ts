@@ -1,5 +1,5 @@
 import type { Kysely, Transaction, Updateable } from 'kysely';
-import type { Database, NewUser, UserRow, UsersTable } from '../db/database.js';
+import type { Database, EmailTokensTable, NewUser, UserRow, UsersTable } from '../db/database.js';
 
 export type Db = Kysely<Database> | Transaction<Database>;
 
@@ -37,3 +37,62 @@ export const updateUser = (db: Db, id: string, values: Updateable<UsersTable>): 
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst();
+
+export type EmailTokenPurpose = EmailTokensTable['purpose'];
+
+/** Marks the user's live tokens of one purpose used, so only the newest mailed link works. */
+export const retireEmailTokens = (db: Db, userId: string, purpose: EmailTokenPurpose) =>
+  db
+    .updateTable('auth.email_tokens')
+    .set({ used_at: new Date() })
+    .where('user_id', '=', userId)
+    .where('purpose', '=', purpose)
+    .where('used_at', 'is', null)
+    .execute();
+
+export const insertEmailToken = (db: Db, values: { userId: string; purpose: EmailTokenPurpose; tokenHash: string; expiresAt: Date }) =>
+  db
+    .insertInto('auth.email_tokens')
+    .values({ user_id: values.userId, purpose: values.purpose, token_hash: values.tokenHash, expires_at: values.expiresAt })
+    .execute();
+
+/** Spends a live token in one statement (so two uses cannot both succeed); the user id, or undefined. */
+export const spendEmailToken = async (db: Db, tokenHash: string, purpose: EmailTokenPurpose): Promise<string | undefined> =>
+  (
+    await db
+      .updateTable('auth.email_tokens')
+      .set({ used_at: new Date() })
+      .where('token_hash', '=', tokenHash)
+      .where('purpose', '=', purpose)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', new Date())
+      .returning('user_id')
+      .executeTakeFirst()
+  )?.user_id;
+
+/** Spent or expired email tokens can never be used again. */
+export const deleteDeadEmailTokens = (db: Db, now: Date) =>
+  db
+    .deleteFrom('auth.email_tokens')
+    .where((eb) => eb.or([eb('used_at', 'is not', null), eb('expires_at', '<', now)]))
+    .executeTakeFirst();
+
+export const deleteRecoveryCodes = (db: Db, userId: string) =>
+  db.deleteFrom('auth.mfa_recovery_codes').where('user_id', '=', userId).execute();
+
+export const insertRecoveryCodes = (db: Db, userId: string, codeHashes: string[]) =>
+  db
+    .insertInto('auth.mfa_recovery_codes')
+    .values(codeHashes.map((codeHash) => ({ user_id: userId, code_hash: codeHash })))
+    .execute();
+
+/** Spends an unused recovery code in one statement; true when it was live. */
+export const spendRecoveryCode = async (db: Db, userId: string, codeHash: string): Promise<boolean> =>
+  !!(await db
+    .updateTable('auth.mfa_recovery_codes')
+    .set({ used_at: new Date() })
+    .where('user_id', '=', userId)
+    .where('code_hash', '=', codeHash)
+    .where('used_at', 'is', null)
+    .returning('id')
+    .executeTakeFirst());

@@ -11,7 +11,7 @@ import {
   progressiveDelayMs,
   recordLoginFailure,
 } from '../security/limits.js';
-import { revokeSessions } from '../sessions/repository.js';
+import { countSessionsByUserAgent, revokeSessions } from '../sessions/repository.js';
 import { startSession, type IssuedTokens } from '../sessions/service.js';
 import { normaliseEmail } from './email.js';
 import { consumeEmailToken, issueEmailToken } from './email-tokens.js';
@@ -128,15 +128,8 @@ export async function login(ctx: AuthContext, body: LoginBody, meta: RequestMeta
 
 /** A sign-in from a user agent this account never used before is worth a security event. */
 async function noteNewDevice(ctx: AuthContext, userId: string, meta: RequestMeta): Promise<void> {
-  const known = await ctx.db
-    .selectFrom('auth.sessions')
-    .select((eb) => [
-      eb.fn.countAll<string>().as('all'),
-      eb.fn.count<string>('id').filterWhere('user_agent', 'is not distinct from', meta.userAgent).as('same'),
-    ])
-    .where('user_id', '=', userId)
-    .executeTakeFirstOrThrow();
-  if (Number(known.all) > 0 && Number(known.same) === 0) {
+  const known = await countSessionsByUserAgent(ctx.db, userId, meta.userAgent);
+  if (known.all > 0 && known.same === 0) {
     await recordSecurityEvent(ctx, ctx.db, { type: 'new_device', userId, meta });
   }
 }

@@ -144,3 +144,4 @@ export type RefreshTokenRow = Selectable<RefreshTokensTable>;
 export type OrganizationRow = Selectable<OrganizationsTable>;
 export type ProjectRow = Selectable<ProjectsTable>;
 export type SecurityEventRow = Selectable<SecurityEventsTable>;
+export type DevOutboxRow = Selectable<DevOutboxTable>;

@@ -1,9 +1,14 @@
 import { createRedis, closeRedis } from '@flux/server-kit';
 import { Queue, Worker } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { deleteDeadEmailTokens } from '../accounts/repository.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
+import { deleteOldOutboxMail } from '../mail/repository.js';
+import { deleteExpiredInvitations } from '../organizations/repository.js';
+import { deleteSecurityEventsBefore } from '../security/repository.js';
+import { deleteDeadRefreshTokens, deleteSessionsEndedBefore } from '../sessions/repository.js';
 
 export const MAINTENANCE_QUEUE = 'auth-maintenance';
 export const PURGE_JOB = 'purge_expired';
@@ -32,47 +37,14 @@ export async function purgeExpired(
 ): Promise<PurgeResult> {
   const now = new Date();
   const count = (result: { numDeletedRows: bigint }) => Number(result.numDeletedRows);
-  const refreshTokens = count(
-    await db
-      .deleteFrom('auth.refresh_tokens')
-      .where((eb) =>
-        eb.or([
-          eb('expires_at', '<', now),
-          eb(
-            'session_id',
-            'in',
-            eb
-              .selectFrom('auth.sessions')
-              .select('id')
-              .where((s) => s.or([s('revoked_at', 'is not', null), s('expires_at', '<', now)])),
-          ),
-        ]),
-      )
-      .executeTakeFirst(),
-  );
-  const ended = daysAgo(ENDED_SESSION_RETENTION_DAYS);
-  const sessions = count(
-    await db
-      .deleteFrom('auth.sessions')
-      .where((eb) => eb.or([eb('revoked_at', '<', ended), eb('expires_at', '<', ended)]))
-      .executeTakeFirst(),
-  );
-  const emailTokens = count(
-    await db
-      .deleteFrom('auth.email_tokens')
-      .where((eb) => eb.or([eb('used_at', 'is not', null), eb('expires_at', '<', now)]))
-      .executeTakeFirst(),
-  );
-  const securityEvents = count(
-    await db.deleteFrom('auth.security_events').where('created_at', '<', daysAgo(securityEventRetentionDays)).executeTakeFirst(),
-  );
-  const invitations = count(
-    await db.deleteFrom('auth.invitations').where('accepted_at', 'is', null).where('expires_at', '<', now).executeTakeFirst(),
-  );
-  const outbox = count(
-    await db.deleteFrom('auth.dev_outbox').where('created_at', '<', sql<Date>`now() - interval '7 days'`).executeTakeFirst(),
-  );
-  return { refreshTokens, sessions, emailTokens, securityEvents, invitations, outbox };
+  return {
+    refreshTokens: count(await deleteDeadRefreshTokens(db, now)),
+    sessions: count(await deleteSessionsEndedBefore(db, daysAgo(ENDED_SESSION_RETENTION_DAYS))),
+    emailTokens: count(await deleteDeadEmailTokens(db, now)),
+    securityEvents: count(await deleteSecurityEventsBefore(db, daysAgo(securityEventRetentionDays))),
+    invitations: count(await deleteExpiredInvitations(db, now)),
+    outbox: count(await deleteOldOutboxMail(db)),
+  };
 }
 
 export interface Maintenance {

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
+import { insertOutboxMail, listOutboxMail } from './repository.js';
 
 export interface Mail {
   to: string;
@@ -29,20 +30,13 @@ export function createMailer(config: Config, db: Kysely<Database>): Mailer {
   if (config.production) throw new Error('SMTP_URL is required in production');
   return {
     send: async (mail) => {
-      await db.insertInto('auth.dev_outbox').values({ recipient: mail.to, subject: mail.subject, body: mail.text }).execute();
+      await insertOutboxMail(db, { recipient: mail.to, subject: mail.subject, body: mail.text });
     },
     close: () => {},
   };
 }
 
 export async function readOutbox(db: Kysely<Database>, to: string): Promise<OutboxMail[]> {
-  const rows = await db
-    .selectFrom('auth.dev_outbox')
-    .selectAll()
-    .where('recipient', '=', to.trim().toLowerCase())
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(50)
-    .execute();
+  const rows = await listOutboxMail(db, to.trim().toLowerCase());
   return rows.map((row) => ({ to: row.recipient, subject: row.subject, text: row.body, createdAt: row.created_at.toISOString() }));
 }

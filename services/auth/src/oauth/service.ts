@@ -8,6 +8,7 @@ import { recordSecurityEvent, type RequestMeta } from '../security/events.js';
 import { revokeSessions } from '../sessions/repository.js';
 import { startSession, type IssuedTokens } from '../sessions/service.js';
 import type { OAuthProviders } from './providers.js';
+import { findLinkedUserId, linkAccount } from './repository.js';
 
 const FLOW_TTL_SECONDS = 600;
 const flowKey = (ctx: AuthContext, state: string) => `${ctx.config.redisPrefix}auth:oauth:${state}`;
@@ -84,14 +85,9 @@ async function linkOrCreate(
   identity: { subject: string; email: string | undefined; emailVerified: boolean; name: string | undefined },
   meta: RequestMeta,
 ): Promise<UserRow> {
-  const linked = await ctx.db
-    .selectFrom('auth.oauth_accounts')
-    .select('user_id')
-    .where('provider', '=', provider)
-    .where('subject', '=', identity.subject)
-    .executeTakeFirst();
-  if (linked) {
-    const user = await findUserById(ctx.db, linked.user_id);
+  const linkedUserId = await findLinkedUserId(ctx.db, provider, identity.subject);
+  if (linkedUserId) {
+    const user = await findUserById(ctx.db, linkedUserId);
     if (user) {
       await recordSecurityEvent(ctx, ctx.db, { type: 'oauth_login', userId: user.id, meta, metadata: { provider } });
       return user;
@@ -120,11 +116,7 @@ async function linkOrCreate(
       if (!user) throw AppError.conflict('email_taken', 'An account with this email was just created; try again.');
       created.value = true;
     }
-    await trx
-      .insertInto('auth.oauth_accounts')
-      .values({ provider, subject: identity.subject, user_id: user.id, email })
-      .onConflict((oc) => oc.doNothing())
-      .execute();
+    await linkAccount(trx, { provider, subject: identity.subject, userId: user.id, email });
     await recordSecurityEvent(ctx, trx, { type: created.value ? 'signup' : 'oauth_linked', userId: user.id, meta, metadata: { provider } });
     await recordSecurityEvent(ctx, trx, { type: 'oauth_login', userId: user.id, meta, metadata: { provider } });
     return user;

@@ -1,6 +1,7 @@
 import type { Role } from '@flux/shared';
 import type { Db } from '../accounts/repository.js';
-import { after, msOf, type PageRequest } from '../pagination.js';
+import { after, msOf } from '../db/keyset.js';
+import type { PageRequest } from '../pagination.js';
 
 export const insertOrganization = (db: Db, values: { name: string; slug: string; createdBy: string }) =>
   db
@@ -143,3 +144,7 @@ export const acceptInvitations = (db: Db, email: string) =>
     .where('expires_at', '>', new Date())
     .returning(['organization_id', 'role'])
     .execute();
+
+/** Invitations nobody accepted in time. */
+export const deleteExpiredInvitations = (db: Db, now: Date) =>
+  db.deleteFrom('auth.invitations').where('accepted_at', 'is', null).where('expires_at', '<', now).executeTakeFirst();

@@ -1,5 +1,6 @@
 import type { Db } from '../accounts/repository.js';
-import { after, msOf, type PageRequest } from '../pagination.js';
+import { after, msOf } from '../db/keyset.js';
+import type { PageRequest } from '../pagination.js';
 
 export const insertProject = (db: Db, values: { organizationId: string; name: string; createdBy: string }) =>
   db

@@ -1,8 +1,6 @@
-import type { SecurityEvent } from '@flux/shared';
-import { sql } from 'kysely';
 import type { Db } from '../accounts/repository.js';
 import type { AuthMetrics } from './metrics.js';
-import type { SecurityEventRow } from '../db/database.js';
+import { insertSecurityEvent } from './repository.js';
 
 /** Where a request came from; stored with sessions and security events. */
 export interface RequestMeta {
@@ -42,26 +40,12 @@ export async function recordSecurityEvent(
   db: Db,
   event: { type: SecurityEventType; userId: string | null; meta: RequestMeta; metadata?: Record<string, unknown> },
 ): Promise<void> {
-  await db
-    .insertInto('auth.security_events')
-    .values({
-      type: event.type,
-      user_id: event.userId,
-      ip: event.meta.ip,
-      user_agent: event.meta.userAgent?.slice(0, 512) ?? null,
-      // Cast in SQL: postgres.js would otherwise store the JSON text as a jsonb string.
-      metadata: sql<Record<string, unknown>>`cast(${JSON.stringify(event.metadata ?? {})}::text as jsonb)`,
-    })
-    .execute();
+  await insertSecurityEvent(db, {
+    type: event.type,
+    userId: event.userId,
+    ip: event.meta.ip,
+    userAgent: event.meta.userAgent?.slice(0, 512) ?? null,
+    metadata: event.metadata ?? {},
+  });
   ctx.metrics.securityEvents.inc({ type: event.type });
 }
-
-export const toSecurityEvent = (row: SecurityEventRow): SecurityEvent => ({
-  id: row.id,
-  userId: row.user_id,
-  type: row.type,
-  ip: row.ip,
-  userAgent: row.user_agent,
-  metadata: row.metadata,
-  createdAt: row.created_at.toISOString(),
-});

@@ -1,8 +1,9 @@
 import { AppError, type Page, type SecurityEvent } from '@flux/shared';
-import type { AuthContext } from '../context.js';
 import { findUserById } from '../accounts/repository.js';
-import { after, msOf, pageRequest, toPage } from '../pagination.js';
-import { toSecurityEvent } from './events.js';
+import type { AuthContext } from '../context.js';
+import { pageRequest, toPage } from '../pagination.js';
+import { toSecurityEvent } from './mappers.js';
+import * as repo from './repository.js';
 
 /** The caller's own security events, newest first; platform admins see everyone's. */
 export async function listSecurityEvents(
@@ -13,13 +14,6 @@ export async function listSecurityEvents(
   const user = await findUserById(ctx.db, userId);
   if (!user) throw AppError.unauthorized();
   const page = pageRequest(query);
-  let select = ctx.db.selectFrom('auth.security_events').selectAll();
-  if (!user.is_admin) select = select.where('user_id', '=', userId);
-  if (page.cursor) select = select.where(after('created_at', 'id', page.cursor, 'desc'));
-  const rows = await select
-    .orderBy(msOf('created_at'), 'desc')
-    .orderBy('id', 'desc')
-    .limit(page.limit + 1)
-    .execute();
+  const rows = await repo.listSecurityEvents(ctx.db, user.is_admin ? null : userId, page);
   return toPage(rows, page.limit, (row) => [row.created_at, row.id], toSecurityEvent);
 }

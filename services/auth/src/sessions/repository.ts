@@ -43,8 +43,14 @@ export const lockRefreshToken = (db: Db, tokenHash: string) =>
 export const markRefreshTokenUsed = (db: Db, id: string, successorId: string, at: Date) =>
   db.updateTable('auth.refresh_tokens').set({ used_at: at, successor_id: successorId }).where('id', '=', id).execute();
 
-export const findRefreshTokenById = (db: Db, id: string) =>
-  db.selectFrom('auth.refresh_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+/** The session a refresh token belongs to, whatever the token's state. */
+export const findSessionOfRefreshToken = (db: Db, tokenHash: string) =>
+  db
+    .selectFrom('auth.refresh_tokens as t')
+    .innerJoin('auth.sessions as s', 's.id', 't.session_id')
+    .select(['s.id', 's.user_id'])
+    .where('t.token_hash', '=', tokenHash)
+    .executeTakeFirst();
 
 export const findSession = (db: Db, id: string): Promise<SessionRow | undefined> =>
   db.selectFrom('auth.sessions').selectAll().where('id', '=', id).executeTakeFirst();
@@ -75,3 +81,42 @@ export async function revokeSessions(db: Db, filter: { userId: string; ids?: str
   }
   return (await query.returning('id').execute()).map((row) => row.id);
 }
+
+/** How many sessions the user ever had, and how many of them from this user agent. */
+export async function countSessionsByUserAgent(db: Db, userId: string, userAgent: string | null): Promise<{ all: number; same: number }> {
+  const counts = await db
+    .selectFrom('auth.sessions')
+    .select((eb) => [
+      eb.fn.countAll<string>().as('all'),
+      eb.fn.count<string>('id').filterWhere('user_agent', 'is not distinct from', userAgent).as('same'),
+    ])
+    .where('user_id', '=', userId)
+    .executeTakeFirstOrThrow();
+  return { all: Number(counts.all), same: Number(counts.same) };
+}
+
+/** Refresh tokens that can no longer be used: expired, or of a session that ended (revoked or past its cap). */
+export const deleteDeadRefreshTokens = (db: Db, now: Date) =>
+  db
+    .deleteFrom('auth.refresh_tokens')
+    .where((eb) =>
+      eb.or([
+        eb('expires_at', '<', now),
+        eb(
+          'session_id',
+          'in',
+          eb
+            .selectFrom('auth.sessions')
+            .select('id')
+            .where((s) => s.or([s('revoked_at', 'is not', null), s('expires_at', '<', now)])),
+        ),
+      ]),
+    )
+    .executeTakeFirst();
+
+/** Sessions that ended (revoked or expired) before `endedBefore`. */
+export const deleteSessionsEndedBefore = (db: Db, endedBefore: Date) =>
+  db
+    .deleteFrom('auth.sessions')
+    .where((eb) => eb.or([eb('revoked_at', '<', endedBefore), eb('expires_at', '<', endedBefore)]))
+    .executeTakeFirst();

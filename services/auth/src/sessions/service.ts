@@ -138,12 +138,7 @@ export async function revokeSession(ctx: AuthContext, userId: string, sessionId:
 
 /** The session a refresh token belongs to (for cookie-mode logout), if the token is known. */
 export async function sessionOfRefreshToken(ctx: AuthContext, token: string): Promise<{ id: string; userId: string } | undefined> {
-  const row = await ctx.db
-    .selectFrom('auth.refresh_tokens as t')
-    .innerJoin('auth.sessions as s', 's.id', 't.session_id')
-    .select(['s.id', 's.user_id'])
-    .where('t.token_hash', '=', hashToken(token))
-    .executeTakeFirst();
+  const row = await sessions.findSessionOfRefreshToken(ctx.db, hashToken(token));
   return row && { id: row.id, userId: row.user_id };
 }
 
