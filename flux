@@ -1,5 +1,10 @@
 #!/usr/bin/env bash
 # FluxStudio ops entry point. `./flux help` lists the commands.
+#
+# This bootstrap provides what the TypeScript CLI (packages/cli) needs and what only a shell does
+# well: the pinned Node and pnpm, node modules, PostgreSQL/Redis/nginx/Chromium from Debian
+# packages and local starts of PostgreSQL and Redis. Everything else (up, down, status, logs,
+# restart, test, bench, migrate, doctor, secrets, probe …) is `node packages/cli/dist/main.js`.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -9,11 +14,9 @@ PNPM_PIN=12.21.0
 
 export PM2_HOME="$STATE/pm2"
 export TURBO_TELEMETRY_DISABLED=1 TURBO_NO_UPDATE_NOTIFIER=1 DO_NOT_TRACK=1
-export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/flux}"
-export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
-export FLUX_HTTP_PORT="${FLUX_HTTP_PORT:-8080}"
-export PUBLIC_URL="${PUBLIC_URL:-http://127.0.0.1:$FLUX_HTTP_PORT}"
-SERVICES=(auth messaging collab)
+# What the bootstrap needs to provide PostgreSQL and Redis; every other setting is the CLI's.
+DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/flux}"
+REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
 
 bold=$'\033[1m'; dim=$'\033[2m'; reset=$'\033[0m'
 [ -t 1 ] || { bold=''; dim=''; reset=''; }
@@ -61,6 +64,14 @@ ensure_deps() {
     die "pnpm install failed (above); if you changed a package.json, run 'pnpm install' to update pnpm-lock.yaml"
 }
 
+# `./flux down` stops what is recorded here: JSON data (.flux/started/<name>.json), not shell text.
+record_started() { # name key=value...
+  mkdir -p "$STATE/started"
+  node -e 'const [file, ...pairs] = process.argv.slice(1);
+    const record = Object.fromEntries(pairs.map((p) => { const i = p.indexOf("="); const v = p.slice(i + 1); return [p.slice(0, i), /^\d+$/.test(v) ? Number(v) : v]; }));
+    require("node:fs").writeFileSync(file, JSON.stringify(record) + "\n");' "$STATE/started/$1.json" "${@:2}"
+}
+
 reachable() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 url_host() { node -e 'const u=new URL(process.argv[1]);console.log(u.hostname.replace(/^\[|\]$/g,""))' "$1"; }
 url_port() { node -e 'const u=new URL(process.argv[1]);console.log(u.port||process.argv[2])' "$1" "$2"; }
@@ -85,20 +96,20 @@ ensure_postgres() {
     step "starting the system PostgreSQL $version cluster"
     as_root pg_ctlcluster "$version" main start || true
     wait_for "$host" "$port" PostgreSQL 30
-    as_root su postgres -c "psql -qc \"alter user postgres password null\"" >/dev/null 2>&1 || true
-    echo "pg_ctlcluster $version main stop" >"$STATE/started-postgres"
+    as_root runuser -u postgres -- psql -qc "alter user postgres password null" >/dev/null 2>&1 || true
+    record_started postgres kind=postgres-cluster "version=$version" cluster=main
   else
-    local bin data="$STATE/pgdata"
+    local bin data="$STATE/pgdata" owner=() user=""
     bin="$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -1)")"
     step "starting a project PostgreSQL in .flux/pgdata on port $port"
-    local run=(); [ "$(id -u)" = 0 ] && run=(su postgres -s /bin/bash -c)
+    # initdb and pg_ctl refuse root: run them as the postgres user (argument arrays, no shell text).
+    if [ "$(id -u)" = 0 ]; then user=postgres; owner=(runuser -u postgres --); fi
     if [ ! -f "$data/PG_VERSION" ]; then
-      mkdir -p "$data"; [ "$(id -u)" = 0 ] && chown postgres "$data"
-      if [ ${#run[@]} -gt 0 ]; then "${run[@]}" "$bin/initdb -D '$data' --auth=trust -U postgres >/dev/null"; else "$bin/initdb" -D "$data" --auth=trust -U postgres >/dev/null; fi
+      mkdir -p "$data"; [ -n "$user" ] && chown "$user" "$data"
+      "${owner[@]}" "$bin/initdb" -D "$data" --auth=trust -U postgres >/dev/null
     fi
-    local cmd="$bin/pg_ctl -D '$data' -l '$data/server.log' -o \"-p $port -k '$data' -c listen_addresses=127.0.0.1\" -w start"
-    if [ ${#run[@]} -gt 0 ]; then "${run[@]}" "$cmd" >/dev/null; else bash -c "$cmd" >/dev/null; fi
-    echo "${run[*]:+${run[*]} }\"$bin/pg_ctl -D '$data' -m fast stop\"" >"$STATE/started-postgres"
+    "${owner[@]}" "$bin/pg_ctl" -D "$data" -l "$data/server.log" -o "-p $port -k '$data' -c listen_addresses=127.0.0.1" -w start >/dev/null
+    record_started postgres kind=postgres "dataDir=$data" "bin=$bin" ${user:+"user=$user"}
     wait_for "$host" "$port" PostgreSQL 30
   fi
 }
@@ -113,167 +124,33 @@ ensure_redis() {
   mkdir -p "$STATE/redis"
   redis-server --bind 127.0.0.1 --port "$port" --daemonize yes --dir "$STATE/redis" \
     --pidfile "$STATE/redis/redis.pid" --logfile "$STATE/redis/redis.log" --appendonly yes --save "" >/dev/null
-  echo "kill \$(cat '$STATE/redis/redis.pid')" >"$STATE/started-redis"
+  record_started redis kind=redis "pidFile=$STATE/redis/redis.pid" "port=$port"
   wait_for "$host" "$port" Redis 15
 }
 
 ensure_nginx() { command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || apt_install nginx; export PATH="$PATH:/usr/sbin"; }
 ensure_chromium() { [ -x /usr/bin/chromium ] || apt_install chromium; }
 
-build() {
-  step "building (turbo; unchanged packages come from cache)"
+# The CLI itself (and what it imports) is built here; a failed build falls back to the last good one.
+build_cli() {
+  local cli="$ROOT/packages/cli/dist/main.js" log="$STATE/logs/cli-build.log"
   mkdir -p "$STATE/logs"
-  if ! (cd "$ROOT" && turbo run build --output-logs=errors-only >"$STATE/logs/build.log" 2>&1); then
-    sed 's/^/    /' "$STATE/logs/build.log" | tail -40
-    die "build failed (full log: .flux/logs/build.log)"
-  fi
-  note "$(grep -E 'Tasks:|Cached:' "$STATE/logs/build.log" | tr -s ' ' | paste -sd ' ')"
-}
-
-migrate() { # [--reset]
-  step "migrating $(echo "$DATABASE_URL" | sed 's/:[^:@/]*@/:***@/')${1:+ (fresh)}"
-  node "$ROOT/migrations/dist/cli.js" --create-database "$@"
-}
-
-ensure_secrets() {
-  [ "${NODE_ENV:-}" = production ] && return 0
-  node -e 'import(process.argv[1]).then((m) => m.ensureDevSecrets())' "$ROOT/packages/server-kit/dist/secrets.js"
-}
-
-prepare() { ensure_runtime; ensure_deps; ensure_postgres; ensure_redis; ensure_nginx; build; ensure_secrets; }
-
-# ---------------------------------------------------------------- gateway and processes
-
-instances() { local n="FLUX_${1^^}_INSTANCES"; echo "${!n:-1}"; }
-upstreams() { # service default-port
-  local n port="${2}" list=() var="${1^^}_PORT"
-  port="${!var:-$port}"
-  for ((n = 0; n < $(instances "$1"); n++)); do list+=("127.0.0.1:$((port + n))"); done
-  (IFS=,; echo "${list[*]}")
-}
-
-pm2() { node "$ROOT/node_modules/pm2/bin/pm2" "$@"; }
-
-start_nginx() {
-  local prefix="$STATE/nginx" conf
-  conf="$(FLUX_AUTH_UPSTREAMS="$(upstreams auth 3001)" FLUX_MESSAGING_UPSTREAMS="$(upstreams messaging 3004)" \
-    FLUX_COLLAB_UPSTREAMS="$(upstreams collab 4000)" node "$ROOT/infra/nginx/render.mjs" "$prefix")"
-  nginx -t -q -p "$prefix" -c "$conf" || die "nginx rejected $conf"
-  if [ -f "$prefix/nginx.pid" ] && kill -0 "$(cat "$prefix/nginx.pid")" 2>/dev/null; then
-    step "reloading nginx"; nginx -p "$prefix" -c "$conf" -s reload 2>/dev/null
-  else
-    step "starting nginx on 127.0.0.1:$FLUX_HTTP_PORT"; nginx -p "$prefix" -c "$conf"
+  if ! (cd "$ROOT" && turbo run build --filter=@flux/cli --output-logs=errors-only >"$log" 2>&1); then
+    [ -f "$cli" ] || { sed 's/^/    /' "$log" | tail -30; die "building the flux CLI failed (above; full log: .flux/logs/cli-build.log)"; }
+    note "the flux CLI did not build (.flux/logs/cli-build.log); using the previous build"
   fi
 }
 
-wait_healthy() {
-  node - "$PUBLIC_URL" <<'JS'
-const base = process.argv[2];
-const paths = ['/api/auth/health', '/api/messages/health', '/collab/health'];
-const deadline = Date.now() + 60_000;
-const bad = new Map();
-while (Date.now() < deadline) {
-  bad.clear();
-  await Promise.all(paths.map(async (p) => {
-    const r = await fetch(base + p).catch((e) => ({ status: 0, text: async () => e.message }));
-    if (r.status !== 200) bad.set(p, `${r.status} ${(await r.text()).slice(0, 120)}`);
-  }));
-  if (bad.size === 0) process.exit(0);
-  await new Promise((r) => setTimeout(r, 500));
-}
-for (const [p, why] of bad) console.error(`    ${p}: ${why}`);
-console.error('flux: services are not healthy; see ./flux logs');
-process.exit(1);
-JS
-}
+# ---------------------------------------------------------------- hand over to the CLI
 
-cmd_up() {
-  prepare
-  migrate
-  mkdir -p "$STATE/logs"
-  step "starting services with PM2 (${SERVICES[*]})"
-  pm2 startOrReload "$ROOT/ecosystem.config.cjs" --update-env >/dev/null
-  start_nginx
-  step "waiting for health checks"
-  wait_healthy
-  step "FluxStudio is up: $PUBLIC_URL"
-}
-
-cmd_down() {
-  ensure_runtime
-  if [ -d "$PM2_HOME" ]; then step "stopping services"; pm2 kill >/dev/null 2>&1 || true; fi
-  local prefix="$STATE/nginx"
-  if [ -f "$prefix/nginx.pid" ] && kill -0 "$(cat "$prefix/nginx.pid")" 2>/dev/null; then
-    step "stopping nginx"; nginx -p "$prefix" -c "$prefix/nginx.conf" -s quit 2>/dev/null || true
-  fi
-  for what in redis postgres; do
-    if [ -f "$STATE/started-$what" ]; then step "stopping the $what flux started"; as_root bash -c "$(cat "$STATE/started-$what")" || true; rm -f "$STATE/started-$what"; fi
-  done
-  step "down"
-}
-
-cmd_status() {
-  ensure_runtime
-  pm2 status
-  node -e 'for (const p of ["/api/auth/health","/api/messages/health","/collab/health"]) { const r = await fetch(process.argv[1] + p).catch(() => null); console.log(`${p.padEnd(22)} ${r ? r.status + " " + await r.text() : "unreachable"}`); }' "$PUBLIC_URL" --input-type=module
-}
-
-cmd_logs() { ensure_runtime; pm2 logs "${1:-}" --lines 100; }
-
-cmd_restart() {
-  local svc="${1:-}"
-  [[ " ${SERVICES[*]} " == *" $svc "* ]] || die "usage: ./flux restart <auth|messaging|collab>"
-  ensure_runtime
-  step "restarting $svc"; pm2 restart "$svc" --update-env >/dev/null
-  wait_healthy
-  step "$svc restarted"
-}
-
-cmd_test() {
-  prepare
-  ensure_chromium
-  local base="${DATABASE_URL%/*}"
-  export DATABASE_URL="${TEST_DATABASE_URL:-$base/flux_test}"
-  export REDIS_PREFIX="flux-test-$$:"
-  migrate --reset
-  step "running the test suite (vitest)"
-  local results="$STATE/test-results.json" status=0
-  rm -f "$results"
-  (cd "$ROOT" && vitest run --reporter=default --reporter=json --outputFile.json="$results" "$@") || status=$?
-  # One plain closing line that any CI reader understands.
-  [ -f "$results" ] && node -e 'const r = require(process.argv[1]); console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed`)' "$results"
-  return "$status"
-}
-
-cmd_bench() {
-  prepare
-  step "running benchmarks (bench/)"
-  cd "$ROOT" && pnpm --filter @flux/bench bench "$@"
-}
-
-usage() {
-  cat <<USAGE
-usage: ./flux <command>
-  up                 install what is missing, migrate, build, start everything, print the URL
-  down               stop everything flux started
-  status             process list and health
-  logs [service]     follow the logs (auth, messaging, collab)
-  restart <service>  restart one service and wait until it is healthy
-  test [vitest args] run the whole test suite against real PostgreSQL, Redis, nginx and Chromium
-  bench              run the benchmarks against their baselines
-  migrate            apply database migrations
-USAGE
-}
-
-case "${1:-help}" in
-  up) cmd_up ;;
-  down) cmd_down ;;
-  status) cmd_status ;;
-  logs) shift; cmd_logs "$@" ;;
-  restart) shift; cmd_restart "$@" ;;
-  test) shift; cmd_test "$@" ;;
-  bench) shift; cmd_bench "$@" ;;
-  migrate) ensure_runtime; ensure_postgres; build; migrate ;;
-  help|-h|--help) usage ;;
-  *) usage; exit 1 ;;
+cmd="${1:-help}"
+case "$cmd" in
+  up | test | bench) ensure_runtime; ensure_deps; ensure_postgres; ensure_redis; ensure_nginx; [ "$cmd" != test ] || ensure_chromium ;;
+  migrate) ensure_runtime; ensure_deps; ensure_postgres ;;
+  # Read-only and diagnostic commands never install or start anything (doctor checks the lockfile itself).
+  *) ensure_runtime; [ -d "$ROOT/node_modules/.pnpm" ] || ensure_deps; export PATH="$PATH:/usr/sbin" ;;
 esac
+build_cli
+export FLUX_NODE
+exec node "$ROOT/packages/cli/dist/main.js" "$@"
+

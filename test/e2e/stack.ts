@@ -1,34 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-// @ts-expect-error plain ESM module without types
-import { renderNginx } from '../../infra/nginx/render.mjs';
+import { type RegisteredService, serviceRegistry } from '@flux/shared/registry';
+// The CLI's own start-up, health waiting and nginx rendering (./flux up uses the same module).
+import { freePort, spawnNginx, startServiceProcess, stopProcess, waitFor, writeNginxConfig } from '../../packages/cli/src/stack/index.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-export type ServiceName = 'auth' | 'messaging' | 'collab';
-const services: ServiceName[] = ['auth', 'messaging', 'collab'];
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-async function waitFor(what: string, probe: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await probe().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what} did not become ready within ${ms} ms`);
-}
+export type ServiceName = RegisteredService;
+const services = serviceRegistry.map((s) => s.name);
+export { freePort };
 
 /**
  * The built services (`dist/`) as separate processes on free ports behind a real nginx with the
@@ -62,38 +42,30 @@ export class Stack {
     this.url = `http://127.0.0.1:${this.ports.gateway}`;
     await Promise.all(services.map((name) => this.startService(name)));
     this.prefix = mkdtempSync(join(tmpdir(), 'flux-nginx-'));
-    const conf: string = renderNginx({
+    const conf = writeNginxConfig({
       prefix: this.prefix,
       port: this.ports.gateway,
-      auth: [`127.0.0.1:${this.ports.auth}`],
-      messaging: [`127.0.0.1:${this.ports.messaging}`],
-      collab: [`127.0.0.1:${this.ports.collab}`],
+      upstreams: {
+        auth: [`127.0.0.1:${this.ports.auth}`],
+        messaging: [`127.0.0.1:${this.ports.messaging}`],
+        collab: [`127.0.0.1:${this.ports.collab}`],
+      },
     });
-    const nginxBin = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
-    this.nginx = spawn(nginxBin, ['-p', this.prefix, '-c', conf, '-g', 'daemon off;'], { stdio: ['ignore', 'inherit', 'inherit'] });
+    this.nginx = spawnNginx(process.env.NGINX_BIN ?? '/usr/sbin/nginx', this.prefix, conf);
     await waitFor('nginx', async () => (await fetch(`${this.url}/api/auth/health`)).status === 200);
     return this;
   }
 
   async startService(name: ServiceName): Promise<void> {
-    const child = spawn(process.execPath, ['--enable-source-maps', join(root, `services/${name}/dist/server.js`)], {
-      env: this.serviceEnv(name),
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    const service = serviceRegistry.find((s) => s.name === name);
+    if (!service) throw new Error(`unknown service ${name}`);
+    const child = await startServiceProcess(service, this.serviceEnv(name));
     this.processes.set(name, child);
-    await new Promise<void>((resolve, reject) => {
-      child.once('message', (m) => (m === 'ready' ? resolve() : undefined));
-      child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before it was ready`)));
-    });
   }
 
   /** Stops a service (SIGTERM: graceful; SIGKILL: a crash) and waits until it is gone. */
   async stopService(name: ServiceName, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    const child = this.processes.get(name);
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill(signal);
-    await exited;
+    await stopProcess(this.processes.get(name), signal);
   }
 
   async restartService(name: ServiceName, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
@@ -103,11 +75,7 @@ export class Stack {
 
   async stop(): Promise<void> {
     await Promise.all(services.map((name) => this.stopService(name)));
-    if (this.nginx && this.nginx.exitCode === null) {
-      const exited = new Promise((resolve) => this.nginx!.once('exit', resolve));
-      this.nginx.kill('SIGQUIT');
-      await exited;
-    }
+    await stopProcess(this.nginx, 'SIGQUIT');
     if (this.prefix) rmSync(this.prefix, { recursive: true, force: true });
   }
 }

@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import type { Context } from '../context.js';
+import { registerArgv } from './argv.js';
+import * as bench from './bench.js';
+import * as doctor from './doctor.js';
+import * as down from './down.js';
+import * as logs from './logs.js';
+import * as migrate from './migrate.js';
+import { probeCommand, probeUsage } from './probe.js';
+import * as restart from './restart.js';
+import * as secrets from './secrets.js';
+import * as status from './status.js';
+import * as test from './test.js';
+import * as up from './up.js';
+
+/** A command module: its work is an exported function; `register` wires it into the program. */
+export interface CommandModule {
+  register(program: Command, ctx: Context): void;
+}
+
+/** Help lists commands in this order. */
+export const commands: CommandModule[] = [
+  up,
+  down,
+  status,
+  logs,
+  restart,
+  test,
+  bench,
+  migrate,
+  doctor,
+  secrets,
+  {
+    register: (program, ctx) =>
+      registerArgv(program, ctx, {
+        name: 'probe',
+        summary: 'end-to-end check through nginx: sign-in, a message, a collab edit (exit code for cron)',
+        usage: probeUsage,
+        run: probeCommand,
+      }),
+  },
+];

@@ -1,0 +1,57 @@
+import type { Command } from 'commander';
+import { type Context, withProduction } from '../context.js';
+import { isLoopback } from '../env.js';
+import { ensureProductionDatabase, ensureProductionRedis } from '../production.js';
+import { loadProductionSecrets } from '../secrets.js';
+import { waitHealthy } from '../stack/health.js';
+import { build, ensureDevSecrets, runMigrations, startNginx, startServices, writeStackState } from '../steps.js';
+import { fail } from '../ui.js';
+
+/** Build, migrate, start the services under PM2 and nginx in front, wait for health, print the URL. */
+export async function up(base: Context, options: { production?: boolean } = {}): Promise<void> {
+  const ctx = options.production ? withProduction(base) : base;
+  const { env, ui } = ctx;
+  if (!env.production && !isLoopback(env.httpAddress))
+    fail(
+      `development serves only loopback addresses; FLUX_HTTP_ADDRESS is ${env.httpAddress}`,
+      'use ./flux up --production (with ./flux secrets) to listen publicly',
+    );
+  const secrets = env.production ? loadProductionSecrets(env.productionSecretsFile) : undefined;
+  await build(ctx);
+  const serviceEnv: NodeJS.ProcessEnv = {
+    NODE_ENV: env.production ? 'production' : (env.raw.NODE_ENV ?? 'development'),
+    DATABASE_URL: env.databaseUrl,
+    REDIS_URL: env.redisUrl,
+    PUBLIC_URL: env.publicUrl,
+  };
+  if (secrets) {
+    serviceEnv.DATABASE_URL = await ensureProductionDatabase(ctx, secrets.POSTGRES_PASSWORD ?? '');
+    serviceEnv.REDIS_URL = await ensureProductionRedis(ctx, secrets.REDIS_PASSWORD ?? '');
+    for (const name of ['SERVICE_TOKEN_SECRET', 'COOKIE_SECRET', 'JWT_PRIVATE_KEY']) serviceEnv[name] = secrets[name];
+  } else {
+    await ensureDevSecrets(ctx);
+  }
+  await runMigrations(ctx, serviceEnv.DATABASE_URL ?? env.databaseUrl);
+  await startServices(ctx, serviceEnv);
+  await startNginx(ctx);
+  writeStackState(ctx, { production: env.production, publicUrl: env.publicUrl, httpAddress: env.httpAddress, httpPort: env.httpPort });
+  ui.step('waiting for health checks');
+  await waitHealthy(healthBase(ctx));
+  ui.step(`FluxStudio is up${env.production ? ' (production)' : ''}: ${env.publicUrl}`);
+}
+
+/** Health is checked on the gateway itself (loopback when it listens on every address). */
+export function healthBase(ctx: Context): string {
+  const { httpAddress, httpPort, tls } = ctx.env;
+  const host =
+    httpAddress === '0.0.0.0' ? '127.0.0.1' : httpAddress === '::' ? '[::1]' : httpAddress.includes(':') ? `[${httpAddress}]` : httpAddress;
+  return `${tls ? 'https' : 'http'}://${host}:${httpPort}`;
+}
+
+export function register(program: Command, ctx: Context): void {
+  program
+    .command('up')
+    .description('install what is missing, migrate, build, start everything, print the URL')
+    .option('--production', 'production: secrets from ./flux secrets, passwords for PostgreSQL and Redis, no development routes')
+    .action((options: { production?: boolean }) => up(ctx, options));
+}
