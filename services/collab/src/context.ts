@@ -7,8 +7,8 @@ import type { Database } from './db/database.js';
 import type { CollabMetrics } from './metrics.js';
 import type { RoomManager } from './rooms/room-manager.js';
 
-/** What collab's services need, built once in app.ts and passed explicitly (no module singletons). */
-export interface CollabContext {
+/** What collab's routes and services need, assembled in app.ts from the decorated resources and passed explicitly. */
+export interface AppContext {
   db: Kysely<Database>;
   config: Config;
   events: EventBus;

@@ -8,44 +8,9 @@ export interface CollabMetrics {
   flushes: Histogram;
 }
 
-/** Collab's own series on the app's registry; gauges read live state when scraped. */
-export function createCollabMetrics(
-  registry: Registry,
-  live: { rooms(): number; connections(): number; persistenceLagSeconds(): number; pendingUpdates(): number },
-): CollabMetrics {
+/** Collab's counters and timings on the app's registry. */
+export function createCollabMetrics(registry: Registry): CollabMetrics {
   const registers = [registry];
-  new Gauge({
-    name: 'collab_rooms',
-    help: 'Rooms (documents) loaded in this instance',
-    registers,
-    collect() {
-      this.set(live.rooms());
-    },
-  });
-  new Gauge({
-    name: 'collab_connections',
-    help: 'Open WebSocket connections in rooms',
-    registers,
-    collect() {
-      this.set(live.connections());
-    },
-  });
-  new Gauge({
-    name: 'collab_persistence_lag_seconds',
-    help: 'Age of the oldest accepted update not yet written to PostgreSQL',
-    registers,
-    collect() {
-      this.set(live.persistenceLagSeconds());
-    },
-  });
-  new Gauge({
-    name: 'collab_pending_updates',
-    help: 'Accepted updates waiting for the next write',
-    registers,
-    collect() {
-      this.set(live.pendingUpdates());
-    },
-  });
   return {
     // updates/s is rate(collab_updates_total[1m]).
     updates: new Counter({
@@ -78,4 +43,16 @@ export function createCollabMetrics(
       registers,
     }),
   };
+}
+
+/** A gauge that reads live state when scraped; registered by the plugin that owns that state. */
+export function liveGauge(registry: Registry, name: string, help: string, read: () => number): void {
+  new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.set(read());
+    },
+  });
 }

@@ -70,13 +70,8 @@ describe('collab persistence and scale-out', () => {
     const gone = await newDocument(server!);
     await db.deleteFrom('collab.documents').where('id', '=', gone).execute();
     const flushed: string[] = [];
-    const writer = new UpdateWriter(
-      db,
-      server!.app.log,
-      60_000,
-      new Histogram({ name: 'test_flush', help: 'test', registers: [] }),
-      (batch) => flushed.push(...batch.keys()),
-    );
+    const writer = new UpdateWriter(db, server!.app.log, 60_000, new Histogram({ name: 'test_flush', help: 'test', registers: [] }));
+    writer.onFlushed((batch) => flushed.push(...batch.keys()));
     const doc = new Y.Doc();
     doc.on('update', (update: Uint8Array) => {
       writer.enqueue(gone, f.projectId, update, f.owner.id);

@@ -1,46 +1,40 @@
-import {
-  AppError,
-  type AccessTokenClaims,
-  type CollabDocument,
-  type CreateDocumentBody,
-  type DocumentsQuery,
-  type Page,
-} from '@flux/shared';
+import type { Caller } from '@flux/server-kit';
+import { AppError, type CollabDocument, type CreateDocumentBody, type DocumentsQuery, type Page } from '@flux/shared';
 import type { Selectable } from 'kysely';
-import type { CollabContext } from '../context.js';
+import type { AppContext } from '../context.js';
 import type { DocumentsTable } from '../db/database.js';
 import { type Actor, authorize, type DocumentAction } from '../policies.js';
 import { decodeCursor, encodeCursor, toDocument, toResource } from './mappers.js';
 import * as documents from './repository.js';
 
 /** The caller as the project sees them: their role there, null for a non-member or an unknown project. */
-async function actorIn(ctx: CollabContext, user: AccessTokenClaims, projectId: string): Promise<Actor> {
-  const { role } = await ctx.access.role(projectId, user.sub);
-  return { id: user.sub, role };
+async function actorIn(ctx: AppContext, caller: Caller, projectId: string): Promise<Actor> {
+  const { role } = await ctx.access.role(projectId, caller.id);
+  return { id: caller.id, role };
 }
 
 /** The document if the policy lets the caller do `action` on it; an unknown document is 404 like a hidden one. */
 export async function authorizedDocument(
-  ctx: CollabContext,
-  user: AccessTokenClaims,
+  ctx: AppContext,
+  caller: Caller,
   documentId: string,
   action: DocumentAction,
 ): Promise<Selectable<DocumentsTable>> {
   const document = await documents.findById(ctx.db, documentId);
   if (!document) throw AppError.notFound('Document');
-  authorize(await actorIn(ctx, user, document.project_id), action, toResource(document));
+  authorize(await actorIn(ctx, caller, document.project_id), action, toResource(document));
   return document;
 }
 
-export async function create(ctx: CollabContext, user: AccessTokenClaims, body: CreateDocumentBody): Promise<CollabDocument> {
-  authorize(await actorIn(ctx, user, body.projectId), 'document:create', { projectId: body.projectId });
-  const row = await documents.insert(ctx.db, { projectId: body.projectId, title: body.title.trim() || body.title, createdBy: user.sub });
+export async function create(ctx: AppContext, caller: Caller, body: CreateDocumentBody): Promise<CollabDocument> {
+  authorize(await actorIn(ctx, caller, body.projectId), 'document:create', { projectId: body.projectId });
+  const row = await documents.insert(ctx.db, { projectId: body.projectId, title: body.title.trim() || body.title, createdBy: caller.id });
   ctx.log.info({ documentId: row.id, projectId: row.project_id }, 'document created');
   return toDocument(row);
 }
 
-export async function list(ctx: CollabContext, user: AccessTokenClaims, query: DocumentsQuery): Promise<Page<CollabDocument>> {
-  authorize(await actorIn(ctx, user, query.projectId), 'document:list', { projectId: query.projectId });
+export async function list(ctx: AppContext, caller: Caller, query: DocumentsQuery): Promise<Page<CollabDocument>> {
+  authorize(await actorIn(ctx, caller, query.projectId), 'document:list', { projectId: query.projectId });
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
   if (query.cursor !== undefined && !after) throw AppError.validation('cursor', 'is not a cursor from a previous page');
   const rows = await documents.listByProject(ctx.db, query.projectId, query.limit + 1, after);
@@ -49,20 +43,20 @@ export async function list(ctx: CollabContext, user: AccessTokenClaims, query: D
   return { items: page.map(toDocument), nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
 }
 
-export async function get(ctx: CollabContext, user: AccessTokenClaims, documentId: string): Promise<CollabDocument> {
-  return toDocument(await authorizedDocument(ctx, user, documentId, 'document:read'));
+export async function get(ctx: AppContext, caller: Caller, documentId: string): Promise<CollabDocument> {
+  return toDocument(await authorizedDocument(ctx, caller, documentId, 'document:read'));
 }
 
-export async function rename(ctx: CollabContext, user: AccessTokenClaims, documentId: string, title: string): Promise<CollabDocument> {
-  await authorizedDocument(ctx, user, documentId, 'document:edit');
+export async function rename(ctx: AppContext, caller: Caller, documentId: string, title: string): Promise<CollabDocument> {
+  await authorizedDocument(ctx, caller, documentId, 'document:edit');
   const row = await documents.updateTitle(ctx.db, documentId, title.trim() || title);
   if (!row) throw AppError.notFound('Document');
   return toDocument(row);
 }
 
 /** Open sockets close with 4403 on every instance. */
-export async function remove(ctx: CollabContext, user: AccessTokenClaims, documentId: string): Promise<void> {
-  const document = await authorizedDocument(ctx, user, documentId, 'document:delete');
+export async function remove(ctx: AppContext, caller: Caller, documentId: string): Promise<void> {
+  const document = await authorizedDocument(ctx, caller, documentId, 'document:delete');
   await documents.remove(ctx.db, documentId);
   await ctx.rooms.closeDocument(documentId);
   ctx.log.info({ documentId, projectId: document.project_id }, 'document deleted');

@@ -28,14 +28,19 @@ export class UpdateWriter {
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
+  private readonly flushListeners: Array<(batch: FlushedBatch) => void> = [];
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly log: FastifyBaseLogger,
     private readonly intervalMs: number,
     private readonly timing: Histogram,
-    private readonly onFlushed: (batch: FlushedBatch) => void,
   ) {}
+
+  /** Called after each batch is durable (rooms count towards compaction, document activity debounces its event). */
+  onFlushed(listener: (batch: FlushedBatch) => void): void {
+    this.flushListeners.push(listener);
+  }
 
   enqueue(documentId: string, projectId: string, update: Uint8Array, userId: string | null): void {
     this.pending.push({ documentId, projectId, update, userId, at: Date.now() });
@@ -88,7 +93,7 @@ export class UpdateWriter {
       if (userId) entry.userIds.add(userId);
       flushed.set(documentId, entry);
     }
-    this.onFlushed(flushed);
+    for (const listener of this.flushListeners) listener(flushed);
   }
 
   /** Final flush at shutdown; later enqueues are still accepted but only written by an explicit flush. */

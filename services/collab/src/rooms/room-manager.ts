@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { CollabMetrics } from '../metrics.js';
-import type { Compaction } from '../persistence/compaction.js';
+import type { Compaction } from '../jobs/compaction.js';
 import { loadState } from '../persistence/repository.js';
 import type { FlushedBatch, UpdateWriter } from '../persistence/update-writer.js';
 import type { RoomRelay } from './relay.js';

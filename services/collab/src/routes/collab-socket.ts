@@ -1,37 +1,37 @@
-import type { FastifyPluginAsyncTypebox } from '@flux/server-kit';
+import { type FastifyPluginAsyncTypebox, isUuid, toCaller } from '@flux/server-kit';
 import { AppError, CollabCloseCodes } from '@flux/shared';
 import { Type } from '@sinclair/typebox';
 import type { FastifyBaseLogger } from 'fastify';
 import type WebSocket from 'ws';
-import type { CollabContext } from '../context.js';
+import type { AppContext } from '../context.js';
 import { toResource } from '../documents/mappers.js';
 import * as documents from '../documents/repository.js';
 import { can } from '../policies.js';
 import { CloseConnection, Connection } from '../rooms/connection.js';
 import type { Room } from '../rooms/room.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * Decides who may join a document's room: a valid access token (4401 otherwise), a document
  * that exists in a project where the user has a role (4403 otherwise; unknown documents look the
  * same as forbidden ones). Guests join read-only.
  */
-async function admit(ctx: CollabContext, documentId: string, token: string | undefined) {
+async function admit(ctx: AppContext, documentId: string, token: string | undefined) {
   if (!token) throw new CloseConnection(CollabCloseCodes.unauthorized, 'missing token');
-  const user = await ctx.verifyAccessToken(token).catch((err: unknown) => {
-    // A 503 (auth's keys unreachable) is not the token's fault: the client should retry, not give up.
-    throw err instanceof AppError && err.status === 401 ? new CloseConnection(CollabCloseCodes.unauthorized, 'invalid token') : err;
-  });
-  const document = UUID.test(documentId) ? await documents.findById(ctx.db, documentId) : undefined;
+  const caller = toCaller(
+    await ctx.verifyAccessToken(token).catch((err: unknown) => {
+      // A 503 (auth's keys unreachable) is not the token's fault: the client should retry, not give up.
+      throw err instanceof AppError && err.status === 401 ? new CloseConnection(CollabCloseCodes.unauthorized, 'invalid token') : err;
+    }),
+  );
+  const document = isUuid(documentId) ? await documents.findById(ctx.db, documentId) : undefined;
   if (!document) throw new CloseConnection(CollabCloseCodes.forbidden, 'no access');
-  const access = await ctx.access.get(document.project_id, user.sub);
-  if (!access || !can({ id: user.sub, role: access.role }, 'document:read', toResource(document)))
+  const access = await ctx.access.get(document.project_id, caller.id);
+  if (!access || !can({ id: caller.id, role: access.role }, 'document:read', toResource(document)))
     throw new CloseConnection(CollabCloseCodes.forbidden, 'no access');
-  return { user, document, access: { role: access.role, organizationId: access.organizationId } };
+  return { caller, document, access: { role: access.role, organizationId: access.organizationId } };
 }
 
-function closeWith(ctx: CollabContext, socket: WebSocket, log: FastifyBaseLogger, err: unknown): void {
+function closeWith(ctx: AppContext, socket: WebSocket, log: FastifyBaseLogger, err: unknown): void {
   if (err instanceof CloseConnection) {
     ctx.metrics.closes.inc({ code: String(err.code) });
     socket.close(err.code, err.reason);
@@ -43,10 +43,10 @@ function closeWith(ctx: CollabContext, socket: WebSocket, log: FastifyBaseLogger
   socket.close(CollabCloseCodes.internalError, 'try again later');
 }
 
-/** `GET /collab/:documentId` upgraded to the y-websocket protocol; the room name is the path segment. */
-export const collabSocketRoutes: FastifyPluginAsyncTypebox<{ ctx: CollabContext }> = async (app, { ctx }) => {
+/** `GET /collab/:documentId` (prefix `/collab`) upgraded to the y-websocket protocol; the room name is the path segment. */
+export const collabSocketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.get(
-    '/collab/:documentId',
+    '/:documentId',
     {
       websocket: true,
       // No length limits here: a failed validation would answer HTTP 400 instead of a close code.
@@ -91,7 +91,7 @@ export const collabSocketRoutes: FastifyPluginAsyncTypebox<{ ctx: CollabContext 
         try {
           let generation = ctx.access.generation;
           const admitted = await admit(ctx, documentId, request.query.token);
-          const { user, document } = admitted;
+          const { caller, document } = admitted;
           let { access } = admitted;
           const room = await ctx.rooms.acquire(document.id, document.project_id);
           let registered = false;
@@ -99,14 +99,14 @@ export const collabSocketRoutes: FastifyPluginAsyncTypebox<{ ctx: CollabContext 
             // A membership change that landed while we were admitting found no socket to act on: ask again.
             while (ctx.access.generation !== generation) {
               generation = ctx.access.generation;
-              const now = await ctx.access.get(document.project_id, user.sub);
-              if (!now || !can({ id: user.sub, role: now.role }, 'document:read', toResource(document)))
+              const now = await ctx.access.get(document.project_id, caller.id);
+              if (!now || !can({ id: caller.id, role: now.role }, 'document:read', toResource(document)))
                 throw new CloseConnection(CollabCloseCodes.forbidden, 'access revoked');
               access = { role: now.role, organizationId: now.organizationId };
             }
             if (gone) return;
             // Registered synchronously from here on, so later membership events find this socket.
-            const connection = new Connection(socket, user.sub, access.organizationId, access.role, toResource(document), ctx.config);
+            const connection = new Connection(socket, caller.id, access.organizationId, access.role, toResource(document), ctx.config);
             joined = { room, connection };
             registered = true;
             room.add(connection);

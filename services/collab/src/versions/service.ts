@@ -1,6 +1,7 @@
-import { AppError, type AccessTokenClaims, type DocumentVersion } from '@flux/shared';
+import type { Caller } from '@flux/server-kit';
+import { AppError, type DocumentVersion } from '@flux/shared';
 import * as Y from 'yjs';
-import type { CollabContext } from '../context.js';
+import type { AppContext } from '../context.js';
 import { authorizedDocument } from '../documents/service.js';
 import { toVersion } from '../documents/mappers.js';
 import type { Room } from '../rooms/room.js';
@@ -11,7 +12,7 @@ import * as versions from './repository.js';
  * Runs `fn` on the document's live room (loading it if needed), so versions see and change the
  * same state the connected clients do.
  */
-async function withRoom<T>(ctx: CollabContext, documentId: string, projectId: string, fn: (room: Room) => T): Promise<T> {
+async function withRoom<T>(ctx: AppContext, documentId: string, projectId: string, fn: (room: Room) => T): Promise<T> {
   const room = await ctx.rooms.acquire(documentId, projectId);
   try {
     return fn(room);
@@ -20,31 +21,26 @@ async function withRoom<T>(ctx: CollabContext, documentId: string, projectId: st
   }
 }
 
-export async function create(ctx: CollabContext, user: AccessTokenClaims, documentId: string, name: string): Promise<DocumentVersion> {
-  const document = await authorizedDocument(ctx, user, documentId, 'document:edit');
+export async function create(ctx: AppContext, caller: Caller, documentId: string, name: string): Promise<DocumentVersion> {
+  const document = await authorizedDocument(ctx, caller, documentId, 'document:edit');
   const state = await withRoom(ctx, documentId, document.project_id, (room) => Y.encodeStateAsUpdate(room.doc));
-  const row = await versions.insert(ctx.db, { documentId, name: name.trim() || name, state, createdBy: user.sub });
+  const row = await versions.insert(ctx.db, { documentId, name: name.trim() || name, state, createdBy: caller.id });
   ctx.log.info({ documentId, versionId: row.id }, 'version created');
   return toVersion(row);
 }
 
-export async function list(ctx: CollabContext, user: AccessTokenClaims, documentId: string): Promise<DocumentVersion[]> {
-  await authorizedDocument(ctx, user, documentId, 'document:read');
+export async function list(ctx: AppContext, caller: Caller, documentId: string): Promise<DocumentVersion[]> {
+  await authorizedDocument(ctx, caller, documentId, 'document:read');
   return (await versions.listByDocument(ctx.db, documentId)).map(toVersion);
 }
 
 /** Restores a version as a new update: connected clients see the content change live, and it is persisted like any edit. */
-export async function restore(
-  ctx: CollabContext,
-  user: AccessTokenClaims,
-  documentId: string,
-  versionId: string,
-): Promise<DocumentVersion> {
-  const document = await authorizedDocument(ctx, user, documentId, 'document:edit');
+export async function restore(ctx: AppContext, caller: Caller, documentId: string, versionId: string): Promise<DocumentVersion> {
+  const document = await authorizedDocument(ctx, caller, documentId, 'document:edit');
   const version = await versions.findWithState(ctx.db, documentId, versionId);
   if (!version) throw AppError.notFound('Version');
   await withRoom(ctx, documentId, document.project_id, (room) => {
-    room.applyServerUpdate(revertUpdate(room.doc, version.state), user.sub);
+    room.applyServerUpdate(revertUpdate(room.doc, version.state), caller.id);
   });
   ctx.log.info({ documentId, versionId }, 'version restored');
   return toVersion(version);
