@@ -1,8 +1,8 @@
-import type { AuthClient } from '@flux/server-kit';
+import type { AccessTokenVerifier, AuthClient } from '@flux/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
-import type { Counter } from 'prom-client';
 import type { Kysely } from 'kysely';
+import type { Counter } from 'prom-client';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import type { FileStorage } from './files/storage.js';
@@ -12,14 +12,15 @@ import type { Realtime } from './realtime/realtime.js';
 import type { UserDirectory } from './users/directory.js';
 
 /**
- * What the messaging services need, built once in app.ts and passed explicitly (no module
- * singletons), so several apps can live in one test process.
+ * What messaging's services need, assembled once in app.ts from the decorated resources and
+ * passed explicitly (no module singletons), so several apps can live in one test process.
  */
-export interface Context {
+export interface AppContext {
   config: Config;
   db: Kysely<Database>;
   redis: Redis;
   log: FastifyBaseLogger;
+  verifyAccessToken: AccessTokenVerifier;
   auth: AuthClient;
   users: UserDirectory;
   realtime: Realtime;
@@ -27,11 +28,4 @@ export interface Context {
   storage: FileStorage;
   rateLimiter: RateLimiter;
   metrics: { messagesSent: Counter<'via'> };
-}
-
-/** The caller as every service sees it (from the verified access token). */
-export interface Caller {
-  id: string;
-  name: string;
-  email: string;
 }

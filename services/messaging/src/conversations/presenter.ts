@@ -2,7 +2,8 @@ import type { Conversation, ConversationMember } from '@flux/shared';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { hydrate } from '../messages/hydrate.js';
-import { iso } from '../messages/mappers.js';
+import * as messagesRepo from '../messages/repository.js';
+import { toConversation, toMember } from './mappers.js';
 import { listFor, membersOf } from './repository.js';
 
 /** The caller's view of their conversations (all, or the given ids), most recently active first. */
@@ -15,35 +16,22 @@ export async function present(db: Kysely<Database>, userId: string, onlyIds?: re
       db,
       rows.map((r) => r.id),
     ),
-    lastIds.length ? db.selectFrom('messaging.messages').selectAll().where('id', 'in', lastIds).execute() : Promise.resolve([]),
+    messagesRepo.findByIds(db, lastIds),
   ]);
   const lastMessages = new Map((await hydrate(db, lastRows)).map((m) => [m.id, m]));
   const membersByConversation = new Map<string, ConversationMember[]>();
   for (const m of members) {
     const list = membersByConversation.get(m.conversation_id) ?? [];
-    list.push({
-      userId: m.user_id,
-      name: m.name ?? '',
-      email: m.email ?? '',
-      role: m.role,
-      lastReadSeq: Number(m.last_read_seq),
-      joinedAt: iso(m.joined_at),
-    });
+    list.push(toMember(m));
     membersByConversation.set(m.conversation_id, list);
   }
-  return rows.map((row) => ({
-    id: row.id,
-    type: row.type,
-    name: row.name,
-    projectId: row.project_id,
-    createdBy: row.created_by,
-    members: membersByConversation.get(row.id) ?? [],
-    lastSeq: Number(row.last_seq),
-    unreadCount: row.unread_count,
-    lastMessage: row.last_message_id ? (lastMessages.get(row.last_message_id) ?? null) : null,
-    createdAt: iso(row.created_at),
-    updatedAt: iso(row.updated_at),
-  }));
+  return rows.map((row) =>
+    toConversation(
+      row,
+      membersByConversation.get(row.id) ?? [],
+      row.last_message_id ? (lastMessages.get(row.last_message_id) ?? null) : null,
+    ),
+  );
 }
 
 export async function presentOne(db: Kysely<Database>, userId: string, conversationId: string): Promise<Conversation | undefined> {

@@ -1,7 +1,8 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DbOrTrx } from '@flux/server-kit';
+import { sql } from 'kysely';
 import type { ConversationRow, Database, MemberRow } from '../db/database.js';
 
-type Db = Kysely<Database> | Transaction<Database>;
+type Db = DbOrTrx<Database>;
 export type MemberRole = 'admin' | 'member';
 
 export const findById = (db: Db, id: string) =>
@@ -89,6 +90,24 @@ export const removeMember = (db: Db, conversationId: string, userId: string) =>
     .where('user_id', '=', userId)
     .executeTakeFirst()
     .then((r) => Number(r.numDeletedRows) > 0);
+
+export const setMemberRole = (db: Db, conversationId: string, userId: string, role: MemberRole) =>
+  db
+    .updateTable('messaging.conversation_members')
+    .set({ role })
+    .where('conversation_id', '=', conversationId)
+    .where('user_id', '=', userId)
+    .execute();
+
+/** The members except one, with names and emails from the users projection (for mentions). */
+export const otherMembersWithNames = (db: Db, conversationId: string, exceptUserId: string) =>
+  db
+    .selectFrom('messaging.conversation_members as cm')
+    .leftJoin('messaging.users as u', 'u.id', 'cm.user_id')
+    .select(['cm.user_id as userId', 'u.name', 'u.email'])
+    .where('cm.conversation_id', '=', conversationId)
+    .where('cm.user_id', '<>', exceptUserId)
+    .execute();
 
 export const findMember = (db: Db, conversationId: string, userId: string) =>
   db

@@ -1,43 +1,55 @@
+import type { Caller } from '@flux/server-kit';
 import { AppError, canManageMembers, type Conversation, type CreateConversationBody, type EventMap, type Role } from '@flux/shared';
-import type { Caller, Context } from '../context.js';
-import type { ConversationRow, MemberRow } from '../db/database.js';
+import type { AppContext } from '../context.js';
+import type { ConversationRow } from '../db/database.js';
+import { type Actor, authorize } from '../policies.js';
 import { present, presentOne } from './presenter.js';
 import * as repo from './repository.js';
 
 const roleInProject = (role: Role): repo.MemberRole => (canManageMembers(role) ? 'admin' : 'member');
 export const directKey = (a: string, b: string): string => (a < b ? `${a}:${b}` : `${b}:${a}`);
 
+/** A conversation and the caller as the policies see them there. */
 export interface Membership {
   conversation: ConversationRow;
-  member: MemberRow;
+  actor: Actor;
 }
 
 /**
- * The caller's membership, or 404 (a non-member must not learn the conversation exists).
- * Project conversations follow the project: someone with access who is not yet a member (the
- * membership event was missed, or they joined before the channel existed) is added on first use.
+ * The user's membership in a conversation (role null: not a member), undefined when it does not
+ * exist. Project conversations follow the project, so this may INSERT a membership: someone with
+ * access who is not yet a member (the membership event was missed, or they joined before the
+ * channel existed) joins on first use.
  */
-export async function requireMember(ctx: Context, conversationId: string, userId: string): Promise<Membership> {
+export async function findOrJoinMembership(ctx: AppContext, conversationId: string, userId: string): Promise<Membership | undefined> {
   const found = await repo.findWithMember(ctx.db, conversationId, userId);
-  if (!found) throw AppError.notFound('Conversation');
+  if (!found) return undefined;
   const { conversation, member } = found;
-  if (member) return { conversation, member };
+  if (member) return { conversation, actor: { id: userId, role: member.role } };
   if (conversation.type === 'project' && conversation.project_id) {
     const access = await ctx.auth.projectAccess(conversation.project_id, userId);
     if (access?.role) {
       await repo.addMembers(ctx.db, conversationId, [{ userId, role: roleInProject(access.role) }]);
       ctx.realtime.join([userId], conversationId);
       const joined = await repo.findMember(ctx.db, conversationId, userId);
-      if (joined) return { conversation, member: joined };
+      if (joined) return { conversation, actor: { id: userId, role: joined.role } };
     }
   }
-  throw AppError.notFound('Conversation');
+  return { conversation, actor: { id: userId, role: null } };
 }
 
-export const list = (ctx: Context, caller: Caller): Promise<Conversation[]> => present(ctx.db, caller.id);
+/** The caller's membership in a conversation they may read; 404 otherwise (a non-member must not learn it exists). */
+export async function readableConversation(ctx: AppContext, caller: Caller, conversationId: string): Promise<Membership> {
+  const membership = await findOrJoinMembership(ctx, conversationId, caller.id);
+  if (!membership) throw AppError.notFound('Conversation');
+  authorize(membership.actor, 'conversation.read', membership.conversation);
+  return membership;
+}
 
-export async function get(ctx: Context, caller: Caller, id: string): Promise<Conversation> {
-  await requireMember(ctx, id, caller.id);
+export const list = (ctx: AppContext, caller: Caller): Promise<Conversation[]> => present(ctx.db, caller.id);
+
+export async function get(ctx: AppContext, caller: Caller, id: string): Promise<Conversation> {
+  await readableConversation(ctx, caller, id);
   const conversation = await presentOne(ctx.db, caller.id, id);
   if (!conversation) throw AppError.notFound('Conversation');
   return conversation;
@@ -45,7 +57,7 @@ export async function get(ctx: Context, caller: Caller, id: string): Promise<Con
 
 /** Creates a conversation, or returns the existing one for a direct pair or a project (`created: false`). */
 export async function create(
-  ctx: Context,
+  ctx: AppContext,
   caller: Caller,
   body: CreateConversationBody,
 ): Promise<{ conversation: Conversation; created: boolean }> {
@@ -57,13 +69,13 @@ export async function create(
   return createGroup(ctx, caller, body.memberIds ?? [], body.name);
 }
 
-async function requireKnownUsers(ctx: Context, ids: readonly string[]): Promise<void> {
+async function requireKnownUsers(ctx: AppContext, ids: readonly string[]): Promise<void> {
   const unknown = await ctx.users.ensure(ids);
   if (unknown.length > 0)
     throw new AppError('invalid_member', 400, `memberIds: no such user ${unknown[0]}`, { field: 'memberIds', unknown });
 }
 
-async function createDirect(ctx: Context, caller: Caller, memberIds: readonly string[]) {
+async function createDirect(ctx: AppContext, caller: Caller, memberIds: readonly string[]) {
   const others = [...new Set(memberIds)].filter((id) => id !== caller.id);
   if (others.length > 1 || (others.length === 0 && memberIds.length === 0)) {
     throw AppError.validation('memberIds', 'a direct conversation needs exactly one other member');
@@ -97,7 +109,7 @@ async function createDirect(ctx: Context, caller: Caller, memberIds: readonly st
   return { conversation: await announce(ctx, caller, inserted.id, [...new Set([caller.id, other])]), created: true };
 }
 
-async function createGroup(ctx: Context, caller: Caller, memberIds: readonly string[], name: string | undefined) {
+async function createGroup(ctx: AppContext, caller: Caller, memberIds: readonly string[], name: string | undefined) {
   const others = [...new Set(memberIds)].filter((id) => id !== caller.id);
   await requireKnownUsers(ctx, others);
   const row = await ctx.db.transaction().execute(async (trx) => {
@@ -120,7 +132,7 @@ async function createGroup(ctx: Context, caller: Caller, memberIds: readonly str
   return { conversation, created: true };
 }
 
-async function createForProject(ctx: Context, caller: Caller, projectId: string, name: string | undefined) {
+async function createForProject(ctx: AppContext, caller: Caller, projectId: string, name: string | undefined) {
   const access = await ctx.auth.projectAccess(projectId, caller.id);
   if (!access?.role) throw AppError.notFound('Project');
   const existing = await repo.findByProject(ctx.db, projectId);
@@ -161,7 +173,7 @@ async function createForProject(ctx: Context, caller: Caller, projectId: string,
 }
 
 /** After commit: the members' open sockets join the room and learn about the conversation. */
-async function announce(ctx: Context, caller: Caller, conversationId: string, memberIds: readonly string[]): Promise<Conversation> {
+async function announce(ctx: AppContext, caller: Caller, conversationId: string, memberIds: readonly string[]): Promise<Conversation> {
   const conversation = (await presentOne(ctx.db, caller.id, conversationId))!;
   ctx.realtime.join(memberIds, conversationId);
   ctx.realtime.toUsers(memberIds, 'conversation:new', conversation);
@@ -170,15 +182,15 @@ async function announce(ctx: Context, caller: Caller, conversationId: string, me
 
 /** Adds people to a group (its admins only; direct and project conversations manage themselves). */
 export async function addMembers(
-  ctx: Context,
+  ctx: AppContext,
   caller: Caller,
   conversationId: string,
   memberIds: readonly string[],
 ): Promise<Conversation> {
-  const { conversation, member } = await requireMember(ctx, conversationId, caller.id);
+  const { conversation, actor } = await readableConversation(ctx, caller, conversationId);
   if (conversation.type !== 'group')
     throw AppError.conflict('conflict', `Members of a ${conversation.type} conversation cannot be changed by hand.`);
-  if (member.role !== 'admin') throw AppError.forbidden('Only the conversation admins can add members.');
+  authorize(actor, 'conversation.add_members', conversation);
   await requireKnownUsers(ctx, memberIds);
   const added = await repo.addMembers(
     ctx.db,
@@ -197,11 +209,11 @@ export async function addMembers(
 }
 
 /** Removes someone from a group: an admin removes anyone, anyone removes themselves (leaves). */
-export async function removeMember(ctx: Context, caller: Caller, conversationId: string, userId: string): Promise<void> {
-  const { conversation, member } = await requireMember(ctx, conversationId, caller.id);
+export async function removeMember(ctx: AppContext, caller: Caller, conversationId: string, userId: string): Promise<void> {
+  const { conversation, actor } = await readableConversation(ctx, caller, conversationId);
   if (conversation.type !== 'group')
     throw AppError.conflict('conflict', `Members of a ${conversation.type} conversation cannot be changed by hand.`);
-  if (userId !== caller.id && member.role !== 'admin') throw AppError.forbidden('Only the conversation admins can remove members.');
+  authorize(actor, 'conversation.remove_member', { userId });
   if (!(await repo.removeMember(ctx.db, conversationId, userId))) throw AppError.notFound('Member');
   ctx.realtime.leave([userId], conversationId);
   ctx.realtime.toUsers([userId], 'conversation:removed', { id: conversationId });
@@ -211,7 +223,7 @@ export async function removeMember(ctx: Context, caller: Caller, conversationId:
  * Project conversations follow organization membership (a project inherits its organization's
  * roles): a removed member leaves them at once, an added one joins them (checked with auth).
  */
-export async function onMembershipChanged(ctx: Context, event: EventMap['membership.changed']): Promise<void> {
+export async function onMembershipChanged(ctx: AppContext, event: EventMap['membership.changed']): Promise<void> {
   const conversations = await repo.projectConversationsOfOrganization(ctx.db, event.organizationId);
   for (const conversation of conversations) {
     if (event.role === null) {
@@ -226,12 +238,7 @@ export async function onMembershipChanged(ctx: Context, event: EventMap['members
     const role = roleInProject(access.role);
     const added = await repo.addMembers(ctx.db, conversation.id, [{ userId: event.userId, role }]);
     if (added.length === 0) {
-      await ctx.db
-        .updateTable('messaging.conversation_members')
-        .set({ role })
-        .where('conversation_id', '=', conversation.id)
-        .where('user_id', '=', event.userId)
-        .execute();
+      await repo.setMemberRole(ctx.db, conversation.id, event.userId, role);
       continue;
     }
     await ctx.users.ensure([event.userId]);

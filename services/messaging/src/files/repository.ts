@@ -1,12 +1,24 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DbOrTrx } from '@flux/server-kit';
+import { sql } from 'kysely';
 import type { Database } from '../db/database.js';
 
-type Db = Kysely<Database> | Transaction<Database>;
+type Db = DbOrTrx<Database>;
 
 export const insert = (db: Db, values: { owner_id: string; name: string; mime_type: string; size: number; storage_key: string }) =>
   db.insertInto('messaging.files').values(values).returningAll().executeTakeFirstOrThrow();
 
 export const findById = (db: Db, id: string) => db.selectFrom('messaging.files').selectAll().where('id', '=', id).executeTakeFirst();
+
+/** Those of `ids` that `ownerId` uploaded. */
+export const findOwned = (db: Db, ownerId: string, ids: readonly string[]) =>
+  ids.length === 0
+    ? Promise.resolve([])
+    : db
+        .selectFrom('messaging.files')
+        .select(['id', 'name', 'size', 'mime_type'])
+        .where('id', 'in', [...ids])
+        .where('owner_id', '=', ownerId)
+        .execute();
 
 export const bytesUsedBy = (db: Db, ownerId: string) =>
   db

@@ -1,9 +1,11 @@
 import type { Readable } from 'node:stream';
 import { AppError, type FileInfo } from '@flux/shared';
-import type { Caller, Context } from '../context.js';
+import type { Caller } from '@flux/server-kit';
+import type { AppContext } from '../context.js';
 import type { FileRow } from '../db/database.js';
 import { toFileInfo } from '../messages/mappers.js';
 import { sanitizeFileName } from './names.js';
+import { authorize } from '../policies.js';
 import * as repo from './repository.js';
 import { sniffMimeType } from './sniff.js';
 
@@ -19,7 +21,7 @@ const quotaExceeded = (quota: number) =>
 const tooLarge = (max: number) => new AppError('payload_too_large', 413, `A file holds at most ${max} bytes.`, { maxFileSize: max });
 
 /** Streams an upload to storage, then records it; oversize (413) and over-quota (413) uploads leave nothing behind. */
-export async function upload(ctx: Context, caller: Caller, file: Upload): Promise<FileInfo> {
+export async function upload(ctx: AppContext, caller: Caller, file: Upload): Promise<FileInfo> {
   const quota = ctx.config.userQuotaBytes;
   if ((await repo.bytesUsedBy(ctx.db, caller.id)) >= quota) {
     file.stream.resume(); // let the rest of the body drain so the connection stays usable
@@ -53,10 +55,12 @@ export async function upload(ctx: Context, caller: Caller, file: Upload): Promis
 }
 
 /** The file and its bytes, for its uploader and the members of a conversation it is attached to; 404 for anyone else. */
-export async function download(ctx: Context, caller: Caller, id: string): Promise<{ file: FileRow; body: Readable }> {
+export async function download(ctx: AppContext, caller: Caller, id: string): Promise<{ file: FileRow; body: Readable }> {
   const file = await repo.findById(ctx.db, id);
-  if (!file || (file.owner_id !== caller.id && !(await repo.isVisibleThroughConversation(ctx.db, id, caller.id))))
-    throw AppError.notFound('File');
+  if (!file) throw AppError.notFound('File');
+  // Only asked when it matters: the uploader needs no conversation.
+  const sharedWithActor = file.owner_id !== caller.id && (await repo.isVisibleThroughConversation(ctx.db, id, caller.id));
+  authorize({ id: caller.id, role: null }, 'file.download', { ownerId: file.owner_id, sharedWithActor });
   const body = await ctx.storage.get(file.storage_key).catch(() => {
     throw AppError.notFound('File');
   });
@@ -64,7 +68,11 @@ export async function download(ctx: Context, caller: Caller, id: string): Promis
 }
 
 /** The uploader deletes a file (freeing quota); it disappears from the messages it was attached to. */
-export async function remove(ctx: Context, caller: Caller, id: string): Promise<void> {
+export async function remove(ctx: AppContext, caller: Caller, id: string): Promise<void> {
+  const file = await repo.findById(ctx.db, id);
+  if (!file) throw AppError.notFound('File');
+  authorize({ id: caller.id, role: null }, 'file.delete', { ownerId: file.owner_id });
+  // Still only the owner's row: a concurrent delete leaves nothing to remove (404 as before).
   const removed = await repo.removeOwned(ctx.db, id, caller.id);
   if (!removed) throw AppError.notFound('File');
   await ctx.storage.remove(removed.storage_key);

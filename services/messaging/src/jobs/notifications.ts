@@ -8,7 +8,10 @@ import type { Config } from '../config.js';
 import type { Database, NewNotification } from '../db/database.js';
 import { toNotification } from '../notifications/mappers.js';
 import { findMentions } from '../notifications/mentions.js';
+import * as conversationsRepo from '../conversations/repository.js';
+import * as messagesRepo from '../messages/repository.js';
 import { insertNew } from '../notifications/repository.js';
+import * as usersRepo from '../users/repository.js';
 import type { Realtime } from '../realtime/realtime.js';
 
 /** Job data carries ids only (never message content): the processor reads the rows. */
@@ -60,31 +63,9 @@ export class NotificationProcessor {
   }
 
   private async forMessage({ messageId }: MessageCreatedJob): Promise<NewNotification[]> {
-    const message = await this.db
-      .selectFrom('messaging.messages as m')
-      .innerJoin('messaging.conversations as c', 'c.id', 'm.conversation_id')
-      .leftJoin('messaging.users as u', 'u.id', 'm.sender_id')
-      .select([
-        'm.id',
-        'm.conversation_id',
-        'm.sender_id',
-        'm.content',
-        'm.deleted_at',
-        'm.created_at',
-        'c.type',
-        'c.name as conversation_name',
-        'u.name as sender_name',
-      ])
-      .where('m.id', '=', messageId)
-      .executeTakeFirst();
+    const message = await messagesRepo.findForNotification(this.db, messageId);
     if (!message || message.deleted_at) return [];
-    const members = await this.db
-      .selectFrom('messaging.conversation_members as cm')
-      .leftJoin('messaging.users as u', 'u.id', 'cm.user_id')
-      .select(['cm.user_id as userId', 'u.name', 'u.email'])
-      .where('cm.conversation_id', '=', message.conversation_id)
-      .where('cm.user_id', '<>', message.sender_id)
-      .execute();
+    const members = await conversationsRepo.otherMembersWithNames(this.db, message.conversation_id, message.sender_id);
     const sender = message.sender_name ?? 'Someone';
     // Dated like the message, not like the (concurrent, maybe retried) job: the list stays in message order.
     const base = {
@@ -118,15 +99,9 @@ export class NotificationProcessor {
   }
 
   private async forMembersAdded({ conversationId, userIds, actorId, addId }: MembersAddedJob): Promise<NewNotification[]> {
-    const conversation = await this.db
-      .selectFrom('messaging.conversations')
-      .select(['name'])
-      .where('id', '=', conversationId)
-      .executeTakeFirst();
+    const conversation = await conversationsRepo.findById(this.db, conversationId);
     if (!conversation) return [];
-    const actor = actorId
-      ? await this.db.selectFrom('messaging.users').select('name').where('id', '=', actorId).executeTakeFirst()
-      : undefined;
+    const [actor] = actorId ? await usersRepo.names(this.db, [actorId]) : [];
     const title = `${actor?.name ?? 'Someone'} added you to ${conversation.name ?? 'a conversation'}`;
     return userIds
       .filter((id) => id !== actorId)

@@ -1,10 +1,11 @@
 import type { FileInfo, Message } from '@flux/shared';
-import type { Kysely, Transaction } from 'kysely';
+import type { DbOrTrx } from '@flux/server-kit';
 import type { Database, MessageRow } from '../db/database.js';
+import * as users from '../users/repository.js';
 import { summarizeReactions, toFileInfo, toMessage } from './mappers.js';
 import { attachmentRows, reactionRows } from './repository.js';
 
-type Db = Kysely<Database> | Transaction<Database>;
+type Db = DbOrTrx<Database>;
 
 /** Message rows → DTOs with authors, attachments and reactions: three queries for any number of rows. */
 export async function hydrate(db: Db, rows: readonly MessageRow[]): Promise<Message[]> {
@@ -12,7 +13,7 @@ export async function hydrate(db: Db, rows: readonly MessageRow[]): Promise<Mess
   const ids = rows.map((r) => r.id);
   const authorIds = [...new Set(rows.map((r) => r.sender_id))];
   const [authors, attachments, reactions] = await Promise.all([
-    db.selectFrom('messaging.users').select(['id', 'name']).where('id', 'in', authorIds).execute(),
+    users.names(db, authorIds),
     attachmentRows(db, ids),
     reactionRows(db, ids),
   ]);

@@ -1,8 +1,6 @@
+import { toIso } from '@flux/server-kit';
 import type { FileInfo, Message, ReactionSummary } from '@flux/shared';
 import type { FileRow, MessageRow } from '../db/database.js';
-
-export const iso = (value: Date | string): string => (value instanceof Date ? value : new Date(value)).toISOString();
-export const isoOrNull = (value: Date | string | null): string | null => (value === null ? null : iso(value));
 
 export const toFileInfo = (row: Pick<FileRow, 'id' | 'name' | 'size' | 'mime_type'>): FileInfo => ({
   id: row.id,
@@ -33,9 +31,9 @@ export function toMessage(row: MessageRow, extras: MessageExtras): Message {
     replyCount: row.reply_count,
     attachments: deleted ? [] : extras.attachments,
     reactions: deleted ? [] : extras.reactions,
-    createdAt: iso(row.created_at),
-    editedAt: isoOrNull(row.edited_at),
-    deletedAt: isoOrNull(row.deleted_at),
+    createdAt: toIso(row.created_at),
+    editedAt: toIso(row.edited_at),
+    deletedAt: toIso(row.deleted_at),
   };
 }
 

@@ -1,9 +1,33 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DbOrTrx } from '@flux/server-kit';
+import { sql } from 'kysely';
 import type { Database, MessageRow } from '../db/database.js';
 
-type Db = Kysely<Database> | Transaction<Database>;
+type Db = DbOrTrx<Database>;
 
 export const findById = (db: Db, id: string) => db.selectFrom('messaging.messages').selectAll().where('id', '=', id).executeTakeFirst();
+
+export const findByIds = (db: Db, ids: readonly string[]) =>
+  ids.length === 0 ? Promise.resolve([]) : db.selectFrom('messaging.messages').selectAll().where('id', 'in', [...ids]).execute();
+
+/** What a notification about a message needs: the message, its conversation's type and name, the sender's name. */
+export const findForNotification = (db: Db, id: string) =>
+  db
+    .selectFrom('messaging.messages as m')
+    .innerJoin('messaging.conversations as c', 'c.id', 'm.conversation_id')
+    .leftJoin('messaging.users as u', 'u.id', 'm.sender_id')
+    .select([
+      'm.id',
+      'm.conversation_id',
+      'm.sender_id',
+      'm.content',
+      'm.deleted_at',
+      'm.created_at',
+      'c.type',
+      'c.name as conversation_name',
+      'u.name as sender_name',
+    ])
+    .where('m.id', '=', id)
+    .executeTakeFirst();
 
 export const findByClientId = (db: Db, senderId: string, clientId: string) =>
   db.selectFrom('messaging.messages').selectAll().where('sender_id', '=', senderId).where('client_id', '=', clientId).executeTakeFirst();

@@ -1,18 +1,21 @@
+import { type Caller, isUniqueViolation, isUuid, toIso } from '@flux/server-kit';
 import { AppError, type FileInfo, type Message, type ReactionSummary, type ReadState, type SendMessageBody } from '@flux/shared';
-import type { Caller, Context } from '../context.js';
+import type { AppContext } from '../context.js';
 import type { MessageRow } from '../db/database.js';
 import * as conversations from '../conversations/repository.js';
-import { requireMember } from '../conversations/service.js';
+import { findOrJoinMembership, readableConversation } from '../conversations/service.js';
+import { authorize } from '../policies.js';
 import { decodeIdCursor, encodeIdCursor } from './cursor.js';
 import { hydrate, hydrateOne } from './hydrate.js';
 import { summarizeReactions, toFileInfo, toMessage } from './mappers.js';
 import * as repo from './repository.js';
+import * as filesRepo from '../files/repository.js';
 
 export const SYNC_LIMIT = 1000;
 /** How far back (in seqs) sync looks for edits and deletions of messages the client already had. */
 export const SYNC_CHANGE_WINDOW = 500;
 
-function checkLength(ctx: Context, content: string): void {
+function checkLength(ctx: AppContext, content: string): void {
   if (content.trim().length === 0) throw AppError.validation('content', 'must not be empty');
   if (content.length > ctx.config.maxMessageLength) {
     throw new AppError('message_too_long', 413, `A message holds at most ${ctx.config.maxMessageLength} characters.`, {
@@ -22,16 +25,13 @@ function checkLength(ctx: Context, content: string): void {
   }
 }
 
-const isUniqueViolation = (err: unknown, constraint: string): boolean =>
-  (err as { code?: string }).code === '23505' && (err as { constraint_name?: string }).constraint_name === constraint;
-
 /**
  * Sends a message: the seq is taken and the row inserted in one transaction, so an answer
  * means it is durable and seqs have no gaps. A repeated `clientId` returns the first message
  * (`created: false`) instead of a duplicate. Broadcasts and notifications happen after commit.
  */
 export async function send(
-  ctx: Context,
+  ctx: AppContext,
   caller: Caller,
   conversationId: string,
   body: SendMessageBody,
@@ -42,7 +42,7 @@ export async function send(
   // everything else, so it is never refused for the rate limit its first attempt used up.
   const [earlier, membership, budget] = await Promise.allSettled([
     repo.findByClientId(ctx.db, caller.id, body.clientId),
-    requireMember(ctx, conversationId, caller.id),
+    readableConversation(ctx, caller, conversationId),
     ctx.rateLimiter.consume('message', caller.id, ctx.config.messageRateLimit, ctx.config.messageRateWindowSeconds),
   ]);
   if (earlier.status === 'rejected') throw earlier.reason;
@@ -74,12 +74,7 @@ export async function send(
         }
         const attachments = body.attachments ?? [];
         if (attachments.length > 0) {
-          const owned = await trx
-            .selectFrom('messaging.files')
-            .select(['id', 'name', 'size', 'mime_type'])
-            .where('id', 'in', attachments)
-            .where('owner_id', '=', caller.id)
-            .execute();
+          const owned = await filesRepo.findOwned(trx, caller.id, attachments);
           if (owned.length !== attachments.length) throw AppError.validation('attachments', 'only files you uploaded can be attached');
           files = attachments.map((id) => toFileInfo(owned.find((f) => f.id === id)!));
         }
@@ -108,13 +103,13 @@ export async function send(
 }
 
 /** A retry must name the same conversation; a clientId reused elsewhere is a client bug. */
-async function sameRequest(ctx: Context, earlier: MessageRow, conversationId: string): Promise<Message> {
+async function sameRequest(ctx: AppContext, earlier: MessageRow, conversationId: string): Promise<Message> {
   if (earlier.conversation_id !== conversationId)
     throw AppError.conflict('client_id_reused', 'This clientId was already used for another message.');
   return hydrateOne(ctx.db, earlier);
 }
 
-async function broadcastUpdated(ctx: Context, messageId: string): Promise<Message | undefined> {
+async function broadcastUpdated(ctx: AppContext, messageId: string): Promise<Message | undefined> {
   const row = await repo.findById(ctx.db, messageId);
   if (!row) return undefined;
   const message = await hydrateOne(ctx.db, row);
@@ -123,12 +118,12 @@ async function broadcastUpdated(ctx: Context, messageId: string): Promise<Messag
 }
 
 export async function list(
-  ctx: Context,
+  ctx: AppContext,
   caller: Caller,
   conversationId: string,
   query: { before?: string; limit: number; parentId?: string },
 ): Promise<{ items: Message[]; nextCursor: string | null }> {
-  await requireMember(ctx, conversationId, caller.id);
+  await readableConversation(ctx, caller, conversationId);
   const rows = await repo.page(ctx.db, conversationId, {
     before: query.before === undefined ? undefined : Number(query.before),
     limit: query.limit + 1,
@@ -140,18 +135,19 @@ export async function list(
 }
 
 /** A message the caller can see (member of its conversation), else 404. */
-async function visible(ctx: Context, caller: Caller, messageId: string) {
+async function visible(ctx: AppContext, caller: Caller, messageId: string) {
   const row = await repo.findById(ctx.db, messageId);
   if (!row) throw AppError.notFound('Message');
-  const membership = await requireMember(ctx, row.conversation_id, caller.id).catch(() => {
-    throw AppError.notFound('Message');
-  });
-  return { row, ...membership };
+  // Any failure to establish membership (even auth being unreachable for a project channel) hides the message.
+  const membership = await findOrJoinMembership(ctx, row.conversation_id, caller.id).catch(() => undefined);
+  const actor = membership?.actor ?? { id: caller.id, role: null };
+  authorize(actor, 'message.read', { authorId: row.sender_id });
+  return { row, actor };
 }
 
-export async function edit(ctx: Context, caller: Caller, messageId: string, content: string): Promise<Message> {
-  const { row } = await visible(ctx, caller, messageId);
-  if (row.sender_id !== caller.id) throw AppError.forbidden('Only the author can edit a message.');
+export async function edit(ctx: AppContext, caller: Caller, messageId: string, content: string): Promise<Message> {
+  const { row, actor } = await visible(ctx, caller, messageId);
+  authorize(actor, 'message.edit', { authorId: row.sender_id });
   if (row.deleted_at) throw AppError.notFound('Message');
   checkLength(ctx, content);
   const updated = await repo.updateContent(ctx.db, messageId, content);
@@ -162,10 +158,9 @@ export async function edit(ctx: Context, caller: Caller, messageId: string, cont
 }
 
 /** Soft delete by the author or a conversation admin; the seq stays so nobody sees a gap. */
-export async function remove(ctx: Context, caller: Caller, messageId: string): Promise<void> {
-  const { row, member } = await visible(ctx, caller, messageId);
-  if (row.sender_id !== caller.id && member.role !== 'admin')
-    throw AppError.forbidden('Only the author or a conversation admin can delete a message.');
+export async function remove(ctx: AppContext, caller: Caller, messageId: string): Promise<void> {
+  const { row, actor } = await visible(ctx, caller, messageId);
+  authorize(actor, 'message.delete', { authorId: row.sender_id });
   if (row.deleted_at) return; // already gone: deleting twice is not an error
   const deleted = await ctx.db.transaction().execute(async (trx) => {
     const result = await repo.softDelete(trx, messageId);
@@ -177,13 +172,14 @@ export async function remove(ctx: Context, caller: Caller, messageId: string): P
     id: deleted.id,
     conversationId: deleted.conversation_id,
     seq: Number(deleted.seq),
-    deletedAt: deleted.deleted_at!.toISOString(),
+    deletedAt: toIso(deleted.deleted_at!),
   });
   if (deleted.parent_id) await broadcastUpdated(ctx, deleted.parent_id);
 }
 
-export async function react(ctx: Context, caller: Caller, messageId: string, emoji: string, add: boolean) {
-  const { row } = await visible(ctx, caller, messageId);
+export async function react(ctx: AppContext, caller: Caller, messageId: string, emoji: string, add: boolean) {
+  const { row, actor } = await visible(ctx, caller, messageId);
+  authorize(actor, 'message.react', { authorId: row.sender_id });
   if (row.deleted_at) throw AppError.notFound('Message');
   if (add) await repo.addReaction(ctx.db, messageId, caller.id, emoji);
   else await repo.removeReaction(ctx.db, messageId, caller.id, emoji);
@@ -194,8 +190,8 @@ export async function react(ctx: Context, caller: Caller, messageId: string, emo
 }
 
 /** Moves the caller's read position forward (never back) and tells the conversation. */
-export async function markRead(ctx: Context, caller: Caller, conversationId: string, seq: number): Promise<ReadState> {
-  await requireMember(ctx, conversationId, caller.id);
+export async function markRead(ctx: AppContext, caller: Caller, conversationId: string, seq: number): Promise<ReadState> {
+  await readableConversation(ctx, caller, conversationId);
   const updated = await conversations.markRead(ctx.db, conversationId, caller.id, seq);
   const lastReadSeq = Number(updated?.last_read_seq ?? 0);
   ctx.realtime.toConversation(conversationId, 'read', { conversationId, userId: caller.id, seq: lastReadSeq });
@@ -203,7 +199,7 @@ export async function markRead(ctx: Context, caller: Caller, conversationId: str
 }
 
 export async function search(
-  ctx: Context,
+  ctx: AppContext,
   caller: Caller,
   query: { q: string; conversationId?: string; limit: number; before?: string },
 ): Promise<{ items: Message[]; nextCursor: string | null }> {
@@ -217,19 +213,16 @@ export async function search(
   return { items: await hydrate(ctx.db, page), nextCursor: rows.length > query.limit ? encodeIdCursor(page.at(-1)!.id) : null };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** What a reconnecting client missed: messages after each last seen seq, in its own conversations. */
 /**
  * What a reconnecting client missed: `messages` after each last seen seq (in its own
  * conversations, oldest first) and, separately, `updated`: older messages edited or deleted since.
  */
 export async function sync(
-  ctx: Context,
+  ctx: AppContext,
   caller: Caller,
   positions: Record<string, number>,
 ): Promise<{ messages: Message[]; hasMore: boolean; updated: Message[] }> {
-  const valid = Object.fromEntries(Object.entries(positions).filter(([id]) => UUID.test(id)));
+  const valid = Object.fromEntries(Object.entries(positions).filter(([id]) => isUuid(id)));
   if (Object.keys(valid).length === 0) return { messages: [], hasMore: false, updated: [] };
   const [rows, changed] = await Promise.all([
     repo.since(ctx.db, caller.id, valid, SYNC_LIMIT + 1),

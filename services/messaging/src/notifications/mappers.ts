@@ -1,6 +1,6 @@
 import type { Notification } from '@flux/shared';
 import type { NotificationRow } from '../db/database.js';
-import { iso, isoOrNull } from '../messages/mappers.js';
+import { toIso } from '@flux/server-kit';
 
 export const toNotification = (row: NotificationRow): Notification => ({
   id: row.id,
@@ -8,6 +8,6 @@ export const toNotification = (row: NotificationRow): Notification => ({
   title: row.title,
   body: row.body,
   data: { conversationId: row.conversation_id, messageId: row.message_id, actorId: row.actor_id },
-  readAt: isoOrNull(row.read_at),
-  createdAt: iso(row.created_at),
+  readAt: toIso(row.read_at),
+  createdAt: toIso(row.created_at),
 });

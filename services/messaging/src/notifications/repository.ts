@@ -1,7 +1,8 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DbOrTrx } from '@flux/server-kit';
+import { sql } from 'kysely';
 import type { Database, NewNotification, NotificationRow } from '../db/database.js';
 
-type Db = Kysely<Database> | Transaction<Database>;
+type Db = DbOrTrx<Database>;
 
 /** Inserts the notifications not seen before (dedupe key), returning only the new ones. */
 export const insertNew = (db: Db, rows: readonly NewNotification[]): Promise<NotificationRow[]> =>

@@ -1,8 +1,8 @@
-import type { AccessTokenVerifier } from '@flux/server-kit';
+import { type Caller, toCaller } from '@flux/server-kit';
 import { AppError, SocketRead, SocketSendMessage, SocketSync, SocketTyping, type SocketAck, type SocketError } from '@flux/shared';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { Server, Socket } from 'socket.io';
-import type { Caller, Context } from '../context.js';
+import type { AppContext } from '../context.js';
 import * as conversationsRepo from '../conversations/repository.js';
 import * as messages from '../messages/service.js';
 import type { Presence } from './presence.js';
@@ -33,7 +33,7 @@ const EVENT_WINDOW_MS = 10_000;
 type FluxSocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>;
 type Ack = (answer: SocketAck<Record<string, unknown>>) => void;
 
-function toSocketError(err: unknown, ctx: Context): SocketError {
+function toSocketError(err: unknown, ctx: AppContext): SocketError {
   if (err instanceof AppError) return { code: err.code, message: err.message, ...(err.details !== undefined && { details: err.details }) };
   ctx.log.error({ err }, 'socket handler failed');
   return { code: 'internal_error', message: 'Something went wrong on our side; try again.' };
@@ -46,7 +46,7 @@ function toSocketError(err: unknown, ctx: Context): SocketError {
  */
 function handle<S extends TSchema>(
   socket: FluxSocket,
-  ctx: Context,
+  ctx: AppContext,
   event: string,
   schema: S,
   handler: (payload: Static<S>) => Promise<Record<string, unknown> | void>,
@@ -82,15 +82,15 @@ function handle<S extends TSchema>(
 }
 
 /** Socket.IO on the messaging port: token auth, rooms, client events, presence. */
-export function attachSocketHandlers(io: Server, ctx: Context, verify: AccessTokenVerifier, presence: Presence): () => void {
+export function attachSocketHandlers(io: Server, ctx: AppContext, presence: Presence): void {
   // Runs before the connection is accepted: a bad token never gets a socket.
   io.use(async (socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     try {
       if (typeof token !== 'string' || token.length === 0) throw AppError.unauthorized();
-      const claims = await verify(token);
+      const claims = await ctx.verifyAccessToken(token);
       const data = socket.data as SocketData;
-      data.caller = { id: claims.sub, name: claims.name, email: claims.email };
+      data.caller = toCaller(claims);
       data.typingAt = new Map();
       data.events = { windowStart: Date.now(), count: 0 };
       data.expiresAt = expiryOf(token);
@@ -186,15 +186,4 @@ export function attachSocketHandlers(io: Server, ctx: Context, verify: AccessTok
     if (rooms.length > 0) io.to(rooms).emit('presence', { userId, status });
   }
   const conversationRoomsOf = (socket: FluxSocket) => [...socket.rooms].filter((room) => room.startsWith('conversation:'));
-
-  // Keep this instance's sockets alive in Redis; sockets of a dead instance expire on their own.
-  const heartbeat = setInterval(
-    () => {
-      const sockets = [...io.of('/').sockets.values()].map((s) => ({ userId: (s.data as SocketData).caller.id, socketId: s.id }));
-      presence.heartbeat(sockets).catch((err: unknown) => ctx.log.warn({ err }, 'presence heartbeat failed'));
-    },
-    Math.max(1000, (ctx.config.presenceTtlSeconds * 1000) / 3),
-  );
-  heartbeat.unref();
-  return () => clearInterval(heartbeat);
 }

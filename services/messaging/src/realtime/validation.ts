@@ -1,10 +1,10 @@
+import { isUuid } from '@flux/server-kit';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { FormatRegistry } from '@sinclair/typebox';
 
 // TypeBox knows no string formats by itself (fastify's ajv does): teach it the ones our schemas use.
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-if (!FormatRegistry.Has('uuid')) FormatRegistry.Set('uuid', (value) => UUID.test(value));
+if (!FormatRegistry.Has('uuid')) FormatRegistry.Set('uuid', isUuid);
 
 export interface Invalid {
   field: string;

@@ -1,51 +1,84 @@
-import type { AccessTokenVerifier, FastifyPluginAsyncTypebox } from '@flux/server-kit';
+import type { FastifyPluginAsyncTypebox } from '@flux/server-kit';
 import {
   AppError,
   EditMessageBody,
   ErrorBody,
   IdParams,
   Message,
+  MessagesQuery,
   Page,
   ReactionBody,
   ReactionSummary,
+  ReadBody,
+  ReadState,
   SearchQuery,
+  SendMessageBody,
   Uuid,
 } from '@flux/shared';
 import { Type } from '@sinclair/typebox';
-import type { Context } from '../context.js';
+import type { AppContext } from '../context.js';
 import * as messages from '../messages/service.js';
-import { callerOf, requireCaller } from './caller.js';
+import { authenticateCaller } from './auth-hook.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 413: ErrorBody, 429: ErrorBody };
+const conversationErrors = { ...errors, 409: ErrorBody };
 const Reactions = Type.Object({ messageId: Uuid, conversationId: Uuid, reactions: Type.Array(ReactionSummary) });
 
-export const messageRoutes: FastifyPluginAsyncTypebox<{ ctx: Context; verify: AccessTokenVerifier }> = async (app, { ctx, verify }) => {
-  app.addHook('onRequest', requireCaller(ctx, verify));
+/** `/api/conversations/:id/…`: a conversation's messages and the caller's read position in it. */
+export const conversationMessageRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.addHook('onRequest', authenticateCaller(ctx));
 
-  app.get('/api/messages/search', { schema: { querystring: SearchQuery, response: { 200: Page(Message), ...errors } } }, async (request) =>
-    messages.search(ctx, callerOf(request), request.query),
+  app.get(
+    '/:id/messages',
+    { schema: { params: IdParams, querystring: MessagesQuery, response: { 200: Page(Message), ...conversationErrors } } },
+    async (request) => messages.list(ctx, request.caller, request.params.id, request.query),
+  );
+
+  // 201 for a new message; 200 with the original when the clientId was seen before (a retry).
+  app.post(
+    '/:id/messages',
+    { schema: { params: IdParams, body: SendMessageBody, response: { 200: Message, 201: Message, ...conversationErrors } } },
+    async (request, reply) => {
+      const { message, created } = await messages.send(ctx, request.caller, request.params.id, request.body);
+      return reply.code(created ? 201 : 200).send(message);
+    },
+  );
+
+  app.post(
+    '/:id/read',
+    { schema: { params: IdParams, body: ReadBody, response: { 200: ReadState, ...conversationErrors } } },
+    async (request) => messages.markRead(ctx, request.caller, request.params.id, request.body.seq),
+  );
+};
+
+/** `/api/messages`: one message by id (edit, delete, reactions) and search. */
+export const messageRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.addHook('onRequest', authenticateCaller(ctx));
+
+  app.get('/search', { schema: { querystring: SearchQuery, response: { 200: Page(Message), ...errors } } }, async (request) =>
+    messages.search(ctx, request.caller, request.query),
   );
 
   app.patch(
-    '/api/messages/:id',
+    '/:id',
     { schema: { params: IdParams, body: EditMessageBody, response: { 200: Message, ...errors } } },
-    async (request) => messages.edit(ctx, callerOf(request), request.params.id, request.body.content),
+    async (request) => messages.edit(ctx, request.caller, request.params.id, request.body.content),
   );
 
-  app.delete('/api/messages/:id', { schema: { params: IdParams, response: { 204: Type.Null(), ...errors } } }, async (request, reply) => {
-    await messages.remove(ctx, callerOf(request), request.params.id);
+  app.delete('/:id', { schema: { params: IdParams, response: { 204: Type.Null(), ...errors } } }, async (request, reply) => {
+    await messages.remove(ctx, request.caller, request.params.id);
     return reply.code(204).send(null);
   });
 
   app.post(
-    '/api/messages/:id/reactions',
+    '/:id/reactions',
     { schema: { params: IdParams, body: ReactionBody, response: { 200: Reactions, ...errors } } },
-    async (request) => messages.react(ctx, callerOf(request), request.params.id, request.body.emoji, true),
+    async (request) => messages.react(ctx, request.caller, request.params.id, request.body.emoji, true),
   );
 
   // The emoji may come in a JSON body (as for POST) or, for clients that send no body with DELETE, as ?emoji=.
   app.delete(
-    '/api/messages/:id/reactions',
+    '/:id/reactions',
     {
       schema: {
         params: IdParams,
@@ -57,7 +90,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ ctx: Context; verify: Ac
     async (request) => {
       const emoji = request.body?.emoji ?? request.query.emoji;
       if (!emoji) throw AppError.validation('emoji', 'is required');
-      return messages.react(ctx, callerOf(request), request.params.id, emoji, false);
+      return messages.react(ctx, request.caller, request.params.id, emoji, false);
     },
   );
 };

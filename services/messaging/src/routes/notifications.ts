@@ -1,31 +1,29 @@
-import type { AccessTokenVerifier, FastifyPluginAsyncTypebox } from '@flux/server-kit';
+import type { FastifyPluginAsyncTypebox } from '@flux/server-kit';
 import { ErrorBody, IdParams, Notification, NotificationsQuery, Page } from '@flux/shared';
 import { Type } from '@sinclair/typebox';
-import type { Context } from '../context.js';
+import type { AppContext } from '../context.js';
 import * as notifications from '../notifications/service.js';
-import { callerOf, requireCaller } from './caller.js';
+import { authenticateCaller } from './auth-hook.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody };
 
-export const notificationRoutes: FastifyPluginAsyncTypebox<{ ctx: Context; verify: AccessTokenVerifier }> = async (
-  app,
-  { ctx, verify },
-) => {
-  app.addHook('onRequest', requireCaller(ctx, verify));
+/** `/api/notifications`: the caller's own notifications. */
+export const notificationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.addHook('onRequest', authenticateCaller(ctx));
 
   app.get(
-    '/api/notifications',
+    '/',
     { schema: { querystring: NotificationsQuery, response: { 200: Page(Notification), ...errors } } },
-    async (request) => notifications.list(ctx, callerOf(request), request.query),
+    async (request) => notifications.list(ctx, request.caller, request.query),
   );
 
   app.post(
-    '/api/notifications/read-all',
+    '/read-all',
     { schema: { response: { 200: Type.Object({ updated: Type.Integer() }), ...errors } } },
-    async (request) => notifications.markAllRead(ctx, callerOf(request)),
+    async (request) => notifications.markAllRead(ctx, request.caller),
   );
 
-  app.post('/api/notifications/:id/read', { schema: { params: IdParams, response: { 200: Notification, ...errors } } }, async (request) =>
-    notifications.markRead(ctx, callerOf(request), request.params.id),
+  app.post('/:id/read', { schema: { params: IdParams, response: { 200: Notification, ...errors } } }, async (request) =>
+    notifications.markRead(ctx, request.caller, request.params.id),
   );
 };

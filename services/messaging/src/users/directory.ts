@@ -1,12 +1,9 @@
 import type { AuthClient } from '@flux/server-kit';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
+import * as repo from './repository.js';
 
-export interface UserInfo {
-  id: string;
-  name: string;
-  email: string;
-}
+export type UserInfo = repo.UserValues;
 
 const MAX_REMEMBERED = 10_000;
 
@@ -28,11 +25,7 @@ export class UserDirectory {
   async upsert(user: UserInfo): Promise<void> {
     const fingerprint = `${user.name}\0${user.email}`;
     if (this.written.get(user.id) === fingerprint) return;
-    await this.db
-      .insertInto('messaging.users')
-      .values({ id: user.id, name: user.name, email: user.email, updated_at: new Date() })
-      .onConflict((oc) => oc.column('id').doUpdateSet({ name: user.name, email: user.email, updated_at: new Date() }))
-      .execute();
+    await repo.upsert(this.db, user);
     if (this.written.size >= MAX_REMEMBERED) this.written.clear();
     this.written.set(user.id, fingerprint);
   }
@@ -43,11 +36,7 @@ export class UserDirectory {
    */
   async remember(user: UserInfo): Promise<void> {
     if (this.known.has(user.id)) return;
-    await this.db
-      .insertInto('messaging.users')
-      .values({ id: user.id, name: user.name, email: user.email, updated_at: new Date() })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .execute();
+    await repo.insertIfMissing(this.db, user);
     if (this.known.size >= MAX_REMEMBERED) this.known.clear();
     this.known.add(user.id);
   }
@@ -55,15 +44,7 @@ export class UserDirectory {
   /** Makes sure every id is known locally, asking auth for the missing ones; returns the ids auth does not know. */
   async ensure(ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return [];
-    const known = new Set(
-      (
-        await this.db
-          .selectFrom('messaging.users')
-          .select('id')
-          .where('id', 'in', [...ids])
-          .execute()
-      ).map((r) => r.id),
-    );
+    const known = new Set(await repo.knownIds(this.db, ids));
     const missing = ids.filter((id) => !known.has(id));
     if (missing.length === 0) return [];
     const found = await this.auth.users(missing);

@@ -1,0 +1,65 @@
+import { createRedis } from '@flux/server-kit';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import fp from 'fastify-plugin';
+import { Gauge } from 'prom-client';
+import { Server } from 'socket.io';
+import type { Config } from '../config.js';
+import { Realtime } from '../realtime/realtime.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The Socket.IO server on this app's HTTP server. */
+    io: Server;
+    /** Fan-out to sockets on every instance. */
+    realtime: Realtime;
+  }
+}
+
+/**
+ * Socket.IO on the app's HTTP server, with the streams adapter carrying broadcasts between
+ * instances (it resumes from its stream offset after a Redis blip instead of losing messages).
+ */
+export const realtimePlugin = fp<{ config: Config }>(
+  async (app, { config }) => {
+    // No retry limit: during a Redis outage broadcasts wait in the offline queue and go out, in
+    // order, when it is back — late rather than lost (the adapter publishes before it delivers
+    // locally, so local sockets wait too). Acks never wait: they depend on PostgreSQL only.
+    const adapterRedis = createRedis(config.redisUrl, app.log, 'socket.io-adapter', { maxRetriesPerRequest: null });
+    const io = new Server(app.server, {
+      path: '/socket.io/',
+      transports: ['websocket'],
+      serveClient: false,
+      adapter: createAdapter(adapterRedis, {
+        streamName: `${config.redisPrefix}socket.io`,
+        channelPrefix: `${config.redisPrefix}socket.io`,
+        sessionKeyPrefix: `${config.redisPrefix}socket.io:session:`,
+        // Also bounds how long a closing instance waits for its blocking read.
+        blockTimeInMs: 1000,
+      }),
+    });
+    app.decorate('io', io);
+    app.decorate('realtime', new Realtime(io));
+
+    new Gauge({
+      name: 'messaging_socket_connections',
+      help: 'Socket.IO connections open on this instance',
+      registers: [app.metrics],
+      collect() {
+        this.set(io.engine.clientsCount);
+      },
+    });
+
+    // Sockets go first: an upgraded WebSocket would keep the HTTP server from closing. Closing the
+    // transports (not socket.disconnect()) lets clients see "transport close" and reconnect to
+    // another instance; a server-side disconnect would tell them not to. Only this instance's.
+    app.addHook('preClose', async () => {
+      io.engine.close();
+    });
+    app.addHook('onClose', async () => {
+      await io.of('/').adapter.close();
+      // Not quit(): with Redis down it would wait for the offline queue forever.
+      adapterRedis.disconnect();
+    });
+  },
+  { name: 'messaging-realtime', dependencies: ['flux-metrics'] },
+);
