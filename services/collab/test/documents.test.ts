@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebsocketProvider } from 'y-websocket';
 import { startAuth, type AuthHarness, type TestUser } from '../../../test/support/auth.js';
 import type { Database } from '../src/db/database.js';
+import { createDocument } from './factories.js';
 import { api, filePrefix, fixture, provider, startCollab, synced, waitFor, type CollabServer, type Fixture } from './helpers.js';
 
 /** `/api/documents*` (contract §6) with the real auth app deciding access. */
@@ -85,7 +86,7 @@ describe('document routes', () => {
   it('renames (writers) and deletes (creator or admin), closing open sockets with 4403', async () => {
     const member = await auth.signup();
     await auth.addMember(f.owner, f.organizationId, member, 'member');
-    const { id: docId } = (await call('POST', '/api/documents', member.accessToken, { projectId: f.projectId, title: 'Doomed' })).body;
+    const { id: docId } = await createDocument(db, { projectId: f.projectId, createdBy: member.id, title: 'Doomed' });
     const renamed = await call('PATCH', `/api/documents/${docId}`, f.owner.accessToken, { title: 'Renamed' });
     expect(renamed.status).toBe(200);
     expect(renamed.body.title).toBe('Renamed');
@@ -93,8 +94,7 @@ describe('document routes', () => {
     expect((await call('PATCH', `/api/documents/${docId}`, stranger.accessToken, { title: 'x' })).status).toBe(404);
     expect((await call('PATCH', `/api/documents/${docId}`, f.owner.accessToken, { title: '' })).status).toBe(400);
 
-    const { id: ownersDoc } = (await call('POST', '/api/documents', f.owner.accessToken, { projectId: f.projectId, title: 'Not yours' }))
-      .body;
+    const { id: ownersDoc } = await createDocument(db, { projectId: f.projectId, createdBy: f.owner.id, title: 'Not yours' });
     expect((await call('DELETE', `/api/documents/${ownersDoc}`, member.accessToken)).status).toBe(403);
     expect((await call('DELETE', `/api/documents/${ownersDoc}`, guest.accessToken)).status).toBe(403);
 
@@ -110,7 +110,7 @@ describe('document routes', () => {
   });
 
   it('saves named versions and restores one live to connected clients', async () => {
-    const { id: docId } = (await call('POST', '/api/documents', f.owner.accessToken, { projectId: f.projectId, title: 'Versioned' })).body;
+    const { id: docId } = await createDocument(db, { projectId: f.projectId, createdBy: f.owner.id, title: 'Versioned' });
     const a = await synced(provider(collab.wsUrl, docId, f.owner.accessToken));
     const b = await synced(provider(collab.wsUrl, docId, f.owner.accessToken));
     providers.push(a, b);
@@ -145,9 +145,7 @@ describe('document routes', () => {
   });
 
   it('publishes document.updated after edits and bumps updatedAt', async () => {
-    const { id: docId, updatedAt } = (
-      await call('POST', '/api/documents', f.owner.accessToken, { projectId: f.projectId, title: 'Events' })
-    ).body;
+    const { id: docId, updatedAt } = await createDocument(db, { projectId: f.projectId, createdBy: f.owner.id, title: 'Events' });
     const seen: unknown[] = [];
     const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
     const bus = new EventBus(redis, process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', collab.config.redisPrefix, collab.app.log);

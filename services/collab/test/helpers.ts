@@ -7,6 +7,7 @@ import type { AuthHarness, TestUser } from '../../../test/support/auth.js';
 import { buildApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { listenOnLoopback } from '../../../test/support/listen.js';
+import { createDocument } from './factories.js';
 
 /** A Redis prefix of this test file under the run's prefix (removed by the global teardown). */
 export const filePrefix = () => `${process.env.REDIS_PREFIX ?? 'flux-test:'}collab-${randomUUID().slice(0, 8)}:`;
@@ -89,13 +90,9 @@ export interface Fixture {
 }
 
 /** An owner with an organization, a project and one document in it. */
-export async function fixture(auth: AuthHarness, collab: { url: string }): Promise<Fixture> {
+export async function fixture(auth: AuthHarness, collab: CollabServer): Promise<Fixture> {
   const owner = await auth.signup();
   const project = await auth.createProject(owner);
-  const created = await api<{ id: string }>(collab.url, 'POST', '/api/documents', owner.accessToken, {
-    projectId: project.id,
-    title: 'Spec',
-  });
-  if (created.status !== 201) throw new Error(`document create answered ${created.status}`);
-  return { owner, organizationId: project.organizationId, projectId: project.id, documentId: created.body.id };
+  const document = await createDocument(collab.app.db, { projectId: project.id, createdBy: owner.id, title: 'Spec' });
+  return { owner, organizationId: project.organizationId, projectId: project.id, documentId: document.id };
 }

@@ -8,6 +8,7 @@ import { compactDocument } from '../src/persistence/compaction.js';
 import { countUpdates, loadState } from '../src/persistence/repository.js';
 import { UpdateWriter } from '../src/persistence/update-writer.js';
 import { Histogram } from 'prom-client';
+import { createDocument } from './factories.js';
 import { api, filePrefix, fixture, provider, startCollab, synced, waitFor, type CollabServer, type Fixture } from './helpers.js';
 
 /** Durability, compaction and several instances, on the real PostgreSQL and Redis. */
@@ -28,9 +29,7 @@ describe('collab persistence and scale-out', () => {
     providers.push(p);
     return synced(p);
   };
-  const newDocument = async (server: CollabServer) =>
-    (await api<{ id: string }>(server.url, 'POST', '/api/documents', f.owner.accessToken, { projectId: f.projectId, title: 'doc' })).body
-      .id;
+  const newDocument = async () => (await createDocument(db, { projectId: f.projectId, createdBy: f.owner.id })).id;
   /** The document as a fresh replica would rebuild it from PostgreSQL alone. */
   const stored = async (documentId: string) => {
     const doc = new Y.Doc();
@@ -52,7 +51,7 @@ describe('collab persistence and scale-out', () => {
 
   it('writes accepted updates to the log in batches, within the flush interval', async () => {
     const [server] = servers;
-    const documentId = await newDocument(server!);
+    const documentId = await newDocument();
     const flushes = async () =>
       Number(/^collab_flush_seconds_count\S* (\d+)/m.exec((await server!.app.inject({ url: '/metrics' })).body)?.[1] ?? 0);
     const p = await open(server!, documentId);
@@ -66,8 +65,8 @@ describe('collab persistence and scale-out', () => {
 
   it("keeps writing other documents' updates when a document is deleted with edits pending", async () => {
     const [server] = servers;
-    const kept = await newDocument(server!);
-    const gone = await newDocument(server!);
+    const kept = await newDocument();
+    const gone = await newDocument();
     await db.deleteFrom('collab.documents').where('id', '=', gone).execute();
     const flushed: string[] = [];
     const writer = new UpdateWriter(db, server!.app.log, 60_000, new Histogram({ name: 'test_flush', help: 'test', registers: [] }));
@@ -86,7 +85,7 @@ describe('collab persistence and scale-out', () => {
 
   it('flushes everything on close, so a restart loses nothing', async () => {
     const server = await start({ COLLAB_FLUSH_INTERVAL_MS: '900' });
-    const documentId = await newDocument(server);
+    const documentId = await newDocument();
     const p = await open(server, documentId);
     p.doc.getText('content').insert(0, 'written just before shutdown');
     // Make sure the server applied it (a second client sees it) before closing.
@@ -100,7 +99,7 @@ describe('collab persistence and scale-out', () => {
 
   it('compacts the log into a snapshot with identical content', async () => {
     const server = await start({ COLLAB_COMPACTION_THRESHOLD: '25' });
-    const documentId = await newDocument(server);
+    const documentId = await newDocument();
     const p = await open(server, documentId);
     const text = p.doc.getText('content');
     for (let i = 0; i < 40; i++) text.insert(text.length, `line ${i}\n`);
@@ -132,7 +131,7 @@ describe('collab persistence and scale-out', () => {
     // Instance one writes lazily, so two cannot find a's first edit in PostgreSQL: it must come over the relay.
     const one = await start({ COLLAB_FLUSH_INTERVAL_MS: '900' });
     const two = await start();
-    const documentId = await newDocument(one);
+    const documentId = await newDocument();
     const a = await open(one, documentId);
     a.doc.getText('content').insert(0, 'before b joined ');
     await waitFor(
@@ -170,7 +169,7 @@ describe('collab persistence and scale-out', () => {
 
   it("closes a deleted document's sockets on every instance", async () => {
     const [one, two] = [servers[0]!, await start()];
-    const documentId = await newDocument(one);
+    const documentId = await newDocument();
     const here = await open(one, documentId);
     const there = await open(two, documentId);
     const closed = (p: WebsocketProvider) => new Promise<number>((resolve) => p.on('closed', (event) => resolve(event.code)));

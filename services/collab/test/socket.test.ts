@@ -19,6 +19,7 @@ import {
   type CollabServer,
   type Fixture,
 } from './helpers.js';
+import { createDocument } from './factories.js';
 
 /** The y-websocket endpoint with the real auth app, PostgreSQL and Redis, and the stock client. */
 describe('collab socket', () => {
@@ -153,9 +154,7 @@ describe('collab socket', () => {
   });
 
   it('lets guests read but refuses their updates', async () => {
-    const { id: docId } = (
-      await api<{ id: string }>(collab.url, 'POST', '/api/documents', f.owner.accessToken, { projectId: f.projectId, title: 'Guest test' })
-    ).body;
+    const { id: docId } = await createDocument(collab.app.db, { projectId: f.projectId, createdBy: f.owner.id, title: 'Guest test' });
     const guest = await auth.signup();
     await auth.addMember(f.owner, f.organizationId, guest, 'guest');
     const member = await synced(open(docId, f.owner.accessToken));
@@ -173,9 +172,7 @@ describe('collab socket', () => {
   });
 
   it('applies membership changes to open connections at once', async () => {
-    const { id: docId } = (
-      await api<{ id: string }>(collab.url, 'POST', '/api/documents', f.owner.accessToken, { projectId: f.projectId, title: 'Membership' })
-    ).body;
+    const { id: docId } = await createDocument(collab.app.db, { projectId: f.projectId, createdBy: f.owner.id, title: 'Membership' });
     const writer = await auth.signup();
     await auth.addMember(f.owner, f.organizationId, writer, 'member');
     const owner = await synced(open(docId, f.owner.accessToken));
@@ -248,9 +245,7 @@ describe('collab socket', () => {
   });
 
   it('refuses to grow a document past the size limit, closing only the writer', async () => {
-    const { id: docId } = (
-      await api<{ id: string }>(collab.url, 'POST', '/api/documents', f.owner.accessToken, { projectId: f.projectId, title: 'Big' })
-    ).body;
+    const { id: docId } = await createDocument(collab.app.db, { projectId: f.projectId, createdBy: f.owner.id, title: 'Big' });
     const reader = await synced(open(docId, f.owner.accessToken));
     const writer = await synced(open(docId, f.owner.accessToken));
     const closed = new Promise<{ code: number }>((resolve) => writer.on('closed', (event) => resolve(event)));
@@ -272,9 +267,7 @@ describe('collab socket', () => {
   });
 
   it('unloads an empty room shortly after the last client leaves', async () => {
-    const { id: docId } = (
-      await api<{ id: string }>(collab.url, 'POST', '/api/documents', f.owner.accessToken, { projectId: f.projectId, title: 'Unload' })
-    ).body;
+    const { id: docId } = await createDocument(collab.app.db, { projectId: f.projectId, createdBy: f.owner.id, title: 'Unload' });
     const p = await synced(provider(collab.wsUrl, docId, f.owner.accessToken));
     p.doc.getText('content').insert(0, 'kept');
     const rooms = () => api<{ activeRooms: number }>(collab.url, 'GET', '/collab/health').then((r) => r.body.activeRooms);

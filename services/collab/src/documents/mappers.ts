@@ -1,3 +1,4 @@
+import { toIso } from '@flux/server-kit';
 import type { CollabDocument, DocumentVersion } from '@flux/shared';
 import type { Selectable } from 'kysely';
 import type { DocumentsTable, DocumentVersionsTable } from '../db/database.js';
@@ -8,8 +9,8 @@ export const toDocument = (row: Selectable<DocumentsTable>): CollabDocument => (
   projectId: row.project_id,
   title: row.title,
   createdBy: row.created_by,
-  createdAt: row.created_at.toISOString(),
-  updatedAt: row.updated_at.toISOString(),
+  createdAt: toIso(row.created_at),
+  updatedAt: toIso(row.updated_at),
 });
 
 /** What the policies decide on. */
@@ -23,13 +24,13 @@ export const toVersion = (row: Omit<Selectable<DocumentVersionsTable>, 'state'> 
   documentId: row.document_id,
   name: row.name,
   createdBy: row.created_by,
-  createdAt: row.created_at.toISOString(),
+  createdAt: toIso(row.created_at),
   size: Number(row.size),
 });
 
 /** Opaque page cursor: the sort key of the last item. */
 export const encodeCursor = (row: { created_at: Date; id: string }): string =>
-  Buffer.from(`${row.created_at.toISOString()}|${row.id}`).toString('base64url');
+  Buffer.from(`${toIso(row.created_at)}|${row.id}`).toString('base64url');
 
 export function decodeCursor(cursor: string): { createdAt: string; id: string } | undefined {
   const [createdAt, id] = Buffer.from(cursor, 'base64url').toString().split('|');

@@ -1,11 +1,11 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DbOrTrx } from '@flux/server-kit';
+import { sql } from 'kysely';
 import type { Database } from '../db/database.js';
 
-type Db = Kysely<Database> | Transaction<Database>;
+export const findById = (db: DbOrTrx<Database>, id: string) =>
+  db.selectFrom('collab.documents').selectAll().where('id', '=', id).executeTakeFirst();
 
-export const findById = (db: Db, id: string) => db.selectFrom('collab.documents').selectAll().where('id', '=', id).executeTakeFirst();
-
-export const insert = (db: Db, values: { projectId: string; title: string; createdBy: string }) =>
+export const insert = (db: DbOrTrx<Database>, values: { projectId: string; title: string; createdBy: string }) =>
   db
     .insertInto('collab.documents')
     .values({ project_id: values.projectId, title: values.title, created_by: values.createdBy })
@@ -13,7 +13,7 @@ export const insert = (db: Db, values: { projectId: string; title: string; creat
     .executeTakeFirstOrThrow();
 
 /** Newest first; `after` is the (created_at, id) of the last row of the previous page. */
-export const listByProject = (db: Db, projectId: string, limit: number, after?: { createdAt: string; id: string }) =>
+export const listByProject = (db: DbOrTrx<Database>, projectId: string, limit: number, after?: { createdAt: string; id: string }) =>
   db
     .selectFrom('collab.documents')
     .selectAll()
@@ -24,7 +24,7 @@ export const listByProject = (db: Db, projectId: string, limit: number, after?: 
     .limit(limit)
     .execute();
 
-export const touch = (db: Db, ids: string[]) =>
+export const touch = (db: DbOrTrx<Database>, ids: string[]) =>
   ids.length === 0
     ? Promise.resolve()
     : db
@@ -34,12 +34,12 @@ export const touch = (db: Db, ids: string[]) =>
         .execute()
         .then(() => undefined);
 
-export const updateTitle = (db: Db, id: string, title: string) =>
+export const updateTitle = (db: DbOrTrx<Database>, id: string, title: string) =>
   db.updateTable('collab.documents').set({ title, updated_at: sql`now()` }).where('id', '=', id).returningAll().executeTakeFirst();
 
 /** Deletes the document with its update log, snapshot and versions (foreign keys cascade). */
-export const remove = (db: Db, id: string) => db.deleteFrom('collab.documents').where('id', '=', id).executeTakeFirst();
+export const remove = (db: DbOrTrx<Database>, id: string) => db.deleteFrom('collab.documents').where('id', '=', id).executeTakeFirst();
 
 /** Which of these documents still exist. */
-export const existing = async (db: Db, ids: string[]): Promise<Set<string>> =>
+export const existing = async (db: DbOrTrx<Database>, ids: string[]): Promise<Set<string>> =>
   new Set(ids.length === 0 ? [] : (await db.selectFrom('collab.documents').select('id').where('id', 'in', ids).execute()).map((r) => r.id));

@@ -1,7 +1,6 @@
+import type { DbOrTrx } from '@flux/server-kit';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 export interface StoredState {
   /** The snapshot (if any) followed by every later logged update, in log order. */
@@ -37,7 +36,7 @@ export async function loadState(db: Kysely<Database>, documentId: string): Promi
 }
 
 /** Appends updates of several documents in one statement, keeping the given order. */
-export async function appendUpdates(db: Db, rows: Array<{ documentId: string; update: Uint8Array }>): Promise<void> {
+export async function appendUpdates(db: DbOrTrx<Database>, rows: Array<{ documentId: string; update: Uint8Array }>): Promise<void> {
   if (rows.length === 0) return;
   await db
     .insertInto('collab.document_updates')
@@ -51,7 +50,7 @@ export async function lockDocument(trx: Transaction<Database>, documentId: strin
   return row !== undefined;
 }
 
-export async function findSnapshot(db: Db, documentId: string) {
+export async function findSnapshot(db: DbOrTrx<Database>, documentId: string) {
   return db
     .selectFrom('collab.document_snapshots')
     .select(['state', 'up_to_update_id'])
@@ -59,7 +58,7 @@ export async function findSnapshot(db: Db, documentId: string) {
     .executeTakeFirst();
 }
 
-export async function updatesAfter(db: Db, documentId: string, afterId: string) {
+export async function updatesAfter(db: DbOrTrx<Database>, documentId: string, afterId: string) {
   return db
     .selectFrom('collab.document_updates')
     .select(['id', 'update'])
@@ -69,7 +68,7 @@ export async function updatesAfter(db: Db, documentId: string, afterId: string) 
     .execute();
 }
 
-export async function saveSnapshot(db: Db, documentId: string, state: Uint8Array, upToUpdateId: string): Promise<void> {
+export async function saveSnapshot(db: DbOrTrx<Database>, documentId: string, state: Uint8Array, upToUpdateId: string): Promise<void> {
   await db
     .insertInto('collab.document_snapshots')
     .values({ document_id: documentId, state, up_to_update_id: upToUpdateId })
@@ -77,11 +76,11 @@ export async function saveSnapshot(db: Db, documentId: string, state: Uint8Array
     .execute();
 }
 
-export async function deleteUpdatesUpTo(db: Db, documentId: string, upToUpdateId: string): Promise<void> {
+export async function deleteUpdatesUpTo(db: DbOrTrx<Database>, documentId: string, upToUpdateId: string): Promise<void> {
   await db.deleteFrom('collab.document_updates').where('document_id', '=', documentId).where('id', '<=', upToUpdateId).execute();
 }
 
-export async function countUpdates(db: Db, documentId: string): Promise<number> {
+export async function countUpdates(db: DbOrTrx<Database>, documentId: string): Promise<number> {
   const row = await db
     .selectFrom('collab.document_updates')
     .select((eb) => eb.fn.countAll<string>().as('n'))

@@ -1,18 +1,17 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DbOrTrx } from '@flux/server-kit';
+import { sql } from 'kysely';
 import type { Database } from '../db/database.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 const summary = ['id', 'document_id', 'name', 'created_by', 'created_at'] as const;
 
-export const insert = (db: Db, values: { documentId: string; name: string; state: Uint8Array; createdBy: string }) =>
+export const insert = (db: DbOrTrx<Database>, values: { documentId: string; name: string; state: Uint8Array; createdBy: string }) =>
   db
     .insertInto('collab.document_versions')
     .values({ document_id: values.documentId, name: values.name, state: values.state, created_by: values.createdBy })
     .returning([...summary, sql<number>`octet_length(state)`.as('size')])
     .executeTakeFirstOrThrow();
 
-export const listByDocument = (db: Db, documentId: string) =>
+export const listByDocument = (db: DbOrTrx<Database>, documentId: string) =>
   db
     .selectFrom('collab.document_versions')
     .select([...summary, sql<number>`octet_length(state)`.as('size')])
@@ -22,7 +21,7 @@ export const listByDocument = (db: Db, documentId: string) =>
     .limit(500)
     .execute();
 
-export const findWithState = (db: Db, documentId: string, versionId: string) =>
+export const findWithState = (db: DbOrTrx<Database>, documentId: string, versionId: string) =>
   db
     .selectFrom('collab.document_versions')
     .select([...summary, 'state', sql<number>`octet_length(state)`.as('size')])
