@@ -1,37 +1,35 @@
 // PM2 process file for FluxStudio, driven by ./flux (PM2_HOME=.flux/pm2, the project's own pm2).
-// FLUX_<SERVICE>_INSTANCES runs several instances of a service on consecutive ports;
-// ./flux renders the nginx upstreams to match.
+// The services, their ports and scripts come from the one registry (@flux/shared/registry);
+// FLUX_<SERVICE>_INSTANCES runs several instances on consecutive ports and the rendered nginx
+// upstreams follow. ./flux builds packages/shared before it starts PM2.
 const path = require('node:path');
+const { serviceRegistry, servicePort, serviceInstances } = require('./packages/shared/dist/registry.js');
 
 const root = __dirname;
 const logs = path.join(root, '.flux/logs');
-const services = { auth: 3001, messaging: 3004, collab: 4000 };
 
 module.exports = {
-  apps: Object.entries(services).map(([name, port]) => {
-    const instances = Number(process.env[`FLUX_${name.toUpperCase()}_INSTANCES`] || 1);
-    return {
-      name,
-      cwd: root,
-      script: `services/${name}/dist/server.js`,
-      interpreter: process.env.FLUX_NODE || 'node',
-      node_args: '--enable-source-maps',
-      exec_mode: 'fork',
-      instances,
-      increment_var: 'PORT',
-      env: { NODE_ENV: process.env.NODE_ENV || 'development', PORT: String(Number(process.env[`${name.toUpperCase()}_PORT`] || port)) },
-      // The service calls process.send('ready') once it listens; SIGTERM drains for up to 10 s.
-      wait_ready: true,
-      listen_timeout: 20_000,
-      kill_timeout: 15_000,
-      autorestart: true,
-      exp_backoff_restart_delay: 200,
-      max_restarts: 50,
-      min_uptime: 5_000,
-      out_file: path.join(logs, `${name}.out.log`),
-      error_file: path.join(logs, `${name}.err.log`),
-      merge_logs: true,
-      time: false,
-    };
-  }),
+  apps: serviceRegistry.map((service) => ({
+    name: service.name,
+    cwd: root,
+    script: service.script,
+    interpreter: process.env.FLUX_NODE || 'node',
+    node_args: '--enable-source-maps',
+    exec_mode: 'fork',
+    instances: serviceInstances(service, process.env),
+    increment_var: 'PORT',
+    env: { NODE_ENV: process.env.NODE_ENV || 'development', PORT: String(servicePort(service, process.env)) },
+    // The service calls process.send('ready') once it listens; SIGTERM drains for up to 10 s.
+    wait_ready: true,
+    listen_timeout: 20_000,
+    kill_timeout: 15_000,
+    autorestart: true,
+    exp_backoff_restart_delay: 200,
+    max_restarts: 50,
+    min_uptime: 5_000,
+    out_file: path.join(logs, `${service.name}.out.log`),
+    error_file: path.join(logs, `${service.name}.err.log`),
+    merge_logs: true,
+    time: false,
+  })),
 };
