@@ -28,15 +28,16 @@ export async function findWithMember(
     .executeTakeFirst();
   if (!row) return undefined;
   const { member_user_id, member_role, member_last_read_seq, member_joined_at, ...conversation } = row;
+  // The left join gives all four membership columns or none.
   const member =
-    member_user_id === null
+    member_user_id === null || member_role === null || member_last_read_seq === null || member_joined_at === null
       ? undefined
       : {
           conversation_id: conversationId,
           user_id: member_user_id,
-          role: member_role!,
-          last_read_seq: member_last_read_seq!,
-          joined_at: member_joined_at!,
+          role: member_role,
+          last_read_seq: member_last_read_seq,
+          joined_at: member_joined_at,
         };
   return { conversation, member };
 }

@@ -102,11 +102,15 @@ async function createDirect(ctx: AppContext, caller: Caller, memberIds: readonly
     );
     return row;
   });
-  if (!inserted) {
-    const winner = await repo.findByDirectKey(ctx.db, key);
-    return { conversation: await get(ctx, caller, winner!.id), created: false };
-  }
+  if (!inserted) return { conversation: await get(ctx, caller, await winnerOf(repo.findByDirectKey(ctx.db, key))), created: false };
   return { conversation: await announce(ctx, caller, inserted.id, [...new Set([caller.id, other])]), created: true };
+}
+
+/** The id of the conversation that won a creation race: it committed, so it is there. */
+async function winnerOf(lookup: Promise<ConversationRow | undefined>): Promise<string> {
+  const winner = await lookup;
+  if (!winner) throw new Error('the conversation that won a creation race is missing');
+  return winner.id;
 }
 
 async function createGroup(ctx: AppContext, caller: Caller, memberIds: readonly string[], name: string | undefined) {
@@ -121,11 +125,13 @@ async function createGroup(ctx: AppContext, caller: Caller, memberIds: readonly 
       direct_key: null,
       created_by: caller.id,
     });
-    await repo.addMembers(trx, created!.id, [
+    // A group has no unique key, so the insert never skips.
+    if (!created) throw new Error('group insert returned no row');
+    await repo.addMembers(trx, created.id, [
       { userId: caller.id, role: 'admin' },
       ...others.map((userId) => ({ userId, role: 'member' as const })),
     ]);
-    return created!;
+    return created;
   });
   const conversation = await announce(ctx, caller, row.id, [caller.id, ...others]);
   await ctx.notifications.membersAdded({ conversationId: row.id, userIds: others, actorId: caller.id });
@@ -157,10 +163,7 @@ async function createForProject(ctx: AppContext, caller: Caller, projectId: stri
     );
     return created;
   });
-  if (!row) {
-    const winner = await repo.findByProject(ctx.db, projectId);
-    return { conversation: await get(ctx, caller, winner!.id), created: false };
-  }
+  if (!row) return { conversation: await get(ctx, caller, await winnerOf(repo.findByProject(ctx.db, projectId))), created: false };
   return {
     conversation: await announce(
       ctx,
@@ -174,7 +177,9 @@ async function createForProject(ctx: AppContext, caller: Caller, projectId: stri
 
 /** After commit: the members' open sockets join the room and learn about the conversation. */
 async function announce(ctx: AppContext, caller: Caller, conversationId: string, memberIds: readonly string[]): Promise<Conversation> {
-  const conversation = (await presentOne(ctx.db, caller.id, conversationId))!;
+  const conversation = await presentOne(ctx.db, caller.id, conversationId);
+  // Just created with the caller as a member, in a committed transaction.
+  if (!conversation) throw new Error(`conversation ${conversationId} is not visible to its creator`);
   ctx.realtime.join(memberIds, conversationId);
   ctx.realtime.toUsers(memberIds, 'conversation:new', conversation);
   return conversation;
@@ -233,7 +238,8 @@ export async function onMembershipChanged(ctx: AppContext, event: EventMap['memb
       }
       continue;
     }
-    const access = await ctx.auth.projectAccess(conversation.project_id!, event.userId);
+    if (!conversation.project_id) continue; // project conversations always name their project
+    const access = await ctx.auth.projectAccess(conversation.project_id, event.userId);
     if (!access?.role) continue;
     const role = roleInProject(access.role);
     const added = await repo.addMembers(ctx.db, conversation.id, [{ userId: event.userId, role }]);

@@ -7,6 +7,7 @@ const MAX_NAME = 200;
 export function sanitizeFileName(raw: string | undefined): string {
   let name = (raw ?? '').normalize('NFC');
   name = name.split(/[/\\]/).pop() ?? '';
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
   name = name.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '');
   name = name.replace(/[<>:"|?*]/g, '_').trim();
   name = name.replace(/^\.+/, '').trim();

@@ -12,11 +12,7 @@ export async function hydrate(db: Db, rows: readonly MessageRow[]): Promise<Mess
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const authorIds = [...new Set(rows.map((r) => r.sender_id))];
-  const [authors, attachments, reactions] = await Promise.all([
-    users.names(db, authorIds),
-    attachmentRows(db, ids),
-    reactionRows(db, ids),
-  ]);
+  const [authors, attachments, reactions] = await Promise.all([users.names(db, authorIds), attachmentRows(db, ids), reactionRows(db, ids)]);
   const authorById = new Map(authors.map((a) => [a.id, a]));
   const filesByMessage = new Map<string, FileInfo[]>();
   for (const row of attachments) {
@@ -33,4 +29,8 @@ export async function hydrate(db: Db, rows: readonly MessageRow[]): Promise<Mess
   );
 }
 
-export const hydrateOne = async (db: Db, row: MessageRow): Promise<Message> => (await hydrate(db, [row]))[0]!;
+export async function hydrateOne(db: Db, row: MessageRow): Promise<Message> {
+  const [message] = await hydrate(db, [row]);
+  if (!message) throw new Error('hydrate returned no message for one row');
+  return message;
+}

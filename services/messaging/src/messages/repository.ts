@@ -7,7 +7,13 @@ type Db = DbOrTrx<Database>;
 export const findById = (db: Db, id: string) => db.selectFrom('messaging.messages').selectAll().where('id', '=', id).executeTakeFirst();
 
 export const findByIds = (db: Db, ids: readonly string[]) =>
-  ids.length === 0 ? Promise.resolve([]) : db.selectFrom('messaging.messages').selectAll().where('id', 'in', [...ids]).execute();
+  ids.length === 0
+    ? Promise.resolve([])
+    : db
+        .selectFrom('messaging.messages')
+        .selectAll()
+        .where('id', 'in', [...ids])
+        .execute();
 
 /** What a notification about a message needs: the message, its conversation's type and name, the sender's name. */
 export const findForNotification = (db: Db, id: string) =>
@@ -94,6 +100,7 @@ export const softDelete = (db: Db, id: string) =>
     .where('id', '=', id)
     .where('deleted_at', 'is', null)
     .returningAll()
+    .$narrowType<{ deleted_at: Date }>()
     .executeTakeFirst();
 
 /** A page newest first: messages with seq below `before`, optionally only one thread's replies. */

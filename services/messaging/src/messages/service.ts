@@ -76,7 +76,12 @@ export async function send(
         if (attachments.length > 0) {
           const owned = await filesRepo.findOwned(trx, caller.id, attachments);
           if (owned.length !== attachments.length) throw AppError.validation('attachments', 'only files you uploaded can be attached');
-          files = attachments.map((id) => toFileInfo(owned.find((f) => f.id === id)!));
+          // In the order the client listed them (the query's order is arbitrary).
+          const byId = new Map(owned.map((f) => [f.id, f]));
+          files = attachments.flatMap((id) => {
+            const file = byId.get(id);
+            return file ? [toFileInfo(file)] : [];
+          });
         }
         const inserted = await repo.insertWithNextSeq(trx, values);
         if (values.parent_id) await repo.changeReplyCount(trx, values.parent_id, 1);
@@ -88,7 +93,8 @@ export async function send(
     // The same clientId raced in twice: the loser's statement (and its seq) rolled back.
     if (!isUniqueViolation(err, 'messages_client_key')) throw err;
     const winner = await repo.findByClientId(ctx.db, caller.id, body.clientId);
-    return { message: await sameRequest(ctx, winner!, conversationId), created: false };
+    if (!winner) throw err; // the conflicting row is committed: it cannot be missing
+    return { message: await sameRequest(ctx, winner, conversationId), created: false };
   }
 
   ctx.metrics.messagesSent.inc({ via });
@@ -131,7 +137,8 @@ export async function list(
   });
   const more = rows.length > query.limit;
   const items = await hydrate(ctx.db, rows.slice(0, query.limit));
-  return { items, nextCursor: more ? String(items.at(-1)!.seq) : null };
+  const last = items.at(-1);
+  return { items, nextCursor: more && last ? String(last.seq) : null };
 }
 
 /** A message the caller can see (member of its conversation), else 404. */
@@ -172,7 +179,7 @@ export async function remove(ctx: AppContext, caller: Caller, messageId: string)
     id: deleted.id,
     conversationId: deleted.conversation_id,
     seq: Number(deleted.seq),
-    deletedAt: toIso(deleted.deleted_at!),
+    deletedAt: toIso(deleted.deleted_at),
   });
   if (deleted.parent_id) await broadcastUpdated(ctx, deleted.parent_id);
 }
@@ -210,7 +217,8 @@ export async function search(
     before: query.before ? decodeIdCursor(query.before) : undefined,
   });
   const page = rows.slice(0, query.limit);
-  return { items: await hydrate(ctx.db, page), nextCursor: rows.length > query.limit ? encodeIdCursor(page.at(-1)!.id) : null };
+  const last = page.at(-1);
+  return { items: await hydrate(ctx.db, page), nextCursor: rows.length > query.limit && last ? encodeIdCursor(last.id) : null };
 }
 
 /**

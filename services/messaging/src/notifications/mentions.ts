@@ -5,7 +5,7 @@ export interface Mentionable {
   email: string;
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * Who `@name` mentions in `content`: a member is mentioned by their full name, their first name
@@ -23,7 +23,7 @@ export function findMentions(content: string, members: readonly Mentionable[]): 
     const handles = new Set(
       [member.name, member.name.split(/\s+/)[0] ?? '', member.email.split('@')[0] ?? ''].map((h) => h.trim()).filter((h) => h.length > 0),
     );
-    const pattern = new RegExp(`(^|[^\\p{L}\\p{N}_])@(?:${[...handles].map(escape).join('|')})(?![\\p{L}\\p{N}_])`, 'iu');
+    const pattern = new RegExp(`(^|[^\\p{L}\\p{N}_])@(?:${[...handles].map(escapeRegExp).join('|')})(?![\\p{L}\\p{N}_])`, 'iu');
     if (pattern.test(content)) mentioned.push(member.userId);
   }
   return mentioned;

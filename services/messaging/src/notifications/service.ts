@@ -12,7 +12,8 @@ export async function list(ctx: AppContext, caller: Caller, query: { unread?: bo
     before: query.before ? decodeIdCursor(query.before) : undefined,
   });
   const items = rows.slice(0, query.limit).map(toNotification);
-  return { items, nextCursor: rows.length > query.limit ? encodeIdCursor(items.at(-1)!.id) : null };
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > query.limit && last ? encodeIdCursor(last.id) : null };
 }
 
 export async function markRead(ctx: AppContext, caller: Caller, id: string): Promise<Notification> {

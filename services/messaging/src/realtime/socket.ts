@@ -49,7 +49,7 @@ function handle<S extends TSchema>(
   ctx: AppContext,
   event: string,
   schema: S,
-  handler: (payload: Static<S>) => Promise<Record<string, unknown> | void>,
+  handler: (payload: Static<S>) => Promise<Record<string, unknown> | undefined>,
 ): void {
   const check = compile(schema);
   socket.on(

@@ -35,16 +35,14 @@ export const fileRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
     { schema: { params: FileParams, response: { 200: FileBytes, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody } } },
     async (request, reply) => {
       const { file, body } = await files.download(ctx, request.caller, request.params.id);
-      return (
-        reply
-          .header('content-type', file.mime_type)
-          .header('content-length', String(file.size))
-          .header('content-disposition', contentDisposition(file.name))
-          .header('x-content-type-options', 'nosniff')
-          .header('cache-control', 'private, max-age=0, must-revalidate')
-          .header('content-security-policy', "default-src 'none'; sandbox")
-          .send(body)
-      );
+      return reply
+        .header('content-type', file.mime_type)
+        .header('content-length', String(file.size))
+        .header('content-disposition', contentDisposition(file.name))
+        .header('x-content-type-options', 'nosniff')
+        .header('cache-control', 'private, max-age=0, must-revalidate')
+        .header('content-security-policy', "default-src 'none'; sandbox")
+        .send(body);
     },
   );
 };

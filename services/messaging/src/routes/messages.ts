@@ -59,10 +59,8 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     messages.search(ctx, request.caller, request.query),
   );
 
-  app.patch(
-    '/:id',
-    { schema: { params: IdParams, body: EditMessageBody, response: { 200: Message, ...errors } } },
-    async (request) => messages.edit(ctx, request.caller, request.params.id, request.body.content),
+  app.patch('/:id', { schema: { params: IdParams, body: EditMessageBody, response: { 200: Message, ...errors } } }, async (request) =>
+    messages.edit(ctx, request.caller, request.params.id, request.body.content),
   );
 
   app.delete('/:id', { schema: { params: IdParams, response: { 204: Type.Null(), ...errors } } }, async (request, reply) => {

@@ -36,4 +36,10 @@ export const knownIds = (db: DbOrTrx<Database>, ids: readonly string[]): Promise
 
 /** Display names of some users (those the projection has). */
 export const names = (db: DbOrTrx<Database>, ids: readonly string[]) =>
-  ids.length === 0 ? Promise.resolve([]) : db.selectFrom('messaging.users').select(['id', 'name']).where('id', 'in', [...ids]).execute();
+  ids.length === 0
+    ? Promise.resolve([])
+    : db
+        .selectFrom('messaging.users')
+        .select(['id', 'name'])
+        .where('id', 'in', [...ids])
+        .execute();
