@@ -9,8 +9,8 @@ import type { Mailer } from './mail/mailer.js';
 import type { AuthMetrics } from './security/metrics.js';
 import type { AccessTokenSigner } from './tokens/access-token.js';
 
-/** What the auth services need, built once in app.ts and passed explicitly (no module singletons). */
-export interface AuthContext {
+/** What auth's services need, assembled once in app.ts from the decorated resources and passed explicitly (no module singletons). */
+export interface AppContext {
   db: Kysely<Database>;
   redis: Redis;
   config: Config;

@@ -40,7 +40,7 @@ export function client(baseUrl: string, { jar = false, ip }: { jar?: boolean; ip
       }
     }
     const text = await response.text();
-    let body: unknown = undefined;
+    let body: unknown;
     try {
       body = text ? JSON.parse(text) : undefined;
     } catch {

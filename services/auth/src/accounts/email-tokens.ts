@@ -1,8 +1,15 @@
+import type { DbOrTrx } from '@flux/server-kit';
+import type { Database } from '../db/database.js';
 import { hashToken, randomToken } from '../tokens/opaque.js';
-import { type Db, type EmailTokenPurpose, insertEmailToken, retireEmailTokens, spendEmailToken } from './repository.js';
+import { type EmailTokenPurpose, insertEmailToken, retireEmailTokens, spendEmailToken } from './repository.js';
 
 /** A single-use token mailed to the user; only its hash is stored. Older live tokens of the same purpose die. */
-export async function issueEmailToken(db: Db, userId: string, purpose: EmailTokenPurpose, ttlSeconds: number): Promise<string> {
+export async function issueEmailToken(
+  db: DbOrTrx<Database>,
+  userId: string,
+  purpose: EmailTokenPurpose,
+  ttlSeconds: number,
+): Promise<string> {
   const token = randomToken();
   await retireEmailTokens(db, userId, purpose);
   await insertEmailToken(db, { userId, purpose, tokenHash: hashToken(token), expiresAt: new Date(Date.now() + ttlSeconds * 1000) });
@@ -10,5 +17,5 @@ export async function issueEmailToken(db: Db, userId: string, purpose: EmailToke
 }
 
 /** Spends a token atomically: the user id when it was live, else undefined. */
-export const consumeEmailToken = (db: Db, token: string, purpose: EmailTokenPurpose): Promise<string | undefined> =>
+export const consumeEmailToken = (db: DbOrTrx<Database>, token: string, purpose: EmailTokenPurpose): Promise<string | undefined> =>
   spendEmailToken(db, hashToken(token), purpose);

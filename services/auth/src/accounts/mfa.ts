@@ -1,7 +1,8 @@
+import type { Caller } from '@flux/server-kit';
 import { AppError, type TotpSetup } from '@flux/shared';
 import { authenticator as base } from 'otplib';
 import QRCode from 'qrcode';
-import type { AuthContext } from '../context.js';
+import type { AppContext } from '../context.js';
 import type { UserRow } from '../db/database.js';
 import { recordSecurityEvent, type RequestMeta } from '../security/events.js';
 import { claimTotpCode } from '../security/limits.js';
@@ -15,22 +16,22 @@ const authenticator = base.clone({ window: 1 });
 const ISSUER = 'FluxStudio';
 const RECOVERY_CODES = 10;
 
-const box = (ctx: AuthContext) => new SecretBox(ctx.config.cookieSecret);
+const box = (ctx: AppContext) => new SecretBox(ctx.config.cookieSecret);
 const normaliseCode = (code: string) => code.replaceAll(/[\s-]/g, '').toLowerCase();
 const newRecoveryCode = () => {
   const raw = randomBytes(8).toString('hex');
   return `${raw.slice(0, 8)}-${raw.slice(8)}`;
 };
 
-async function requireUser(ctx: AuthContext, userId: string): Promise<UserRow> {
-  const user = await findUserById(ctx.db, userId);
+async function requireUser(ctx: AppContext, caller: Caller): Promise<UserRow> {
+  const user = await findUserById(ctx.db, caller.id);
   if (!user) throw AppError.unauthorized();
   return user;
 }
 
 /** A fresh secret waiting for its first code; nothing changes for login until it is enabled. */
-export async function setup(ctx: AuthContext, userId: string, meta: RequestMeta): Promise<TotpSetup> {
-  const user = await requireUser(ctx, userId);
+export async function setup(ctx: AppContext, caller: Caller, meta: RequestMeta): Promise<TotpSetup> {
+  const user = await requireUser(ctx, caller);
   if (user.mfa_enabled_at) throw AppError.conflict('mfa_already_enabled', 'Two-factor authentication is already on; disable it first.');
   const secret = authenticator.generateSecret(20);
   await updateUser(ctx.db, user.id, { mfa_pending_secret: box(ctx).seal(secret) });
@@ -40,8 +41,8 @@ export async function setup(ctx: AuthContext, userId: string, meta: RequestMeta)
 }
 
 /** Turns MFA on with a first valid code and answers ten single-use recovery codes (stored hashed). */
-export async function enable(ctx: AuthContext, userId: string, code: string, meta: RequestMeta): Promise<string[]> {
-  const user = await requireUser(ctx, userId);
+export async function enable(ctx: AppContext, caller: Caller, code: string, meta: RequestMeta): Promise<string[]> {
+  const user = await requireUser(ctx, caller);
   if (user.mfa_enabled_at) throw AppError.conflict('mfa_already_enabled', 'Two-factor authentication is already on.');
   if (!user.mfa_pending_secret) throw AppError.conflict('mfa_not_set_up', 'Call /mfa/totp/setup first.');
   const secret = box(ctx).open(user.mfa_pending_secret);
@@ -64,7 +65,7 @@ export async function enable(ctx: AuthContext, userId: string, code: string, met
 }
 
 /** Checks a TOTP code (single use) or spends a recovery code. */
-export async function checkSecondFactor(ctx: AuthContext, user: UserRow, code: string, meta: RequestMeta): Promise<boolean> {
+export async function checkSecondFactor(ctx: AppContext, user: UserRow, code: string, meta: RequestMeta): Promise<boolean> {
   if (!user.mfa_secret) return true;
   const normalised = normaliseCode(code);
   if (/^\d{6}$/.test(normalised)) {
@@ -75,8 +76,8 @@ export async function checkSecondFactor(ctx: AuthContext, user: UserRow, code: s
   return spent;
 }
 
-export async function disable(ctx: AuthContext, userId: string, code: string, meta: RequestMeta): Promise<void> {
-  const user = await requireUser(ctx, userId);
+export async function disable(ctx: AppContext, caller: Caller, code: string, meta: RequestMeta): Promise<void> {
+  const user = await requireUser(ctx, caller);
   if (!user.mfa_enabled_at) throw AppError.conflict('mfa_not_enabled', 'Two-factor authentication is not on.');
   if (!(await checkSecondFactor(ctx, user, code, meta))) {
     await recordSecurityEvent(ctx, ctx.db, { type: 'mfa_failed', userId: user.id, meta, metadata: { during: 'disable' } });

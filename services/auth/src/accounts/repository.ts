@@ -1,18 +1,17 @@
-import type { Kysely, Transaction, Updateable } from 'kysely';
+import type { DbOrTrx } from '@flux/server-kit';
+import type { Updateable } from 'kysely';
 import type { Database, EmailTokensTable, NewUser, UserRow, UsersTable } from '../db/database.js';
 
-export type Db = Kysely<Database> | Transaction<Database>;
-
-export const findUserById = (db: Db, id: string): Promise<UserRow | undefined> =>
+export const findUserById = (db: DbOrTrx<Database>, id: string): Promise<UserRow | undefined> =>
   db.selectFrom('auth.users').selectAll().where('id', '=', id).executeTakeFirst();
 
-export const findUserByEmail = (db: Db, email: string): Promise<UserRow | undefined> =>
+export const findUserByEmail = (db: DbOrTrx<Database>, email: string): Promise<UserRow | undefined> =>
   db.selectFrom('auth.users').selectAll().where('email', '=', email).executeTakeFirst();
 
-export const findUsersByIds = (db: Db, ids: string[]) =>
+export const findUsersByIds = (db: DbOrTrx<Database>, ids: string[]) =>
   ids.length === 0 ? Promise.resolve([]) : db.selectFrom('auth.users').select(['id', 'email', 'name']).where('id', 'in', ids).execute();
 
-export const searchUsersByName = (db: Db, name: string, limit: number) =>
+export const searchUsersByName = (db: DbOrTrx<Database>, name: string, limit: number) =>
   db
     .selectFrom('auth.users')
     .select(['id', 'email', 'name'])
@@ -22,7 +21,7 @@ export const searchUsersByName = (db: Db, name: string, limit: number) =>
     .execute();
 
 /** Inserts a user; returns undefined when the email is taken (unique index), without aborting a transaction. */
-export const insertUser = (db: Db, user: NewUser): Promise<UserRow | undefined> =>
+export const insertUser = (db: DbOrTrx<Database>, user: NewUser): Promise<UserRow | undefined> =>
   db
     .insertInto('auth.users')
     .values(user)
@@ -30,7 +29,7 @@ export const insertUser = (db: Db, user: NewUser): Promise<UserRow | undefined> 
     .returningAll()
     .executeTakeFirst();
 
-export const updateUser = (db: Db, id: string, values: Updateable<UsersTable>): Promise<UserRow | undefined> =>
+export const updateUser = (db: DbOrTrx<Database>, id: string, values: Updateable<UsersTable>): Promise<UserRow | undefined> =>
   db
     .updateTable('auth.users')
     .set({ ...values, updated_at: new Date() })
@@ -41,7 +40,7 @@ export const updateUser = (db: Db, id: string, values: Updateable<UsersTable>): 
 export type EmailTokenPurpose = EmailTokensTable['purpose'];
 
 /** Marks the user's live tokens of one purpose used, so only the newest mailed link works. */
-export const retireEmailTokens = (db: Db, userId: string, purpose: EmailTokenPurpose) =>
+export const retireEmailTokens = (db: DbOrTrx<Database>, userId: string, purpose: EmailTokenPurpose) =>
   db
     .updateTable('auth.email_tokens')
     .set({ used_at: new Date() })
@@ -50,14 +49,17 @@ export const retireEmailTokens = (db: Db, userId: string, purpose: EmailTokenPur
     .where('used_at', 'is', null)
     .execute();
 
-export const insertEmailToken = (db: Db, values: { userId: string; purpose: EmailTokenPurpose; tokenHash: string; expiresAt: Date }) =>
+export const insertEmailToken = (
+  db: DbOrTrx<Database>,
+  values: { userId: string; purpose: EmailTokenPurpose; tokenHash: string; expiresAt: Date },
+) =>
   db
     .insertInto('auth.email_tokens')
     .values({ user_id: values.userId, purpose: values.purpose, token_hash: values.tokenHash, expires_at: values.expiresAt })
     .execute();
 
 /** Spends a live token in one statement (so two uses cannot both succeed); the user id, or undefined. */
-export const spendEmailToken = async (db: Db, tokenHash: string, purpose: EmailTokenPurpose): Promise<string | undefined> =>
+export const spendEmailToken = async (db: DbOrTrx<Database>, tokenHash: string, purpose: EmailTokenPurpose): Promise<string | undefined> =>
   (
     await db
       .updateTable('auth.email_tokens')
@@ -71,23 +73,23 @@ export const spendEmailToken = async (db: Db, tokenHash: string, purpose: EmailT
   )?.user_id;
 
 /** Spent or expired email tokens can never be used again. */
-export const deleteDeadEmailTokens = (db: Db, now: Date) =>
+export const deleteDeadEmailTokens = (db: DbOrTrx<Database>, now: Date) =>
   db
     .deleteFrom('auth.email_tokens')
     .where((eb) => eb.or([eb('used_at', 'is not', null), eb('expires_at', '<', now)]))
     .executeTakeFirst();
 
-export const deleteRecoveryCodes = (db: Db, userId: string) =>
+export const deleteRecoveryCodes = (db: DbOrTrx<Database>, userId: string) =>
   db.deleteFrom('auth.mfa_recovery_codes').where('user_id', '=', userId).execute();
 
-export const insertRecoveryCodes = (db: Db, userId: string, codeHashes: string[]) =>
+export const insertRecoveryCodes = (db: DbOrTrx<Database>, userId: string, codeHashes: string[]) =>
   db
     .insertInto('auth.mfa_recovery_codes')
     .values(codeHashes.map((codeHash) => ({ user_id: userId, code_hash: codeHash })))
     .execute();
 
 /** Spends an unused recovery code in one statement; true when it was live. */
-export const spendRecoveryCode = async (db: Db, userId: string, codeHash: string): Promise<boolean> =>
+export const spendRecoveryCode = async (db: DbOrTrx<Database>, userId: string, codeHash: string): Promise<boolean> =>
   !!(await db
     .updateTable('auth.mfa_recovery_codes')
     .set({ used_at: new Date() })

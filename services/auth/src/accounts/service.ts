@@ -1,6 +1,7 @@
+import type { Caller } from '@flux/server-kit';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, type LoginBody, type PublicUser, type Role, type SignupBody } from '@flux/shared';
-import type { AuthContext } from '../context.js';
+import type { AppContext } from '../context.js';
 import { acceptInvitations, insertMember } from '../organizations/repository.js';
 import { recordSecurityEvent, type RequestMeta } from '../security/events.js';
 import {
@@ -23,17 +24,17 @@ import { findUserByEmail, findUserById, insertUser, updateUser } from './reposit
 const VERIFY_TTL_SECONDS = 24 * 3600;
 const RESET_TTL_SECONDS = 3600;
 
-const link = (ctx: AuthContext, path: string, token: string) =>
+const link = (ctx: AppContext, path: string, token: string) =>
   `${ctx.config.publicUrl.replace(/\/$/, '')}${path}?token=${encodeURIComponent(token)}`;
 
-async function flagManyAccounts(ctx: AuthContext, email: string, meta: RequestMeta): Promise<void> {
+async function flagManyAccounts(ctx: AppContext, email: string, meta: RequestMeta): Promise<void> {
   if (await noteAccountFromIp(ctx, meta.ip, email)) {
     await recordSecurityEvent(ctx, ctx.db, { type: 'anomaly_many_accounts_from_ip', userId: null, meta, metadata: { ip: meta.ip } });
   }
 }
 
 /** Creates an account, turns pending invitations of its email into memberships, mails a verification link, and signs it in. */
-export async function signup(ctx: AuthContext, body: SignupBody, meta: RequestMeta): Promise<IssuedTokens> {
+export async function signup(ctx: AppContext, body: SignupBody, meta: RequestMeta): Promise<IssuedTokens> {
   const email = normaliseEmail(body.email);
   const name = body.name.trim();
   if (!name) throw AppError.validation('name', 'must not be blank');
@@ -45,8 +46,8 @@ export async function signup(ctx: AuthContext, body: SignupBody, meta: RequestMe
     if (!user) throw AppError.conflict('email_taken', 'An account with this email already exists.');
     const memberships: Array<{ organizationId: string; role: Role }> = [];
     for (const invitation of await acceptInvitations(trx, email)) {
-      await insertMember(trx, invitation.organization_id, user.id, invitation.role as Role);
-      memberships.push({ organizationId: invitation.organization_id, role: invitation.role as Role });
+      await insertMember(trx, invitation.organization_id, user.id, invitation.role);
+      memberships.push({ organizationId: invitation.organization_id, role: invitation.role });
     }
     const verifyToken = await issueEmailToken(trx, user.id, 'verify_email', VERIFY_TTL_SECONDS);
     await recordSecurityEvent(ctx, trx, { type: 'signup', userId: user.id, meta, metadata: { invitationsAccepted: memberships.length } });
@@ -58,7 +59,7 @@ export async function signup(ctx: AuthContext, body: SignupBody, meta: RequestMe
   return startSession(ctx, user, meta);
 }
 
-async function sendVerification(ctx: AuthContext, email: string, token: string): Promise<void> {
+async function sendVerification(ctx: AppContext, email: string, token: string): Promise<void> {
   await ctx.mailer
     .send({
       to: email,
@@ -74,7 +75,7 @@ const invalidCredentials = () => AppError.unauthorized('The email or password is
  * Checks a password (and the second factor when MFA is on). Unknown emails cost the same argon2
  * work and get the same answer as wrong passwords. Failures feed the Redis lockout.
  */
-export async function login(ctx: AuthContext, body: LoginBody, meta: RequestMeta): Promise<IssuedTokens> {
+export async function login(ctx: AppContext, body: LoginBody, meta: RequestMeta): Promise<IssuedTokens> {
   const email = normaliseEmail(body.email);
   const locked = await lockoutRemaining(ctx, email, meta.ip);
   if (locked > 0) {
@@ -127,15 +128,15 @@ export async function login(ctx: AuthContext, body: LoginBody, meta: RequestMeta
 }
 
 /** A sign-in from a user agent this account never used before is worth a security event. */
-async function noteNewDevice(ctx: AuthContext, userId: string, meta: RequestMeta): Promise<void> {
+async function noteNewDevice(ctx: AppContext, userId: string, meta: RequestMeta): Promise<void> {
   const known = await countSessionsByUserAgent(ctx.db, userId, meta.userAgent);
   if (known.all > 0 && known.same === 0) {
     await recordSecurityEvent(ctx, ctx.db, { type: 'new_device', userId, meta });
   }
 }
 
-export async function me(ctx: AuthContext, userId: string): Promise<PublicUser> {
-  const user = await findUserById(ctx.db, userId);
+export async function me(ctx: AppContext, caller: Caller): Promise<PublicUser> {
+  const user = await findUserById(ctx.db, caller.id);
   if (!user) throw AppError.unauthorized();
   return toPublicUser(user);
 }
@@ -143,7 +144,7 @@ export async function me(ctx: AuthContext, userId: string): Promise<PublicUser> 
 const badToken = () =>
   new AppError('invalid_email_token', 400, 'This link is invalid, expired or already used; ask for a new one.', { field: 'token' });
 
-export async function verifyEmail(ctx: AuthContext, token: string, meta: RequestMeta): Promise<PublicUser> {
+export async function verifyEmail(ctx: AppContext, token: string, meta: RequestMeta): Promise<PublicUser> {
   const user = await ctx.db.transaction().execute(async (trx) => {
     const userId = await consumeEmailToken(trx, token, 'verify_email');
     if (!userId) throw badToken();
@@ -154,14 +155,14 @@ export async function verifyEmail(ctx: AuthContext, token: string, meta: Request
   return toPublicUser(user);
 }
 
-export async function resendVerification(ctx: AuthContext, userId: string): Promise<void> {
-  const user = await findUserById(ctx.db, userId);
+export async function resendVerification(ctx: AppContext, caller: Caller): Promise<void> {
+  const user = await findUserById(ctx.db, caller.id);
   if (!user || user.email_verified_at) return;
   await sendVerification(ctx, user.email, await issueEmailToken(ctx.db, user.id, 'verify_email', VERIFY_TTL_SECONDS));
 }
 
 /** Always the same quick answer; the mail (if any) is prepared after answering, so timing tells nothing. */
-export function forgotPassword(ctx: AuthContext, emailInput: string, meta: RequestMeta): void {
+export function forgotPassword(ctx: AppContext, emailInput: string, meta: RequestMeta): void {
   const email = normaliseEmail(emailInput);
   ctx.background.run('password_reset_mail', async () => {
     const user = await findUserByEmail(ctx.db, email);
@@ -182,7 +183,7 @@ export function forgotPassword(ctx: AuthContext, emailInput: string, meta: Reque
 }
 
 /** Sets a new password with a mailed token and signs every session out. */
-export async function resetPassword(ctx: AuthContext, token: string, password: string, meta: RequestMeta): Promise<void> {
+export async function resetPassword(ctx: AppContext, token: string, password: string, meta: RequestMeta): Promise<void> {
   assertStrongPassword(password);
   const passwordHash = await hashPassword(password);
   await ctx.db.transaction().execute(async (trx) => {
@@ -198,10 +199,10 @@ export async function resetPassword(ctx: AuthContext, token: string, password: s
 }
 
 /** Renames the user and tells other services (they cache names for mentions and presence). */
-export async function updateProfile(ctx: AuthContext, userId: string, body: { name: string }): Promise<PublicUser> {
+export async function updateProfile(ctx: AppContext, caller: Caller, body: { name: string }): Promise<PublicUser> {
   const name = body.name.trim();
   if (!name) throw AppError.validation('name', 'must not be blank');
-  const user = await updateUser(ctx.db, userId, { name });
+  const user = await updateUser(ctx.db, caller.id, { name });
   if (!user) throw AppError.unauthorized();
   await ctx.events.publish('user.updated', { userId: user.id, email: user.email, name: user.name });
   return toPublicUser(user);

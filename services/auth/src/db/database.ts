@@ -1,3 +1,4 @@
+import type { Role } from '@flux/shared';
 import type { ColumnType, Generated, Insertable, RawBuilder, Selectable } from 'kysely';
 
 /** Row types of the `auth` schema, matching migrations/sql/auth; kysely queries use `auth.<table>`. */
@@ -87,7 +88,7 @@ export interface OrganizationsTable {
 export interface OrganizationMembersTable {
   organization_id: string;
   user_id: string;
-  role: string;
+  role: Role;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }
@@ -96,7 +97,7 @@ export interface InvitationsTable {
   id: Generated<string>;
   organization_id: string;
   email: string;
-  role: string;
+  role: Role;
   invited_by: string | null;
   created_at: CreatedAt;
   expires_at: Date;

@@ -1,29 +1,29 @@
 import { AppError, type InternalUser, type ProjectAccess, type ProjectMembers, type Role } from '@flux/shared';
 import { toInternalUser } from '../accounts/mappers.js';
 import { findUserById, findUsersByIds, searchUsersByName } from '../accounts/repository.js';
-import type { AuthContext } from '../context.js';
+import type { AppContext } from '../context.js';
 import { findProject, findProjectAccess, listProjectMembers } from '../projects/repository.js';
 
-export async function user(ctx: AuthContext, id: string): Promise<InternalUser> {
+export async function user(ctx: AppContext, id: string): Promise<InternalUser> {
   const row = await findUserById(ctx.db, id);
   if (!row) throw AppError.notFound('User');
   return toInternalUser(row);
 }
 
-export async function users(ctx: AuthContext, query: { ids?: string[]; name?: string }): Promise<InternalUser[]> {
+export async function users(ctx: AppContext, query: { ids?: string[]; name?: string }): Promise<InternalUser[]> {
   if (query.ids) return (await findUsersByIds(ctx.db, query.ids)).map(toInternalUser);
   if (query.name) return (await searchUsersByName(ctx.db, query.name, 50)).map(toInternalUser);
   return [];
 }
 
-export async function projectAccess(ctx: AuthContext, projectId: string, userId: string): Promise<ProjectAccess> {
+export async function projectAccess(ctx: AppContext, projectId: string, userId: string): Promise<ProjectAccess> {
   const row = await findProjectAccess(ctx.db, projectId, userId);
   if (!row) throw AppError.notFound('Project');
-  return { projectId: row.id, organizationId: row.organization_id, userId, role: (row.role as Role | null) ?? null };
+  return { projectId: row.id, organizationId: row.organization_id, userId, role: row.role ?? null };
 }
 
-export async function projectMembers(ctx: AuthContext, projectId: string): Promise<ProjectMembers> {
+export async function projectMembers(ctx: AppContext, projectId: string): Promise<ProjectMembers> {
   if (!(await findProject(ctx.db, projectId))) throw AppError.notFound('Project');
   const members = await listProjectMembers(ctx.db, projectId);
-  return { projectId, members: members.map((m) => ({ userId: m.user_id, role: m.role as Role })) };
+  return { projectId, members: members.map((m) => ({ userId: m.user_id, role: m.role })) };
 }

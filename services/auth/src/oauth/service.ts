@@ -2,7 +2,7 @@ import { AppError } from '@flux/shared';
 import * as oidc from 'openid-client';
 import { normaliseEmail } from '../accounts/email.js';
 import { findUserByEmail, findUserById, insertUser, updateUser } from '../accounts/repository.js';
-import type { AuthContext } from '../context.js';
+import type { AppContext } from '../context.js';
 import type { UserRow } from '../db/database.js';
 import { recordSecurityEvent, type RequestMeta } from '../security/events.js';
 import { revokeSessions } from '../sessions/repository.js';
@@ -11,7 +11,7 @@ import type { OAuthProviders } from './providers.js';
 import { findLinkedUserId, linkAccount } from './repository.js';
 
 const FLOW_TTL_SECONDS = 600;
-const flowKey = (ctx: AuthContext, state: string) => `${ctx.config.redisPrefix}auth:oauth:${state}`;
+const flowKey = (ctx: AppContext, state: string) => `${ctx.config.redisPrefix}auth:oauth:${state}`;
 
 interface Flow {
   provider: string;
@@ -22,7 +22,7 @@ interface Flow {
 const unknownProvider = () => AppError.notFound('OAuth provider');
 
 /** Starts the code flow: PKCE verifier, state and nonce kept in Redis (single use, 10 minutes). */
-export async function start(ctx: AuthContext, providers: OAuthProviders, name: string): Promise<{ url: string; state: string }> {
+export async function start(ctx: AppContext, providers: OAuthProviders, name: string): Promise<{ url: string; state: string }> {
   const provider = providers.find(name);
   if (!provider) throw unknownProvider();
   const configuration = await providers.configuration(provider).catch((err: unknown) => {
@@ -48,7 +48,7 @@ export async function start(ctx: AuthContext, providers: OAuthProviders, name: s
  * only through an email the provider says is verified, and a new account is created when none matches.
  */
 export async function callback(
-  ctx: AuthContext,
+  ctx: AppContext,
   providers: OAuthProviders,
   name: string,
   query: Record<string, string>,
@@ -80,7 +80,7 @@ export async function callback(
 }
 
 async function linkOrCreate(
-  ctx: AuthContext,
+  ctx: AppContext,
   provider: string,
   identity: { subject: string; email: string | undefined; emailVerified: boolean; name: string | undefined },
   meta: RequestMeta,

@@ -1,9 +1,10 @@
+import type { DbOrTrx } from '@flux/server-kit';
+import type { Database } from '../db/database.js';
 import type { Role } from '@flux/shared';
-import type { Db } from '../accounts/repository.js';
 import { after, msOf } from '../db/keyset.js';
 import type { PageRequest } from '../pagination.js';
 
-export const insertOrganization = (db: Db, values: { name: string; slug: string; createdBy: string }) =>
+export const insertOrganization = (db: DbOrTrx<Database>, values: { name: string; slug: string; createdBy: string }) =>
   db
     .insertInto('auth.organizations')
     .values({ name: values.name, slug: values.slug, created_by: values.createdBy })
@@ -11,10 +12,10 @@ export const insertOrganization = (db: Db, values: { name: string; slug: string;
     .returningAll()
     .executeTakeFirst();
 
-export const slugExists = async (db: Db, slug: string): Promise<boolean> =>
+export const slugExists = async (db: DbOrTrx<Database>, slug: string): Promise<boolean> =>
   !!(await db.selectFrom('auth.organizations').select('id').where('slug', '=', slug).executeTakeFirst());
 
-export const updateOrganization = (db: Db, id: string, values: { name?: string; slug?: string }) =>
+export const updateOrganization = (db: DbOrTrx<Database>, id: string, values: { name?: string; slug?: string }) =>
   db
     .updateTable('auth.organizations')
     .set({ ...values, updated_at: new Date() })
@@ -23,7 +24,7 @@ export const updateOrganization = (db: Db, id: string, values: { name?: string; 
     .executeTakeFirst();
 
 /** The organization with the caller's role, or undefined when it does not exist or they are not a member. */
-export const findOrganizationForMember = (db: Db, id: string, userId: string) =>
+export const findOrganizationForMember = (db: DbOrTrx<Database>, id: string, userId: string) =>
   db
     .selectFrom('auth.organizations as o')
     .innerJoin('auth.organization_members as m', 'm.organization_id', 'o.id')
@@ -33,7 +34,7 @@ export const findOrganizationForMember = (db: Db, id: string, userId: string) =>
     .where('m.user_id', '=', userId)
     .executeTakeFirst();
 
-export const listOrganizationsForMember = (db: Db, userId: string, page: PageRequest) => {
+export const listOrganizationsForMember = (db: DbOrTrx<Database>, userId: string, page: PageRequest) => {
   let query = db
     .selectFrom('auth.organizations as o')
     .innerJoin('auth.organization_members as m', 'm.organization_id', 'o.id')
@@ -48,7 +49,7 @@ export const listOrganizationsForMember = (db: Db, userId: string, page: PageReq
     .execute();
 };
 
-export const findMembership = (db: Db, organizationId: string, userId: string) =>
+export const findMembership = (db: DbOrTrx<Database>, organizationId: string, userId: string) =>
   db
     .selectFrom('auth.organization_members')
     .selectAll()
@@ -57,7 +58,7 @@ export const findMembership = (db: Db, organizationId: string, userId: string) =
     .executeTakeFirst();
 
 /** Locks the organization's member rows so "last owner" checks cannot race each other. */
-export const lockOwners = async (db: Db, organizationId: string): Promise<string[]> =>
+export const lockOwners = async (db: DbOrTrx<Database>, organizationId: string): Promise<string[]> =>
   (
     await db
       .selectFrom('auth.organization_members')
@@ -68,7 +69,7 @@ export const lockOwners = async (db: Db, organizationId: string): Promise<string
       .execute()
   ).map((row) => row.user_id);
 
-export const insertMember = (db: Db, organizationId: string, userId: string, role: Role) =>
+export const insertMember = (db: DbOrTrx<Database>, organizationId: string, userId: string, role: Role) =>
   db
     .insertInto('auth.organization_members')
     .values({ organization_id: organizationId, user_id: userId, role })
@@ -76,7 +77,7 @@ export const insertMember = (db: Db, organizationId: string, userId: string, rol
     .returningAll()
     .executeTakeFirst();
 
-export const updateMemberRole = (db: Db, organizationId: string, userId: string, role: Role) =>
+export const updateMemberRole = (db: DbOrTrx<Database>, organizationId: string, userId: string, role: Role) =>
   db
     .updateTable('auth.organization_members')
     .set({ role, updated_at: new Date() })
@@ -85,10 +86,10 @@ export const updateMemberRole = (db: Db, organizationId: string, userId: string,
     .returningAll()
     .executeTakeFirst();
 
-export const deleteMember = (db: Db, organizationId: string, userId: string) =>
+export const deleteMember = (db: DbOrTrx<Database>, organizationId: string, userId: string) =>
   db.deleteFrom('auth.organization_members').where('organization_id', '=', organizationId).where('user_id', '=', userId).executeTakeFirst();
 
-export const listMembers = (db: Db, organizationId: string, page: PageRequest) => {
+export const listMembers = (db: DbOrTrx<Database>, organizationId: string, page: PageRequest) => {
   let query = db
     .selectFrom('auth.organization_members as m')
     .innerJoin('auth.users as u', 'u.id', 'm.user_id')
@@ -102,7 +103,7 @@ export const listMembers = (db: Db, organizationId: string, page: PageRequest) =
     .execute();
 };
 
-export const findMember = (db: Db, organizationId: string, userId: string) =>
+export const findMember = (db: DbOrTrx<Database>, organizationId: string, userId: string) =>
   db
     .selectFrom('auth.organization_members as m')
     .innerJoin('auth.users as u', 'u.id', 'm.user_id')
@@ -113,7 +114,7 @@ export const findMember = (db: Db, organizationId: string, userId: string) =>
 
 /** Creates or refreshes the pending invitation of an email. */
 export const upsertInvitation = (
-  db: Db,
+  db: DbOrTrx<Database>,
   values: { organizationId: string; email: string; role: Role; invitedBy: string; expiresAt: Date },
 ) =>
   db
@@ -135,7 +136,7 @@ export const upsertInvitation = (
     .executeTakeFirstOrThrow();
 
 /** Marks an email's live invitations accepted and returns them. */
-export const acceptInvitations = (db: Db, email: string) =>
+export const acceptInvitations = (db: DbOrTrx<Database>, email: string) =>
   db
     .updateTable('auth.invitations')
     .set({ accepted_at: new Date() })
@@ -146,5 +147,5 @@ export const acceptInvitations = (db: Db, email: string) =>
     .execute();
 
 /** Invitations nobody accepted in time. */
-export const deleteExpiredInvitations = (db: Db, now: Date) =>
+export const deleteExpiredInvitations = (db: DbOrTrx<Database>, now: Date) =>
   db.deleteFrom('auth.invitations').where('accepted_at', 'is', null).where('expires_at', '<', now).executeTakeFirst();

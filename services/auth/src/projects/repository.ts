@@ -1,18 +1,20 @@
-import type { Db } from '../accounts/repository.js';
+import type { DbOrTrx } from '@flux/server-kit';
+import type { Database } from '../db/database.js';
 import { after, msOf } from '../db/keyset.js';
 import type { PageRequest } from '../pagination.js';
 
-export const insertProject = (db: Db, values: { organizationId: string; name: string; createdBy: string }) =>
+export const insertProject = (db: DbOrTrx<Database>, values: { organizationId: string; name: string; createdBy: string }) =>
   db
     .insertInto('auth.projects')
     .values({ organization_id: values.organizationId, name: values.name, created_by: values.createdBy })
     .returningAll()
     .executeTakeFirstOrThrow();
 
-export const findProject = (db: Db, id: string) => db.selectFrom('auth.projects').selectAll().where('id', '=', id).executeTakeFirst();
+export const findProject = (db: DbOrTrx<Database>, id: string) =>
+  db.selectFrom('auth.projects').selectAll().where('id', '=', id).executeTakeFirst();
 
 /** A project with the user's role in its organization (null role when not a member). */
-export const findProjectAccess = (db: Db, id: string, userId: string) =>
+export const findProjectAccess = (db: DbOrTrx<Database>, id: string, userId: string) =>
   db
     .selectFrom('auth.projects as p')
     .leftJoin('auth.organization_members as m', (join) =>
@@ -24,7 +26,7 @@ export const findProjectAccess = (db: Db, id: string, userId: string) =>
     .executeTakeFirst();
 
 /** Projects of the organizations the user belongs to, optionally of one organization. */
-export const listProjectsForMember = (db: Db, userId: string, organizationId: string | undefined, page: PageRequest) => {
+export const listProjectsForMember = (db: DbOrTrx<Database>, userId: string, organizationId: string | undefined, page: PageRequest) => {
   let query = db
     .selectFrom('auth.projects as p')
     .innerJoin('auth.organization_members as m', 'm.organization_id', 'p.organization_id')
@@ -39,7 +41,7 @@ export const listProjectsForMember = (db: Db, userId: string, organizationId: st
     .execute();
 };
 
-export const listProjectMembers = (db: Db, projectId: string) =>
+export const listProjectMembers = (db: DbOrTrx<Database>, projectId: string) =>
   db
     .selectFrom('auth.projects as p')
     .innerJoin('auth.organization_members as m', 'm.organization_id', 'p.organization_id')

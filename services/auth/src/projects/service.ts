@@ -1,30 +1,34 @@
-import { AppError, canWrite, type AccessTokenClaims, type Page, type Project, type ProjectsQuery, type Role } from '@flux/shared';
-import { pageRequest, toPage } from '../pagination.js';
-import type { AuthContext } from '../context.js';
+import type { Caller } from '@flux/server-kit';
+import { AppError, type Page, type Project, type ProjectsQuery } from '@flux/shared';
+import type { AppContext } from '../context.js';
 import { findOrganizationForMember } from '../organizations/repository.js';
+import { pageRequest, toPage } from '../pagination.js';
+import { authorize } from '../policies.js';
 import { toProject } from './mappers.js';
 import * as repo from './repository.js';
 
-export async function create(ctx: AuthContext, user: AccessTokenClaims, organizationId: string, name: string): Promise<Project> {
-  const organization = await findOrganizationForMember(ctx.db, organizationId, user.sub);
-  if (!organization) throw AppError.notFound('Organization');
-  if (!canWrite(organization.role as Role)) throw AppError.forbidden('Guests cannot create projects.');
+export async function create(ctx: AppContext, caller: Caller, organizationId: string, name: string): Promise<Project> {
+  const organization = await findOrganizationForMember(ctx.db, organizationId, caller.id);
+  authorize({ id: caller.id, role: organization?.role ?? null }, 'project:create', null);
   const trimmed = name.trim();
   if (!trimmed) throw AppError.validation('name', 'must not be blank');
-  return toProject(await repo.insertProject(ctx.db, { organizationId, name: trimmed, createdBy: user.sub }));
+  return toProject(await repo.insertProject(ctx.db, { organizationId, name: trimmed, createdBy: caller.id }));
 }
 
-export async function list(ctx: AuthContext, user: AccessTokenClaims, query: ProjectsQuery): Promise<Page<Project>> {
-  if (query.organizationId && !(await findOrganizationForMember(ctx.db, query.organizationId, user.sub)))
-    throw AppError.notFound('Organization');
+export async function list(ctx: AppContext, caller: Caller, query: ProjectsQuery): Promise<Page<Project>> {
+  if (query.organizationId) {
+    const organization = await findOrganizationForMember(ctx.db, query.organizationId, caller.id);
+    authorize({ id: caller.id, role: organization?.role ?? null }, 'organization:read', null);
+  }
   const page = pageRequest(query);
-  const rows = await repo.listProjectsForMember(ctx.db, user.sub, query.organizationId, page);
+  const rows = await repo.listProjectsForMember(ctx.db, caller.id, query.organizationId, page);
   return toPage(rows, page.limit, (row) => [row.created_at, row.id], toProject);
 }
 
 /** Non-members get 404, never 403: another organization's projects stay invisible. */
-export async function get(ctx: AuthContext, user: AccessTokenClaims, id: string): Promise<Project> {
-  const project = await repo.findProjectAccess(ctx.db, id, user.sub);
-  if (!project?.role) throw AppError.notFound('Project');
+export async function get(ctx: AppContext, caller: Caller, id: string): Promise<Project> {
+  const project = await repo.findProjectAccess(ctx.db, id, caller.id);
+  authorize({ id: caller.id, role: project?.role ?? null }, 'project:read', null);
+  if (!project) throw AppError.notFound('Project');
   return toProject(project);
 }

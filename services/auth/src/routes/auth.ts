@@ -2,41 +2,34 @@ import { bearerToken, type FastifyPluginAsyncTypebox } from '@flux/server-kit';
 import {
   AppError,
   AuthTokens,
-  CodeBody,
   CsrfResponse,
-  CursorQuery,
   EmailBody,
   ErrorBody,
-  IdParams,
   LoginBody,
   MeResponse,
-  Page,
-  RecoveryCodes,
   RefreshBody,
   ResetPasswordBody,
-  SecurityEvent,
-  SessionInfo,
   SignupBody,
   TokenBody,
-  TotpSetup,
-  UpdateMeBody,
 } from '@flux/shared';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import * as accounts from '../accounts/service.js';
-import * as mfa from '../accounts/mfa.js';
-import type { AuthContext } from '../context.js';
+import type { AppContext } from '../context.js';
 import { limitCredentialRequests } from '../security/limits.js';
-import { listSecurityEvents } from '../security/service.js';
 import * as sessions from '../sessions/service.js';
 import { assertCsrf, clearRefreshCookie, issueCsrfToken, refreshCookie, setRefreshCookie } from './cookies.js';
-import { requestMeta, requireUser } from './request.js';
+import { authenticated, requestMeta } from './request.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody };
 const Empty = { type: 'null' };
 
-/** `/api/auth/*`: accounts, tokens, sessions, MFA and the security log (contract §4). */
-export const authRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }> = async (app, { ctx }) => {
-  const authenticated = requireUser(ctx);
+/**
+ * `/api/auth/*` reached without an access token: sign-up, sign-in, refresh, sign-out (bearer or
+ * refresh cookie), CSRF, password reset and email verification (contract §4). The routes that need
+ * a signed-in caller are in `account.ts`.
+ */
+export const authRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  const bearer = authenticated(ctx);
   const credentialLimit = async (request: FastifyRequest) => limitCredentialRequests(ctx, request.ip);
 
   /** Body mode and cookie mode at once: the pair in the body, the refresh token also in its httpOnly cookie. */
@@ -84,8 +77,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }> = async
   /** The session to end: from the bearer token, or from the refresh cookie (then with CSRF). */
   async function currentSession(request: FastifyRequest): Promise<{ id: string; userId: string }> {
     if (bearerToken(request)) {
-      await authenticated(request);
-      return { id: request.user.sid, userId: request.user.sub };
+      await bearer(request);
+      return { id: request.caller.sessionId, userId: request.caller.id };
     }
     const cookie = refreshCookie(request);
     if (!cookie) throw AppError.unauthorized();
@@ -114,32 +107,6 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }> = async
     return { csrfToken: issueCsrfToken(reply, ctx.config) };
   });
 
-  app.get('/me', { preHandler: authenticated, schema: { response: { 200: MeResponse, ...errors } } }, async (request) => ({
-    user: await accounts.me(ctx, request.user.sub),
-  }));
-
-  app.patch(
-    '/me',
-    { preHandler: authenticated, schema: { body: UpdateMeBody, response: { 200: MeResponse, ...errors } } },
-    async (request) => ({
-      user: await accounts.updateProfile(ctx, request.user.sub, request.body),
-    }),
-  );
-
-  app.get('/sessions', { preHandler: authenticated, schema: { response: { 200: Page(SessionInfo), ...errors } } }, async (request) => ({
-    items: await sessions.listSessions(ctx, request.user.sub, request.user.sid),
-    nextCursor: null,
-  }));
-
-  app.delete(
-    '/sessions/:id',
-    { preHandler: authenticated, schema: { params: IdParams, response: { 204: Empty, ...errors } } },
-    async (request, reply) => {
-      await sessions.revokeSession(ctx, request.user.sub, request.params.id, requestMeta(request));
-      return reply.code(204).send();
-    },
-  );
-
   app.post(
     '/password/forgot',
     { preHandler: credentialLimit, schema: { body: EmailBody, response: { 202: Empty, ...errors } } },
@@ -165,41 +132,5 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }> = async
     async (request) => ({
       user: await accounts.verifyEmail(ctx, request.body.token, requestMeta(request)),
     }),
-  );
-
-  app.post(
-    '/email/verify/resend',
-    { preHandler: [credentialLimit, authenticated], schema: { response: { 202: Empty, ...errors } } },
-    async (request, reply) => {
-      await accounts.resendVerification(ctx, request.user.sub);
-      return reply.code(202).send();
-    },
-  );
-
-  app.post('/mfa/totp/setup', { preHandler: authenticated, schema: { response: { 200: TotpSetup, ...errors } } }, async (request) =>
-    mfa.setup(ctx, request.user.sub, requestMeta(request)),
-  );
-
-  app.post(
-    '/mfa/totp/enable',
-    { preHandler: [credentialLimit, authenticated], schema: { body: CodeBody, response: { 200: RecoveryCodes, ...errors } } },
-    async (request) => ({
-      recoveryCodes: await mfa.enable(ctx, request.user.sub, request.body.code, requestMeta(request)),
-    }),
-  );
-
-  app.post(
-    '/mfa/totp/disable',
-    { preHandler: [credentialLimit, authenticated], schema: { body: CodeBody, response: { 204: Empty, ...errors } } },
-    async (request, reply) => {
-      await mfa.disable(ctx, request.user.sub, request.body.code, requestMeta(request));
-      return reply.code(204).send();
-    },
-  );
-
-  app.get(
-    '/security-events',
-    { preHandler: authenticated, schema: { querystring: CursorQuery, response: { 200: Page(SecurityEvent), ...errors } } },
-    async (request) => listSecurityEvents(ctx, request.user.sub, request.query),
   );
 };

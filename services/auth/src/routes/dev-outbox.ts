@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@flux/server-kit';
 import { ErrorBody, OutboxMail, Page } from '@flux/shared';
 import { Type } from '@sinclair/typebox';
-import type { AuthContext } from '../context.js';
+import type { AppContext } from '../context.js';
 import { readOutbox } from '../mail/mailer.js';
 
 /** `GET /api/auth/dev/outbox?to=`: mail captured without SMTP. Registered only outside production. */
-export const devOutboxRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }> = async (app, { ctx }) => {
+export const devOutboxRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.get(
-    '/dev/outbox',
+    '/outbox',
     {
       schema: {
         querystring: Type.Object({ to: Type.String({ minLength: 1, maxLength: 254 }) }),

@@ -1,20 +1,20 @@
-import type { FastifyPluginAsyncTypebox, ServiceTokens } from '@flux/server-kit';
+import { type FastifyPluginAsyncTypebox, isUuid, type ServiceTokens } from '@flux/server-kit';
 import { AppError, ErrorBody, IdParams, InternalUser, InternalUserList, ProjectAccess, ProjectMembers, Uuid } from '@flux/shared';
 import { Type } from '@sinclair/typebox';
-import type { AuthContext } from '../context.js';
+import type { AppContext } from '../context.js';
 import * as internal from '../internal/service.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody };
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Ids per `GET /internal/users?ids=` call; `AuthClient.users` splits longer lists into calls of this size. */
 const MAX_USER_IDS = 100;
 
 /** `/internal/*`: for other services only (service token; nginx does not expose it). */
-export const internalRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext; serviceTokens: ServiceTokens }> = async (
+export const internalRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; serviceTokens: ServiceTokens }> = async (
   app,
   { ctx, serviceTokens },
 ) => {
-  app.addHook('preHandler', async (request) => {
+  // onRequest, like user authentication: a caller without a service token learns nothing from validation errors.
+  app.addHook('onRequest', async (request) => {
     await serviceTokens.verify(request);
   });
 
@@ -37,7 +37,7 @@ export const internalRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext; servi
         ?.split(',')
         .map((id) => id.trim())
         .filter(Boolean);
-      if (ids && (ids.length > MAX_USER_IDS || ids.some((id) => !uuidPattern.test(id))))
+      if (ids && (ids.length > MAX_USER_IDS || ids.some((id) => !isUuid(id))))
         throw AppError.validation('ids', `must be up to ${MAX_USER_IDS} comma-separated uuids`);
       return { items: await internal.users(ctx, { ids, name: request.query.name }) };
     },

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@flux/server-kit';
 import { AppError, ErrorBody, Page } from '@flux/shared';
 import { Type } from '@sinclair/typebox';
-import type { AuthContext } from '../context.js';
+import type { AppContext } from '../context.js';
 import { OAuthProviders } from '../oauth/providers.js';
 import * as oauth from '../oauth/service.js';
 import { setRefreshCookie } from './cookies.js';
@@ -12,7 +12,7 @@ const ProviderParams = Type.Object({ provider: Type.String({ pattern: '^[a-z0-9_
 const labels: Record<string, string> = { google: 'Google', github: 'GitHub' };
 
 /** `/api/auth/oauth/*`: OIDC / OAuth 2 code flow with PKCE, state and nonce (contract §4). */
-export const oauthRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }> = async (app, { ctx }) => {
+export const oauthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const providers = new OAuthProviders(ctx.config);
   const home = ctx.config.publicUrl.replace(/\/$/, '');
   // Lax, not Strict: the callback arrives as a top-level navigation from the provider's site.
@@ -24,17 +24,13 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }> = asyn
     maxAge: 600,
   };
 
-  app.get(
-    '/oauth/providers',
-    { schema: { response: { 200: Page(Type.Object({ id: Type.String(), name: Type.String() })) } } },
-    async () => ({
-      items: providers.list().map((p) => ({ id: p.name, name: labels[p.name] ?? p.name })),
-      nextCursor: null,
-    }),
-  );
+  app.get('/providers', { schema: { response: { 200: Page(Type.Object({ id: Type.String(), name: Type.String() })) } } }, async () => ({
+    items: providers.list().map((p) => ({ id: p.name, name: labels[p.name] ?? p.name })),
+    nextCursor: null,
+  }));
 
   app.get(
-    '/oauth/:provider/start',
+    '/:provider/start',
     { schema: { params: ProviderParams, response: { 302: Type.Null(), 404: ErrorBody, 503: ErrorBody } } },
     async (request, reply) => {
       const { url, state } = await oauth.start(ctx, providers, request.params.provider);
@@ -44,7 +40,7 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }> = asyn
   );
 
   app.get(
-    '/oauth/:provider/callback',
+    '/:provider/callback',
     {
       schema: {
         params: ProviderParams,

@@ -15,52 +15,52 @@ import {
   UpdateMemberBody,
   UpdateOrganization,
 } from '@flux/shared';
-import type { AuthContext } from '../context.js';
+import type { AppContext } from '../context.js';
 import * as organizations from '../organizations/service.js';
 import * as projects from '../projects/service.js';
-import { requireUser } from './request.js';
+import { authenticated } from './request.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
 /** `/api/organizations*` (contract §4). */
-export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }> = async (app, { ctx }) => {
-  app.addHook('preHandler', requireUser(ctx));
+export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.addHook('onRequest', authenticated(ctx));
 
   app.post('/', { schema: { body: CreateOrganization, response: { 201: Organization, ...errors } } }, async (request, reply) =>
-    reply.code(201).send(await organizations.create(ctx, request.user, request.body)),
+    reply.code(201).send(await organizations.create(ctx, request.caller, request.body)),
   );
   app.get('/', { schema: { querystring: ListQuery, response: { 200: Page(Organization), ...errors } } }, async (request) =>
-    organizations.list(ctx, request.user, request.query),
+    organizations.list(ctx, request.caller, request.query),
   );
   app.get('/:id', { schema: { params: IdParams, response: { 200: Organization, ...errors } } }, async (request) =>
-    organizations.get(ctx, request.user, request.params.id),
+    organizations.get(ctx, request.caller, request.params.id),
   );
   app.patch(
     '/:id',
     { schema: { params: IdParams, body: UpdateOrganization, response: { 200: Organization, ...errors } } },
-    async (request) => organizations.update(ctx, request.user, request.params.id, request.body),
+    async (request) => organizations.update(ctx, request.caller, request.params.id, request.body),
   );
 
   app.get(
     '/:id/members',
     { schema: { params: IdParams, querystring: ListQuery, response: { 200: Page(Member), ...errors } } },
-    async (request) => organizations.listMembers(ctx, request.user, request.params.id, request.query),
+    async (request) => organizations.listMembers(ctx, request.caller, request.params.id, request.query),
   );
   app.post(
     '/:id/members',
     { schema: { params: IdParams, body: AddMemberBody, response: { 201: AddMemberResult, ...errors } } },
-    async (request, reply) => reply.code(201).send(await organizations.addMember(ctx, request.user, request.params.id, request.body)),
+    async (request, reply) => reply.code(201).send(await organizations.addMember(ctx, request.caller, request.params.id, request.body)),
   );
   app.patch(
     '/:id/members/:userId',
     { schema: { params: MemberParams, body: UpdateMemberBody, response: { 200: Member, ...errors } } },
-    async (request) => organizations.setRole(ctx, request.user, request.params.id, request.params.userId, request.body.role),
+    async (request) => organizations.setRole(ctx, request.caller, request.params.id, request.params.userId, request.body.role),
   );
   app.delete(
     '/:id/members/:userId',
     { schema: { params: MemberParams, response: { 204: { type: 'null' }, ...errors } } },
     async (request, reply) => {
-      await organizations.removeMember(ctx, request.user, request.params.id, request.params.userId);
+      await organizations.removeMember(ctx, request.caller, request.params.id, request.params.userId);
       return reply.code(204).send();
     },
   );
@@ -68,6 +68,6 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }>
   app.post(
     '/:id/projects',
     { schema: { params: IdParams, body: CreateProject, response: { 201: Project, ...errors } } },
-    async (request, reply) => reply.code(201).send(await projects.create(ctx, request.user, request.params.id, request.body.name)),
+    async (request, reply) => reply.code(201).send(await projects.create(ctx, request.caller, request.params.id, request.body.name)),
   );
 };

@@ -1,4 +1,5 @@
-import type { Db } from '../accounts/repository.js';
+import type { DbOrTrx } from '@flux/server-kit';
+import type { Database } from '../db/database.js';
 import type { AuthMetrics } from './metrics.js';
 import { insertSecurityEvent } from './repository.js';
 
@@ -37,7 +38,7 @@ export type SecurityEventType =
 /** Each security event also counts in `/metrics` (auth_security_events_total{type}). */
 export async function recordSecurityEvent(
   ctx: { metrics: AuthMetrics },
-  db: Db,
+  db: DbOrTrx<Database>,
   event: { type: SecurityEventType; userId: string | null; meta: RequestMeta; metadata?: Record<string, unknown> },
 ): Promise<void> {
   await insertSecurityEvent(db, {

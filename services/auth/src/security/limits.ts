@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '@flux/shared';
-import type { AuthContext } from '../context.js';
+import type { AppContext } from '../context.js';
 
 /**
  * Abuse controls kept in Redis so they hold across instances. The lockout key is the pair
@@ -8,10 +8,10 @@ import type { AuthContext } from '../context.js';
  * out of their own IP; failures from everywhere only slow the account down (progressive delay).
  */
 const accountKey = (email: string) => createHash('sha256').update(email).digest('hex').slice(0, 32);
-const key = (ctx: AuthContext, ...parts: string[]) => `${ctx.config.redisPrefix}auth:${parts.join(':')}`;
+const key = (ctx: AppContext, ...parts: string[]) => `${ctx.config.redisPrefix}auth:${parts.join(':')}`;
 
 /** More than N credential requests (signup, login, password, MFA) a minute from one IP → 429. */
-export async function limitCredentialRequests(ctx: AuthContext, ip: string | null): Promise<void> {
+export async function limitCredentialRequests(ctx: AppContext, ip: string | null): Promise<void> {
   // The window opens at the first request (EXPIRE NX), so Retry-After is exactly its remaining TTL.
   const counter = key(ctx, 'ip-credential', ip ?? 'unknown');
   const results = (await ctx.redis.multi().incr(counter).expire(counter, 60, 'NX').ttl(counter).exec()) as Array<[null, number]>;
@@ -23,7 +23,7 @@ export async function limitCredentialRequests(ctx: AuthContext, ip: string | nul
 }
 
 /** Seconds left on the lockout of this account from this IP, or 0. */
-export async function lockoutRemaining(ctx: AuthContext, email: string, ip: string | null): Promise<number> {
+export async function lockoutRemaining(ctx: AppContext, email: string, ip: string | null): Promise<number> {
   const ttl = await ctx.redis.ttl(key(ctx, 'lock', accountKey(email), ip ?? 'unknown'));
   return ttl > 0 ? ttl : 0;
 }
@@ -35,7 +35,7 @@ export interface FailureOutcome {
   accountFailures: number;
 }
 
-export async function recordLoginFailure(ctx: AuthContext, email: string, ip: string | null): Promise<FailureOutcome> {
+export async function recordLoginFailure(ctx: AppContext, email: string, ip: string | null): Promise<FailureOutcome> {
   const account = accountKey(email);
   const pairKey = key(ctx, 'fail', account, ip ?? 'unknown');
   const hourKey = key(ctx, 'account-fail', account);
@@ -57,11 +57,11 @@ export async function recordLoginFailure(ctx: AuthContext, email: string, ip: st
   return { locked, accountFailures };
 }
 
-export async function clearLoginFailures(ctx: AuthContext, email: string, ip: string | null): Promise<void> {
+export async function clearLoginFailures(ctx: AppContext, email: string, ip: string | null): Promise<void> {
   await ctx.redis.del(key(ctx, 'fail', accountKey(email), ip ?? 'unknown'));
 }
 
-export async function accountFailuresThisHour(ctx: AuthContext, email: string): Promise<number> {
+export async function accountFailuresThisHour(ctx: AppContext, email: string): Promise<number> {
   return Number((await ctx.redis.get(key(ctx, 'account-fail', accountKey(email)))) ?? 0);
 }
 
@@ -72,7 +72,7 @@ export function progressiveDelayMs(accountFailures: number, limit: number): numb
 }
 
 /** Counts distinct accounts one IP touched in the last hour; true when it first crosses the threshold. */
-export async function noteAccountFromIp(ctx: AuthContext, ip: string | null, email: string, threshold = 20): Promise<boolean> {
+export async function noteAccountFromIp(ctx: AppContext, ip: string | null, email: string, threshold = 20): Promise<boolean> {
   if (!ip) return false;
   // Windows open at the first event (EXPIRE NX) rather than on clock boundaries, so a burst is never split in two.
   const setKey = key(ctx, 'ip-accounts', ip);
@@ -83,13 +83,13 @@ export async function noteAccountFromIp(ctx: AuthContext, ip: string | null, ema
 }
 
 /** True when one session refreshed more than `threshold` times in a minute (a stolen token in a loop). */
-export async function noteRefresh(ctx: AuthContext, sessionId: string, threshold = 30): Promise<boolean> {
+export async function noteRefresh(ctx: AppContext, sessionId: string, threshold = 30): Promise<boolean> {
   const counter = key(ctx, 'refresh-rate', sessionId);
   const [[, count]] = (await ctx.redis.multi().incr(counter).expire(counter, 60, 'NX').exec()) as [[null, number], unknown];
   return count === threshold + 1;
 }
 
 /** TOTP codes are single-use: a code seen once for a user within its validity is refused. */
-export async function claimTotpCode(ctx: AuthContext, userId: string, code: string): Promise<boolean> {
+export async function claimTotpCode(ctx: AppContext, userId: string, code: string): Promise<boolean> {
   return (await ctx.redis.set(key(ctx, 'totp-used', userId, code), '1', 'EX', 120, 'NX')) === 'OK';
 }

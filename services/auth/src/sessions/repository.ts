@@ -1,8 +1,9 @@
-import type { Db } from '../accounts/repository.js';
+import type { DbOrTrx } from '@flux/server-kit';
+import type { Database } from '../db/database.js';
 import type { RefreshTokenRow, SessionRow } from '../db/database.js';
 
 export const insertSession = (
-  db: Db,
+  db: DbOrTrx<Database>,
   values: { userId: string; userAgent: string | null; ip: string | null; expiresAt: Date },
 ): Promise<SessionRow> =>
   db
@@ -12,7 +13,7 @@ export const insertSession = (
     .executeTakeFirstOrThrow();
 
 export const insertRefreshToken = (
-  db: Db,
+  db: DbOrTrx<Database>,
   values: { sessionId: string; tokenHash: string; parentId: string | null; expiresAt: Date },
 ): Promise<RefreshTokenRow> =>
   db
@@ -22,7 +23,7 @@ export const insertRefreshToken = (
     .executeTakeFirstOrThrow();
 
 /** The token and its session, locked so concurrent refreshes of one token run one after the other. */
-export const lockRefreshToken = (db: Db, tokenHash: string) =>
+export const lockRefreshToken = (db: DbOrTrx<Database>, tokenHash: string) =>
   db
     .selectFrom('auth.refresh_tokens as t')
     .innerJoin('auth.sessions as s', 's.id', 't.session_id')
@@ -40,11 +41,11 @@ export const lockRefreshToken = (db: Db, tokenHash: string) =>
     .forUpdate('t')
     .executeTakeFirst();
 
-export const markRefreshTokenUsed = (db: Db, id: string, successorId: string, at: Date) =>
+export const markRefreshTokenUsed = (db: DbOrTrx<Database>, id: string, successorId: string, at: Date) =>
   db.updateTable('auth.refresh_tokens').set({ used_at: at, successor_id: successorId }).where('id', '=', id).execute();
 
 /** The session a refresh token belongs to, whatever the token's state. */
-export const findSessionOfRefreshToken = (db: Db, tokenHash: string) =>
+export const findSessionOfRefreshToken = (db: DbOrTrx<Database>, tokenHash: string) =>
   db
     .selectFrom('auth.refresh_tokens as t')
     .innerJoin('auth.sessions as s', 's.id', 't.session_id')
@@ -52,13 +53,13 @@ export const findSessionOfRefreshToken = (db: Db, tokenHash: string) =>
     .where('t.token_hash', '=', tokenHash)
     .executeTakeFirst();
 
-export const findSession = (db: Db, id: string): Promise<SessionRow | undefined> =>
+export const findSession = (db: DbOrTrx<Database>, id: string): Promise<SessionRow | undefined> =>
   db.selectFrom('auth.sessions').selectAll().where('id', '=', id).executeTakeFirst();
 
-export const touchSession = (db: Db, id: string, meta: { ip: string | null; userAgent: string | null }) =>
+export const touchSession = (db: DbOrTrx<Database>, id: string, meta: { ip: string | null; userAgent: string | null }) =>
   db.updateTable('auth.sessions').set({ last_used_at: new Date(), ip: meta.ip, user_agent: meta.userAgent }).where('id', '=', id).execute();
 
-export const listActiveSessions = (db: Db, userId: string): Promise<SessionRow[]> =>
+export const listActiveSessions = (db: DbOrTrx<Database>, userId: string): Promise<SessionRow[]> =>
   db
     .selectFrom('auth.sessions')
     .selectAll()
@@ -69,7 +70,7 @@ export const listActiveSessions = (db: Db, userId: string): Promise<SessionRow[]
     .execute();
 
 /** Revokes sessions (all of a user's, or the listed ones) that are still live; returns the ids revoked. */
-export async function revokeSessions(db: Db, filter: { userId: string; ids?: string[] }, reason: string): Promise<string[]> {
+export async function revokeSessions(db: DbOrTrx<Database>, filter: { userId: string; ids?: string[] }, reason: string): Promise<string[]> {
   let query = db
     .updateTable('auth.sessions')
     .set({ revoked_at: new Date(), revoked_reason: reason })
@@ -83,7 +84,11 @@ export async function revokeSessions(db: Db, filter: { userId: string; ids?: str
 }
 
 /** How many sessions the user ever had, and how many of them from this user agent. */
-export async function countSessionsByUserAgent(db: Db, userId: string, userAgent: string | null): Promise<{ all: number; same: number }> {
+export async function countSessionsByUserAgent(
+  db: DbOrTrx<Database>,
+  userId: string,
+  userAgent: string | null,
+): Promise<{ all: number; same: number }> {
   const counts = await db
     .selectFrom('auth.sessions')
     .select((eb) => [
@@ -96,7 +101,7 @@ export async function countSessionsByUserAgent(db: Db, userId: string, userAgent
 }
 
 /** Refresh tokens that can no longer be used: expired, or of a session that ended (revoked or past its cap). */
-export const deleteDeadRefreshTokens = (db: Db, now: Date) =>
+export const deleteDeadRefreshTokens = (db: DbOrTrx<Database>, now: Date) =>
   db
     .deleteFrom('auth.refresh_tokens')
     .where((eb) =>
@@ -115,7 +120,7 @@ export const deleteDeadRefreshTokens = (db: Db, now: Date) =>
     .executeTakeFirst();
 
 /** Sessions that ended (revoked or expired) before `endedBefore`. */
-export const deleteSessionsEndedBefore = (db: Db, endedBefore: Date) =>
+export const deleteSessionsEndedBefore = (db: DbOrTrx<Database>, endedBefore: Date) =>
   db
     .deleteFrom('auth.sessions')
     .where((eb) => eb.or([eb('revoked_at', '<', endedBefore), eb('expires_at', '<', endedBefore)]))

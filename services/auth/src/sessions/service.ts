@@ -1,8 +1,9 @@
+import type { Caller } from '@flux/server-kit';
 import { createHmac } from 'node:crypto';
 import { AppError, type AuthTokens, type SessionInfo } from '@flux/shared';
 import { findUserById } from '../accounts/repository.js';
 import { toPublicUser } from '../accounts/mappers.js';
-import type { AuthContext } from '../context.js';
+import type { AppContext } from '../context.js';
 import type { UserRow } from '../db/database.js';
 import { recordSecurityEvent, type RequestMeta } from '../security/events.js';
 import { noteRefresh } from '../security/limits.js';
@@ -17,15 +18,15 @@ export interface IssuedTokens extends AuthTokens {
  * The successor of a refresh token is derived from it with a server-side key, so a repeat of the
  * same token inside the grace window gets the very same successor without storing any token.
  */
-const successorOf = (ctx: AuthContext, token: string): string =>
+const successorOf = (ctx: AppContext, token: string): string =>
   createHmac('sha256', `refresh-successor:${ctx.config.cookieSecret}`).update(token).digest('base64url');
 
-async function accessTokenFor(ctx: AuthContext, user: UserRow, sessionId: string): Promise<string> {
+async function accessTokenFor(ctx: AppContext, user: UserRow, sessionId: string): Promise<string> {
   return ctx.signAccessToken({ sub: user.id, sid: sessionId, name: user.name, email: user.email });
 }
 
 /** Signs a user in: a new session (family) with its first refresh token. */
-export async function startSession(ctx: AuthContext, user: UserRow, meta: RequestMeta): Promise<IssuedTokens> {
+export async function startSession(ctx: AppContext, user: UserRow, meta: RequestMeta): Promise<IssuedTokens> {
   const now = Date.now();
   const refreshToken = randomToken();
   const session = await ctx.db.transaction().execute(async (trx) => {
@@ -58,7 +59,7 @@ const invalid = () => AppError.unauthorized('The refresh token is invalid or exp
  * Rotates a refresh token. A token already rotated is answered with the same successor inside the
  * grace window (tabs racing); after it, the reuse means the token leaked, so the whole session is revoked.
  */
-export async function refresh(ctx: AuthContext, token: string, meta: RequestMeta): Promise<IssuedTokens> {
+export async function refresh(ctx: AppContext, token: string, meta: RequestMeta): Promise<IssuedTokens> {
   const outcome = await ctx.db.transaction().execute(async (trx) => {
     const row = await sessions.lockRefreshToken(trx, hashToken(token));
     const now = new Date();
@@ -113,41 +114,41 @@ export async function refresh(ctx: AuthContext, token: string, meta: RequestMeta
 }
 
 /** True while a session can still be used (not revoked, not past its 30-day cap). */
-export async function isSessionActive(ctx: AuthContext, sessionId: string): Promise<boolean> {
+export async function isSessionActive(ctx: AppContext, sessionId: string): Promise<boolean> {
   const session = await sessions.findSession(ctx.db, sessionId);
   return !!session && !session.revoked_at && session.expires_at > new Date();
 }
 
-export async function listSessions(ctx: AuthContext, userId: string, currentSessionId: string | undefined): Promise<SessionInfo[]> {
-  return (await sessions.listActiveSessions(ctx.db, userId)).map((row) => ({
+export async function listSessions(ctx: AppContext, caller: Caller): Promise<SessionInfo[]> {
+  return (await sessions.listActiveSessions(ctx.db, caller.id)).map((row) => ({
     id: row.id,
     userAgent: row.user_agent,
     ip: row.ip,
     createdAt: row.created_at.toISOString(),
     lastUsedAt: row.last_used_at.toISOString(),
-    current: row.id === currentSessionId,
+    current: row.id === caller.sessionId,
   }));
 }
 
 /** Revokes one of the caller's sessions; someone else's session is reported as not found. */
-export async function revokeSession(ctx: AuthContext, userId: string, sessionId: string, meta: RequestMeta): Promise<void> {
-  const revoked = await sessions.revokeSessions(ctx.db, { userId, ids: [sessionId] }, 'revoked_by_user');
+export async function revokeSession(ctx: AppContext, caller: Caller, sessionId: string, meta: RequestMeta): Promise<void> {
+  const revoked = await sessions.revokeSessions(ctx.db, { userId: caller.id, ids: [sessionId] }, 'revoked_by_user');
   if (revoked.length === 0) throw AppError.notFound('Session');
-  await recordSecurityEvent(ctx, ctx.db, { type: 'session_revoked', userId, meta, metadata: { sessionId } });
+  await recordSecurityEvent(ctx, ctx.db, { type: 'session_revoked', userId: caller.id, meta, metadata: { sessionId } });
 }
 
 /** The session a refresh token belongs to (for cookie-mode logout), if the token is known. */
-export async function sessionOfRefreshToken(ctx: AuthContext, token: string): Promise<{ id: string; userId: string } | undefined> {
+export async function sessionOfRefreshToken(ctx: AppContext, token: string): Promise<{ id: string; userId: string } | undefined> {
   const row = await sessions.findSessionOfRefreshToken(ctx.db, hashToken(token));
   return row && { id: row.id, userId: row.user_id };
 }
 
-export async function logout(ctx: AuthContext, userId: string, sessionId: string, meta: RequestMeta): Promise<void> {
+export async function logout(ctx: AppContext, userId: string, sessionId: string, meta: RequestMeta): Promise<void> {
   await sessions.revokeSessions(ctx.db, { userId, ids: [sessionId] }, 'logout');
   await recordSecurityEvent(ctx, ctx.db, { type: 'logout', userId, meta, metadata: { sessionId } });
 }
 
-export async function logoutAll(ctx: AuthContext, userId: string, meta: RequestMeta): Promise<void> {
+export async function logoutAll(ctx: AppContext, userId: string, meta: RequestMeta): Promise<void> {
   const revoked = await sessions.revokeSessions(ctx.db, { userId }, 'logout_all');
   await recordSecurityEvent(ctx, ctx.db, { type: 'logout_all', userId, meta, metadata: { sessionsRevoked: revoked.length } });
 }

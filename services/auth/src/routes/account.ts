@@ -1,0 +1,85 @@
+import type { FastifyPluginAsyncTypebox } from '@flux/server-kit';
+import {
+  CodeBody,
+  CursorQuery,
+  ErrorBody,
+  IdParams,
+  MeResponse,
+  Page,
+  RecoveryCodes,
+  SecurityEvent,
+  SessionInfo,
+  TotpSetup,
+  UpdateMeBody,
+} from '@flux/shared';
+import type { FastifyRequest } from 'fastify';
+import * as mfa from '../accounts/mfa.js';
+import * as accounts from '../accounts/service.js';
+import type { AppContext } from '../context.js';
+import { limitCredentialRequests } from '../security/limits.js';
+import { listSecurityEvents } from '../security/service.js';
+import * as sessions from '../sessions/service.js';
+import { authenticated, requestMeta } from './request.js';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody };
+const Empty = { type: 'null' };
+
+/** `/api/auth/*` for a signed-in caller: profile, sessions, MFA, the security log (contract §4). */
+export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.addHook('onRequest', authenticated(ctx));
+  const credentialLimit = async (request: FastifyRequest) => limitCredentialRequests(ctx, request.ip);
+
+  app.get('/me', { schema: { response: { 200: MeResponse, ...errors } } }, async (request) => ({
+    user: await accounts.me(ctx, request.caller),
+  }));
+
+  app.patch('/me', { schema: { body: UpdateMeBody, response: { 200: MeResponse, ...errors } } }, async (request) => ({
+    user: await accounts.updateProfile(ctx, request.caller, request.body),
+  }));
+
+  app.get('/sessions', { schema: { response: { 200: Page(SessionInfo), ...errors } } }, async (request) => ({
+    items: await sessions.listSessions(ctx, request.caller),
+    nextCursor: null,
+  }));
+
+  app.delete('/sessions/:id', { schema: { params: IdParams, response: { 204: Empty, ...errors } } }, async (request, reply) => {
+    await sessions.revokeSession(ctx, request.caller, request.params.id, requestMeta(request));
+    return reply.code(204).send();
+  });
+
+  app.post(
+    '/email/verify/resend',
+    { preHandler: credentialLimit, schema: { response: { 202: Empty, ...errors } } },
+    async (request, reply) => {
+      await accounts.resendVerification(ctx, request.caller);
+      return reply.code(202).send();
+    },
+  );
+
+  app.post('/mfa/totp/setup', { schema: { response: { 200: TotpSetup, ...errors } } }, async (request) =>
+    mfa.setup(ctx, request.caller, requestMeta(request)),
+  );
+
+  app.post(
+    '/mfa/totp/enable',
+    { preHandler: credentialLimit, schema: { body: CodeBody, response: { 200: RecoveryCodes, ...errors } } },
+    async (request) => ({
+      recoveryCodes: await mfa.enable(ctx, request.caller, request.body.code, requestMeta(request)),
+    }),
+  );
+
+  app.post(
+    '/mfa/totp/disable',
+    { preHandler: credentialLimit, schema: { body: CodeBody, response: { 204: Empty, ...errors } } },
+    async (request, reply) => {
+      await mfa.disable(ctx, request.caller, request.body.code, requestMeta(request));
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/security-events',
+    { schema: { querystring: CursorQuery, response: { 200: Page(SecurityEvent), ...errors } } },
+    async (request) => listSecurityEvents(ctx, request.caller, request.query),
+  );
+};
