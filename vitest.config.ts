@@ -9,6 +9,7 @@ export default defineConfig({
   resolve: {
     alias: {
       // Subpaths first: a string alias also matches '<alias>/…'.
+      '@flux/shared/constants': src('./packages/shared/src/constants.ts'),
       '@flux/shared/registry': src('./packages/shared/src/registry.ts'),
       '@flux/shared': src('./packages/shared/src/index.ts'),
       '@flux/server-kit': src('./packages/server-kit/src/index.ts'),

@@ -1,4 +1,4 @@
-import { AppError, type AccessTokenClaims } from '@flux/shared';
+import { AppError, type AccessTokenClaims, type Caller } from '@flux/shared';
 import type { FastifyRequest } from 'fastify';
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 
@@ -6,13 +6,8 @@ export const ACCESS_TOKEN_ISSUER = 'flux-auth';
 export const ACCESS_TOKEN_AUDIENCE = 'flux';
 export const ACCESS_TOKEN_ALGORITHMS = ['EdDSA', 'ES256'];
 
-/** Who is calling, as every service's rules take it (`caller.id`, never `claims.sub`). */
-export interface Caller {
-  id: string;
-  sessionId: string;
-  name: string;
-  email: string;
-}
+// Defined in @flux/shared (the socket's SocketData carries it too); services import it from here.
+export type { Caller };
 
 declare module 'fastify' {
   interface FastifyRequest {

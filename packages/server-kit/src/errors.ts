@@ -1,4 +1,4 @@
-import { AppError, type ErrorBody } from '@flux/shared';
+import { AppError, type ErrorBody, type ErrorCode } from '@flux/shared';
 import type { FastifyError, FastifyInstance } from 'fastify';
 
 interface ValidationIssue {
@@ -17,7 +17,7 @@ function fieldOf(issue: ValidationIssue): string {
 }
 
 /** Fastify's own error codes for bad input, mapped to the contract's envelope. */
-const frameworkErrors: Record<string, { status: number; code: string; message: string }> = {
+const frameworkErrors: Record<string, { status: number; code: ErrorCode; message: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json', message: 'The request body is not valid JSON.' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid_json', message: 'The request body is empty; send a JSON object.' },
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'payload_too_large', message: 'The request body is too large.' },

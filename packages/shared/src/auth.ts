@@ -2,31 +2,6 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Uuid } from './common.js';
 import { PublicUser, RoleSchema } from './identity.js';
 
-/** Error codes specific to auth (contract §4). */
-export const AuthErrorCodes = [
-  'email_taken',
-  'weak_password',
-  'invalid_credentials',
-  'mfa_required',
-  'invalid_otp',
-  'refresh_token_reused',
-  'invalid_refresh_token',
-  'csrf_failed',
-  'invalid_email_token',
-  'last_owner',
-  'slug_taken',
-  'already_member',
-  'mfa_already_enabled',
-  'mfa_not_set_up',
-  'mfa_not_enabled',
-  // OAuth failures arrive as `/signin?error=<code>` after the provider's redirect.
-  'oauth_state_mismatch',
-  'oauth_denied',
-  'oauth_failed',
-  'oauth_email_unverified',
-] as const;
-export type AuthErrorCode = (typeof AuthErrorCodes)[number];
-
 const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
 const Password = Type.String({ minLength: 1, maxLength: 1024 });
 const Name = Type.String({ minLength: 1, maxLength: 100 });

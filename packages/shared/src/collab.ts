@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Uuid } from './common.js';
 
-/** Collaboration (contract §6): REST bodies, DTOs, WebSocket close codes and queue names. */
+/** Collaboration (contract §6): REST bodies, DTOs and queue names; the WebSocket close codes are in constants.ts. */
 
 const Title = Type.String({ minLength: 1, maxLength: 200 });
 const Timestamp = Type.String();
@@ -45,31 +45,6 @@ export const CreateVersionBody = Type.Object({ name: Type.String({ minLength: 1,
 export type CreateVersionBody = Static<typeof CreateVersionBody>;
 export const VersionParams = Type.Object({ id: Uuid, versionId: Uuid });
 export type VersionParams = Static<typeof VersionParams>;
-
-/**
- * Close codes of `/collab/<documentId>`. The stock y-websocket client stops reconnecting on
- * 4400–4499 (a decision retrying cannot fix) and retries with backoff on anything else.
- */
-export const CollabCloseCodes = {
-  /** The server is shutting down or restarting; reconnect. */
-  serviceRestart: 1012,
-  /** A frame above the message size limit (set by the WebSocket layer). */
-  messageTooBig: 1009,
-  /** The room could not be loaded, or auth was unreachable; reconnect. */
-  internalError: 1011,
-  /** The client read too slowly and its send buffer overflowed; reconnect and resync. */
-  tryAgainLater: 1013,
-  /** A frame that is not a valid y-websocket message. */
-  malformedMessage: 4400,
-  /** Missing, invalid or expired access token. */
-  unauthorized: 4401,
-  /** Unknown (or deleted) document, not a member of its project, or removed from it. */
-  forbidden: 4403,
-  /** The update would make the document larger than the size limit. */
-  documentTooLarge: 4413,
-  /** Too many updates per second; the client may reconnect (and resync) after a backoff. */
-  rateLimited: 4529,
-} as const;
 
 /** BullMQ queue that folds a document's update log into its snapshot. */
 export const COLLAB_COMPACTION_QUEUE = 'collab-compaction';

@@ -14,3 +14,6 @@ export interface Page<T> {
 
 export const Services = { auth: 3001, messaging: 3004, collab: 4000 } as const;
 export type ServiceName = keyof typeof Services;
+
+/** The response schema of a 204: `response: { 204: NoContent }`, answered with `reply.code(204).send()`. */
+export const NoContent = Type.Null();

@@ -1,21 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-
-/** Every error code a client can see; snake_case, stable, documented in the README. */
-export const ErrorCodes = [
-  'validation_error',
-  'invalid_json',
-  'unauthorized',
-  'invalid_token',
-  'forbidden',
-  'not_found',
-  'conflict',
-  'payload_too_large',
-  'unsupported_media_type',
-  'rate_limited',
-  'internal_error',
-  'service_unavailable',
-] as const;
-export type ErrorCode = (typeof ErrorCodes)[number] | (string & {});
+import type { ErrorCode } from './constants.js';
 
 export const ErrorBody = Type.Object(
   {
@@ -66,9 +50,4 @@ export class AppError extends Error {
     const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
     return new AppError('rate_limited', 429, message, { retryAfter: seconds }, { 'retry-after': String(seconds) });
   }
-}
-
-export function isErrorBody(value: unknown): value is ErrorBody {
-  const error = (value as ErrorBody | null)?.error;
-  return typeof error?.code === 'string' && typeof error.message === 'string';
 }

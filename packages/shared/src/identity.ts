@@ -1,18 +1,21 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Uuid } from './common.js';
+import { Roles } from './constants.js';
 
-/** Roles inside an organization; a project inherits its organization's roles. */
-export const Roles = ['owner', 'admin', 'member', 'guest'] as const;
-export type Role = (typeof Roles)[number];
 export const RoleSchema = Type.Union(Roles.map((r) => Type.Literal(r)));
-
-export const canWrite = (role: Role): boolean => role !== 'guest';
-export const canManageMembers = (role: Role): boolean => role === 'owner' || role === 'admin';
 
 /** Claims of an access token issued by auth and verified by every service with auth's JWKS. */
 export interface AccessTokenClaims {
   sub: string; // user id
   sid: string; // session id
+  name: string;
+  email: string;
+}
+
+/** Who is calling, as every service's rules take it (from the token: `id` = `sub`, `sessionId` = `sid`). */
+export interface Caller {
+  id: string;
+  sessionId: string;
   name: string;
   email: string;
 }

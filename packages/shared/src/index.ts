@@ -1,6 +1,6 @@
+export * from './constants.js';
 export * from './common.js';
 export * from './errors.js';
-export * from './events.js';
 export * from './health.js';
 export * from './identity.js';
 export * from './auth.js';

@@ -1,17 +1,9 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Uuid } from './common.js';
+import type { ErrorCode } from './constants.js';
+import type { Caller } from './identity.js';
 
 /** Messaging (contract §5): REST bodies, DTOs, socket payloads and queue names. */
-
-/** Error codes specific to messaging. */
-export const MessagingErrorCodes = [
-  'message_too_long',
-  'client_id_reused',
-  'quota_exceeded',
-  'invalid_member',
-  'upload_incomplete',
-] as const;
-export type MessagingErrorCode = (typeof MessagingErrorCodes)[number];
 
 /** Longest message content accepted (characters); longer content is 413 `message_too_long`. */
 export const MAX_MESSAGE_LENGTH = 10_000;
@@ -174,11 +166,35 @@ export const SocketSync = Type.Object({
 });
 export type SocketSync = Static<typeof SocketSync>;
 
-export type SocketError = { code: string; message: string; details?: unknown };
+export type SocketError = { code: ErrorCode; message: string; details?: unknown };
 export type SocketAck<T> = ({ ok: true } & T) | { ok: false; error: SocketError };
+/** The acknowledgement a client may pass as the last argument; the server answers only when it is there. */
+export type SocketAckCallback<T> = (answer: SocketAck<T>) => void;
+
+/** What `sync` answers: `messages` after each last seen seq (oldest first, at most a page: `hasMore`), and `updated`: older messages edited or deleted since. */
+export interface SyncResult {
+  messages: Message[];
+  hasMore: boolean;
+  updated: Message[];
+}
+
+/**
+ * Client → server events (contract §5). Every payload is validated by the server against the
+ * schema of the same name; a bad one gets `{ok: false, error: {code: 'validation_error'}}`.
+ * The server acks all four when the client passes a callback. The ack is required in the types
+ * where the client needs the answer (so `socket.timeout(ms).emit(…, (err, answer) => …)` types
+ * it) and optional where the web fires and forgets.
+ */
+export interface ClientToServerEvents {
+  'message:send': (payload: SocketSendMessage, ack: SocketAckCallback<{ message: Message }>) => void;
+  /** `throttled: true` when the server skipped relaying a repeated "typing" within its interval. */
+  typing: (payload: SocketTyping, ack?: SocketAckCallback<{ throttled?: true }>) => void;
+  'message:read': (payload: SocketRead, ack?: SocketAckCallback<ReadState>) => void;
+  sync: (payload: SocketSync, ack: SocketAckCallback<SyncResult>) => void;
+}
 
 /** Server → client events and their payloads. */
-export interface MessagingServerEvents {
+export interface ServerToClientPayloads {
   'message:new': Message;
   'message:updated': Message;
   'message:deleted': { id: string; conversationId: string; seq: number; deletedAt: string };
@@ -188,9 +204,26 @@ export interface MessagingServerEvents {
   read: { conversationId: string; userId: string; seq: number };
   'notification:new': Notification;
   'conversation:new': Conversation;
+  /** The user left or was removed: drop the conversation from view (its room was left already). */
   'conversation:removed': { id: string };
+}
+
+/** Server → client events as Socket.IO's typed maps want them: `Socket<ServerToClientEvents, ClientToServerEvents>` in the web. */
+export type ServerToClientEvents = { [E in keyof ServerToClientPayloads]: (payload: ServerToClientPayloads[E]) => void };
+
+/** @deprecated the same map as `ServerToClientPayloads`; kept until messaging and the web have switched. */
+export type MessagingServerEvents = ServerToClientPayloads;
+
+/** What the messaging server keeps per socket: `new Server<ClientToServerEvents, ServerToClientEvents, {}, SocketData>`. */
+export interface SocketData {
+  caller: Caller;
+  /** conversationId → when this socket last relayed `typing: true`. */
+  typingAt: Map<string, number>;
+  /** Events in the current window, against floods from one socket. */
+  events: { windowStart: number; count: number };
+  /** When the handshake's access token expires (ms since epoch), if it says. */
+  expiresAt?: number;
 }
 
 /** BullMQ queue of notification work (one queue; the job name tells the kind). */
 export const NOTIFICATIONS_QUEUE = 'notifications';
-export const NotificationJobNames = ['message_created', 'members_added'] as const;
