@@ -1,0 +1,164 @@
+/**
+ * `@flux/shared/constants`: the contract's plain values — error codes, collab close codes,
+ * roles, event names — and `isErrorBody`, with no TypeBox, so the web's bundle can import
+ * them without the schema code. Every import from here is either a value defined here or
+ * `import type` (erased at build).
+ */
+import type { ErrorBody } from './errors.js';
+import type { ClientToServerEvents, ServerToClientEvents } from './messaging.js';
+
+// --- error codes (contract §3): snake_case, stable; `ErrorCode` is closed so clients can switch on it ---
+
+/** Codes any service can answer with. */
+export const CommonErrorCodes = [
+  'validation_error',
+  'invalid_json',
+  'bad_request',
+  'unauthorized',
+  'invalid_token',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'payload_too_large',
+  'unsupported_media_type',
+  'rate_limited',
+  'internal_error',
+  'service_unavailable',
+] as const;
+export type CommonErrorCode = (typeof CommonErrorCodes)[number];
+
+/** Codes specific to auth (contract §4). */
+export const AuthErrorCodes = [
+  'email_taken',
+  'weak_password',
+  'invalid_credentials',
+  'mfa_required',
+  'invalid_otp',
+  'refresh_token_reused',
+  'invalid_refresh_token',
+  'csrf_failed',
+  'invalid_email_token',
+  'last_owner',
+  'slug_taken',
+  'already_member',
+  'mfa_already_enabled',
+  'mfa_not_set_up',
+  'mfa_not_enabled',
+  // OAuth failures arrive as `/signin?error=<code>` after the provider's redirect.
+  'oauth_state_mismatch',
+  'oauth_denied',
+  'oauth_failed',
+  'oauth_email_unverified',
+] as const;
+export type AuthErrorCode = (typeof AuthErrorCodes)[number];
+
+/** Codes specific to messaging (contract §5). */
+export const MessagingErrorCodes = [
+  'message_too_long',
+  'client_id_reused',
+  'quota_exceeded',
+  'invalid_member',
+  'upload_incomplete',
+] as const;
+export type MessagingErrorCode = (typeof MessagingErrorCodes)[number];
+
+/** Made by the web client itself when no answer arrived at all; no server sends it. */
+export const ClientErrorCodes = ['network_error'] as const;
+export type ClientErrorCode = (typeof ClientErrorCodes)[number];
+
+export const ErrorCodes = [...CommonErrorCodes, ...AuthErrorCodes, ...MessagingErrorCodes, ...ClientErrorCodes] as const;
+export type ErrorCode = CommonErrorCode | AuthErrorCode | MessagingErrorCode | ClientErrorCode;
+
+const knownCodes: ReadonlySet<string> = new Set(ErrorCodes);
+/** Narrows a code read off the wire (a newer server may send one this build does not know). */
+export const isErrorCode = (value: unknown): value is ErrorCode => typeof value === 'string' && knownCodes.has(value);
+
+/** True for the contract's error envelope `{error: {code, message, details?}}`. */
+export function isErrorBody(value: unknown): value is ErrorBody {
+  const error = (value as ErrorBody | null)?.error;
+  return typeof error?.code === 'string' && typeof error.message === 'string';
+}
+
+// --- collaboration ---
+
+/**
+ * Close codes of `/collab/<documentId>`. The stock y-websocket client stops reconnecting on
+ * 4400–4499 (a decision retrying cannot fix) and retries with backoff on anything else.
+ */
+export const CollabCloseCodes = {
+  /** The server is shutting down or restarting; reconnect. */
+  serviceRestart: 1012,
+  /** A frame above the message size limit (set by the WebSocket layer). */
+  messageTooBig: 1009,
+  /** The room could not be loaded, or auth was unreachable; reconnect. */
+  internalError: 1011,
+  /** The client read too slowly and its send buffer overflowed; reconnect and resync. */
+  tryAgainLater: 1013,
+  /** A frame that is not a valid y-websocket message. */
+  malformedMessage: 4400,
+  /** Missing, invalid or expired access token. */
+  unauthorized: 4401,
+  /** Unknown (or deleted) document, not a member of its project, or removed from it. */
+  forbidden: 4403,
+  /** The update would make the document larger than the size limit. */
+  documentTooLarge: 4413,
+  /** Too many updates per second; the client may reconnect (and resync) after a backoff. */
+  rateLimited: 4529,
+} as const;
+export type CollabCloseCode = (typeof CollabCloseCodes)[keyof typeof CollabCloseCodes];
+
+// --- roles ---
+
+/** Roles inside an organization; a project inherits its organization's roles. */
+export const Roles = ['owner', 'admin', 'member', 'guest'] as const;
+export type Role = (typeof Roles)[number];
+
+export const canWrite = (role: Role): boolean => role !== 'guest';
+export const canManageMembers = (role: Role): boolean => role === 'owner' || role === 'admin';
+
+// --- events between services (Redis pub/sub) ---
+
+/**
+ * Events that cross Redis pub/sub between services. The channel is
+ * `${REDIS_PREFIX}events:${name}`; the message is the JSON payload.
+ */
+export interface EventMap {
+  'user.created': { userId: string; email: string; name: string };
+  'user.updated': { userId: string; email: string; name: string };
+  /** A user's role in an organization changed; `role: null` means removed. */
+  'membership.changed': { organizationId: string; userId: string; role: Role | null };
+  'document.updated': { documentId: string; projectId: string; updatedBy: string[]; at: string };
+}
+export type EventName = keyof EventMap;
+export const EventNames = [
+  'user.created',
+  'user.updated',
+  'membership.changed',
+  'document.updated',
+] as const satisfies readonly EventName[];
+export const eventChannel = (prefix: string, name: EventName): string => `${prefix}events:${name}`;
+
+// --- Socket.IO events (messaging, contract §5) ---
+
+// Records keyed by the event maps: adding an event to a map without listing it here fails to compile.
+const serverToClient = {
+  'message:new': true,
+  'message:updated': true,
+  'message:deleted': true,
+  'reaction:updated': true,
+  typing: true,
+  presence: true,
+  read: true,
+  'notification:new': true,
+  'conversation:new': true,
+  'conversation:removed': true,
+} as const satisfies Record<keyof ServerToClientEvents, true>;
+const clientToServer = { 'message:send': true, typing: true, 'message:read': true, sync: true } as const satisfies Record<
+  keyof ClientToServerEvents,
+  true
+>;
+
+/** Every server → client event (e.g. for the web to subscribe to each). */
+export const ServerToClientEventNames = Object.keys(serverToClient) as (keyof ServerToClientEvents)[];
+/** Every client → server event. */
+export const ClientToServerEventNames = Object.keys(clientToServer) as (keyof ClientToServerEvents)[];
