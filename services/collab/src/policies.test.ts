@@ -30,12 +30,12 @@ describe('collab policies', () => {
   it.each(table)('%s', (role, list, create, read, edit, deleteMine, deleteTheirs) => {
     const actor = { id: me, role };
     const cases: Array<[Action, ProjectResource | DocumentResource, Answer]> = [
-      ['document:list', project, list],
-      ['document:create', project, create],
-      ['document:read', theirs, read],
-      ['document:edit', theirs, edit],
-      ['document:delete', mine, deleteMine],
-      ['document:delete', theirs, deleteTheirs],
+      ['document.list', project, list],
+      ['document.create', project, create],
+      ['document.read', theirs, read],
+      ['document.edit', theirs, edit],
+      ['document.delete', mine, deleteMine],
+      ['document.delete', theirs, deleteTheirs],
     ];
     for (const [action, resource, expected] of cases) {
       const got = answer(() => authorize(actor, action, resource));
@@ -53,13 +53,13 @@ describe('collab policies', () => {
       }
     };
     const guest = { id: me, role: 'guest' as const };
-    expect(message(() => authorize(guest, 'document:create', project))).toBe('Guests cannot create documents.');
-    expect(message(() => authorize(guest, 'document:edit', mine))).toBe('Guests can read this document but not change it.');
-    expect(message(() => authorize(guest, 'document:delete', mine))).toBe('Guests can read this document but not change it.');
-    expect(message(() => authorize({ id: me, role: 'member' }, 'document:delete', theirs))).toBe(
+    expect(message(() => authorize(guest, 'document.create', project))).toBe('Guests cannot create documents.');
+    expect(message(() => authorize(guest, 'document.edit', mine))).toBe('Guests can read this document but not change it.');
+    expect(message(() => authorize(guest, 'document.delete', mine))).toBe('Guests can read this document but not change it.');
+    expect(message(() => authorize({ id: me, role: 'member' }, 'document.delete', theirs))).toBe(
       'Only the creator or an organization admin can delete this document.',
     );
-    expect(message(() => authorize({ id: me, role: null }, 'document:list', project))).toBe('Project not found.');
-    expect(message(() => authorize({ id: me, role: null }, 'document:read', theirs))).toBe('Document not found.');
+    expect(message(() => authorize({ id: me, role: null }, 'document.list', project))).toBe('Project not found.');
+    expect(message(() => authorize({ id: me, role: null }, 'document.read', theirs))).toBe('Document not found.');
   });
 });

@@ -1,9 +1,12 @@
 import { AppError, canManageMembers, canWrite, type Role } from '@flux/shared';
 
 /**
- * Who asks: a user and their role in the project at hand, as auth answered it. `null` means not
- * a member (or no such project): such a caller may do nothing and learns nothing (404).
+ * Who may do what in collab, in one place. Services load the document (and ask auth for the
+ * caller's project role), then call `authorize`; the WebSocket asks `can` at admission and again
+ * for open sockets when a membership changes. The rules here never touch the database.
  */
+
+/** The caller as the rules see them: who they are and their role in the project concerned (null: not a member, or no such project). */
 export interface Actor {
   id: string;
   role: Role | null;
@@ -18,46 +21,60 @@ export interface DocumentResource {
   createdBy: string;
 }
 
-/** Each action with the resource it is decided on. */
-interface Resources {
+/** The resource each action is about (only the fields the rules read). */
+export interface Resources {
   /** See a project's document list. */
-  'document:list': ProjectResource;
-  'document:create': ProjectResource;
+  'document.list': ProjectResource;
+  'document.create': ProjectResource;
   /** Open it (REST or WebSocket), list its versions. */
-  'document:read': DocumentResource;
+  'document.read': DocumentResource;
   /** Rename it, send updates over the WebSocket, save or restore a version. */
-  'document:edit': DocumentResource;
-  'document:delete': DocumentResource;
+  'document.edit': DocumentResource;
+  'document.delete': DocumentResource;
 }
 export type Action = keyof Resources;
 /** The actions decided on one document (as opposed to on its project). */
 export type DocumentAction = { [A in Action]: Resources[A] extends DocumentResource ? A : never }[Action];
 
-type Member = { id: string; role: Role };
+const member = (actor: Actor) => actor.role !== null;
+const writer = (actor: Actor) => actor.role !== null && canWrite(actor.role);
 
-const rules: { [A in Action]: (actor: Member, resource: Resources[A]) => boolean } = {
-  'document:list': () => true,
-  'document:create': ({ role }) => canWrite(role),
-  'document:read': () => true,
-  'document:edit': ({ role }) => canWrite(role),
-  // Guests cannot be admins, so canWrite only matters for a guest who created a document before a downgrade.
-  'document:delete': ({ id, role }, document) => canWrite(role) && (document.createdBy === id || canManageMembers(role)),
+const rules: { [A in Action]: (actor: Actor, resource: Resources[A]) => boolean } = {
+  'document.list': member,
+  'document.create': writer,
+  'document.read': member,
+  'document.edit': writer,
+  // Guests cannot be admins, so `writer` only matters for a guest who created a document before a downgrade.
+  'document.delete': (actor, { createdBy }) =>
+    writer(actor) && (createdBy === actor.id || (actor.role !== null && canManageMembers(actor.role))),
 };
 
-/** Every rule of collab in one place; the REST routes and the WebSocket both ask here. */
 export function can<A extends Action>(actor: Actor, action: A, resource: Resources[A]): boolean {
-  return actor.role !== null && rules[action]({ id: actor.id, role: actor.role }, resource);
+  return rules[action](actor, resource);
 }
 
-/** What a refused member is told; the wording names the rule they ran into. */
-function refusal(action: Action, role: Role): string {
-  if (action === 'document:create') return 'Guests cannot create documents.';
-  if (action === 'document:delete' && canWrite(role)) return 'Only the creator or an organization admin can delete this document.';
-  return 'Guests can read this document but not change it.';
-}
+const readOnly = 'Guests can read this document but not change it.';
 
-/** `can`, or the error to answer: 404 for a non-member (hides that it exists), 403 for a member the rule refuses. */
+/**
+ * How a refusal answers: a non-member gets the same 404 as for a project or document that does
+ * not exist (so they learn nothing); a member the rule refuses gets 403 naming the rule.
+ */
+const refusals: { [A in Action]: { hidden: string; forbidden?: (role: Role) => string } } = {
+  // Every member may list and read: the only refusal is the non-member's 404.
+  'document.list': { hidden: 'Project' },
+  'document.create': { hidden: 'Project', forbidden: () => 'Guests cannot create documents.' },
+  'document.read': { hidden: 'Document' },
+  'document.edit': { hidden: 'Document', forbidden: () => readOnly },
+  'document.delete': {
+    hidden: 'Document',
+    forbidden: (role) => (canWrite(role) ? 'Only the creator or an organization admin can delete this document.' : readOnly),
+  },
+};
+
+/** `can`, or the AppError that refuses: 404 when the actor is not a member, else 403. */
 export function authorize<A extends Action>(actor: Actor, action: A, resource: Resources[A]): void {
-  if (actor.role === null) throw AppError.notFound(action === 'document:list' || action === 'document:create' ? 'Project' : 'Document');
-  if (!can(actor, action, resource)) throw AppError.forbidden(refusal(action, actor.role));
+  if (can(actor, action, resource)) return;
+  const { hidden, forbidden } = refusals[action];
+  if (actor.role === null || forbidden === undefined) throw AppError.notFound(hidden);
+  throw AppError.forbidden(forbidden(actor.role));
 }

@@ -27,14 +27,14 @@ export async function authorizedDocument(
 }
 
 export async function create(ctx: AppContext, caller: Caller, body: CreateDocumentBody): Promise<CollabDocument> {
-  authorize(await actorIn(ctx, caller, body.projectId), 'document:create', { projectId: body.projectId });
+  authorize(await actorIn(ctx, caller, body.projectId), 'document.create', { projectId: body.projectId });
   const row = await documents.insert(ctx.db, { projectId: body.projectId, title: body.title.trim() || body.title, createdBy: caller.id });
   ctx.log.info({ documentId: row.id, projectId: row.project_id }, 'document created');
   return toDocument(row);
 }
 
 export async function list(ctx: AppContext, caller: Caller, query: DocumentsQuery): Promise<Page<CollabDocument>> {
-  authorize(await actorIn(ctx, caller, query.projectId), 'document:list', { projectId: query.projectId });
+  authorize(await actorIn(ctx, caller, query.projectId), 'document.list', { projectId: query.projectId });
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
   if (query.cursor !== undefined && !after) throw AppError.validation('cursor', 'is not a cursor from a previous page');
   const rows = await documents.listByProject(ctx.db, query.projectId, query.limit + 1, after);
@@ -44,11 +44,11 @@ export async function list(ctx: AppContext, caller: Caller, query: DocumentsQuer
 }
 
 export async function get(ctx: AppContext, caller: Caller, documentId: string): Promise<CollabDocument> {
-  return toDocument(await authorizedDocument(ctx, caller, documentId, 'document:read'));
+  return toDocument(await authorizedDocument(ctx, caller, documentId, 'document.read'));
 }
 
 export async function rename(ctx: AppContext, caller: Caller, documentId: string, title: string): Promise<CollabDocument> {
-  await authorizedDocument(ctx, caller, documentId, 'document:edit');
+  await authorizedDocument(ctx, caller, documentId, 'document.edit');
   const row = await documents.updateTitle(ctx.db, documentId, title.trim() || title);
   if (!row) throw AppError.notFound('Document');
   return toDocument(row);
@@ -56,7 +56,7 @@ export async function rename(ctx: AppContext, caller: Caller, documentId: string
 
 /** Open sockets close with 4403 on every instance. */
 export async function remove(ctx: AppContext, caller: Caller, documentId: string): Promise<void> {
-  const document = await authorizedDocument(ctx, caller, documentId, 'document:delete');
+  const document = await authorizedDocument(ctx, caller, documentId, 'document.delete');
   await documents.remove(ctx.db, documentId);
   await ctx.rooms.closeDocument(documentId);
   ctx.log.info({ documentId, projectId: document.project_id }, 'document deleted');

@@ -38,12 +38,12 @@ export class Connection {
   }
 
   get readOnly(): boolean {
-    return !can(this.actor, 'document:edit', this.document);
+    return !can(this.actor, 'document.edit', this.document);
   }
 
   /** Whether the socket may stay at all (a removed member may not). */
   get mayRead(): boolean {
-    return can(this.actor, 'document:read', this.document);
+    return can(this.actor, 'document.read', this.document);
   }
 
   /** A membership change: the socket is re-decided at once, with no reconnect. */

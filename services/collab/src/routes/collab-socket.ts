@@ -26,7 +26,7 @@ async function admit(ctx: AppContext, documentId: string, token: string | undefi
   const document = isUuid(documentId) ? await documents.findById(ctx.db, documentId) : undefined;
   if (!document) throw new CloseConnection(CollabCloseCodes.forbidden, 'no access');
   const access = await ctx.access.get(document.project_id, caller.id);
-  if (!access || !can({ id: caller.id, role: access.role }, 'document:read', toResource(document)))
+  if (!access || !can({ id: caller.id, role: access.role }, 'document.read', toResource(document)))
     throw new CloseConnection(CollabCloseCodes.forbidden, 'no access');
   return { caller, document, access: { role: access.role, organizationId: access.organizationId } };
 }
@@ -100,7 +100,7 @@ export const collabSocketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
             while (ctx.access.generation !== generation) {
               generation = ctx.access.generation;
               const now = await ctx.access.get(document.project_id, caller.id);
-              if (!now || !can({ id: caller.id, role: now.role }, 'document:read', toResource(document)))
+              if (!now || !can({ id: caller.id, role: now.role }, 'document.read', toResource(document)))
                 throw new CloseConnection(CollabCloseCodes.forbidden, 'access revoked');
               access = { role: now.role, organizationId: now.organizationId };
             }

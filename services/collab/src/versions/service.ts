@@ -22,7 +22,7 @@ async function withRoom<T>(ctx: AppContext, documentId: string, projectId: strin
 }
 
 export async function create(ctx: AppContext, caller: Caller, documentId: string, name: string): Promise<DocumentVersion> {
-  const document = await authorizedDocument(ctx, caller, documentId, 'document:edit');
+  const document = await authorizedDocument(ctx, caller, documentId, 'document.edit');
   const state = await withRoom(ctx, documentId, document.project_id, (room) => Y.encodeStateAsUpdate(room.doc));
   const row = await versions.insert(ctx.db, { documentId, name: name.trim() || name, state, createdBy: caller.id });
   ctx.log.info({ documentId, versionId: row.id }, 'version created');
@@ -30,13 +30,13 @@ export async function create(ctx: AppContext, caller: Caller, documentId: string
 }
 
 export async function list(ctx: AppContext, caller: Caller, documentId: string): Promise<DocumentVersion[]> {
-  await authorizedDocument(ctx, caller, documentId, 'document:read');
+  await authorizedDocument(ctx, caller, documentId, 'document.read');
   return (await versions.listByDocument(ctx.db, documentId)).map(toVersion);
 }
 
 /** Restores a version as a new update: connected clients see the content change live, and it is persisted like any edit. */
 export async function restore(ctx: AppContext, caller: Caller, documentId: string, versionId: string): Promise<DocumentVersion> {
-  const document = await authorizedDocument(ctx, caller, documentId, 'document:edit');
+  const document = await authorizedDocument(ctx, caller, documentId, 'document.edit');
   const version = await versions.findWithState(ctx.db, documentId, versionId);
   if (!version) throw AppError.notFound('Version');
   await withRoom(ctx, documentId, document.project_id, (room) => {
