@@ -145,7 +145,7 @@ build_cli() {
 
 cmd="${1:-help}"
 case "$cmd" in
-  up | test | bench) ensure_runtime; ensure_deps; ensure_postgres; ensure_redis; ensure_nginx; [ "$cmd" != test ] || ensure_chromium ;;
+  up | test | bench | dev) ensure_runtime; ensure_deps; ensure_postgres; ensure_redis; ensure_nginx; [ "$cmd" != test ] || ensure_chromium ;;
   migrate) ensure_runtime; ensure_deps; ensure_postgres ;;
   # Read-only and diagnostic commands never install or start anything (doctor checks the lockfile itself).
   *) ensure_runtime; [ -d "$ROOT/node_modules/.pnpm" ] || ensure_deps; export PATH="$PATH:/usr/sbin" ;;

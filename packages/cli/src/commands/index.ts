@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Context } from '../context.js';
 import { registerArgv } from './argv.js';
 import * as bench from './bench.js';
+import * as dev from './dev.js';
 import * as doctor from './doctor.js';
 import * as down from './down.js';
 import * as logs from './logs.js';
@@ -27,6 +28,7 @@ export const commands: CommandModule[] = [
   restart,
   test,
   bench,
+  dev,
   migrate,
   doctor,
   secrets,
