@@ -149,8 +149,10 @@ export async function verifyEmail(ctx: AppContext, token: string, meta: RequestM
     const userId = await consumeEmailToken(trx, token, 'verify_email');
     if (!userId) throw badToken();
     const user = await updateUser(trx, userId, { email_verified_at: new Date() });
+    // The token's row references the user, so only a concurrent account deletion gets here.
+    if (!user) throw badToken();
     await recordSecurityEvent(ctx, trx, { type: 'email_verified', userId, meta });
-    return user!;
+    return user;
   });
   return toPublicUser(user);
 }

@@ -1,4 +1,4 @@
-import { AppError, type InternalUser, type ProjectAccess, type ProjectMembers, type Role } from '@flux/shared';
+import { AppError, type InternalUser, type ProjectAccess, type ProjectMembers } from '@flux/shared';
 import { toInternalUser } from '../accounts/mappers.js';
 import { findUserById, findUsersByIds, searchUsersByName } from '../accounts/repository.js';
 import type { AppContext } from '../context.js';

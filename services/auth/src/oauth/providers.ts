@@ -76,7 +76,9 @@ export class OAuthProviders {
         expectedNonce: checks.nonce,
         idTokenExpected: true,
       });
-      const claims = tokens.claims()!;
+      // idTokenExpected makes openid-client refuse a response without an ID token, so claims are there.
+      const claims = tokens.claims();
+      if (!claims) throw new Error('the provider sent no ID token');
       return {
         subject: claims.sub,
         email: typeof claims.email === 'string' ? claims.email : undefined,

@@ -109,7 +109,7 @@ async function linkOrCreate(
     if (!user) {
       user = await insertUser(trx, {
         email,
-        name: identity.name?.trim().slice(0, 100) || email.split('@')[0]!,
+        name: identity.name?.trim().slice(0, 100) || email.replace(/@.*$/, ''),
         password_hash: null,
         email_verified_at: new Date(),
       });

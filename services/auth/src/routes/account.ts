@@ -5,6 +5,7 @@ import {
   ErrorBody,
   IdParams,
   MeResponse,
+  NoContent,
   Page,
   RecoveryCodes,
   SecurityEvent,
@@ -21,8 +22,9 @@ import { listSecurityEvents } from '../security/service.js';
 import * as sessions from '../sessions/service.js';
 import { authenticated, requestMeta } from './request.js';
 
+// 202 answers with an empty body: a plain schema, since with TypeBox's Null the reply must send (and serialize) `null`.
+const Accepted = { type: 'null' };
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody };
-const Empty = { type: 'null' };
 
 /** `/api/auth/*` for a signed-in caller: profile, sessions, MFA, the security log (contract §4). */
 export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
@@ -42,14 +44,14 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     nextCursor: null,
   }));
 
-  app.delete('/sessions/:id', { schema: { params: IdParams, response: { 204: Empty, ...errors } } }, async (request, reply) => {
+  app.delete('/sessions/:id', { schema: { params: IdParams, response: { 204: NoContent, ...errors } } }, async (request, reply) => {
     await sessions.revokeSession(ctx, request.caller, request.params.id, requestMeta(request));
-    return reply.code(204).send();
+    return reply.code(204).send(null);
   });
 
   app.post(
     '/email/verify/resend',
-    { preHandler: credentialLimit, schema: { response: { 202: Empty, ...errors } } },
+    { preHandler: credentialLimit, schema: { response: { 202: Accepted, ...errors } } },
     async (request, reply) => {
       await accounts.resendVerification(ctx, request.caller);
       return reply.code(202).send();
@@ -70,10 +72,10 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
 
   app.post(
     '/mfa/totp/disable',
-    { preHandler: credentialLimit, schema: { body: CodeBody, response: { 204: Empty, ...errors } } },
+    { preHandler: credentialLimit, schema: { body: CodeBody, response: { 204: NoContent, ...errors } } },
     async (request, reply) => {
       await mfa.disable(ctx, request.caller, request.body.code, requestMeta(request));
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 

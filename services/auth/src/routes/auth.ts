@@ -7,6 +7,7 @@ import {
   ErrorBody,
   LoginBody,
   MeResponse,
+  NoContent,
   RefreshBody,
   ResetPasswordBody,
   SignupBody,
@@ -20,8 +21,9 @@ import * as sessions from '../sessions/service.js';
 import { assertCsrf, clearRefreshCookie, issueCsrfToken, refreshCookie, setRefreshCookie } from './cookies.js';
 import { authenticated, requestMeta } from './request.js';
 
+// 202 answers with an empty body: a plain schema, since with TypeBox's Null the reply must send (and serialize) `null`.
+const Accepted = { type: 'null' };
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody };
-const Empty = { type: 'null' };
 
 /**
  * `/api/auth/*` reached without an access token: sign-up, sign-in, refresh, sign-out (bearer or
@@ -88,18 +90,18 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
     return session;
   }
 
-  app.post('/logout', { schema: { response: { 204: Empty, ...errors } } }, async (request, reply) => {
+  app.post('/logout', { schema: { response: { 204: NoContent, ...errors } } }, async (request, reply) => {
     const session = await currentSession(request);
     await sessions.logout(ctx, session.userId, session.id, requestMeta(request));
     clearRefreshCookie(reply, ctx.config);
-    return reply.code(204).send();
+    return reply.code(204).send(null);
   });
 
-  app.post('/logout-all', { schema: { response: { 204: Empty, ...errors } } }, async (request, reply) => {
+  app.post('/logout-all', { schema: { response: { 204: NoContent, ...errors } } }, async (request, reply) => {
     const session = await currentSession(request);
     await sessions.logoutAll(ctx, session.userId, requestMeta(request));
     clearRefreshCookie(reply, ctx.config);
-    return reply.code(204).send();
+    return reply.code(204).send(null);
   });
 
   app.get('/csrf', { schema: { response: { 200: CsrfResponse } } }, async (_request, reply) => {
@@ -109,7 +111,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
 
   app.post(
     '/password/forgot',
-    { preHandler: credentialLimit, schema: { body: EmailBody, response: { 202: Empty, ...errors } } },
+    { preHandler: credentialLimit, schema: { body: EmailBody, response: { 202: Accepted, ...errors } } },
     async (request, reply) => {
       accounts.forgotPassword(ctx, request.body.email, requestMeta(request));
       return reply.code(202).send();
@@ -118,7 +120,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
 
   app.post(
     '/password/reset',
-    { preHandler: credentialLimit, schema: { body: ResetPasswordBody, response: { 202: Empty, ...errors } } },
+    { preHandler: credentialLimit, schema: { body: ResetPasswordBody, response: { 202: Accepted, ...errors } } },
     async (request, reply) => {
       await accounts.resetPassword(ctx, request.body.token, request.body.password, requestMeta(request));
       clearRefreshCookie(reply, ctx.config);

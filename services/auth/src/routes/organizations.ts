@@ -9,6 +9,7 @@ import {
   ListQuery,
   Member,
   MemberParams,
+  NoContent,
   Organization,
   Page,
   Project,
@@ -58,10 +59,10 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
   );
   app.delete(
     '/:id/members/:userId',
-    { schema: { params: MemberParams, response: { 204: { type: 'null' }, ...errors } } },
+    { schema: { params: MemberParams, response: { 204: NoContent, ...errors } } },
     async (request, reply) => {
       await organizations.removeMember(ctx, request.caller, request.params.id, request.params.userId);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 

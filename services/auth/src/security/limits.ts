@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '@flux/shared';
+import type { ChainableCommander } from 'ioredis';
 import type { AppContext } from '../context.js';
 
 /**
@@ -10,13 +11,21 @@ import type { AppContext } from '../context.js';
 const accountKey = (email: string) => createHash('sha256').update(email).digest('hex').slice(0, 32);
 const key = (ctx: AppContext, ...parts: string[]) => `${ctx.config.redisPrefix}auth:${parts.join(':')}`;
 
+/** The replies of a MULTI of integer commands, in order (null only comes from a WATCH abort, which none of these use). */
+async function integers(multi: ChainableCommander): Promise<number[]> {
+  const results = await multi.exec();
+  if (!results) throw new Error('redis transaction aborted');
+  return results.map(([err, value]) => {
+    if (err) throw err;
+    return Number(value);
+  });
+}
+
 /** More than N credential requests (signup, login, password, MFA) a minute from one IP → 429. */
 export async function limitCredentialRequests(ctx: AppContext, ip: string | null): Promise<void> {
   // The window opens at the first request (EXPIRE NX), so Retry-After is exactly its remaining TTL.
   const counter = key(ctx, 'ip-credential', ip ?? 'unknown');
-  const results = (await ctx.redis.multi().incr(counter).expire(counter, 60, 'NX').ttl(counter).exec()) as Array<[null, number]>;
-  const count = results[0]![1];
-  const ttl = results[2]![1];
+  const [count = 0, , ttl = 0] = await integers(ctx.redis.multi().incr(counter).expire(counter, 60, 'NX').ttl(counter));
   if (count > ctx.config.credentialRequestsPerIpPerMinute) {
     throw AppError.rateLimited(ttl > 0 ? ttl : 60, 'Too many sign-in attempts from your network; try again shortly.');
   }
@@ -25,7 +34,7 @@ export async function limitCredentialRequests(ctx: AppContext, ip: string | null
 /** Seconds left on the lockout of this account from this IP, or 0. */
 export async function lockoutRemaining(ctx: AppContext, email: string, ip: string | null): Promise<number> {
   const ttl = await ctx.redis.ttl(key(ctx, 'lock', accountKey(email), ip ?? 'unknown'));
-  return ttl > 0 ? ttl : 0;
+  return Math.max(ttl, 0);
 }
 
 export interface FailureOutcome {
@@ -39,15 +48,9 @@ export async function recordLoginFailure(ctx: AppContext, email: string, ip: str
   const account = accountKey(email);
   const pairKey = key(ctx, 'fail', account, ip ?? 'unknown');
   const hourKey = key(ctx, 'account-fail', account);
-  const results = (await ctx.redis
-    .multi()
-    .incr(pairKey)
-    .expire(pairKey, ctx.config.lockoutSeconds, 'NX')
-    .incr(hourKey)
-    .expire(hourKey, 3_600, 'NX')
-    .exec()) as Array<[null, number]>;
-  const pairFailures = results[0]![1];
-  const accountFailures = results[2]![1];
+  const [pairFailures = 0, , accountFailures = 0] = await integers(
+    ctx.redis.multi().incr(pairKey).expire(pairKey, ctx.config.lockoutSeconds, 'NX').incr(hourKey).expire(hourKey, 3_600, 'NX'),
+  );
   let locked = false;
   if (pairFailures >= ctx.config.loginFailuresPerAccountIp) {
     // SET NX: the lockout starts at the failure that crossed the limit and is not extended by later ones.
@@ -76,16 +79,14 @@ export async function noteAccountFromIp(ctx: AppContext, ip: string | null, emai
   if (!ip) return false;
   // Windows open at the first event (EXPIRE NX) rather than on clock boundaries, so a burst is never split in two.
   const setKey = key(ctx, 'ip-accounts', ip);
-  const results = (await ctx.redis.multi().sadd(setKey, accountKey(email)).scard(setKey).expire(setKey, 3_600, 'NX').exec()) as Array<
-    [null, number]
-  >;
-  return results[0]![1] === 1 && results[1]![1] === threshold;
+  const [added, distinct] = await integers(ctx.redis.multi().sadd(setKey, accountKey(email)).scard(setKey).expire(setKey, 3_600, 'NX'));
+  return added === 1 && distinct === threshold;
 }
 
 /** True when one session refreshed more than `threshold` times in a minute (a stolen token in a loop). */
 export async function noteRefresh(ctx: AppContext, sessionId: string, threshold = 30): Promise<boolean> {
   const counter = key(ctx, 'refresh-rate', sessionId);
-  const [[, count]] = (await ctx.redis.multi().incr(counter).expire(counter, 60, 'NX').exec()) as [[null, number], unknown];
+  const [count] = await integers(ctx.redis.multi().incr(counter).expire(counter, 60, 'NX'));
   return count === threshold + 1;
 }
 
