@@ -43,7 +43,7 @@ export function createUi(out: Writable = process.stdout, err: Writable = process
     note: (text) => out.write(`    ${paint('2', text)}\n`),
     line: (text) => out.write(`${text}\n`),
     check: (level, name, detail, fix) => {
-      out.write(`  ${paint(colour[level], level.padEnd(4))}  ${name.padEnd(20)} ${detail}\n`);
+      out.write(`  ${paint(colour[level], level.padEnd(4))}  ${name.padEnd(26)} ${detail}\n`);
       if (fix && level !== 'ok') out.write(`        ${paint('2', `fix: ${fix}`)}\n`);
     },
     error: (message, hint) => err.write(`flux: ${message}${hint ? `\n      ${hint}` : ''}\n`),
