@@ -1,4 +1,4 @@
-import type { Role } from '@flux/shared';
+import type { Role } from '@flux/shared/constants';
 import { describe, expect, it } from 'vitest';
 import { type Action, authorize, can, type DocumentResource, type ProjectResource } from './policies.js';
 

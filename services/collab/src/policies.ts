@@ -1,4 +1,5 @@
-import { AppError, canManageMembers, canWrite, type Role } from '@flux/shared';
+import { AppError } from '@flux/shared';
+import { canManageMembers, canWrite, type Role } from '@flux/shared/constants';
 
 /**
  * Who may do what in collab, in one place. Services load the document (and ask auth for the

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CollabCloseCodes } from '@flux/shared';
+import { CollabCloseCodes } from '@flux/shared/constants';
 import * as encoding from 'lib0/encoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';

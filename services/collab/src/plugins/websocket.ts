@@ -1,5 +1,5 @@
 import websocket from '@fastify/websocket';
-import { CollabCloseCodes } from '@flux/shared';
+import { CollabCloseCodes } from '@flux/shared/constants';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 

@@ -1,4 +1,4 @@
-import { CollabCloseCodes, type Role } from '@flux/shared';
+import { type CollabCloseCode, CollabCloseCodes, type Role } from '@flux/shared/constants';
 import WebSocket from 'ws';
 import { type Actor, can, type DocumentResource } from '../policies.js';
 import { TokenBucket } from './rate-limit.js';
@@ -8,7 +8,7 @@ const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 /** Closes a connection with a code; thrown by message handling, caught by the socket route. */
 export class CloseConnection extends Error {
   constructor(
-    readonly code: number,
+    readonly code: CollabCloseCode,
     readonly reason: string,
   ) {
     super(reason);
@@ -67,7 +67,7 @@ export class Connection {
     });
   }
 
-  close(code: number, reason: string): void {
+  close(code: CollabCloseCode, reason: string): void {
     if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) this.socket.close(code, reason);
   }
 }

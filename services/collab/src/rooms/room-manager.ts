@@ -1,4 +1,4 @@
-import { CollabCloseCodes, type Role } from '@flux/shared';
+import { CollabCloseCodes, type Role } from '@flux/shared/constants';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';

@@ -1,4 +1,4 @@
-import { CollabCloseCodes } from '@flux/shared';
+import { CollabCloseCodes } from '@flux/shared/constants';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { CloseConnection, Connection } from './connection.js';

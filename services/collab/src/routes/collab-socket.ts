@@ -1,5 +1,6 @@
 import { type FastifyPluginAsyncTypebox, isUuid, toCaller } from '@flux/server-kit';
-import { AppError, CollabCloseCodes } from '@flux/shared';
+import { AppError } from '@flux/shared';
+import { CollabCloseCodes } from '@flux/shared/constants';
 import { Type } from '@sinclair/typebox';
 import type { FastifyBaseLogger } from 'fastify';
 import type WebSocket from 'ws';

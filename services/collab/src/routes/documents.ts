@@ -1,5 +1,5 @@
 import { authenticate, type FastifyPluginAsyncTypebox } from '@flux/server-kit';
-import { CollabDocument, CreateDocumentBody, DocumentsQuery, ErrorBody, IdParams, Page, UpdateDocumentBody } from '@flux/shared';
+import { CollabDocument, CreateDocumentBody, DocumentsQuery, ErrorBody, IdParams, NoContent, Page, UpdateDocumentBody } from '@flux/shared';
 import type { AppContext } from '../context.js';
 import * as documents from '../documents/service.js';
 
@@ -23,8 +23,8 @@ export const documentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
     { schema: { params: IdParams, body: UpdateDocumentBody, response: { 200: CollabDocument, ...errors } } },
     async (request) => documents.rename(ctx, request.caller, request.params.id, request.body.title),
   );
-  app.delete('/:id', { schema: { params: IdParams, response: { 204: { type: 'null' }, ...errors } } }, async (request, reply) => {
+  app.delete('/:id', { schema: { params: IdParams, response: { 204: NoContent, ...errors } } }, async (request, reply) => {
     await documents.remove(ctx, request.caller, request.params.id);
-    return reply.code(204).send();
+    return reply.code(204).send(null);
   });
 };
