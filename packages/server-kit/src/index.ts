@@ -8,6 +8,7 @@ export * from './health.js';
 export * from './internal-client.js';
 export * from './metrics.js';
 export * from './plugins/index.js';
+export * from './queues.js';
 export * from './redis.js';
 export * from './secrets.js';
 export * from './server.js';

@@ -1,0 +1,93 @@
+import { Queue, Worker, type Job, type Processor, type QueueOptions, type WorkerOptions } from 'bullmq';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Redis } from 'ioredis';
+import { closeRedis, createRedis } from './redis.js';
+
+export interface QueueFactoryOptions {
+  redisUrl: string;
+  /** The deployment's REDIS_PREFIX; queues live under `${prefix}bull`. */
+  prefix: string;
+  log: FastifyBaseLogger;
+  /** Names the Redis connections in logs and `CLIENT LIST`, e.g. `notifications`. */
+  purpose?: string;
+}
+
+export type CreateQueueOptions = Omit<QueueOptions, 'connection' | 'prefix'>;
+export type CreateWorkerOptions = Omit<WorkerOptions, 'connection' | 'prefix'>;
+
+export interface QueueFactory {
+  /** A typed producer. Its connection fails fast (no offline queue): `add` rejects at once while Redis is away. */
+  createQueue<Data, Result = unknown, Name extends string = string>(name: string, options?: CreateQueueOptions): Queue<Data, Result, Name>;
+  /** A typed consumer; its connection retries forever (BullMQ's blocking reads need `maxRetriesPerRequest: null`). */
+  createWorker<Data, Result = unknown, Name extends string = string>(
+    name: string,
+    processor: Processor<Data, Result, Name>,
+    options?: CreateWorkerOptions,
+  ): Worker<Data, Result, Name>;
+  /**
+   * Closes the workers (waiting for running jobs unless `force`), then the queues, then the
+   * Redis connections. Safe to call twice.
+   */
+  close(options?: { force?: boolean }): Promise<void>;
+}
+
+/** True when BullMQ will not run the job again: attempts used up, or an UnrecoverableError. */
+export const isFinalAttempt = (job: Job): boolean => Boolean(job.finishedOn) || job.attemptsMade >= (job.opts.attempts ?? 1);
+
+/**
+ * One place for BullMQ wiring (outline's `createQueue`): connections made and closed here,
+ * `error` listeners on everything, and a failure logged as an error once it is final.
+ */
+export function createQueueFactory({ redisUrl, prefix, log, purpose = 'queues' }: QueueFactoryOptions): QueueFactory {
+  const bullPrefix = `${prefix}bull`;
+  // Only what close() needs: Worker<Data, …> is not assignable to Worker<unknown, …> (its processor is contravariant).
+  const queues: Array<{ close(): Promise<void> }> = [];
+  const workers: Array<{ close(force?: boolean): Promise<void> }> = [];
+  let producer: Redis | undefined;
+  let consumer: Redis | undefined;
+  let closing: Promise<void> | undefined;
+
+  const open = () => {
+    if (closing) throw new Error('the queue factory is closed');
+  };
+
+  return {
+    createQueue<Data, Result = unknown, Name extends string = string>(name: string, options: CreateQueueOptions = {}) {
+      open();
+      producer ??= createRedis(redisUrl, log, `${purpose}-producer`, { enableOfflineQueue: false });
+      const queue = new Queue<Data, Result, Name>(name, { ...options, connection: producer, prefix: bullPrefix });
+      queue.on('error', (err) => log.warn({ err, queue: name }, 'queue error'));
+      queues.push(queue);
+      return queue;
+    },
+
+    createWorker<Data, Result = unknown, Name extends string = string>(
+      name: string,
+      processor: Processor<Data, Result, Name>,
+      options: CreateWorkerOptions = {},
+    ) {
+      open();
+      consumer ??= createRedis(redisUrl, log, `${purpose}-worker`, { maxRetriesPerRequest: null });
+      const worker = new Worker<Data, Result, Name>(name, processor, { ...options, connection: consumer, prefix: bullPrefix });
+      worker.on('error', (err) => log.warn({ err, queue: name }, 'worker error'));
+      worker.on('failed', (job, err) => {
+        if (!job) log.error({ err, queue: name }, 'job failed');
+        else if (isFinalAttempt(job)) {
+          log.error({ err, queue: name, jobId: job.id, job: job.name, attemptsMade: job.attemptsMade }, 'job failed on its final attempt');
+        } else log.warn({ err, queue: name, jobId: job.id, job: job.name, attemptsMade: job.attemptsMade }, 'job failed; will retry');
+      });
+      workers.push(worker);
+      return worker;
+    },
+
+    close({ force = false } = {}) {
+      closing ??= (async () => {
+        // Workers first so no job starts on a closed queue; connections last, once nothing uses them.
+        await Promise.allSettled(workers.map((worker) => worker.close(force)));
+        await Promise.allSettled(queues.map((queue) => queue.close()));
+        await Promise.all([consumer && closeRedis(consumer), producer && closeRedis(producer)]);
+      })();
+      return closing;
+    },
+  };
+}
