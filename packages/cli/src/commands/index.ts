@@ -1,14 +1,15 @@
 import type { Command } from 'commander';
 import type { Context } from '../context.js';
-import { registerArgv } from './argv.js';
+import * as backup from './backup.js';
 import * as bench from './bench.js';
 import * as dev from './dev.js';
 import * as doctor from './doctor.js';
 import * as down from './down.js';
 import * as logs from './logs.js';
 import * as migrate from './migrate.js';
-import { probeCommand, probeUsage } from './probe.js';
+import * as probe from './probe.js';
 import * as restart from './restart.js';
+import * as restore from './restore.js';
 import * as secrets from './secrets.js';
 import * as status from './status.js';
 import * as test from './test.js';
@@ -32,13 +33,7 @@ export const commands: CommandModule[] = [
   migrate,
   doctor,
   secrets,
-  {
-    register: (program, ctx) =>
-      registerArgv(program, ctx, {
-        name: 'probe',
-        summary: 'end-to-end check through nginx: sign-in, a message, a collab edit (exit code for cron)',
-        usage: probeUsage,
-        run: probeCommand,
-      }),
-  },
+  probe,
+  backup,
+  restore,
 ];

@@ -1,14 +1,10 @@
+import type { Command } from 'commander';
+import type { Context } from '../context.js';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { registerArgv } from './argv.js';
+import type { OpsContext } from '../ops/command.js';
 import { formatStep, isReady, loadProbeTarget, runProbe, SetupPendingError, setupProbe } from '../ops/probe.js';
-
-export interface ProbeCommandContext {
-  /** The repository root (state lives in `<root>/.flux`). */
-  root: string;
-  env: NodeJS.ProcessEnv;
-  out: (line: string) => void;
-  err: (line: string) => void;
-}
 
 export const probeUsage = `usage: ./flux probe [--url URL] [--json] [--timeout MS] [--file PATH]
        ./flux probe --setup [--email-a EMAIL --email-b EMAIL] [--invite-token TOKEN]
@@ -16,7 +12,7 @@ export const probeUsage = `usage: ./flux probe [--url URL] [--json] [--timeout M
   from A received by B, a collab edit by A seen by B. Exit 0 when every step passed, 1 otherwise.`;
 
 /** `./flux probe`: exit code 0 when every step passed, 1 otherwise (for cron and monitoring). */
-export async function probeCommand(argv: string[], ctx: ProbeCommandContext): Promise<number> {
+export async function probeCommand(argv: string[], ctx: OpsContext): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -79,3 +75,11 @@ export async function probeCommand(argv: string[], ctx: ProbeCommandContext): Pr
   }
   return report.ok ? 0 : 1;
 }
+
+export const register = (program: Command, ctx: Context) =>
+  registerArgv(program, ctx, {
+    name: 'probe',
+    summary: 'end-to-end check through nginx: sign-in, a Socket.IO message, a collab edit (exit code for cron)',
+    usage: probeUsage,
+    run: probeCommand,
+  });
