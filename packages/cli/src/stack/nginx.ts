@@ -46,8 +46,8 @@ function listen(address: string, port: number, tls?: NginxOptions['tls']): strin
   if (!tls) return `    listen ${host}:${port};`;
   return indent(
     [
-      `listen ${host}:${port} ssl;`,
-      'http2 on;',
+      // `listen … http2` rather than `http2 on;`, which needs nginx ≥ 1.25 (Debian 12 ships 1.22).
+      `listen ${host}:${port} ssl http2;`,
       `ssl_certificate ${tls.cert};`,
       `ssl_certificate_key ${tls.key};`,
       'ssl_protocols TLSv1.2 TLSv1.3;',
