@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { progressiveDelayMs } from '../src/security/limits.js';
 import { startAuth, TEST_PASSWORD, type AuthHarness } from '../../../test/support/auth.js';
+import { factories } from './factories.js';
 import { client, testDatabase } from './helpers.js';
 
 const ip = () => `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
@@ -9,6 +10,7 @@ const ip = () => `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random
 describe('abuse controls in Redis', () => {
   let auth: AuthHarness;
   const { db } = testDatabase();
+  const make = factories(db);
   beforeAll(async () => {
     auth = await startAuth({ AUTH_LOGIN_FAILURES_PER_ACCOUNT_IP: '3', AUTH_LOCKOUT_SECONDS: '900' });
   });
@@ -18,7 +20,7 @@ describe('abuse controls in Redis', () => {
   });
 
   it('locks an account for one IP after repeated failures, correct password or not, without locking it elsewhere', async () => {
-    const user = await auth.signup();
+    const user = await make.user();
     const attacker = client(auth.url, { ip: ip() });
     for (let i = 0; i < 3; i++) {
       const wrong = await attacker.post('/api/auth/login', { email: user.email, password: `wrong-password-${i}` });
@@ -81,7 +83,7 @@ describe('abuse controls in Redis', () => {
       .execute();
     expect(spray).toHaveLength(1);
 
-    const user = await auth.signup();
+    const user = await make.user();
     let refreshToken = user.refreshToken;
     for (let i = 0; i < 31; i++) refreshToken = (await client(auth.url).post('/api/auth/refresh', { refreshToken })).body.refreshToken;
     const loops = await db
@@ -94,7 +96,7 @@ describe('abuse controls in Redis', () => {
   });
 
   it('gives an attacker nothing to tell known from unknown emails', async () => {
-    const user = await auth.signup();
+    const user = await make.user();
     const http = client(auth.url, { ip: ip() });
     const known = await http.post('/api/auth/password/forgot', { email: user.email });
     const unknown = await http.post('/api/auth/password/forgot', { email: `${randomUUID()}@example.com` });

@@ -4,21 +4,28 @@ import type { InternalUserList } from '@flux/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { startAuth, type AuthHarness } from '../../../test/support/auth.js';
+import { factories } from './factories.js';
+import { testDatabase } from './helpers.js';
 
 describe('internal routes', () => {
   let auth: AuthHarness;
   let client: AuthClient;
+  const { db } = testDatabase();
+  const make = factories(db);
   beforeAll(async () => {
     auth = await startAuth();
     // The same secret another service would read from the dev secrets file.
     client = new AuthClient(auth.url, new ServiceTokens(loadConfig({ ...process.env }).serviceTokenSecret, 'messaging'));
   });
-  afterAll(() => auth.close());
+  afterAll(async () => {
+    await auth.close();
+    await db.destroy();
+  });
 
   it('answers users, project access and members to a service token', async () => {
-    const owner = await auth.signup('Owner');
-    const guest = await auth.signup('Guest');
-    const outsider = await auth.signup('Outsider');
+    const owner = await make.user('Owner');
+    const guest = await make.user('Guest');
+    const outsider = await make.user('Outsider');
     const project = await auth.createProject(owner);
     await auth.addMember(owner, project.organizationId, guest, 'guest');
 
@@ -48,8 +55,8 @@ describe('internal routes', () => {
   });
 
   it('looks users up in bulk', async () => {
-    const a = await auth.signup('Bulk A');
-    const b = await auth.signup('Bulk B');
+    const a = await make.user('Bulk A');
+    const b = await make.user('Bulk B');
     const token = await new ServiceTokens(loadConfig({ ...process.env }).serviceTokenSecret, 'messaging').sign('auth');
     const response = await fetch(`${auth.url}/internal/users?ids=${a.id},${b.id},${randomUUID()}`, {
       headers: { authorization: `Service ${token}` },
@@ -75,7 +82,7 @@ describe('internal routes', () => {
   });
 
   it('refuses calls without a valid service token, including a user access token', async () => {
-    const user = await auth.signup();
+    const user = await make.user();
     for (const authorization of [undefined, `Bearer ${user.accessToken}`, `Service ${user.accessToken}`]) {
       const response = await fetch(`${auth.url}/internal/users/${user.id}`, { headers: authorization ? { authorization } : {} });
       expect(response.status).toBe(401);

@@ -1,6 +1,7 @@
 import { authenticator } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuth, TEST_PASSWORD, type AuthHarness } from '../../../test/support/auth.js';
+import { factories } from './factories.js';
 import { client, testDatabase } from './helpers.js';
 
 /** The code of the TOTP step `offset` steps from now (codes are single-use, so tests need distinct ones). */
@@ -9,6 +10,7 @@ const code = (secret: string, offset = 0) => authenticator.clone({ epoch: Date.n
 describe('TOTP MFA', () => {
   let auth: AuthHarness;
   const { db } = testDatabase();
+  const make = factories(db);
   beforeAll(async () => {
     auth = await startAuth();
   });
@@ -18,7 +20,7 @@ describe('TOTP MFA', () => {
   });
 
   it('sets up, enables with recovery codes, asks for the code at login, and disables', async () => {
-    const user = await auth.signup();
+    const user = await make.user();
     const http = client(auth.url);
     const setup = await http.post('/api/auth/mfa/totp/setup', undefined, { token: user.accessToken });
     expect(setup.status).toBe(200);

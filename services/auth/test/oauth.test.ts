@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { OAuth2Server } from 'oauth2-mock-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuth, TEST_PASSWORD, type AuthHarness } from '../../../test/support/auth.js';
+import { factories } from './factories.js';
 import { client, testDatabase } from './helpers.js';
 
 const PUBLIC_URL = 'http://flux.test';
@@ -10,6 +11,7 @@ const PUBLIC_URL = 'http://flux.test';
 describe('OAuth / OIDC sign-in', () => {
   const provider = new OAuth2Server();
   const { db } = testDatabase();
+  const make = factories(db);
   let auth: AuthHarness;
   let nextIdentity: Record<string, unknown> = {};
 
@@ -78,7 +80,7 @@ describe('OAuth / OIDC sign-in', () => {
   });
 
   it('links to an existing account only through a verified email', async () => {
-    const user = await auth.signup('Existing');
+    const user = await make.user('Existing');
     const unverified = await signIn({ sub: randomUUID(), email: user.email, email_verified: false });
     expect(unverified.done.headers.get('location')).toBe(`${PUBLIC_URL}/signin?error=oauth_email_unverified`);
     expect(unverified.browser.cookies.has('flux_refresh')).toBe(false);

@@ -3,15 +3,22 @@ import type { EventMap, EventName } from '@flux/shared';
 import { EventBus } from '@flux/server-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuth, TEST_PASSWORD, type AuthHarness, type TestUser } from '../../../test/support/auth.js';
+import { factories } from './factories.js';
+import { testDatabase } from './helpers.js';
 
 describe('organizations, members and projects', () => {
   let auth: AuthHarness;
   let owner: TestUser;
+  const { db } = testDatabase();
+  const make = factories(db);
   beforeAll(async () => {
     auth = await startAuth();
-    owner = await auth.signup('Owner');
+    owner = await make.user('Owner');
   });
-  afterAll(() => auth.close());
+  afterAll(async () => {
+    await auth.close();
+    await db.destroy();
+  });
 
   const call = async (method: string, path: string, user: TestUser | undefined, body?: unknown) => {
     const response = await fetch(auth.url + path, {
@@ -47,7 +54,7 @@ describe('organizations, members and projects', () => {
 
   it('hides an organization and its projects from non-members with 404', async () => {
     const project = await auth.createProject(owner);
-    const stranger = await auth.signup('Stranger');
+    const stranger = await make.user('Stranger');
     expect((await call('GET', `/api/organizations/${project.organizationId}`, stranger)).status).toBe(404);
     expect((await call('GET', `/api/organizations/${project.organizationId}/members`, stranger)).status).toBe(404);
     expect((await call('GET', `/api/projects/${project.id}`, stranger)).status).toBe(404);
@@ -63,8 +70,8 @@ describe('organizations, members and projects', () => {
 
   it('adds members by email with roles and enforces who manages them', async () => {
     const org = await auth.createOrganization(owner);
-    const member = await auth.signup('Member');
-    const guest = await auth.signup('Guest');
+    const member = await make.user('Member');
+    const guest = await make.user('Guest');
     const added = await call('POST', `/api/organizations/${org.id}/members`, owner, { email: member.email.toUpperCase(), role: 'member' });
     expect(added.status).toBe(201);
     expect(added.body).toMatchObject({ status: 'added', member: { userId: member.id, role: 'member' } });
@@ -105,7 +112,7 @@ describe('organizations, members and projects', () => {
     expect(rest.body.items.map((p: { id: string }) => p.id)).toEqual(created.slice(2));
     expect(rest.body.nextCursor).toBeNull();
 
-    await auth.addMember(owner, org.id, await auth.signup('Paged'), 'member');
+    await auth.addMember(owner, org.id, await make.user('Paged'), 'member');
     const members = await call('GET', `/api/organizations/${org.id}/members?limit=1`, owner);
     expect(members.body.items).toHaveLength(1);
     const more = await call('GET', `/api/organizations/${org.id}/members?limit=1&cursor=${members.body.nextCursor}`, owner);
@@ -120,7 +127,7 @@ describe('organizations, members and projects', () => {
 
   it('keeps at least one owner', async () => {
     const org = await auth.createOrganization(owner);
-    const second = await auth.signup('Second');
+    const second = await make.user('Second');
     const leave = await call('DELETE', `/api/organizations/${org.id}/members/${owner.id}`, owner);
     expect(leave.status).toBe(409);
     expect(leave.body.error.code).toBe('last_owner');

@@ -5,10 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAINTENANCE_QUEUE, PURGE_JOB, purgeExpired } from '../src/jobs/purge-expired.js';
 import { hashToken } from '../src/tokens/opaque.js';
 import { startAuth, type AuthHarness } from '../../../test/support/auth.js';
+import { factories } from './factories.js';
 import { testDatabase } from './helpers.js';
 
 describe('scheduled purge of expired auth data', () => {
   const { db } = testDatabase();
+  const make = factories(db);
   let first: AuthHarness;
   let second: AuthHarness;
   let redis: Redis;
@@ -28,7 +30,10 @@ describe('scheduled purge of expired auth data', () => {
   });
 
   async function seed() {
-    const user = await first.signup();
+    const user = await make.user();
+    // What a sign-up leaves behind: a live verification token and a recent security event.
+    await make.emailToken(user);
+    await db.insertInto('auth.security_events').values({ type: 'signup', user_id: user.id, ip: null, user_agent: null }).execute();
     const session = await db.selectFrom('auth.sessions').select('id').where('user_id', '=', user.id).executeTakeFirstOrThrow();
     const expired = await db
       .insertInto('auth.refresh_tokens')

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuth, TEST_PASSWORD, type AuthHarness } from '../../../test/support/auth.js';
+import { factories } from './factories.js';
 import { client, testDatabase } from './helpers.js';
 
 describe('GET /api/auth/security-events', () => {
   let auth: AuthHarness;
   const { db } = testDatabase();
+  const make = factories(db);
   beforeAll(async () => {
     auth = await startAuth();
   });
@@ -15,7 +17,7 @@ describe('GET /api/auth/security-events', () => {
 
   it("lists the caller's own events newest first with ip, user agent and paging", async () => {
     const user = await auth.signup();
-    const other = await auth.signup();
+    const other = await make.user();
     const http = client(auth.url);
     await http.post('/api/auth/login', { email: user.email, password: 'wrong-password-1' }, { headers: { 'user-agent': 'Probe/1' } });
     await http.post('/api/auth/login', { email: user.email, password: TEST_PASSWORD }, { headers: { 'user-agent': 'Laptop/2' } });

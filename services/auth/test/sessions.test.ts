@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuth, TEST_PASSWORD, type AuthHarness } from '../../../test/support/auth.js';
+import { factories } from './factories.js';
 import { client, testDatabase } from './helpers.js';
 
 describe('refresh token families, sessions and cookies', () => {
   let auth: AuthHarness;
   const { db } = testDatabase();
+  const make = factories(db);
   beforeAll(async () => {
     auth = await startAuth();
   });
@@ -15,7 +17,7 @@ describe('refresh token families, sessions and cookies', () => {
   });
 
   it('answers a repeat inside the grace window with the same successor (racing tabs)', async () => {
-    const user = await auth.signup();
+    const user = await make.user();
     const http = client(auth.url);
     const answers = await Promise.all(Array.from({ length: 5 }, () => http.post('/api/auth/refresh', { refreshToken: user.refreshToken })));
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
@@ -27,7 +29,7 @@ describe('refresh token families, sessions and cookies', () => {
   });
 
   it('revokes the whole session when a rotated token is reused after the grace window', async () => {
-    const user = await auth.signup();
+    const user = await make.user();
     const http = client(auth.url);
     const rotated = await http.post('/api/auth/refresh', { refreshToken: user.refreshToken });
     expect(rotated.status).toBe(200);
@@ -120,7 +122,7 @@ describe('refresh token families, sessions and cookies', () => {
   });
 
   it('lists sessions with device info, revokes one, logs out and logs out everywhere', async () => {
-    const user = await auth.signup();
+    const user = await make.user();
     const phone = client(auth.url);
     const login = await phone.post(
       '/api/auth/login',
@@ -141,7 +143,7 @@ describe('refresh token families, sessions and cookies', () => {
     });
     expect(list.body.items.filter((s: { current: boolean }) => s.current)).toHaveLength(1);
 
-    const stranger = await auth.signup();
+    const stranger = await make.user();
     expect((await phone.delete(`/api/auth/sessions/${phoneSession.id}`, { token: stranger.accessToken })).status).toBe(404);
     expect((await phone.delete(`/api/auth/sessions/${phoneSession.id}`, { token: user.accessToken })).status).toBe(204);
     expect((await phone.get('/api/auth/me', { token: login.body.accessToken })).status).toBe(401);

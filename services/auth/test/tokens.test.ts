@@ -3,13 +3,20 @@ import { createAccessTokenVerifier, remoteJwks } from '@flux/server-kit';
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuth, TEST_PASSWORD, type AuthHarness } from '../../../test/support/auth.js';
+import { factories } from './factories.js';
+import { testDatabase } from './helpers.js';
 
 describe('signup, login, refresh, me', () => {
   let auth: AuthHarness;
+  const { db } = testDatabase();
+  const make = factories(db);
   beforeAll(async () => {
     auth = await startAuth();
   });
-  afterAll(() => auth.close());
+  afterAll(async () => {
+    await auth.close();
+    await db.destroy();
+  });
 
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
     fetch(auth.url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -45,7 +52,7 @@ describe('signup, login, refresh, me', () => {
   });
 
   it('logs in, and answers a wrong password and an unknown email the same way', async () => {
-    const user = await auth.signup();
+    const user = await make.user();
     const ok = await post('/api/auth/login', { email: user.email.toUpperCase(), password: TEST_PASSWORD });
     expect(ok.status).toBe(200);
     expect(((await ok.json()) as any).user.id).toBe(user.id);
@@ -82,7 +89,7 @@ describe('signup, login, refresh, me', () => {
   });
 
   it('rotates refresh tokens: the new pair works, the old token is spent', async () => {
-    const user = await auth.signup();
+    const user = await make.user();
     const first = await post('/api/auth/refresh', { refreshToken: user.refreshToken });
     expect(first.status).toBe(200);
     const pair = (await first.json()) as any;
