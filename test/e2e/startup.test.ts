@@ -1,6 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { up } from '../../packages/cli/src/commands/up.js';
+import { createContext } from '../../packages/cli/src/context.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -18,5 +23,25 @@ describe('service start-up', () => {
     const result = spawnSync(process.execPath, [`${root}services/messaging/dist/server.js`], { env, encoding: 'utf8', timeout: 20_000 });
     expect(result.status).toBe(1);
     for (const name of ['PORT', 'LOG_LEVEL', 'REDIS_URL']) expect(result.stderr).toContain(name);
+  });
+});
+
+describe('./flux up refuses unsafe set-ups before it starts anything', () => {
+  it('development never listens on a public address', async () => {
+    const ctx = createContext({ env: { FLUX_HTTP_ADDRESS: '0.0.0.0' } });
+    await expect(up(ctx)).rejects.toMatchObject({
+      message: expect.stringContaining('loopback'),
+      hint: expect.stringContaining('--production'),
+    });
+  });
+
+  it('production needs the secrets file from ./flux secrets', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flux-up-'));
+    try {
+      const ctx = createContext({ env: { FLUX_PRODUCTION_SECRETS_FILE: join(dir, 'production.env'), FLUX_HTTP_ADDRESS: '0.0.0.0' } });
+      await expect(up(ctx, { production: true })).rejects.toMatchObject({ hint: 'run ./flux secrets once to generate them' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
