@@ -199,4 +199,26 @@ describe('web: conversations in real time', () => {
     await b.getByRole('button', { name: 'Notifications, 0 unread' }).waitFor();
     expect(bea.errors).toEqual([]);
   }, 90_000);
+
+  it('a member removed from a group sees it leave the sidebar and the list at once, without a reload', async () => {
+    const b = bea.page;
+    await b.goto('/conversations');
+    const group = await apiCall<{ id: string }>(stack.url, owner.accessToken, 'POST', '/api/conversations', {
+      type: 'group',
+      name: 'Launch crew',
+      memberIds: [member.user.id],
+    });
+    const inSidebar = b.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Launch crew' });
+    const inList = b.getByRole('region', { name: 'Conversations' }).getByRole('link', { name: /Launch crew/ });
+    await inSidebar.waitFor();
+    await inList.waitFor();
+    // A property on this document's window: a reload would start without it.
+    await b.evaluate(() => Object.assign(window, { beforeRemoval: true }));
+
+    await apiCall(stack.url, owner.accessToken, 'DELETE', `/api/conversations/${group.id}/members/${member.user.id}`);
+    await inSidebar.waitFor({ state: 'detached' });
+    await inList.waitFor({ state: 'detached' });
+    expect(await b.evaluate(() => 'beforeRemoval' in window)).toBe(true);
+    expect(bea.errors).toEqual([]);
+  }, 60_000);
 });

@@ -43,6 +43,7 @@ const serverEvents = [
   'read',
   'notification:new',
   'conversation:new',
+  'conversation:removed',
 ] as const;
 
 /** One Socket.IO connection per signed-in tab, shared by the sidebar, the bell and the open conversation. */
@@ -142,6 +143,11 @@ export function MessagingProvider({ children }: { children: ReactNode }) {
     for (const event of serverEvents) s.on(event, (payload: unknown) => emitLocal({ event, payload } as ServerEvent));
     s.on('message:new', (message: Message) => onMessage(message));
     s.on('conversation:new', () => list.reload());
+    // Removed from a group (or an organization's project): it leaves the sidebar at once.
+    s.on('conversation:removed', ({ id }: { id: string }) => {
+      seen.current.delete(id);
+      list.mutate((current) => current && { ...current, items: current.items.filter((c) => c.id !== id) });
+    });
     s.on('presence', (p: { userId: string; status: 'online' | 'offline' }) => setPresence((all) => ({ ...all, [p.userId]: p.status })));
     setSocket(s);
     return () => {
