@@ -1,5 +1,4 @@
-import { createRedis, closeRedis } from '@flux/server-kit';
-import { Queue, Worker } from 'bullmq';
+import type { QueueFactory } from '@flux/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import { deleteDeadEmailTokens } from '../accounts/repository.js';
@@ -47,24 +46,33 @@ export async function purgeExpired(
   };
 }
 
-export interface Maintenance {
-  queue: Queue;
-  close(): Promise<void>;
-}
+/** The purge needs nothing but the time it runs: no ids, no rows. */
+export type PurgeJobData = Record<string, never>;
 
 /**
- * A BullMQ job scheduler runs the purge every AUTH_PURGE_EVERY_SECONDS. The scheduler lives in Redis
- * under one id, so every instance upserting it at boot still yields one job per period, taken by
- * exactly one worker; it survives restarts.
+ * Runs the purge every AUTH_PURGE_EVERY_SECONDS through a BullMQ job scheduler, and its worker. The
+ * scheduler lives in Redis under one id, so every instance upserting it at boot still yields one job
+ * per period, taken by exactly one worker; it survives restarts. Resolves once the scheduler is
+ * written (or failed to be: with Redis down the service still boots and health says degraded).
  */
-export function startMaintenance(config: Config, db: Kysely<Database>, log: FastifyBaseLogger): Maintenance {
-  const prefix = `${config.redisPrefix}bull`;
-  const producer = createRedis(config.redisUrl, log, 'auth-queue', { maxRetriesPerRequest: null });
-  const consumer = createRedis(config.redisUrl, log, 'auth-worker', { maxRetriesPerRequest: null });
-  const queue = new Queue(MAINTENANCE_QUEUE, { connection: producer, prefix });
-  queue.on('error', (err) => log.warn({ err }, 'maintenance queue error'));
-  // Not awaited: with Redis down the service still boots (health says degraded) and this is retried by ioredis.
-  const scheduled = queue
+export function schedulePurge(
+  queues: QueueFactory,
+  db: Kysely<Database>,
+  config: Pick<Config, 'purgeEverySeconds' | 'securityEventRetentionDays'>,
+  log: FastifyBaseLogger,
+): Promise<void> {
+  const queue = queues.createQueue<PurgeJobData, PurgeResult>(MAINTENANCE_QUEUE);
+  queues.createWorker<PurgeJobData, PurgeResult | undefined>(
+    MAINTENANCE_QUEUE,
+    async (job) => {
+      if (job.name !== PURGE_JOB) return undefined;
+      const result = await purgeExpired(db, config);
+      log.info({ ...result }, 'purged expired auth data');
+      return result;
+    },
+    { concurrency: 1 },
+  );
+  return queue
     .upsertJobScheduler(
       PURGE_JOB,
       { every: config.purgeEverySeconds * 1000 },
@@ -74,26 +82,8 @@ export function startMaintenance(config: Config, db: Kysely<Database>, log: Fast
         opts: { removeOnComplete: 100, removeOnFail: 100, attempts: 3, backoff: { type: 'exponential', delay: 10_000 } },
       },
     )
-    .catch((err: unknown) => log.error({ err }, 'could not schedule the auth purge job'));
-  const worker = new Worker(
-    MAINTENANCE_QUEUE,
-    async (job) => {
-      if (job.name !== PURGE_JOB) return undefined;
-      const result = await purgeExpired(db, config);
-      log.info({ ...result }, 'purged expired auth data');
-      return result;
-    },
-    { connection: consumer, prefix, concurrency: 1 },
-  );
-  worker.on('error', (err) => log.warn({ err }, 'maintenance worker error'));
-  return {
-    queue,
-    async close() {
-      await scheduled;
-      await worker.close();
-      await queue.close();
-      await closeRedis(consumer);
-      await closeRedis(producer);
-    },
-  };
+    .then(
+      () => undefined,
+      (err: unknown) => log.error({ err }, 'could not schedule the auth purge job'),
+    );
 }
