@@ -2,14 +2,15 @@ import { createRedis } from '@flux/server-kit';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import fp from 'fastify-plugin';
 import { Gauge } from 'prom-client';
+import type { ClientToServerEvents, ServerToClientEvents, SocketData } from '@flux/shared';
 import { Server } from 'socket.io';
 import type { Config } from '../config.js';
-import { Realtime } from '../realtime/realtime.js';
+import { type MessagingServer, Realtime } from '../realtime/realtime.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** The Socket.IO server on this app's HTTP server. */
-    io: Server;
+    io: MessagingServer;
     /** Fan-out to sockets on every instance. */
     realtime: Realtime;
   }
@@ -25,7 +26,7 @@ export const realtimePlugin = fp<{ config: Config }>(
     // order, when it is back — late rather than lost (the adapter publishes before it delivers
     // locally, so local sockets wait too). Acks never wait: they depend on PostgreSQL only.
     const adapterRedis = createRedis(config.redisUrl, app.log, 'socket.io-adapter', { maxRetriesPerRequest: null });
-    const io = new Server(app.server, {
+    const io: MessagingServer = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(app.server, {
       path: '/socket.io/',
       transports: ['websocket'],
       serveClient: false,

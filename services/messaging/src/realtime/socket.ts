@@ -1,23 +1,21 @@
-import { type Caller, toCaller } from '@flux/server-kit';
-import { AppError, SocketRead, SocketSendMessage, SocketSync, SocketTyping, type SocketAck, type SocketError } from '@flux/shared';
-import type { Static, TSchema } from '@sinclair/typebox';
-import type { Server, Socket } from 'socket.io';
+import { toCaller } from '@flux/server-kit';
+import {
+  AppError,
+  type ClientToServerEvents,
+  SocketRead,
+  SocketSendMessage,
+  SocketSync,
+  SocketTyping,
+  type SocketAckCallback,
+  type SocketError,
+} from '@flux/shared';
+import type { TSchema } from '@sinclair/typebox';
 import type { AppContext } from '../context.js';
 import * as conversationsRepo from '../conversations/repository.js';
 import * as messages from '../messages/service.js';
 import type { Presence } from './presence.js';
 import { compile } from './validation.js';
-import { conversationRoom, userRoom } from './realtime.js';
-
-interface SocketData {
-  caller: Caller;
-  /** conversationId → when this socket last relayed `typing: true`. */
-  typingAt: Map<string, number>;
-  /** Events in the current 10 s window, against floods from one socket. */
-  events: { windowStart: number; count: number };
-  /** When the handshake's access token expires (ms since epoch), if it says. */
-  expiresAt?: number;
-}
+import { conversationRoom, type MessagingServer, type MessagingSocket, userRoom } from './realtime.js';
 
 /** The `exp` claim of a token that was just verified, in ms. */
 function expiryOf(token: string): number | undefined {
@@ -30,8 +28,11 @@ function expiryOf(token: string): number | undefined {
 }
 
 const EVENT_WINDOW_MS = 10_000;
-type FluxSocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>;
-type Ack = (answer: SocketAck<Record<string, unknown>>) => void;
+type ClientEvent = keyof ClientToServerEvents;
+/** The payload and the ack's answer of a client event, read off the shared map. */
+type PayloadOf<E extends ClientEvent> = Parameters<ClientToServerEvents[E]>[0];
+type AnswerOf<E extends ClientEvent> =
+  NonNullable<Parameters<ClientToServerEvents[E]>[1]> extends SocketAckCallback<infer T extends object> ? T : never;
 
 function toSocketError(err: unknown, ctx: AppContext): SocketError {
   if (err instanceof AppError) return { code: err.code, message: err.message, ...(err.details !== undefined && { details: err.details }) };
@@ -44,52 +45,52 @@ function toSocketError(err: unknown, ctx: AppContext): SocketError {
  * handler's answer (or error) goes back through the ack when the client asked for one, and
  * nothing a client sends can throw out of the handler.
  */
-function handle<S extends TSchema>(
-  socket: FluxSocket,
+function handle<E extends ClientEvent>(
+  socket: MessagingSocket,
   ctx: AppContext,
-  event: string,
-  schema: S,
-  handler: (payload: Static<S>) => Promise<Record<string, unknown> | undefined>,
+  event: E,
+  schema: TSchema & { static: PayloadOf<E> },
+  handler: (payload: PayloadOf<E>) => Promise<AnswerOf<E>>,
 ): void {
   const check = compile(schema);
-  socket.on(
-    event as never,
-    ((...args: unknown[]) => {
-      const ack = typeof args.at(-1) === 'function' ? (args.pop() as Ack) : undefined;
-      const budget = socket.data.events;
-      const now = Date.now();
-      if (now - budget.windowStart >= EVENT_WINDOW_MS) Object.assign(budget, { windowStart: now, count: 0 });
-      if (++budget.count > ctx.config.socketEventLimit) {
-        const retryAfter = Math.ceil((budget.windowStart + EVENT_WINDOW_MS - now) / 1000);
-        ack?.({
-          ok: false,
-          error: { code: 'rate_limited', message: 'Too many events from this connection; slow down.', details: { retryAfter } },
-        });
-        return;
-      }
-      const checked = check(args[0]);
-      if (!checked.ok) {
-        const { field, message } = checked.error;
-        ack?.({ ok: false, error: { code: 'validation_error', message: `${field}: ${message}`, details: { field } } });
-        return;
-      }
-      handler(checked.value).then(
-        (answer) => ack?.({ ok: true, ...(answer ?? {}) }),
-        (err: unknown) => ack?.({ ok: false, error: toSocketError(err, ctx) }),
-      );
-    }) as never,
-  );
+  // Any arguments at all: a client may send no payload, or an ack where the payload should be.
+  const listener = (...args: unknown[]): void => {
+    const ack = typeof args.at(-1) === 'function' ? (args.pop() as SocketAckCallback<AnswerOf<E>>) : undefined;
+    const budget = socket.data.events;
+    const now = Date.now();
+    if (now - budget.windowStart >= EVENT_WINDOW_MS) Object.assign(budget, { windowStart: now, count: 0 });
+    if (++budget.count > ctx.config.socketEventLimit) {
+      const retryAfter = Math.ceil((budget.windowStart + EVENT_WINDOW_MS - now) / 1000);
+      ack?.({
+        ok: false,
+        error: { code: 'rate_limited', message: 'Too many events from this connection; slow down.', details: { retryAfter } },
+      });
+      return;
+    }
+    const checked = check(args[0]);
+    if (!checked.ok) {
+      const { field, message } = checked.error;
+      ack?.({ ok: false, error: { code: 'validation_error', message: `${field}: ${message}`, details: { field } } });
+      return;
+    }
+    handler(checked.value).then(
+      (answer) => ack?.({ ok: true, ...answer }),
+      (err: unknown) => ack?.({ ok: false, error: toSocketError(err, ctx) }),
+    );
+  };
+  // A listener taking `unknown` arguments accepts whatever the event's typed listener would.
+  socket.on<ClientEvent>(event, listener);
 }
 
 /** Socket.IO on the messaging port: token auth, rooms, client events, presence. */
-export function attachSocketHandlers(io: Server, ctx: AppContext, presence: Presence): void {
+export function attachSocketHandlers(io: MessagingServer, ctx: AppContext, presence: Presence): void {
   // Runs before the connection is accepted: a bad token never gets a socket.
   io.use(async (socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     try {
       if (typeof token !== 'string' || token.length === 0) throw AppError.unauthorized();
       const claims = await ctx.verifyAccessToken(token);
-      const data = socket.data as SocketData;
+      const data = socket.data;
       data.caller = toCaller(claims);
       data.typingAt = new Map();
       data.events = { windowStart: Date.now(), count: 0 };
@@ -109,14 +110,13 @@ export function attachSocketHandlers(io: Server, ctx: AppContext, presence: Pres
     }
   });
 
-  io.on('connection', (raw) => {
-    const socket = raw as unknown as FluxSocket;
+  io.on('connection', (socket) => {
     onConnection(socket);
     void announceArrival(socket).catch((err: unknown) => ctx.log.warn({ err }, 'presence update failed'));
   });
 
   // Synchronous on purpose: handlers are in place before the client's first event.
-  function onConnection(socket: FluxSocket): void {
+  function onConnection(socket: MessagingSocket): void {
     const { caller, expiresAt } = socket.data;
 
     // A socket lives no longer than its token. Closing the transport (not a Socket.IO disconnect)
@@ -141,10 +141,11 @@ export function attachSocketHandlers(io: Server, ctx: AppContext, presence: Pres
       const now = Date.now();
       if (isTyping) {
         const last = socket.data.typingAt.get(conversationId) ?? 0;
-        if (now - last < ctx.config.typingThrottleMs) return { throttled: true };
+        if (now - last < ctx.config.typingThrottleMs) return { throttled: true } as const;
         socket.data.typingAt.set(conversationId, now);
       } else socket.data.typingAt.delete(conversationId);
-      socket.to(conversationRoom(conversationId)).emit('typing' as never, { conversationId, userId: caller.id, isTyping } as never);
+      socket.to(conversationRoom(conversationId)).emit('typing', { conversationId, userId: caller.id, isTyping });
+      return {};
     });
 
     handle(socket, ctx, 'message:read', SocketRead, async ({ conversationId, seq }) => {
@@ -166,7 +167,7 @@ export function attachSocketHandlers(io: Server, ctx: AppContext, presence: Pres
     });
   }
 
-  async function announceArrival(socket: FluxSocket): Promise<void> {
+  async function announceArrival(socket: MessagingSocket): Promise<void> {
     const { caller } = socket.data;
     const rooms = conversationRoomsOf(socket);
     if (await presence.connect(caller.id, socket.id)) announcePresence(rooms, caller.id, 'online');
@@ -177,7 +178,7 @@ export function attachSocketHandlers(io: Server, ctx: AppContext, presence: Pres
     }
     // Tell the newcomer who among the people they talk to is online now.
     const peers = await conversationsRepo.peersOf(ctx.db, caller.id, 1000);
-    for (const userId of await presence.online(peers)) (socket as unknown as Socket).emit('presence', { userId, status: 'online' });
+    for (const userId of await presence.online(peers)) socket.emit('presence', { userId, status: 'online' });
   }
 
   // Emitted right after the Redis answer, with no await in between, so presence changes of one
@@ -185,5 +186,5 @@ export function attachSocketHandlers(io: Server, ctx: AppContext, presence: Pres
   function announcePresence(rooms: string[], userId: string, status: 'online' | 'offline'): void {
     if (rooms.length > 0) io.to(rooms).emit('presence', { userId, status });
   }
-  const conversationRoomsOf = (socket: FluxSocket) => [...socket.rooms].filter((room) => room.startsWith('conversation:'));
+  const conversationRoomsOf = (socket: MessagingSocket) => [...socket.rooms].filter((room) => room.startsWith('conversation:'));
 }

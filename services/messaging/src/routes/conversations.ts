@@ -1,6 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@flux/server-kit';
-import { AddMembersBody, Conversation, ConversationMemberParams, CreateConversationBody, ErrorBody, IdParams, Page } from '@flux/shared';
-import { Type } from '@sinclair/typebox';
+import {
+  AddMembersBody,
+  Conversation,
+  ConversationMemberParams,
+  CreateConversationBody,
+  ErrorBody,
+  IdParams,
+  NoContent,
+  Page,
+} from '@flux/shared';
 import type { AppContext } from '../context.js';
 import * as conversations from '../conversations/service.js';
 import { authenticateCaller } from './auth-hook.js';
@@ -38,7 +46,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
 
   app.delete(
     '/:id/members/:userId',
-    { schema: { params: ConversationMemberParams, response: { 204: Type.Null(), ...errors } } },
+    { schema: { params: ConversationMemberParams, response: { 204: NoContent, ...errors } } },
     async (request, reply) => {
       await conversations.removeMember(ctx, request.caller, request.params.id, request.params.userId);
       return reply.code(204).send(null);

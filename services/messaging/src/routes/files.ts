@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@flux/server-kit';
-import { AppError, ErrorBody, FileInfo, FileParams } from '@flux/shared';
+import { AppError, ErrorBody, FileInfo, FileParams, NoContent } from '@flux/shared';
 import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../context.js';
 import { contentDisposition } from '../files/names.js';
@@ -25,7 +25,7 @@ export const fileRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
     return reply.code(201).send(await files.upload(ctx, request.caller, { filename: part.filename, stream: part.file }));
   });
 
-  app.delete('/:id', { schema: { params: FileParams, response: { 204: Type.Null(), ...errors } } }, async (request, reply) => {
+  app.delete('/:id', { schema: { params: FileParams, response: { 204: NoContent, ...errors } } }, async (request, reply) => {
     await files.remove(ctx, request.caller, request.params.id);
     return reply.code(204).send(null);
   });

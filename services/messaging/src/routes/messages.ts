@@ -5,6 +5,7 @@ import {
   ErrorBody,
   IdParams,
   Message,
+  NoContent,
   MessagesQuery,
   Page,
   ReactionBody,
@@ -63,7 +64,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     messages.edit(ctx, request.caller, request.params.id, request.body.content),
   );
 
-  app.delete('/:id', { schema: { params: IdParams, response: { 204: Type.Null(), ...errors } } }, async (request, reply) => {
+  app.delete('/:id', { schema: { params: IdParams, response: { 204: NoContent, ...errors } } }, async (request, reply) => {
     await messages.remove(ctx, request.caller, request.params.id);
     return reply.code(204).send(null);
   });
