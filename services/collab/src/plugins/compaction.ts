@@ -2,7 +2,7 @@ import fp from 'fastify-plugin';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
-import { Compaction } from '../jobs/compaction.js';
+import { type Compaction, createCompaction } from '../jobs/compaction.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -14,7 +14,7 @@ declare module 'fastify' {
 export const compactionPlugin = fp<{ config: Config }>(
   async (app, { config }) => {
     const db: Kysely<Database> = app.db;
-    const compaction = new Compaction(config, db, app.log);
+    const compaction = createCompaction(config, db, app.log);
     app.decorate('compaction', compaction);
     app.addHook('onClose', () => compaction.close());
   },
