@@ -79,16 +79,20 @@ export async function startServices(ctx: Context, env: NodeJS.ProcessEnv): Promi
   }
 }
 
-const nginxRunning = (prefix: string) => {
-  const pidFile = join(prefix, 'nginx.pid');
-  if (!existsSync(pidFile)) return false;
+/** The pid in a pid file when that process is alive (nginx -t leaves an empty pid file behind). */
+export function livePid(pidFile: string): number | undefined {
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  if (!Number.isInteger(pid) || pid <= 1) return undefined;
   try {
-    process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 0);
-    return true;
+    process.kill(pid, 0);
+    return pid;
   } catch {
-    return false;
+    return undefined;
   }
-};
+}
+
+const nginxRunning = (prefix: string) => livePid(join(prefix, 'nginx.pid')) !== undefined;
 
 /** Renders the gateway config for this environment and starts or reloads nginx with it. */
 export async function startNginx(ctx: Context): Promise<void> {

@@ -11,7 +11,7 @@ import { run } from '../exec.js';
 import { loadProductionSecrets } from '../secrets.js';
 import { testNginxConfig, upstreamsFromEnv, writeNginxConfig } from '../stack/nginx.js';
 import { isListening } from '../stack/ports.js';
-import { readStackState } from '../steps.js';
+import { livePid, readStackState } from '../steps.js';
 import { redact } from '../ui.js';
 import { undeclaredImports, workspacePackages } from './dependencies.js';
 
@@ -127,8 +127,7 @@ export async function checkPorts(ctx: Context): Promise<CheckResult[]> {
   const host = ctx.env.httpAddress === '0.0.0.0' ? '127.0.0.1' : ctx.env.httpAddress;
   if (!(await isListening(host, ctx.env.httpPort))) results.push(ok('port gateway', `${gateway} free`));
   else {
-    const pidFile = join(ctx.paths.nginxPrefix, 'nginx.pid');
-    const ours = existsSync(pidFile) && existsSync(`/proc/${readFileSync(pidFile, 'utf8').trim()}`);
+    const ours = livePid(join(ctx.paths.nginxPrefix, 'nginx.pid')) !== undefined;
     results.push(
       ours
         ? ok('port gateway', `${gateway} ours (nginx from .flux/nginx)`)
