@@ -7,7 +7,7 @@ import { startStack, type Stack } from './stack.js';
 const editorText = (page: Page) =>
   page.locator('.cm-content').evaluate((content) => {
     const copy = content.cloneNode(true) as HTMLElement;
-    copy.querySelectorAll('.cm-ySelectionCaret, .cm-widgetBuffer').forEach((el) => el.remove());
+    for (const el of copy.querySelectorAll('.cm-ySelectionCaret, .cm-widgetBuffer')) el.remove();
     return Array.from(copy.querySelectorAll('.cm-line'), (line) => line.textContent ?? '').join('\n');
   });
 

@@ -60,7 +60,7 @@ export function App() {
     }
     if (status === 'signed-in' && publicMatch?.route[2].guestOnly) {
       const next = query.get('next');
-      navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/', { replace: true });
+      navigate(next?.startsWith('/') && !next.startsWith('//') ? next : '/', { replace: true });
     }
   }, [status, publicMatch, pathname, query]);
 
@@ -87,7 +87,7 @@ export function App() {
           </p>
         }
       >
-        {Screen ? <Screen params={privateMatch!.params} /> : <NotFound />}
+        {Screen && privateMatch ? <Screen params={privateMatch.params} /> : <NotFound />}
       </Suspense>
     </AppShell>
   );

@@ -8,7 +8,10 @@ import './styles.css';
 
 const api = new ApiClient();
 
-createRoot(document.getElementById('root')!).render(
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root element.');
+
+createRoot(root).render(
   <StrictMode>
     <ApiContext value={api}>
       <AuthProvider>

@@ -6,7 +6,9 @@ import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from
  */
 
 const listeners = new Set<() => void>();
-const notify = () => listeners.forEach((listener) => listener());
+const notify = () => {
+  for (const listener of listeners) listener();
+};
 if (typeof window !== 'undefined') window.addEventListener('popstate', notify);
 
 export function navigate(to: string, { replace = false } = {}): void {
@@ -33,13 +35,20 @@ export function matchPath(pattern: string, pathname: string): Record<string, str
   const have = pathname.split('/').filter(Boolean);
   if (want.length !== have.length) return null;
   const params: Record<string, string> = {};
-  for (let i = 0; i < want.length; i++) {
-    const part = want[i]!;
-    const value = have[i]!;
+  for (const [i, part] of want.entries()) {
+    const value = have[i];
+    if (value === undefined) return null;
     if (part.startsWith(':')) params[part.slice(1)] = decodeURIComponent(value);
     else if (part !== value) return null;
   }
   return params;
+}
+
+/** A parameter the route's pattern guarantees (`:orgId` in `/orgs/:orgId`). */
+export function routeParam(params: Record<string, string>, name: string): string {
+  const value = params[name];
+  if (value === undefined) throw new Error(`The route has no :${name}.`);
+  return value;
 }
 
 /** An ordinary link (open in new tab, copy link work) that navigates in place on a plain click. */

@@ -121,7 +121,12 @@ describe('TokenKeeper', () => {
   it('does not refresh again when the other tab’s token arrives only after the lock is released', async () => {
     // Real browsers do not order BroadcastChannel delivery with Web Lock hand-over.
     let stored: number | null = null;
-    const marker = { get: () => stored, set: (at: number) => void (stored = at) };
+    const marker = {
+      get: () => stored,
+      set: (at: number) => {
+        stored = at;
+      },
+    };
     const slowPair = (): [Channel, Channel] => {
       const a: Channel = { onmessage: null, postMessage: (m) => setTimeout(() => b.onmessage?.({ data: m }), 20), close() {} };
       const b: Channel = { onmessage: null, postMessage: (m) => setTimeout(() => a.onmessage?.({ data: m }), 20), close() {} };

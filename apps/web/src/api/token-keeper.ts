@@ -122,7 +122,8 @@ export class TokenKeeper<T = unknown> {
     this.inflight = this.withLock(async () => {
       const fresh = (state: TokenState | null) =>
         state && state !== before && state.expiresAt - this.now() > refreshLeadMs(this.lifetimeMs) ? state : null;
-      if (fresh(this.state)) return this.state!;
+      const current = fresh(this.state);
+      if (current) return current;
       // The tab that held the lock before us may have refreshed, and its broadcast can arrive a
       // moment after the lock is ours: the shared marker says so; wait briefly for the token.
       const marked = this.marker?.get();

@@ -24,6 +24,8 @@ export function useResource<T>(path: string | null): Resource<T> {
   // Data is kept with the path it came from, so a new path never shows the previous path's data.
   const [loaded, setLoaded] = useState<{ path: string | null; value: T | undefined }>({ path: null, value: undefined });
   const data = loaded.path === path ? loaded.value : undefined;
+  // The path of the last successful load, for the load effect (which must not re-run when it changes).
+  const loadedPath = useRef<string | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [loading, setLoading] = useState(path !== null);
   const [version, setVersion] = useState(0);
@@ -42,6 +44,7 @@ export function useResource<T>(path: string | null): Resource<T> {
     return () => invalidations.removeEventListener('invalidate', listener);
   }, [path, reload]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies(version): reload() bumps version to run this load again
   useEffect(() => {
     if (!path) {
       setLoading(false);
@@ -51,10 +54,11 @@ export function useResource<T>(path: string | null): Resource<T> {
     inflight.current = true;
     changedDuringLoad.current = false;
     setLoading(true);
-    setError((current) => (current && loaded.path !== path ? null : current));
+    setError((current) => (current && loadedPath.current !== path ? null : current));
     api
       .get<T>(path, controller.signal)
       .then((value) => {
+        loadedPath.current = path;
         setLoaded({ path, value });
         setError(null);
         if (changedDuringLoad.current) reload();

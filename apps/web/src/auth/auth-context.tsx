@@ -29,6 +29,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     setAttempt((a) => a + 1);
   }, []);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies(attempt): retry() bumps attempt to resume again
   useEffect(() => {
     // Tokens from this tab or another; null when any tab signs out or the session ends.
     const unsubscribe = api.tokens.subscribe((state, grant) => {

@@ -94,7 +94,7 @@ export default function SignIn() {
 
 /** Only same-app paths, so a crafted ?next= cannot send people elsewhere. */
 export function safeNext(next: string | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+  return next?.startsWith('/') && !next.startsWith('//') ? next : '/';
 }
 
 /** The OAuth callback sends people back to /signin?error=<code> when the provider sign-in fails. */

@@ -61,7 +61,7 @@ export function Composer({ label, members, onSend, onTyping }: Props) {
     requestAnimationFrame(() => input.current?.setSelectionRange(position, position));
   };
 
-  const ready = uploads.filter((u) => u.attachment).map((u) => u.attachment!);
+  const ready = uploads.flatMap((u) => (u.attachment ? [u.attachment] : []));
   const uploading = uploads.some((u) => !u.attachment && !u.error);
 
   const submit = () => {
@@ -82,9 +82,10 @@ export function Composer({ label, members, onSend, onTyping }: Props) {
         setHighlight((h) => (h + step + suggestions.length) % suggestions.length);
         return;
       }
-      if (event.key === 'Enter' || event.key === 'Tab') {
+      const highlighted = suggestions[Math.min(highlight, suggestions.length - 1)];
+      if ((event.key === 'Enter' || event.key === 'Tab') && highlighted) {
         event.preventDefault();
-        pick(suggestions[Math.min(highlight, suggestions.length - 1)]!);
+        pick(highlighted);
         return;
       }
       if (event.key === 'Escape') {
@@ -122,8 +123,7 @@ export function Composer({ label, members, onSend, onTyping }: Props) {
   };
 
   return (
-    <div
-      role="group"
+    <fieldset
       aria-label={label}
       className={`composer${dragging ? ' dragging' : ''}`}
       onDragOver={(e) => {
@@ -207,12 +207,14 @@ export function Composer({ label, members, onSend, onTyping }: Props) {
         </button>
       </div>
       {suggestions.length > 0 && (
-        <ul id={`${id}-mentions`} className="mentions" role="listbox" aria-label="Mention someone">
+        <div id={`${id}-mentions`} className="mentions" role="listbox" aria-label="Mention someone">
           {suggestions.map((m, i) => (
-            <li
+            // Focus stays in the textarea (aria-activedescendant); -1 only makes the option focusable by script.
+            <div
               key={m.userId}
               id={`${id}-mention-${i}`}
               role="option"
+              tabIndex={-1}
               aria-selected={i === Math.min(highlight, suggestions.length - 1)}
               onMouseDown={(e) => {
                 e.preventDefault();
@@ -220,10 +222,10 @@ export function Composer({ label, members, onSend, onTyping }: Props) {
               }}
             >
               {m.name}
-            </li>
+            </div>
           ))}
-        </ul>
+        </div>
       )}
-    </div>
+    </fieldset>
   );
 }

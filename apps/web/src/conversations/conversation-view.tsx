@@ -43,6 +43,8 @@ export function ConversationView({ conversationId }: { conversationId: string })
   }, [chat.loadOlder, chat.state.loadedOnce]);
 
   // Keep the view pinned to the newest message, or keep the reading position when older ones load.
+  // biome-ignore lint/correctness/useExhaustiveDependencies(chat.state.messages.length): runs when rows are added; it measures the DOM
+  // biome-ignore lint/correctness/useExhaustiveDependencies(chat.state.pending.length): runs when rows are added; it measures the DOM
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el) return;

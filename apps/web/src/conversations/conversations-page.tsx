@@ -47,7 +47,7 @@ export default function ConversationsPage({ params }: { params: Record<string, s
                 <span className="conversation-row">
                   <span className="muted small truncate">{preview(c)}</span>
                   {c.unreadCount > 0 && (
-                    <span className="badge" aria-label={`${c.unreadCount} unread`}>
+                    <span className="badge" role="img" aria-label={`${c.unreadCount} unread`}>
                       {c.unreadCount}
                     </span>
                   )}

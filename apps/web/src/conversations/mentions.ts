@@ -3,8 +3,9 @@ export function mentionQuery(text: string, caret: number): { start: number; text
   if (caret < 0) return null;
   const before = text.slice(0, caret);
   const match = /(^|\s)@([\p{L}\p{N}_.-]*)$/u.exec(before);
-  if (!match) return null;
-  return { start: caret - match[2]!.length - 1, text: match[2]! };
+  const query = match?.[2];
+  if (query === undefined) return null;
+  return { start: caret - query.length - 1, text: query };
 }
 
 /** How a person is written in a message: `@` and their first name, which the server matches (with full name or email handle). */

@@ -1,4 +1,4 @@
-import { useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { formatDate } from '../orgs/project-page.js';
 import { AttachmentView } from './attachment-view.js';
 import type { PendingMessage } from './message-store.js';
@@ -25,6 +25,11 @@ export function MessageItem({ message, mine, authorName, myId, replyCount = 0, r
   const [error, setError] = useState<string | null>(null);
   const deleted = Boolean(message.deletedAt);
   const picker = useRef<HTMLDetailsElement>(null);
+  const editor = useRef<HTMLTextAreaElement>(null);
+  // Edit was just pressed: the text to edit takes the focus.
+  useEffect(() => {
+    if (editing) editor.current?.focus();
+  }, [editing]);
 
   const run = async (action: () => Promise<void>) => {
     setError(null);
@@ -62,8 +67,8 @@ export function MessageItem({ message, mine, authorName, myId, replyCount = 0, r
           </label>
           <textarea
             id={`edit-${message.id}`}
+            ref={editor}
             value={draft}
-            autoFocus
             onChange={(e) => setDraft(e.target.value)}
             onKeyDown={(e) => {
               if (e.key === 'Escape') setEditing(false);
@@ -195,6 +200,7 @@ export function PendingItem({ pending, authorName, onRetry }: { pending: Pending
 function renderContent(content: string): ReactNode[] {
   return content.split(/(@[\p{L}\p{N}_.-]+)/u).map((part, i) =>
     part.startsWith('@') ? (
+      // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one string, rebuilt together; position is their identity
       <mark key={i} className="mention">
         {part}
       </mark>

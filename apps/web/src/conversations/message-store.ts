@@ -40,7 +40,7 @@ function merge(existing: Message[], incoming: Message[]): Message[] {
   for (const message of incoming) {
     const old = byId.get(message.id);
     // An older copy (e.g. a late broadcast after an edit) must not undo a newer one.
-    if (!old || !old.editedAt || (message.editedAt && message.editedAt >= old.editedAt) || message.deletedAt) {
+    if (!old?.editedAt || (message.editedAt && message.editedAt >= old.editedAt) || message.deletedAt) {
       byId.set(message.id, old ? { ...old, ...message } : message);
     }
   }

@@ -1,7 +1,7 @@
 import { EditorState } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import { basicSetup } from 'codemirror';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import { yCollab } from 'y-codemirror.next';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
@@ -30,7 +30,7 @@ const palette = ['#e5484d', '#0090ff', '#30a46c', '#f76b15', '#8e4ec6', '#d6409f
 export function colorFor(id: string): string {
   let hash = 0;
   for (const char of id) hash = (hash * 31 + char.charCodeAt(0)) | 0;
-  return palette[Math.abs(hash) % palette.length]!;
+  return palette[Math.abs(hash) % palette.length] ?? '#888';
 }
 
 function wsBase(): string {
@@ -43,27 +43,35 @@ function wsBase(): string {
  */
 export default function CollabEditor({ api, documentId, user, readOnly, onConnection, onCollaborators }: Props) {
   const host = useRef<HTMLDivElement>(null);
+  const userId = user.id;
   const [synced, setSynced] = useState(false);
+  // Read when they fire, so new callbacks or a new name do not rebuild the editor.
+  const reportConnection = useEffectEvent((state: ConnectionState) => onConnection(state));
+  const reportCollaborators = useEffectEvent((people: Collaborator[]) => onCollaborators(people));
+  const currentName = useEffectEvent(() => user.name);
 
+  // The editor is rebuilt only for another document, person or a change of write access.
   useEffect(() => {
+    const parent = host.current;
+    if (!parent) return;
     const ydoc = new Y.Doc();
     const provider = new WebsocketProvider(wsBase(), documentId, ydoc, { params: { token: api.tokens.token ?? '' } });
-    const color = colorFor(user.id);
-    provider.awareness.setLocalStateField('user', { name: user.name, color, colorLight: `${color}33`, id: user.id });
+    const color = colorFor(userId);
+    provider.awareness.setLocalStateField('user', { name: currentName(), color, colorLight: `${color}33`, id: userId });
 
     // Each reconnect reads `params`, so a refreshed token is used from then on.
     const unsubscribe = api.tokens.subscribe((state) => {
       if (state) provider.params = { token: state.accessToken };
     });
-    provider.on('status', ({ status }) => onConnection(status));
+    provider.on('status', ({ status }) => reportConnection(status));
     provider.on('sync', (isSynced: boolean) => setSynced(isSynced));
     provider.on('connection-close', (event) => {
       if (event?.code === 4403) {
         provider.shouldConnect = false;
-        onConnection('denied');
+        reportConnection('denied');
       } else if (event?.code === 4401) {
         // The stock client gives up on 44xx codes: get a fresh token and reconnect ourselves.
-        onConnection('unauthorized');
+        reportConnection('unauthorized');
         api.tokens
           .refresh()
           .then((fresh) => {
@@ -82,14 +90,14 @@ export default function CollabEditor({ api, documentId, user, readOnly, onConnec
         const u = (state as { user?: { name?: string; color?: string } }).user;
         if (u?.name && clientId !== ydoc.clientID) people.push({ clientId, name: u.name, color: u.color ?? '#888' });
       });
-      onCollaborators(people);
+      reportCollaborators(people);
     };
     provider.awareness.on('change', publish);
 
     const ytext = ydoc.getText('content');
     const undoManager = new Y.UndoManager(ytext);
     const view = new EditorView({
-      parent: host.current!,
+      parent,
       state: EditorState.create({
         doc: ytext.toString(),
         extensions: [
@@ -110,9 +118,7 @@ export default function CollabEditor({ api, documentId, user, readOnly, onConnec
       provider.destroy();
       ydoc.destroy();
     };
-    // The editor is rebuilt only for another document or a change of write access.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [documentId, readOnly, user.id]);
+  }, [api, documentId, readOnly, userId]);
 
   return (
     <div className="editor-frame" data-synced={synced}>

@@ -6,7 +6,7 @@ import { useUser } from '../auth/auth-context.js';
 import { useDocumentTitle } from '../components/use-document-title.js';
 import { ErrorPage } from '../orgs/organization-page.js';
 import { useWorkspace } from '../orgs/workspace-context.js';
-import { Link } from '../router.js';
+import { Link, routeParam } from '../router.js';
 import CollabEditor, { type Collaborator, type ConnectionState } from './collab-editor.js';
 import type { DocumentInfo } from './types.js';
 import { VersionsPanel } from './versions-panel.js';
@@ -21,7 +21,7 @@ const connectionLabels: Record<ConnectionState, string> = {
 
 /** Loaded on demand: CodeMirror, Yjs and y-websocket live in this route's chunk only. */
 export default function DocumentPage({ params }: { params: Record<string, string> }) {
-  const documentId = params.documentId!;
+  const documentId = routeParam(params, 'documentId');
   const api = useApi();
   const me = useUser();
   const { organizations, setCurrentProjectId } = useWorkspace();

@@ -1,4 +1,4 @@
-import { type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { VerifyEmailBanner } from '../auth/verify-email-banner.js';
 import { MessagingProvider } from '../conversations/messaging-context.js';
 import { ConnectionBanner } from '../conversations/connection-banner.js';

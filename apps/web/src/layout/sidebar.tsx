@@ -14,6 +14,7 @@ export function Sidebar() {
   const { pathname } = useLocation();
   const current = (path: string) => (pathname === path ? 'page' : undefined);
   // People conversations follow the person everywhere; a project's channel shows with its organization.
+  const currentProject = currentProjectId ? projects.find((p) => p.id === currentProjectId) : undefined;
   const visible = conversations.filter((c) => c.type !== 'project' || projects.some((p) => p.id === c.projectId));
 
   return (
@@ -62,9 +63,7 @@ export function Sidebar() {
         </ul>
       </section>
 
-      {currentProjectId && projects.some((p) => p.id === currentProjectId) && (
-        <ProjectDocuments projectId={currentProjectId} name={projects.find((p) => p.id === currentProjectId)!.name} current={current} />
-      )}
+      {currentProject && <ProjectDocuments projectId={currentProject.id} name={currentProject.name} current={current} />}
 
       <section className="sidebar-section" aria-labelledby="sidebar-conversations">
         <h2 className="sidebar-label" id="sidebar-conversations">
@@ -76,7 +75,7 @@ export function Sidebar() {
               <Link to={`/conversations/${c.id}`} className="sidebar-link" aria-current={current(`/conversations/${c.id}`)}>
                 <span className="truncate">{conversationTitle(c, user?.id)}</span>
                 {c.unreadCount > 0 && (
-                  <span className="badge" aria-label={`${c.unreadCount} unread`}>
+                  <span className="badge" role="img" aria-label={`${c.unreadCount} unread`}>
                     {c.unreadCount}
                   </span>
                 )}

@@ -5,13 +5,13 @@ import { invalidate, useResource } from '../api/use-resource.js';
 import { Field, FormError } from '../components/field.js';
 import { useDocumentTitle } from '../components/use-document-title.js';
 import { useForm } from '../components/use-form.js';
-import { Link, navigate } from '../router.js';
+import { Link, navigate, routeParam } from '../router.js';
 import { MemberList, roles } from './member-list.js';
 import { RenameOrganization } from './rename-organization.js';
 import { useWorkspace } from './workspace-context.js';
 
 export default function OrganizationPage({ params }: { params: Record<string, string> }) {
-  const orgId = params.orgId!;
+  const orgId = routeParam(params, 'orgId');
   const { selectOrganization } = useWorkspace();
   const org = useResource<Organization>(`/api/organizations/${orgId}`);
   const projects = useResource<Page<Project>>(`/api/projects?organizationId=${orgId}`);

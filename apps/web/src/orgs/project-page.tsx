@@ -8,12 +8,12 @@ import { useForm } from '../components/use-form.js';
 import type { Conversation } from '../conversations/types.js';
 import { useMessaging } from '../conversations/messaging-context.js';
 import type { DocumentInfo } from '../documents/types.js';
-import { Link, navigate } from '../router.js';
+import { Link, navigate, routeParam } from '../router.js';
 import { ErrorPage } from './organization-page.js';
 import { useWorkspace } from './workspace-context.js';
 
 export default function ProjectPage({ params }: { params: Record<string, string> }) {
-  const projectId = params.projectId!;
+  const projectId = routeParam(params, 'projectId');
   const api = useApi();
   const { organizations, setCurrentProjectId } = useWorkspace();
   useEffect(() => {
