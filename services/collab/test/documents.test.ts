@@ -6,7 +6,7 @@ import type { WebsocketProvider } from 'y-websocket';
 import { startAuth, type AuthHarness, type TestUser } from '../../../test/support/auth.js';
 import type { Database } from '../src/db/database.js';
 import { createDocument } from './factories.js';
-import { api, filePrefix, fixture, provider, startCollab, synced, waitFor, type CollabServer, type Fixture } from './helpers.js';
+import { api, filePrefix, fixture, people, provider, startCollab, synced, waitFor, type CollabServer, type Fixture } from './helpers.js';
 
 /** `/api/documents*` (contract §6) with the real auth app deciding access. */
 describe('document routes', () => {
@@ -24,9 +24,9 @@ describe('document routes', () => {
     auth = await startAuth({ REDIS_PREFIX: prefix });
     collab = await startCollab(auth, { REDIS_PREFIX: prefix });
     f = await fixture(auth, collab);
-    guest = await auth.signup();
-    await auth.addMember(f.owner, f.organizationId, guest, 'guest');
-    stranger = await auth.signup();
+    guest = await people(auth).user();
+    await people(auth).member(f.organizationId, guest, 'guest');
+    stranger = await people(auth).user();
   });
   afterAll(async () => {
     for (const p of providers) p.destroy();
@@ -84,8 +84,8 @@ describe('document routes', () => {
   });
 
   it('renames (writers) and deletes (creator or admin), closing open sockets with 4403', async () => {
-    const member = await auth.signup();
-    await auth.addMember(f.owner, f.organizationId, member, 'member');
+    const member = await people(auth).user();
+    await people(auth).member(f.organizationId, member, 'member');
     const { id: docId } = await createDocument(db, { projectId: f.projectId, createdBy: member.id, title: 'Doomed' });
     const renamed = await call('PATCH', `/api/documents/${docId}`, f.owner.accessToken, { title: 'Renamed' });
     expect(renamed.status).toBe(200);

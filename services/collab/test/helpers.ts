@@ -7,6 +7,7 @@ import type { AuthHarness, TestUser } from '../../../test/support/auth.js';
 import { buildApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { listenOnLoopback } from '../../../test/support/listen.js';
+import { factories as authFactories } from '../../auth/test/factories.js';
 import { createDocument } from './factories.js';
 
 /** A Redis prefix of this test file under the run's prefix (removed by the global teardown). */
@@ -89,10 +90,24 @@ export interface Fixture {
   documentId: string;
 }
 
+/**
+ * Users, organizations, projects and memberships as rows in auth's schema, with tokens auth's
+ * keys signed: collab tests exercise documents and sockets, not sign-up (one argon2 hash per file).
+ * Role changes a test is about still go through auth's API, which publishes `membership.changed`.
+ */
+export function people(auth: AuthHarness): ReturnType<typeof authFactories> {
+  const made = madePeople.get(auth) ?? authFactories(auth.app.db);
+  madePeople.set(auth, made);
+  return made;
+}
+// One per auth harness: the factories read config and load the signing key once.
+const madePeople = new WeakMap<AuthHarness, ReturnType<typeof authFactories>>();
+
 /** An owner with an organization, a project and one document in it. */
 export async function fixture(auth: AuthHarness, collab: CollabServer): Promise<Fixture> {
-  const owner = await auth.signup();
-  const project = await auth.createProject(owner);
+  const { user, project: createProject } = people(auth);
+  const owner = await user();
+  const project = await createProject(owner);
   const document = await createDocument(collab.app.db, { projectId: project.id, createdBy: owner.id, title: 'Spec' });
   return { owner, organizationId: project.organizationId, projectId: project.id, documentId: document.id };
 }

@@ -11,6 +11,7 @@ import {
   closeCode,
   filePrefix,
   fixture,
+  people,
   provider,
   rawSocket,
   startCollab,
@@ -79,8 +80,8 @@ describe('collab socket', () => {
   });
 
   it("does not let a socket rewrite or remove another user's awareness", async () => {
-    const member = await auth.signup();
-    await auth.addMember(f.owner, f.organizationId, member, 'member');
+    const member = await people(auth).user();
+    await people(auth).member(f.organizationId, member, 'member');
     const a = await synced(open(f.documentId, f.owner.accessToken));
     a.awareness.setLocalStateField('user', { name: 'Owner' });
     const b = await synced(open(f.documentId, member.accessToken));
@@ -139,14 +140,14 @@ describe('collab socket', () => {
   });
 
   it('closes 4403 for a non-member, an unknown document and a malformed id', async () => {
-    const stranger = await auth.signup();
+    const stranger = await people(auth).user();
     expect(await closeCode(rawSocket(collab.wsUrl, f.documentId, stranger.accessToken))).toBe(4403);
     expect(await closeCode(rawSocket(collab.wsUrl, randomUUID(), f.owner.accessToken))).toBe(4403);
     expect(await closeCode(rawSocket(collab.wsUrl, 'not%20a%20uuid', f.owner.accessToken))).toBe(4403);
   });
 
   it('the stock client stops reconnecting after 4403', async () => {
-    const stranger = await auth.signup();
+    const stranger = await people(auth).user();
     const p = open(f.documentId, stranger.accessToken);
     const closed = await new Promise<{ code: number }>((resolve) => p.on('closed', (event) => resolve(event)));
     expect(closed.code).toBe(4403);
@@ -155,8 +156,8 @@ describe('collab socket', () => {
 
   it('lets guests read but refuses their updates', async () => {
     const { id: docId } = await createDocument(collab.app.db, { projectId: f.projectId, createdBy: f.owner.id, title: 'Guest test' });
-    const guest = await auth.signup();
-    await auth.addMember(f.owner, f.organizationId, guest, 'guest');
+    const guest = await people(auth).user();
+    await people(auth).member(f.organizationId, guest, 'guest');
     const member = await synced(open(docId, f.owner.accessToken));
     const viewer = await synced(open(docId, guest.accessToken));
     member.doc.getText('content').insert(0, 'by member');
@@ -173,8 +174,8 @@ describe('collab socket', () => {
 
   it('applies membership changes to open connections at once', async () => {
     const { id: docId } = await createDocument(collab.app.db, { projectId: f.projectId, createdBy: f.owner.id, title: 'Membership' });
-    const writer = await auth.signup();
-    await auth.addMember(f.owner, f.organizationId, writer, 'member');
+    const writer = await people(auth).user();
+    await people(auth).member(f.organizationId, writer, 'member');
     const owner = await synced(open(docId, f.owner.accessToken));
     const editor = await synced(open(docId, writer.accessToken));
     editor.doc.getText('content').insert(0, 'a');
