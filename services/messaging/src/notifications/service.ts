@@ -1,6 +1,14 @@
 import { AppError, type Notification } from '@flux/shared';
+import type { Kysely } from 'kysely';
 import type { Caller } from '@flux/server-kit';
 import type { AppContext } from '../context.js';
+import * as conversationsRepo from '../conversations/repository.js';
+import type { Database, NewNotification } from '../db/database.js';
+import type { MembersAddedJob, MessageCreatedJob, NotificationJobs } from '../jobs/notifications.js';
+import * as messagesRepo from '../messages/repository.js';
+import type { Realtime } from '../realtime/realtime.js';
+import * as usersRepo from '../users/repository.js';
+import { findMentions } from './mentions.js';
 import { toNotification } from './mappers.js';
 import { decodeIdCursor, encodeIdCursor } from '../messages/cursor.js';
 import * as repo from './repository.js';
@@ -25,4 +33,84 @@ export async function markRead(ctx: AppContext, caller: Caller, id: string): Pro
 export async function markAllRead(ctx: AppContext, caller: Caller): Promise<{ updated: number }> {
   const result = await repo.markAllRead(ctx.db, caller.id);
   return { updated: Number(result.numUpdatedRows) };
+}
+
+const preview = (text: string) => (text.length > 140 ? `${text.slice(0, 139)}…` : text);
+
+/**
+ * Turns a notification job into stored notifications and pushes the new ones live; safe to run
+ * twice (one notification per user and cause: the dedupe key). Returns how many were new.
+ */
+export async function deliver<N extends keyof NotificationJobs>(
+  db: Kysely<Database>,
+  realtime: Realtime,
+  name: N,
+  data: NotificationJobs[N],
+): Promise<number> {
+  // The job name says which kind of data the job carries.
+  const rows =
+    name === 'message_created' ? await forMessage(db, data as MessageCreatedJob) : await forMembersAdded(db, data as MembersAddedJob);
+  const created = await repo.insertNew(db, rows);
+  for (const row of created) realtime.toUsers([row.user_id], 'notification:new', toNotification(row));
+  return created.length;
+}
+
+/** A new message: `direct_message` for the other member of a direct conversation, `mention` for those named with `@`. */
+async function forMessage(db: Kysely<Database>, { messageId }: MessageCreatedJob): Promise<NewNotification[]> {
+  const message = await messagesRepo.findForNotification(db, messageId);
+  if (!message || message.deleted_at) return [];
+  const members = await conversationsRepo.otherMembersWithNames(db, message.conversation_id, message.sender_id);
+  const sender = message.sender_name ?? 'Someone';
+  // Dated like the message, not like the (concurrent, maybe retried) job: the list stays in message order.
+  const base = {
+    conversation_id: message.conversation_id,
+    message_id: message.id,
+    actor_id: message.sender_id,
+    dedupe_key: `message:${message.id}`,
+    created_at: message.created_at,
+  };
+  if (message.type === 'direct') {
+    return members.map((m) => ({
+      ...base,
+      user_id: m.userId,
+      type: 'direct_message' as const,
+      title: `New message from ${sender}`,
+      body: preview(message.content),
+    }));
+  }
+  const mentioned = findMentions(
+    message.content,
+    members.map((m) => ({ userId: m.userId, name: m.name ?? '', email: m.email ?? '' })),
+  );
+  const where = message.conversation_name ? ` in ${message.conversation_name}` : '';
+  return mentioned.map((userId) => ({
+    ...base,
+    user_id: userId,
+    type: 'mention' as const,
+    title: `${sender} mentioned you${where}`,
+    body: preview(message.content),
+  }));
+}
+
+/** People added to a conversation (not the one who added them): `added_to_conversation`. */
+async function forMembersAdded(
+  db: Kysely<Database>,
+  { conversationId, userIds, actorId, addId }: MembersAddedJob,
+): Promise<NewNotification[]> {
+  const conversation = await conversationsRepo.findById(db, conversationId);
+  if (!conversation) return [];
+  const [actor] = actorId ? await usersRepo.names(db, [actorId]) : [];
+  const title = `${actor?.name ?? 'Someone'} added you to ${conversation.name ?? 'a conversation'}`;
+  return userIds
+    .filter((id) => id !== actorId)
+    .map((userId) => ({
+      user_id: userId,
+      type: 'added_to_conversation' as const,
+      title,
+      body: '',
+      conversation_id: conversationId,
+      message_id: null,
+      actor_id: actorId,
+      dedupe_key: `added:${conversationId}:${addId}`,
+    }));
 }

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import { NotificationProcessor, NotificationQueue } from '../jobs/notifications.js';
+import { deliver } from '../notifications/service.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -18,7 +19,7 @@ declare module 'fastify' {
 export const notificationsPlugin = fp<{ config: Config }>(
   async (app, { config }) => {
     const db: Kysely<Database> = app.db;
-    const queue = new NotificationQueue(config, app.log, new NotificationProcessor(db, app.realtime));
+    const queue = new NotificationQueue(config, app.log, new NotificationProcessor((name, data) => deliver(db, app.realtime, name, data)));
     queue.startWorker();
     app.decorate('notifications', queue);
     app.addHook('onClose', async () => {
