@@ -17,6 +17,12 @@ export async function up(base: Context, options: { production?: boolean } = {}):
       'use ./flux up --production (with ./flux secrets) to listen publicly',
     );
   const secrets = env.production ? loadProductionSecrets(env.productionSecretsFile) : undefined;
+  // Production mail is real mail: auth refuses to start without it, so say so before starting anything.
+  if (secrets && !secrets.SMTP_URL && !env.raw.SMTP_URL)
+    fail(
+      'production needs SMTP_URL (verification and password-reset mail)',
+      `add a line SMTP_URL=smtp://user:password@host:587 to ${env.productionSecretsFile} (or set it in the environment)`,
+    );
   await build(ctx);
   const serviceEnv: NodeJS.ProcessEnv = {
     NODE_ENV: env.production ? 'production' : (env.raw.NODE_ENV ?? 'development'),
@@ -27,7 +33,8 @@ export async function up(base: Context, options: { production?: boolean } = {}):
   if (secrets) {
     serviceEnv.DATABASE_URL = await ensureProductionDatabase(ctx, secrets.POSTGRES_PASSWORD ?? '');
     serviceEnv.REDIS_URL = await ensureProductionRedis(ctx, secrets.REDIS_PASSWORD ?? '');
-    for (const name of ['SERVICE_TOKEN_SECRET', 'COOKIE_SECRET', 'JWT_PRIVATE_KEY']) serviceEnv[name] = secrets[name];
+    // Every other line of the operator's file is a service setting (the three secrets, SMTP_URL, …).
+    for (const [name, value] of Object.entries(secrets)) if (!/^(POSTGRES|REDIS)_PASSWORD$/.test(name)) serviceEnv[name] = value;
   } else {
     await ensureDevSecrets(ctx);
   }
