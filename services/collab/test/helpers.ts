@@ -6,6 +6,8 @@ import * as Y from 'yjs';
 import type { AuthHarness, TestUser } from '../../../test/support/auth.js';
 import { buildApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
+import { eventually } from '../../../test/support/eventually.js';
+import { type HttpClient, httpClient } from '../../../test/support/http.js';
 import { listenOnLoopback } from '../../../test/support/listen.js';
 import { factories as authFactories } from '../../auth/test/factories.js';
 import { createDocument } from './factories.js';
@@ -17,6 +19,8 @@ export interface CollabServer {
   app: App;
   config: Config;
   url: string;
+  /** JSON over a real connection to `url` (the tests hold sockets open beside it). */
+  http: HttpClient;
   wsUrl: string;
   close(): Promise<void>;
 }
@@ -35,15 +39,7 @@ export async function startCollab(auth: AuthHarness, env: Record<string, string>
   });
   const app = await buildApp(config, { logger: false });
   const url = await listenOnLoopback(app);
-  return { app, config, url, wsUrl: `${url.replace('http', 'ws')}/collab`, close: () => app.close() };
-}
-
-export async function waitFor(what: string, probe: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  return { app, config, url, http: httpClient(url), wsUrl: `${url.replace('http', 'ws')}/collab`, close: () => app.close() };
 }
 
 /** The stock y-websocket client, configured for Node as the contract says. */
@@ -52,7 +48,7 @@ export function provider(wsUrl: string, documentId: string, token: string, doc =
 }
 
 export async function synced(p: WebsocketProvider): Promise<WebsocketProvider> {
-  await waitFor('provider sync', () => p.synced);
+  await eventually(() => p.synced, { what: 'provider sync' });
   return p;
 }
 
@@ -66,22 +62,6 @@ export function closeCode(ws: WebSocket): Promise<number> {
 
 export const rawSocket = (wsUrl: string, documentId: string, token?: string) =>
   new WebSocket(`${wsUrl}/${documentId}${token === undefined ? '' : `?token=${encodeURIComponent(token)}`}`);
-
-export async function api<T = unknown>(
-  base: string,
-  method: string,
-  path: string,
-  token?: string,
-  body?: unknown,
-): Promise<{ status: number; body: T }> {
-  const response = await fetch(base + path, {
-    method,
-    headers: { ...(token && { authorization: `Bearer ${token}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
 
 export interface Fixture {
   owner: TestUser;

@@ -2,6 +2,7 @@ import { createDatabase } from '@flux/server-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
+import { eventually } from '../../../test/support/eventually.js';
 import { startAuth, type AuthHarness } from '../../../test/support/auth.js';
 import type { Database } from '../src/db/database.js';
 import { compactDocument } from '../src/persistence/compaction.js';
@@ -9,7 +10,7 @@ import { countUpdates, loadState } from '../src/persistence/repository.js';
 import { UpdateWriter } from '../src/persistence/update-writer.js';
 import { Histogram } from 'prom-client';
 import { createDocument } from './factories.js';
-import { api, filePrefix, fixture, provider, startCollab, synced, waitFor, type CollabServer, type Fixture } from './helpers.js';
+import { filePrefix, fixture, provider, startCollab, synced, type CollabServer, type Fixture } from './helpers.js';
 
 /** Durability, compaction and several instances, on the real PostgreSQL and Redis. */
 describe('collab persistence and scale-out', () => {
@@ -57,7 +58,7 @@ describe('collab persistence and scale-out', () => {
     const p = await open(server!, documentId);
     const before = await flushes();
     for (let i = 0; i < 50; i++) p.doc.getText('content').insert(i, 'x');
-    await waitFor('updates durable', async () => (await stored(documentId)).getText('content').length === 50);
+    await eventually(async () => (await stored(documentId)).getText('content').length === 50, { what: 'updates durable' });
     expect(await countUpdates(db, documentId)).toBe(50);
     // Fifty keystrokes, far fewer INSERTs: they were appended in batches.
     expect((await flushes()) - before).toBeLessThan(10);
@@ -90,7 +91,7 @@ describe('collab persistence and scale-out', () => {
     p.doc.getText('content').insert(0, 'written just before shutdown');
     // Make sure the server applied it (a second client sees it) before closing.
     const q = await open(server, documentId);
-    await waitFor('second client sees it', () => q.doc.getText('content').length > 0);
+    await eventually(() => q.doc.getText('content').length > 0, { what: 'second client sees it' });
     p.destroy();
     q.destroy();
     await server.close();
@@ -105,9 +106,9 @@ describe('collab persistence and scale-out', () => {
     for (let i = 0; i < 40; i++) text.insert(text.length, `line ${i}\n`);
     text.delete(0, 7);
     p.doc.getMap('meta').set('title', 'Compacted');
-    await waitFor('all durable', async () => (await stored(documentId)).getText('content').toString() === text.toString());
+    await eventually(async () => (await stored(documentId)).getText('content').toString() === text.toString(), { what: 'all durable' });
     // The threshold queued a BullMQ job; wait for it, then fold the rest directly.
-    await waitFor('background compaction ran', async () => (await countUpdates(db, documentId)) < 42, 15_000);
+    await eventually(async () => (await countUpdates(db, documentId)) < 42, { what: 'background compaction ran', timeout: 15_000 });
     await compactDocument(db, documentId);
     expect(await countUpdates(db, documentId)).toBe(0);
     const rebuilt = await stored(documentId);
@@ -117,10 +118,9 @@ describe('collab persistence and scale-out', () => {
 
     // A client that connects now loads the snapshot and sees the same document.
     p.destroy();
-    await waitFor(
-      'room unloaded',
-      async () => (await api<{ activeRooms: number }>(server.url, 'GET', '/collab/health')).body.activeRooms === 0,
-    );
+    await eventually(async () => (await server.http.get<{ activeRooms: number }>('/collab/health')).body.activeRooms === 0, {
+      what: 'room unloaded',
+    });
     const fresh = await open(server, documentId);
     expect(fresh.doc.getText('content').toString()).toBe(text.toString());
     // And compacting again with nothing new is a no-op.
@@ -134,25 +134,26 @@ describe('collab persistence and scale-out', () => {
     const documentId = await newDocument();
     const a = await open(one, documentId);
     a.doc.getText('content').insert(0, 'before b joined ');
-    await waitFor(
-      'one applied it',
-      async () => (await api<{ activeRooms: number }>(one.url, 'GET', '/collab/health')).body.activeRooms === 1,
-    );
+    await eventually(async () => (await one.http.get<{ activeRooms: number }>('/collab/health')).body.activeRooms === 1, {
+      what: 'one applied it',
+    });
     const witness = await open(one, documentId);
-    await waitFor('one has the edit', () => witness.doc.getText('content').length > 0);
+    await eventually(() => witness.doc.getText('content').length > 0, { what: 'one has the edit' });
     // Not yet in PostgreSQL, yet b's very first sync already holds it (two waited for one's answer).
     const b = await open(two, documentId);
     expect(b.doc.getText('content').toString()).toBe('before b joined ');
     b.doc.getText('content').insert(b.doc.getText('content').length, 'from b');
     a.doc.getMap('meta').set('from', 'a');
-    await waitFor('a sees b', () => a.doc.getText('content').toString() === 'before b joined from b');
-    await waitFor('b sees a', () => b.doc.getMap('meta').get('from') === 'a');
+    await eventually(() => a.doc.getText('content').toString() === 'before b joined from b', { what: 'a sees b' });
+    await eventually(() => b.doc.getMap('meta').get('from') === 'a', { what: 'b sees a' });
     b.awareness.setLocalStateField('user', { name: 'on instance two' });
-    await waitFor('awareness crosses instances', () =>
-      [...a.awareness.getStates().values()].some((s) => s.user?.name === 'on instance two'),
-    );
+    await eventually(() => [...a.awareness.getStates().values()].some((s) => s.user?.name === 'on instance two'), {
+      what: 'awareness crosses instances',
+    });
     // Each update is persisted once, by the instance that accepted it.
-    await waitFor('durable', async () => (await stored(documentId)).getText('content').toString() === 'before b joined from b');
+    await eventually(async () => (await stored(documentId)).getText('content').toString() === 'before b joined from b', {
+      what: 'durable',
+    });
     const rows = await countUpdates(db, documentId);
     const distinct = await db
       .selectFrom('collab.document_updates')
@@ -174,7 +175,7 @@ describe('collab persistence and scale-out', () => {
     const there = await open(two, documentId);
     const closed = (p: WebsocketProvider) => new Promise<number>((resolve) => p.on('closed', (event) => resolve(event.code)));
     const [closedHere, closedThere] = [closed(here), closed(there)];
-    expect((await api(one.url, 'DELETE', `/api/documents/${documentId}`, f.owner.accessToken)).status).toBe(204);
+    expect((await one.http.as(f.owner).delete(`/api/documents/${documentId}`)).status).toBe(204);
     expect(await closedHere).toBe(4403);
     expect(await closedThere).toBe(4403);
   });

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
+import { eventually } from '../../../test/support/eventually.js';
 import { startAuth, type AuthHarness } from '../../../test/support/auth.js';
 import {
-  api,
   closeCode,
   filePrefix,
   fixture,
@@ -16,7 +16,6 @@ import {
   rawSocket,
   startCollab,
   synced,
-  waitFor,
   type CollabServer,
   type Fixture,
 } from './helpers.js';
@@ -57,14 +56,14 @@ describe('collab socket', () => {
     const a = await synced(open(f.documentId, f.owner.accessToken));
     const b = await synced(open(f.documentId, f.owner.accessToken));
     a.doc.getText('content').insert(0, 'hello from a');
-    await waitFor('b sees a', () => b.doc.getText('content').toString() === 'hello from a');
+    await eventually(() => b.doc.getText('content').toString() === 'hello from a', { what: 'b sees a' });
     b.doc.getMap('meta').set('status', 'draft');
-    await waitFor('a sees b', () => a.doc.getMap('meta').get('status') === 'draft');
+    await eventually(() => a.doc.getMap('meta').get('status') === 'draft', { what: 'a sees b' });
 
     a.awareness.setLocalStateField('user', { name: 'Ada' });
-    await waitFor('b sees a cursor', () => [...b.awareness.getStates().values()].some((s) => s.user?.name === 'Ada'));
+    await eventually(() => [...b.awareness.getStates().values()].some((s) => s.user?.name === 'Ada'), { what: 'b sees a cursor' });
 
-    const health = await api<{ connections: number; activeRooms: number }>(collab.url, 'GET', '/collab/health');
+    const health = await collab.http.get<{ connections: number; activeRooms: number }>('/collab/health');
     expect(health.body.connections).toBeGreaterThanOrEqual(2);
     expect(health.body.activeRooms).toBeGreaterThanOrEqual(1);
   });
@@ -76,7 +75,7 @@ describe('collab socket', () => {
       if (new Uint8Array(event.data)[0] === 1) echoed = true;
     });
     a.awareness.setLocalStateField('cursor', 3);
-    await waitFor('awareness echo', () => echoed);
+    await eventually(() => echoed, { what: 'awareness echo' });
   });
 
   it("does not let a socket rewrite or remove another user's awareness", async () => {
@@ -85,7 +84,7 @@ describe('collab socket', () => {
     const a = await synced(open(f.documentId, f.owner.accessToken));
     a.awareness.setLocalStateField('user', { name: 'Owner' });
     const b = await synced(open(f.documentId, member.accessToken));
-    await waitFor('b sees owner', () => b.awareness.getStates().get(a.doc.clientID)?.user?.name === 'Owner');
+    await eventually(() => b.awareness.getStates().get(a.doc.clientID)?.user?.name === 'Owner', { what: 'b sees owner' });
     // b forges a removal of a's cursor (state null) with a higher clock.
     const { encodeAwarenessUpdate, Awareness } = await import('y-protocols/awareness');
     const forged = new Awareness(new Y.Doc({ gc: true }));
@@ -100,7 +99,7 @@ describe('collab socket', () => {
     // A later genuine change from b arrives; the forged one before it never did.
     b.awareness.setLocalStateField('user', { name: 'Member' });
     const c = await synced(open(f.documentId, f.owner.accessToken));
-    await waitFor('c sees member', () => [...c.awareness.getStates().values()].some((s) => s.user?.name === 'Member'));
+    await eventually(() => [...c.awareness.getStates().values()].some((s) => s.user?.name === 'Member'), { what: 'c sees member' });
     expect(c.awareness.getStates().get(a.doc.clientID)?.user?.name).toBe('Owner');
     const metrics = (await collab.app.inject({ url: '/metrics' })).body;
     expect(metrics).toMatch(/collab_messages_refused_total\{reason="foreign_awareness"[^}]*\} [1-9]/);
@@ -131,7 +130,7 @@ describe('collab socket', () => {
     const orphan = await startCollab({ ...auth, url: 'http://127.0.0.1:1' } as AuthHarness, { REDIS_PREFIX: collab.config.redisPrefix });
     try {
       expect(await closeCode(rawSocket(orphan.wsUrl, f.documentId, f.owner.accessToken))).toBe(CollabCloseCodes.internalError);
-      const rest = await api<{ error: { code: string } }>(orphan.url, 'GET', `/api/documents/${f.documentId}`, f.owner.accessToken);
+      const rest = await orphan.http.as(f.owner).get<{ error: { code: string } }>(`/api/documents/${f.documentId}`);
       expect(rest.status).toBe(503);
       expect(rest.body.error.code).toBe('service_unavailable');
     } finally {
@@ -161,12 +160,12 @@ describe('collab socket', () => {
     const member = await synced(open(docId, f.owner.accessToken));
     const viewer = await synced(open(docId, guest.accessToken));
     member.doc.getText('content').insert(0, 'by member');
-    await waitFor('guest receives', () => viewer.doc.getText('content').toString() === 'by member');
+    await eventually(() => viewer.doc.getText('content').toString() === 'by member', { what: 'guest receives' });
 
     viewer.doc.getText('content').insert(0, 'GUEST ');
     // A marker after the guest's edit: once the member sees it, the guest's edit would have arrived too.
     member.doc.getText('content').insert(member.doc.getText('content').length, '!');
-    await waitFor('guest receives marker', () => viewer.doc.getText('content').toString().endsWith('!'));
+    await eventually(() => viewer.doc.getText('content').toString().endsWith('!'), { what: 'guest receives marker' });
     const fresh = await synced(open(docId, f.owner.accessToken));
     expect(fresh.doc.getText('content').toString()).toBe('by member!');
     expect(member.doc.getText('content').toString()).toBe('by member!');
@@ -179,24 +178,27 @@ describe('collab socket', () => {
     const owner = await synced(open(docId, f.owner.accessToken));
     const editor = await synced(open(docId, writer.accessToken));
     editor.doc.getText('content').insert(0, 'a');
-    await waitFor('owner sees member edit', () => owner.doc.getText('content').toString() === 'a');
+    await eventually(() => owner.doc.getText('content').toString() === 'a', { what: 'owner sees member edit' });
 
     await auth.setRole(f.owner, f.organizationId, writer, 'guest');
     // Downgraded: the same connection stays open but its edits are refused from now on.
-    await waitFor('downgrade applied', async () => {
-      editor.doc.getText('content').insert(0, 'x');
-      owner.doc.getText('content').insert(owner.doc.getText('content').length, '.');
-      await waitFor('marker', () => editor.doc.getText('content').toString().endsWith('.'));
-      const fresh = new Y.Doc();
-      const check = await synced(open(docId, f.owner.accessToken, fresh));
-      const text = fresh.getText('content').toString();
-      check.destroy();
-      return !text.startsWith('x');
-    });
+    await eventually(
+      async () => {
+        editor.doc.getText('content').insert(0, 'x');
+        owner.doc.getText('content').insert(owner.doc.getText('content').length, '.');
+        await eventually(() => editor.doc.getText('content').toString().endsWith('.'), { what: 'marker' });
+        const fresh = new Y.Doc();
+        const check = await synced(open(docId, f.owner.accessToken, fresh));
+        const text = fresh.getText('content').toString();
+        check.destroy();
+        return !text.startsWith('x');
+      },
+      { what: 'downgrade applied' },
+    );
     const before = owner.doc.getText('content').toString();
     editor.doc.getText('content').insert(0, 'refused');
     owner.doc.getText('content').insert(owner.doc.getText('content').length, '#');
-    await waitFor('marker 2', () => editor.doc.getText('content').toString().endsWith('#'));
+    await eventually(() => editor.doc.getText('content').toString().endsWith('#'), { what: 'marker 2' });
     expect(owner.doc.getText('content').toString()).toBe(`${before}#`);
 
     const closed = new Promise<{ code: number }>((resolve) => editor.on('closed', (event) => resolve(event)));
@@ -241,7 +243,7 @@ describe('collab socket', () => {
     // The room and the well-behaved client are unaffected.
     keeper.doc.getText('after').insert(0, 'still fine');
     const other = await synced(open(f.documentId, f.owner.accessToken));
-    await waitFor('room still works', () => other.doc.getText('after').toString() === 'still fine');
+    await eventually(() => other.doc.getText('after').toString() === 'still fine', { what: 'room still works' });
     expect(keeper.wsconnected).toBe(true);
   });
 
@@ -254,7 +256,7 @@ describe('collab socket', () => {
     for (let i = 0; i < 4; i++) text.insert(text.length, 'x'.repeat(50_000));
     expect((await closed).code).toBe(CollabCloseCodes.documentTooLarge);
     // What fit stays; the reader keeps its connection.
-    await waitFor('reader got the accepted part', () => reader.doc.getText('content').length >= 100_000);
+    await eventually(() => reader.doc.getText('content').length >= 100_000, { what: 'reader got the accepted part' });
     expect(reader.doc.getText('content').length).toBeLessThan(200_000);
     expect(reader.wsconnected).toBe(true);
   });
@@ -271,10 +273,10 @@ describe('collab socket', () => {
     const { id: docId } = await createDocument(collab.app.db, { projectId: f.projectId, createdBy: f.owner.id, title: 'Unload' });
     const p = await synced(provider(collab.wsUrl, docId, f.owner.accessToken));
     p.doc.getText('content').insert(0, 'kept');
-    const rooms = () => api<{ activeRooms: number }>(collab.url, 'GET', '/collab/health').then((r) => r.body.activeRooms);
+    const rooms = () => collab.http.get<{ activeRooms: number }>('/collab/health').then((r) => r.body.activeRooms);
     const loaded = await rooms();
     p.destroy();
-    await waitFor('room unloaded', async () => (await rooms()) === loaded - 1);
+    await eventually(async () => (await rooms()) === loaded - 1, { what: 'room unloaded' });
     const again = await synced(open(docId, f.owner.accessToken));
     expect(again.doc.getText('content').toString()).toBe('kept');
   });
