@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, conversation, send, startAuth, startMessaging, type AuthHarness, type MessagingServer, type TestUser } from './helpers.js';
+import type { ErrorBody } from '@flux/shared';
+import { messagingFactories } from './factories.js';
+import { type Answer, client, send, startAuth, startMessaging, type AuthHarness, type MessagingServer, type TestUser } from './helpers.js';
 
 // The smallest valid PNG (1×1), so the type can only come from the bytes.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
@@ -14,7 +16,7 @@ async function upload(url: string, user: TestUser | undefined, body: Blob, name:
     body: form,
     headers: user ? { authorization: `Bearer ${user.accessToken}` } : {},
   });
-  return { status: response.status, body: (await response.json()) as any };
+  return { status: response.status, body: (await response.json()) as Answer['body'] };
 }
 
 const download = (url: string, user: TestUser, path: string) =>
@@ -23,11 +25,14 @@ const download = (url: string, user: TestUser, path: string) =>
 describe('files', () => {
   let auth: AuthHarness;
   let server: MessagingServer;
+  let fixtures: ReturnType<typeof messagingFactories>;
   beforeAll(async () => {
     auth = await startAuth();
     server = await startMessaging(auth, { MAX_FILE_SIZE: String(64 * 1024), USER_QUOTA_BYTES: String(100 * 1024) });
+    fixtures = messagingFactories(server.config.databaseUrl);
   });
   afterAll(async () => {
+    await fixtures?.close();
     await server?.close();
     await auth?.close();
   });
@@ -63,7 +68,7 @@ describe('files', () => {
     const file = (await upload(server.url, ada, new Blob(['shared secret']), 'secret.txt')).body;
     expect((await download(server.url, bob, file.url)).status).toBe(404);
 
-    const chat = await conversation(server.url, ada, 'direct', [bob]);
+    const chat = await fixtures.conversation('direct', ada, [bob]);
     // Attaching someone else's file is refused.
     const stolen = await client(server.url, bob).post(`/api/conversations/${chat.id}/messages`, {
       content: 'mine now',
@@ -80,7 +85,7 @@ describe('files', () => {
     expect(await asBob.text()).toBe('shared secret');
     const asEve = await download(server.url, eve, file.url);
     expect(asEve.status).toBe(404);
-    expect(((await asEve.json()) as any).error.code).toBe('not_found');
+    expect(((await asEve.json()) as ErrorBody).error.code).toBe('not_found');
 
     // Once the message is deleted, the attachment no longer opens the file to the conversation.
     await client(server.url, ada).delete(`/api/messages/${message.id}`);
@@ -133,7 +138,7 @@ describe('files', () => {
       headers: { authorization: `Bearer ${ada.accessToken}` },
     });
     expect(noFile.status).toBe(400);
-    expect(((await noFile.json()) as any).error.details.field).toBe('file');
+    expect(((await noFile.json()) as ErrorBody & { error: { details: { field: string } } }).error.details.field).toBe('file');
     expect((await download(server.url, ada, `/api/files/${randomUUID()}`)).status).toBe(404);
     expect((await download(server.url, ada, '/api/files/nope')).status).toBe(400);
   });

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the suites assert on JSON answers and socket payloads of many shapes; the assertions check them
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,8 @@ import { io, type Socket } from 'socket.io-client';
 import { startAuth, type AuthHarness, type TestUser } from '../../../test/support/auth.js';
 import { buildApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
+import { eventually as sharedEventually } from '../../../test/support/eventually.js';
+import { type HttpAnswer, httpClient } from '../../../test/support/http.js';
 import { listenOnLoopback } from '../../../test/support/listen.js';
 
 export type { AuthHarness, TestUser };
@@ -35,31 +38,16 @@ export async function startMessaging(auth: AuthHarness, env: Record<string, stri
   return { app, url, config, close: () => app.close() };
 }
 
-export interface Answer<T = any> {
-  status: number;
-  body: T;
-  headers: Headers;
-}
+export type Answer<T = any> = HttpAnswer<T>;
 
-/** A tiny JSON client for one user. */
+/** The shared typed HTTP client (test/support/http.ts) for one user, over a real socket. */
 export function client(baseUrl: string, user: { accessToken: string } | undefined) {
-  const call = async <T = any>(method: string, path: string, body?: unknown): Promise<Answer<T>> => {
-    const response = await fetch(baseUrl + path, {
-      method,
-      headers: {
-        ...(user && { authorization: `Bearer ${user.accessToken}` }),
-        ...(body !== undefined && { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
-  };
+  const http = httpClient(baseUrl, { token: user?.accessToken });
   return {
-    get: <T = any>(path: string) => call<T>('GET', path),
-    post: <T = any>(path: string, body?: unknown) => call<T>('POST', path, body ?? {}),
-    patch: <T = any>(path: string, body: unknown) => call<T>('PATCH', path, body),
-    delete: <T = any>(path: string, body?: unknown) => call<T>('DELETE', path, body),
+    get: <T = any>(path: string) => http.get<T>(path),
+    post: <T = any>(path: string, body?: unknown) => http.post<T>(path, body ?? {}),
+    patch: <T = any>(path: string, body: unknown) => http.patch<T>(path, body),
+    delete: <T = any>(path: string, body?: unknown) => http.delete<T>(path, body === undefined ? {} : { body }),
   };
 }
 
@@ -132,13 +120,5 @@ export function emitWithAck<T = any>(socket: Socket, event: string, ...args: unk
   return socket.timeout(10_000).emitWithAck(event, ...args) as Promise<T>;
 }
 
-/** Waits until `probe` holds (for effects that happen after an answer, e.g. a queued job). */
-export async function eventually<T>(probe: () => Promise<T | undefined | false>, what = 'condition', ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Waits until `probe` holds (for effects that happen after an answer, e.g. a queued job): the shared `eventually`. */
+export const eventually = <T>(probe: () => Promise<T>, what = 'condition', ms = 10_000) => sharedEventually(probe, { what, timeout: ms });

@@ -17,16 +17,20 @@ import {
   type AuthHarness,
   type MessagingServer,
 } from './helpers.js';
+import { messagingFactories } from './factories.js';
 
 describe('Socket.IO', () => {
   let auth: AuthHarness;
   let server: MessagingServer;
+  let fixtures: ReturnType<typeof messagingFactories>;
   beforeAll(async () => {
     auth = await startAuth();
     server = await startMessaging(auth, { TYPING_THROTTLE_MS: '60000' });
+    fixtures = messagingFactories(server.config.databaseUrl);
   });
   afterEach(() => closeSockets());
   afterAll(async () => {
+    await fixtures?.close();
     await server?.close();
     await auth?.close();
   });
@@ -42,8 +46,9 @@ describe('Socket.IO', () => {
 
   it('acks message:send after commit, delivers to members and nothing to outsiders', async () => {
     const [ada, bob, eve] = await Promise.all([auth.signup('Ada'), auth.signup('Bob'), auth.signup('Eve')]);
-    const chat = await conversation(server.url, ada, 'direct', [bob]);
-    const evesNotes = await conversation(server.url, eve, 'direct', [eve]);
+    // Fixtures, not under test here: created before anyone connects.
+    const chat = await fixtures.conversation('direct', ada, [bob]);
+    const evesNotes = await fixtures.conversation('direct', eve, [eve]);
     const [adaSocket, bobSocket, eveSocket] = await Promise.all([
       connect(server.url, ada),
       connect(server.url, bob),
