@@ -13,11 +13,6 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set by `authenticate`; only read it in routes that ran it. */
     caller: Caller;
-    /**
-     * The raw token claims, set by `authenticate` beside `caller`.
-     * @deprecated read `request.caller` (`caller.id`, `caller.sessionId`); kept until every service has switched.
-     */
-    user: AccessTokenClaims;
   }
 }
 
@@ -83,10 +78,8 @@ export function authenticate(verify: AccessTokenVerifier, { check }: Authenticat
   return async (request: FastifyRequest): Promise<void> => {
     const token = bearerToken(request);
     if (!token) throw AppError.unauthorized();
-    const claims = await verify(token);
-    const caller = toCaller(claims);
+    const caller = toCaller(await verify(token));
     await check?.(caller, request);
     request.caller = caller;
-    request.user = claims;
   };
 }

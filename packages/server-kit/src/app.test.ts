@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServiceApp, type App } from './app.js';
+import { createFastify, type App } from './app.js';
 import { EnvReader, readBaseConfig, type BaseConfig } from './config.js';
+import { fluxCore } from './plugins/core.js';
 import { ServiceTokens } from './service-token.js';
 
 const config = (env: Record<string, string> = {}): BaseConfig => {
@@ -11,11 +12,18 @@ const config = (env: Record<string, string> = {}): BaseConfig => {
   return value;
 };
 
+/** What every service starts from: createFastify + the core plugins. */
+async function coreApp(base: BaseConfig): Promise<App> {
+  const app = createFastify({ service: 'auth', config: base, logger: false });
+  await app.register(fluxCore, { config: base, publicHealthPath: '/api/auth/health' });
+  return app;
+}
+
 /** The shared service shell against the machine's real PostgreSQL and Redis. */
-describe('createServiceApp', () => {
+describe('createFastify + fluxCore', () => {
   let app: App;
   beforeAll(async () => {
-    ({ app } = await createServiceApp({ service: 'auth', config: config(), publicHealthPath: '/api/auth/health', logger: false }));
+    app = await coreApp(config());
     app.post(
       '/echo',
       { schema: { body: Type.Object({ email: Type.String({ format: 'email' }), age: Type.Integer({ minimum: 0 }) }) } },
@@ -82,12 +90,7 @@ describe('createServiceApp', () => {
 
 describe('health when dependencies are down', () => {
   it('is 503 when PostgreSQL is unreachable and degraded when Redis is', async () => {
-    const { app } = await createServiceApp({
-      service: 'auth',
-      config: config({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/flux', REDIS_URL: 'redis://127.0.0.1:1' }),
-      publicHealthPath: '/api/auth/health',
-      logger: false,
-    });
+    const app = await coreApp(config({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/flux', REDIS_URL: 'redis://127.0.0.1:1' }));
     try {
       const response = await app.inject({ url: '/health' });
       expect(response.statusCode).toBe(503);

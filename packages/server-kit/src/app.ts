@@ -9,15 +9,7 @@ import Fastify, {
   type RawRequestDefaultExpression,
   type RawServerDefault,
 } from 'fastify';
-import type { Kysely } from 'kysely';
-import type { Redis } from 'ioredis';
-import type { Registry } from 'prom-client';
 import type { BaseConfig } from './config.js';
-import type { Database } from './db.js';
-import type { EventBus } from './events.js';
-import type { HealthExtra } from './health.js';
-import { fluxCore } from './plugins/core.js';
-import type { ServiceTokens } from './service-token.js';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -59,44 +51,4 @@ export function createFastify({ service, config, logger = true }: CreateFastifyO
     reply.header('x-request-id', request.id);
   });
   return app;
-}
-
-/**
- * What every service gets: the app plus its process-wide resources, closed with the app.
- * @deprecated read the decorators instead (`app.db`, `app.redis`, `app.events`, …).
- */
-export interface ServiceContext<DB> extends Database<DB> {
-  app: App;
-  redis: Redis;
-  metrics: Registry;
-  events: EventBus;
-  serviceTokens: ServiceTokens;
-}
-
-export interface ServiceAppOptions {
-  service: ServiceName;
-  config: BaseConfig;
-  /** Where nginx reaches `/health` from outside, e.g. `/api/auth/health` (contract §1). */
-  publicHealthPath: string;
-  /** Extra fields for `/health`, e.g. collab's connection counts. */
-  health?: HealthExtra;
-  /** Pass `false` in tests to silence logs. */
-  logger?: boolean;
-}
-
-/**
- * `createFastify` plus the core plugins (`fluxCore`), returning the decorated resources.
- * Kept while services move to `createFastify` + `app.register(fluxCore, …)` + decorators.
- */
-export async function createServiceApp<DB>({
-  service,
-  config,
-  publicHealthPath,
-  health,
-  logger = true,
-}: ServiceAppOptions): Promise<ServiceContext<DB>> {
-  const app = createFastify({ service, config, logger });
-  await app.register(fluxCore, { config: { ...config, service }, publicHealthPath, health });
-  const db: Kysely<DB> = app.db;
-  return { app, db, sql: app.sql, redis: app.redis, metrics: app.metrics, events: app.events, serviceTokens: app.serviceTokens };
 }

@@ -211,9 +211,6 @@ export interface ServerToClientPayloads {
 /** Server → client events as Socket.IO's typed maps want them: `Socket<ServerToClientEvents, ClientToServerEvents>` in the web. */
 export type ServerToClientEvents = { [E in keyof ServerToClientPayloads]: (payload: ServerToClientPayloads[E]) => void };
 
-/** @deprecated the same map as `ServerToClientPayloads`; kept until messaging and the web have switched. */
-export type MessagingServerEvents = ServerToClientPayloads;
-
 /** What the messaging server keeps per socket: `new Server<ClientToServerEvents, ServerToClientEvents, {}, SocketData>`. */
 export interface SocketData {
   caller: Caller;
