@@ -82,7 +82,13 @@ export async function ensureProductionRedis(ctx: Context, password: string): Pro
   const maxmemory = ctx.env.raw.FLUX_REDIS_MAXMEMORY || defaultMaxmemory();
   ctx.ui.step(`Redis: password, maxmemory ${maxmemory}, maxmemory-policy noeviction`);
   const open = async (target: string) => {
-    const client = new Redis(target, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+    const client = new Redis(target, {
+      lazyConnect: true,
+      enableReadyCheck: false,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
     client.on('error', () => {});
     await client.connect();
     return client;
