@@ -1,28 +1,31 @@
+import type { App } from '@flux/server-kit';
+import type { ErrorBody, TotpSetup } from '@flux/shared';
 import { authenticator } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAuth, TEST_PASSWORD, type AuthHarness } from '../../../test/support/auth.js';
+import { TEST_PASSWORD } from '../../../test/support/auth.js';
+import { httpClient } from '../../../test/support/http.js';
 import { factories } from './factories.js';
-import { client, testDatabase } from './helpers.js';
+import { authApp, testDatabase } from './helpers.js';
 
 /** The code of the TOTP step `offset` steps from now (codes are single-use, so tests need distinct ones). */
 const code = (secret: string, offset = 0) => authenticator.clone({ epoch: Date.now() + offset * 30_000 }).generate(secret);
 
 describe('TOTP MFA', () => {
-  let auth: AuthHarness;
+  let app: App;
   const { db } = testDatabase();
   const make = factories(db);
   beforeAll(async () => {
-    auth = await startAuth();
+    app = await authApp();
   });
   afterAll(async () => {
-    await auth.close();
+    await app.close();
     await db.destroy();
   });
 
   it('sets up, enables with recovery codes, asks for the code at login, and disables', async () => {
     const user = await make.user();
-    const http = client(auth.url);
-    const setup = await http.post('/api/auth/mfa/totp/setup', undefined, { token: user.accessToken });
+    const http = httpClient(app);
+    const setup = await http.post<TotpSetup>('/api/auth/mfa/totp/setup', undefined, { token: user.accessToken });
     expect(setup.status).toBe(200);
     expect(setup.body.otpauthUrl).toMatch(/^otpauth:\/\/totp\/FluxStudio:/);
     expect(setup.body.qrCodeDataUrl).toMatch(/^data:image\/png;base64,/);
@@ -31,27 +34,31 @@ describe('TOTP MFA', () => {
     const stored = await db.selectFrom('auth.users').select('mfa_pending_secret').where('id', '=', user.id).executeTakeFirstOrThrow();
     expect(stored.mfa_pending_secret).not.toContain(secret);
 
-    expect((await http.post('/api/auth/mfa/totp/enable', { code: '000000' }, { token: user.accessToken })).body.error.code).toBe(
+    expect((await http.post<ErrorBody>('/api/auth/mfa/totp/enable', { code: '000000' }, { token: user.accessToken })).body.error.code).toBe(
       'invalid_otp',
     );
     // Enable with the next step's code and sign in with the previous step's: distinct codes even if
     // the clock crosses a 30 s boundary in between (a code, once used, is refused).
-    const enabled = await http.post('/api/auth/mfa/totp/enable', { code: code(secret, 1) }, { token: user.accessToken });
+    const enabled = await http.post<{ recoveryCodes: string[] }>(
+      '/api/auth/mfa/totp/enable',
+      { code: code(secret, 1) },
+      { token: user.accessToken },
+    );
     expect(enabled.status).toBe(200);
     const recovery: string[] = enabled.body.recoveryCodes;
     expect(recovery).toHaveLength(10);
     expect(new Set(recovery).size).toBe(10);
 
-    const noOtp = await http.post('/api/auth/login', { email: user.email, password: TEST_PASSWORD });
+    const noOtp = await http.post<ErrorBody>('/api/auth/login', { email: user.email, password: TEST_PASSWORD });
     expect(noOtp.status).toBe(401);
     expect(noOtp.body.error.code).toBe('mfa_required');
     // A wrong password never reveals that MFA is on.
-    expect((await http.post('/api/auth/login', { email: user.email, password: 'wrong-password-here' })).body.error.code).toBe(
+    expect((await http.post<ErrorBody>('/api/auth/login', { email: user.email, password: 'wrong-password-here' })).body.error.code).toBe(
       'invalid_credentials',
     );
-    expect((await http.post('/api/auth/login', { email: user.email, password: TEST_PASSWORD, otp: '123456' })).body.error.code).toBe(
-      'invalid_otp',
-    );
+    expect(
+      (await http.post<ErrorBody>('/api/auth/login', { email: user.email, password: TEST_PASSWORD, otp: '123456' })).body.error.code,
+    ).toBe('invalid_otp');
 
     const previous = code(secret, -1);
     expect((await http.post('/api/auth/login', { email: user.email, password: TEST_PASSWORD, otp: previous })).status).toBe(200);

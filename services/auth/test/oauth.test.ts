@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import type { App } from '@flux/server-kit';
+import type { AuthTokens, Page } from '@flux/shared';
 import { OAuth2Server } from 'oauth2-mock-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAuth, TEST_PASSWORD, type AuthHarness } from '../../../test/support/auth.js';
+import { TEST_PASSWORD } from '../../../test/support/auth.js';
+import { type HttpClient, httpClient } from '../../../test/support/http.js';
 import { factories } from './factories.js';
-import { client, testDatabase } from './helpers.js';
+import { authApp, testDatabase } from './helpers.js';
 
 const PUBLIC_URL = 'http://flux.test';
 
@@ -12,7 +15,7 @@ describe('OAuth / OIDC sign-in', () => {
   const provider = new OAuth2Server();
   const { db } = testDatabase();
   const make = factories(db);
-  let auth: AuthHarness;
+  let app: App;
   let nextIdentity: Record<string, unknown> = {};
 
   beforeAll(async () => {
@@ -21,7 +24,7 @@ describe('OAuth / OIDC sign-in', () => {
     provider.service.on('beforeTokenSigning', (token) => {
       Object.assign(token.payload, nextIdentity);
     });
-    auth = await startAuth({
+    app = await authApp({
       PUBLIC_URL,
       OAUTH_PROVIDERS: 'acme',
       OAUTH_ACME_ISSUER: provider.issuer.url!,
@@ -30,7 +33,7 @@ describe('OAuth / OIDC sign-in', () => {
     });
   });
   afterAll(async () => {
-    await auth.close();
+    await app.close();
     await provider.stop();
     await db.destroy();
   });
@@ -38,7 +41,7 @@ describe('OAuth / OIDC sign-in', () => {
   /** Drives the browser's redirects: start → provider → our callback, with the browser's cookies. */
   async function signIn(identity: Record<string, unknown>, tamper?: (callback: URL) => void) {
     nextIdentity = identity;
-    const browser = client(auth.url, { jar: true });
+    const browser = httpClient(app, { jar: true });
     const start = await browser.get('/api/auth/oauth/acme/start');
     expect(start.status).toBe(302);
     const authorize = new URL(start.headers.get('location')!);
@@ -54,14 +57,16 @@ describe('OAuth / OIDC sign-in', () => {
     return { browser, done };
   }
 
-  async function tokensOf(browser: ReturnType<typeof client>) {
-    const { body } = await browser.get('/api/auth/csrf');
-    return browser.post('/api/auth/refresh', undefined, { headers: { 'x-csrf-token': body.csrfToken } });
+  async function tokensOf(browser: HttpClient) {
+    const { body } = await browser.get<{ csrfToken: string }>('/api/auth/csrf');
+    return browser.post<AuthTokens>('/api/auth/refresh', undefined, { headers: { 'x-csrf-token': body.csrfToken } });
   }
 
   it('lists the configured providers', async () => {
-    expect((await client(auth.url).get('/api/auth/oauth/providers')).body.items).toEqual([{ id: 'acme', name: 'acme' }]);
-    expect((await client(auth.url).get('/api/auth/oauth/nope/start')).status).toBe(404);
+    expect((await httpClient(app).get<Page<{ id: string; name: string }>>('/api/auth/oauth/providers')).body.items).toEqual([
+      { id: 'acme', name: 'acme' },
+    ]);
+    expect((await httpClient(app).get('/api/auth/oauth/nope/start')).status).toBe(404);
   });
 
   it('creates an account from a verified email and signs in with the refresh cookie', async () => {
@@ -88,8 +93,8 @@ describe('OAuth / OIDC sign-in', () => {
     // The account's email was never verified: the mailbox owner takes it over, the old password and sessions go.
     const verified = await signIn({ sub: randomUUID(), email: user.email.toUpperCase(), email_verified: true });
     expect((await tokensOf(verified.browser)).body.user.id).toBe(user.id);
-    expect((await client(auth.url).post('/api/auth/refresh', { refreshToken: user.refreshToken })).status).toBe(401);
-    expect((await client(auth.url).post('/api/auth/login', { email: user.email, password: TEST_PASSWORD })).status).toBe(401);
+    expect((await httpClient(app).post('/api/auth/refresh', { refreshToken: user.refreshToken })).status).toBe(401);
+    expect((await httpClient(app).post('/api/auth/login', { email: user.email, password: TEST_PASSWORD })).status).toBe(401);
     const link = await db.selectFrom('auth.oauth_accounts').selectAll().where('user_id', '=', user.id).execute();
     expect(link).toHaveLength(1);
   });
@@ -101,12 +106,12 @@ describe('OAuth / OIDC sign-in', () => {
     expect(forged.done.headers.get('location')).toBe(`${PUBLIC_URL}/signin?error=oauth_state_mismatch`);
 
     nextIdentity = { sub: randomUUID(), email: `x-${randomUUID()}@example.com`, email_verified: true };
-    const victim = client(auth.url, { jar: true });
+    const victim = httpClient(app, { jar: true });
     const start = await victim.get('/api/auth/oauth/acme/start');
     const atProvider = await fetch(start.headers.get('location')!, { redirect: 'manual' });
     const callback = new URL(atProvider.headers.get('location')!);
     // An attacker's browser (no state cookie) cannot finish someone else's flow.
-    const attacker = await client(auth.url, { jar: true }).get(`/api/auth/oauth/acme/callback${callback.search}`);
+    const attacker = await httpClient(app, { jar: true }).get(`/api/auth/oauth/acme/callback${callback.search}`);
     expect(attacker.headers.get('location')).toContain('error=oauth_state_mismatch');
     // The rightful browser finishes once; the same callback again is refused.
     expect((await victim.get(`/api/auth/oauth/acme/callback${callback.search}`)).headers.get('location')).toBe(`${PUBLIC_URL}/`);

@@ -1,190 +1,189 @@
 import { randomUUID } from 'node:crypto';
-import type { EventMap, EventName } from '@flux/shared';
-import { EventBus } from '@flux/server-kit';
+import { type App, EventBus } from '@flux/server-kit';
+import type {
+  AddMemberResult,
+  AuthTokens,
+  ErrorBody,
+  EventMap,
+  EventName,
+  Member,
+  MeResponse,
+  Organization,
+  OutboxMail,
+  Page,
+  Project,
+} from '@flux/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAuth, TEST_PASSWORD, type AuthHarness, type TestUser } from '../../../test/support/auth.js';
+import { TEST_PASSWORD, type TestUser } from '../../../test/support/auth.js';
+import { httpClient } from '../../../test/support/http.js';
 import { factories } from './factories.js';
-import { testDatabase } from './helpers.js';
+import { authApp, signup, testDatabase } from './helpers.js';
 
 describe('organizations, members and projects', () => {
-  let auth: AuthHarness;
+  let app: App;
   let owner: TestUser;
   const { db } = testDatabase();
   const make = factories(db);
   beforeAll(async () => {
-    auth = await startAuth();
+    app = await authApp();
     owner = await make.user('Owner');
   });
   afterAll(async () => {
-    await auth.close();
+    await app.close();
     await db.destroy();
   });
 
-  const call = async (method: string, path: string, user: TestUser | undefined, body?: unknown) => {
-    const response = await fetch(auth.url + path, {
-      method,
-      headers: {
-        ...(user && { authorization: `Bearer ${user.accessToken}` }),
-        ...(body !== undefined && { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  };
+  /** The API as this user (or anonymously). */
+  const as = (user: { accessToken: string } | undefined) => httpClient(app, { token: user?.accessToken });
 
   it('creates organizations with unique generated slugs and lists mine', async () => {
     const name = `Acme Studio ${randomUUID().slice(0, 6)}`;
-    const a = await call('POST', '/api/organizations', owner, { name });
-    const b = await call('POST', '/api/organizations', owner, { name });
+    const a = await as(owner).post<Organization>('/api/organizations', { name });
+    const b = await as(owner).post<Organization>('/api/organizations', { name });
     expect(a.status).toBe(201);
     expect(a.body).toMatchObject({ name, role: 'owner', slug: expect.stringMatching(/^acme-studio-/) });
     expect(b.body.slug).not.toBe(a.body.slug);
-    const explicit = await call('POST', '/api/organizations', owner, { name: 'X', slug: a.body.slug });
+    const explicit = await as(owner).post('/api/organizations', { name: 'X', slug: a.body.slug });
     expect(explicit.status).toBe(409);
-    const emoji = await call('POST', '/api/organizations', owner, { name: '🚀🚀' });
+    const emoji = await as(owner).post<Organization>('/api/organizations', { name: '🚀🚀' });
     expect(emoji.body.slug).toMatch(/^org/);
 
-    const list = await call('GET', '/api/organizations', owner);
+    const list = await as(owner).get<Page<Organization>>('/api/organizations');
     expect(list.body.nextCursor).toBeNull();
-    expect(list.body.items.map((o: { id: string }) => o.id)).toEqual(expect.arrayContaining([a.body.id, b.body.id]));
-    const renamed = await call('PATCH', `/api/organizations/${a.body.id}`, owner, { name: 'Renamed' });
+    expect(list.body.items.map((o) => o.id)).toEqual(expect.arrayContaining([a.body.id, b.body.id]));
+    const renamed = await as(owner).patch<Organization>(`/api/organizations/${a.body.id}`, { name: 'Renamed' });
     expect(renamed.body).toMatchObject({ id: a.body.id, name: 'Renamed', slug: a.body.slug });
   });
 
   it('hides an organization and its projects from non-members with 404', async () => {
-    const project = await auth.createProject(owner);
+    const project = await make.project(owner);
     const stranger = await make.user('Stranger');
-    expect((await call('GET', `/api/organizations/${project.organizationId}`, stranger)).status).toBe(404);
-    expect((await call('GET', `/api/organizations/${project.organizationId}/members`, stranger)).status).toBe(404);
-    expect((await call('GET', `/api/projects/${project.id}`, stranger)).status).toBe(404);
-    expect((await call('GET', `/api/projects?organizationId=${project.organizationId}`, stranger)).status).toBe(404);
-    expect((await call('POST', `/api/organizations/${project.organizationId}/projects`, stranger, { name: 'x' })).status).toBe(404);
-    expect((await call('GET', '/api/projects', stranger)).body.items).toEqual([]);
-    expect((await call('GET', `/api/projects/${project.id}`, owner)).body).toMatchObject({
+    expect((await as(stranger).get(`/api/organizations/${project.organizationId}`)).status).toBe(404);
+    expect((await as(stranger).get(`/api/organizations/${project.organizationId}/members`)).status).toBe(404);
+    expect((await as(stranger).get(`/api/projects/${project.id}`)).status).toBe(404);
+    expect((await as(stranger).get(`/api/projects?organizationId=${project.organizationId}`)).status).toBe(404);
+    expect((await as(stranger).post(`/api/organizations/${project.organizationId}/projects`, { name: 'x' })).status).toBe(404);
+    expect((await as(stranger).get<Page<Project>>('/api/projects')).body.items).toEqual([]);
+    expect((await as(owner).get<Project>(`/api/projects/${project.id}`)).body).toMatchObject({
       id: project.id,
       organizationId: project.organizationId,
     });
-    expect((await call('GET', `/api/projects/not-a-uuid`, owner)).status).toBe(400);
+    expect((await as(owner).get('/api/projects/not-a-uuid')).status).toBe(400);
   });
 
   it('adds members by email with roles and enforces who manages them', async () => {
-    const org = await auth.createOrganization(owner);
+    const org = await make.organization(owner);
     const member = await make.user('Member');
     const guest = await make.user('Guest');
-    const added = await call('POST', `/api/organizations/${org.id}/members`, owner, { email: member.email.toUpperCase(), role: 'member' });
+    const added = await as(owner).post<AddMemberResult>(`/api/organizations/${org.id}/members`, {
+      email: member.email.toUpperCase(),
+      role: 'member',
+    });
     expect(added.status).toBe(201);
     expect(added.body).toMatchObject({ status: 'added', member: { userId: member.id, role: 'member' } });
-    expect((await call('POST', `/api/organizations/${org.id}/members`, owner, { email: member.email, role: 'admin' })).status).toBe(409);
-    await auth.addMember(owner, org.id, guest, 'guest');
+    expect((await as(owner).post(`/api/organizations/${org.id}/members`, { email: member.email, role: 'admin' })).status).toBe(409);
+    await make.member(org.id, guest, 'guest');
 
     // A plain member cannot manage members; guests cannot create projects.
-    expect(
-      (await call('POST', `/api/organizations/${org.id}/members`, member, { email: `${randomUUID()}@x.io`, role: 'member' })).status,
-    ).toBe(403);
-    expect((await call('PATCH', `/api/organizations/${org.id}/members/${guest.id}`, member, { role: 'admin' })).status).toBe(403);
-    expect((await call('POST', `/api/organizations/${org.id}/projects`, guest, { name: 'p' })).status).toBe(403);
-    expect((await call('POST', `/api/organizations/${org.id}/projects`, member, { name: 'p' })).status).toBe(201);
+    expect((await as(member).post(`/api/organizations/${org.id}/members`, { email: `${randomUUID()}@x.io`, role: 'member' })).status).toBe(
+      403,
+    );
+    expect((await as(member).patch(`/api/organizations/${org.id}/members/${guest.id}`, { role: 'admin' })).status).toBe(403);
+    expect((await as(guest).post(`/api/organizations/${org.id}/projects`, { name: 'p' })).status).toBe(403);
+    expect((await as(member).post(`/api/organizations/${org.id}/projects`, { name: 'p' })).status).toBe(201);
 
-    await auth.setRole(owner, org.id, member, 'admin');
+    expect((await as(owner).patch(`/api/organizations/${org.id}/members/${member.id}`, { role: 'admin' })).status).toBe(200);
     // An admin manages members but cannot touch owners.
-    expect((await call('PATCH', `/api/organizations/${org.id}/members/${owner.id}`, member, { role: 'member' })).status).toBe(403);
-    expect((await call('DELETE', `/api/organizations/${org.id}/members/${guest.id}`, member)).status).toBe(204);
+    expect((await as(member).patch(`/api/organizations/${org.id}/members/${owner.id}`, { role: 'member' })).status).toBe(403);
+    expect((await as(member).delete(`/api/organizations/${org.id}/members/${guest.id}`)).status).toBe(204);
 
-    const members = await call('GET', `/api/organizations/${org.id}/members`, owner);
-    expect(members.body.items.map((m: { userId: string; role: string }) => [m.userId, m.role]).sort()).toEqual(
+    const members = await as(owner).get<Page<Member>>(`/api/organizations/${org.id}/members`);
+    expect(members.body.items.map((m) => [m.userId, m.role]).sort()).toEqual(
       [
         [owner.id, 'owner'],
         [member.id, 'admin'],
       ].sort(),
     );
     // A removed member loses access at once.
-    expect((await call('GET', `/api/organizations/${org.id}`, guest)).status).toBe(404);
+    expect((await as(guest).get(`/api/organizations/${org.id}`)).status).toBe(404);
   });
 
   it('pages projects, members and organizations with a cursor', async () => {
-    const org = await auth.createOrganization(owner);
-    const created = [];
-    for (let i = 0; i < 3; i++) created.push((await auth.createProject(owner, org.id)).id);
-    const first = await call('GET', `/api/projects?organizationId=${org.id}&limit=2`, owner);
-    expect(first.body.items.map((p: { id: string }) => p.id)).toEqual(created.slice(0, 2));
-    const rest = await call('GET', `/api/projects?organizationId=${org.id}&limit=2&cursor=${first.body.nextCursor}`, owner);
-    expect(rest.body.items.map((p: { id: string }) => p.id)).toEqual(created.slice(2));
+    const org = await make.organization(owner);
+    const created: string[] = [];
+    // Through the API, one after the other: the order under test is the order of creation.
+    for (let i = 0; i < 3; i++)
+      created.push((await as(owner).post<Project>(`/api/organizations/${org.id}/projects`, { name: `P${i}` })).body.id);
+    const first = await as(owner).get<Page<Project>>(`/api/projects?organizationId=${org.id}&limit=2`);
+    expect(first.body.items.map((p) => p.id)).toEqual(created.slice(0, 2));
+    const rest = await as(owner).get<Page<Project>>(`/api/projects?organizationId=${org.id}&limit=2&cursor=${first.body.nextCursor}`);
+    expect(rest.body.items.map((p) => p.id)).toEqual(created.slice(2));
     expect(rest.body.nextCursor).toBeNull();
 
-    await auth.addMember(owner, org.id, await make.user('Paged'), 'member');
-    const members = await call('GET', `/api/organizations/${org.id}/members?limit=1`, owner);
+    await make.member(org.id, await make.user('Paged'), 'member');
+    const members = await as(owner).get<Page<Member>>(`/api/organizations/${org.id}/members?limit=1`);
     expect(members.body.items).toHaveLength(1);
-    const more = await call('GET', `/api/organizations/${org.id}/members?limit=1&cursor=${members.body.nextCursor}`, owner);
+    const more = await as(owner).get<Page<Member>>(`/api/organizations/${org.id}/members?limit=1&cursor=${members.body.nextCursor}`);
     expect(more.body.items).toHaveLength(1);
-    expect(more.body.items[0].userId).not.toBe(members.body.items[0].userId);
+    expect(more.body.items[0]!.userId).not.toBe(members.body.items[0]!.userId);
 
-    const orgs = await call('GET', '/api/organizations?limit=1', owner);
+    const orgs = await as(owner).get<Page<Organization>>('/api/organizations?limit=1');
     expect(orgs.body.items).toHaveLength(1);
     expect(orgs.body.nextCursor).toEqual(expect.any(String));
-    expect((await call('GET', '/api/organizations?cursor=not-a-cursor', owner)).status).toBe(400);
+    expect((await as(owner).get('/api/organizations?cursor=not-a-cursor')).status).toBe(400);
   });
 
   it('keeps at least one owner', async () => {
-    const org = await auth.createOrganization(owner);
+    const org = await make.organization(owner);
     const second = await make.user('Second');
-    const leave = await call('DELETE', `/api/organizations/${org.id}/members/${owner.id}`, owner);
+    const leave = await as(owner).delete<ErrorBody>(`/api/organizations/${org.id}/members/${owner.id}`);
     expect(leave.status).toBe(409);
     expect(leave.body.error.code).toBe('last_owner');
-    expect((await call('PATCH', `/api/organizations/${org.id}/members/${owner.id}`, owner, { role: 'admin' })).body.error.code).toBe(
+    expect((await as(owner).patch<ErrorBody>(`/api/organizations/${org.id}/members/${owner.id}`, { role: 'admin' })).body.error.code).toBe(
       'last_owner',
     );
 
-    await auth.addMember(owner, org.id, second, 'owner');
-    expect((await call('DELETE', `/api/organizations/${org.id}/members/${owner.id}`, owner)).status).toBe(204);
-    expect((await call('GET', `/api/organizations/${org.id}`, second)).body.role).toBe('owner');
+    await make.member(org.id, second, 'owner');
+    expect((await as(owner).delete(`/api/organizations/${org.id}/members/${owner.id}`)).status).toBe(204);
+    expect((await as(second).get<Organization>(`/api/organizations/${org.id}`)).body.role).toBe('owner');
   });
 
   it('invites an unknown email and makes it a member at signup', async () => {
-    const org = await auth.createOrganization(owner);
+    const org = await make.organization(owner);
     const email = `invitee-${randomUUID()}@example.com`;
-    const invited = await call('POST', `/api/organizations/${org.id}/members`, owner, { email, role: 'guest' });
+    const invited = await as(owner).post<AddMemberResult>(`/api/organizations/${org.id}/members`, { email, role: 'guest' });
     expect(invited.body).toMatchObject({ status: 'invited', invitation: { email, role: 'guest' } });
     await expect
       .poll(async () =>
-        ((await (await fetch(`${auth.url}/api/auth/dev/outbox?to=${encodeURIComponent(email)}`)).json()) as any).items.map(
-          (m: { subject: string }) => m.subject,
+        (await as(undefined).get<Page<OutboxMail>>(`/api/auth/dev/outbox?to=${encodeURIComponent(email)}`)).body.items.map(
+          (m) => m.subject,
         ),
       )
       .toEqual([expect.stringContaining('invited you')]);
 
-    const signup = await fetch(`${auth.url}/api/auth/signup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password: TEST_PASSWORD, name: 'Invitee' }),
-    });
-    const { accessToken } = (await signup.json()) as any;
-    const seen = await fetch(`${auth.url}/api/organizations/${org.id}`, { headers: { authorization: `Bearer ${accessToken}` } });
+    const invitee = await as(undefined).post<AuthTokens>('/api/auth/signup', { email, password: TEST_PASSWORD, name: 'Invitee' });
+    const seen = await as(invitee.body).get<Organization>(`/api/organizations/${org.id}`);
     expect(seen.status).toBe(200);
-    expect(((await seen.json()) as any).role).toBe('guest');
+    expect(seen.body.role).toBe('guest');
   });
 
   it('publishes user.created and membership.changed over Redis', async () => {
     const { Redis } = await import('ioredis');
     const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-    const bus = new EventBus(redis, process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', process.env.REDIS_PREFIX ?? 'flux:', auth.app.log);
+    const bus = new EventBus(redis, process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', process.env.REDIS_PREFIX ?? 'flux:', app.log);
     const seen: Array<{ name: EventName; payload: unknown }> = [];
     const listen = <N extends EventName>(name: N) => bus.subscribe(name, (payload: EventMap[N]) => void seen.push({ name, payload }));
     await listen('user.created');
     await listen('user.updated');
     await listen('membership.changed');
     try {
-      const user = await auth.signup('Evented');
-      const org = await auth.createOrganization(owner);
-      await auth.addMember(owner, org.id, user, 'member');
-      await auth.setRole(owner, org.id, user, 'guest');
-      await auth.removeMember(owner, org.id, user);
-      const renamed = await fetch(`${auth.url}/api/auth/me`, {
-        method: 'PATCH',
-        headers: { authorization: `Bearer ${user.accessToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'Renamed' }),
-      });
-      expect(((await renamed.json()) as any).user.name).toBe('Renamed');
+      const user = await signup(as(undefined), 'Evented');
+      const org = await make.organization(owner);
+      expect((await as(owner).post(`/api/organizations/${org.id}/members`, { email: user.email, role: 'member' })).status).toBe(201);
+      expect((await as(owner).patch(`/api/organizations/${org.id}/members/${user.id}`, { role: 'guest' })).status).toBe(200);
+      expect((await as(owner).delete(`/api/organizations/${org.id}/members/${user.id}`)).status).toBe(204);
+      const renamed = await as(user).patch<MeResponse>('/api/auth/me', { name: 'Renamed' });
+      expect(renamed.body.user.name).toBe('Renamed');
       await expect.poll(() => seen.filter((e) => (e.payload as { userId: string }).userId === user.id).length).toBe(5);
       expect(seen.filter((e) => (e.payload as { userId: string }).userId === user.id)).toEqual([
         { name: 'user.created', payload: { userId: user.id, email: user.email, name: 'Evented' } },

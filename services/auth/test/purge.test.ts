@@ -1,23 +1,24 @@
 import { randomUUID } from 'node:crypto';
+import type { App } from '@flux/server-kit';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAINTENANCE_QUEUE, PURGE_JOB, purgeExpired } from '../src/jobs/purge-expired.js';
 import { hashToken } from '../src/tokens/opaque.js';
-import { startAuth, type AuthHarness } from '../../../test/support/auth.js';
 import { factories } from './factories.js';
-import { testDatabase } from './helpers.js';
+import { authApp, testDatabase } from './helpers.js';
 
 describe('scheduled purge of expired auth data', () => {
   const { db } = testDatabase();
   const make = factories(db);
-  let first: AuthHarness;
-  let second: AuthHarness;
+  let first: App;
+  let second: App;
   let redis: Redis;
   let queue: Queue;
   beforeAll(async () => {
-    first = await startAuth();
-    second = await startAuth();
+    // Two instances, as in production: both upsert the scheduler at boot.
+    first = await authApp();
+    second = await authApp();
     redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
     queue = new Queue(MAINTENANCE_QUEUE, { connection: redis, prefix: `${process.env.REDIS_PREFIX ?? 'flux:'}bull` });
   });

@@ -2,12 +2,15 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, createAccessTokenVerifier, remoteJwks } from '@flux/server-kit';
 import { createPrivateKey } from 'node:crypto';
 import { SignJWT, UnsecuredJWT, decodeJwt } from 'jose';
+import type { ErrorBody } from '@flux/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { startAuth, type AuthHarness, type TestUser } from '../../../test/support/auth.js';
-import { client } from './helpers.js';
+import { httpClient } from '../../../test/support/http.js';
+import type { PublicJwk } from '../src/tokens/keys.js';
 
 const pem = () => generateKeyPairSync('ed25519');
+type Jwks = { keys: PublicJwk[] };
 
 describe('access tokens under attack', () => {
   let auth: AuthHarness;
@@ -18,7 +21,7 @@ describe('access tokens under attack', () => {
   });
   afterAll(() => auth.close());
 
-  const me = (token: string) => client(auth.url).get('/api/auth/me', { token });
+  const me = (token: string) => httpClient(auth.url).get<ErrorBody>('/api/auth/me', { token });
   const claims = () => decodeJwt(user.accessToken);
 
   it('carries the contract claims and lives 15 minutes', () => {
@@ -35,19 +38,19 @@ describe('access tokens under attack', () => {
       .setAudience(ACCESS_TOKEN_AUDIENCE)
       .setExpirationTime('5m')
       .encode();
-    const jwks = (await client(auth.url).get('/api/auth/.well-known/jwks.json')).body;
+    const jwks = (await httpClient(auth.url).get<Jwks>('/api/auth/.well-known/jwks.json')).body;
     const hmac = await new SignJWT({ sid: c.sid })
-      .setProtectedHeader({ alg: 'HS256', kid: jwks.keys[0].kid })
+      .setProtectedHeader({ alg: 'HS256', kid: jwks.keys[0]!.kid })
       .setSubject(user.id)
       .setIssuer(ACCESS_TOKEN_ISSUER)
       .setAudience(ACCESS_TOKEN_AUDIENCE)
       .setExpirationTime('5m')
-      .sign(new TextEncoder().encode(jwks.keys[0].x));
+      .sign(new TextEncoder().encode(jwks.keys[0]!.x));
     const [header, payload, signature] = user.accessToken.split('.');
     const forgedPayload = Buffer.from(JSON.stringify({ ...c, sub: randomUUID() })).toString('base64url');
     const tampered = `${header}.${forgedPayload}.${signature}`;
     const foreign = await new SignJWT({ sid: c.sid, name: 'x', email: 'x' })
-      .setProtectedHeader({ alg: 'EdDSA', kid: jwks.keys[0].kid })
+      .setProtectedHeader({ alg: 'EdDSA', kid: jwks.keys[0]!.kid })
       .setSubject(user.id)
       .setIssuer(ACCESS_TOKEN_ISSUER)
       .setAudience(ACCESS_TOKEN_AUDIENCE)
@@ -62,7 +65,7 @@ describe('access tokens under attack', () => {
 
   it('refuses expired tokens and tokens for another audience or issuer, even when properly signed', async () => {
     const key = createPrivateKey(loadConfig({ ...process.env }).jwtPrivateKey);
-    const kid = (await client(auth.url).get('/api/auth/.well-known/jwks.json')).body.keys[0].kid;
+    const kid = (await httpClient(auth.url).get<Jwks>('/api/auth/.well-known/jwks.json')).body.keys[0]!.kid;
     const sign = (mutate: (jwt: SignJWT) => SignJWT) =>
       mutate(new SignJWT({ sid: claims().sid, name: 'x', email: 'x' }).setProtectedHeader({ alg: 'EdDSA', kid }).setSubject(user.id)).sign(
         key,
@@ -96,7 +99,7 @@ describe('access tokens under attack', () => {
     try {
       const old = await before.signup();
       const fresh = await after.signup();
-      const jwks = (await client(after.url).get('/api/auth/.well-known/jwks.json')).body;
+      const jwks = (await httpClient(after.url).get<Jwks>('/api/auth/.well-known/jwks.json')).body;
       expect(jwks.keys).toHaveLength(2);
       const verify = createAccessTokenVerifier(remoteJwks(after.url));
       expect((await verify(old.accessToken)).sub).toBe(old.id);
