@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -25,6 +25,13 @@ describe('web: bundle', () => {
     const initial = scripts.map((src) => readFileSync(join(dist, src), 'utf8')).join('\n');
     expect(initial).not.toContain('cm-ySelection');
     expect(initial).not.toMatch(/y-websocket|WebsocketProvider/);
+  });
+
+  it('carries no TypeBox in any chunk: the web takes values only from @flux/shared/constants', () => {
+    const chunks = readdirSync(join(dist, 'assets')).filter((file) => file.endsWith('.js'));
+    expect(chunks.length).toBeGreaterThan(0);
+    // TypeBox tags every schema with this symbol; a value import from '@flux/shared' brings it in.
+    for (const file of chunks) expect(readFileSync(join(dist, 'assets', file), 'utf8'), file).not.toContain('TypeBox.Kind');
   });
 
   it('ships no inline scripts (the CSP allows only same-origin script files)', () => {

@@ -1,4 +1,8 @@
-import type { ErrorBody } from '@flux/shared';
+// The TypeBox-free entry: values from the main entry would pull the schemas into the initial bundle.
+import { type ErrorCode, isErrorBody, isErrorCode } from '@flux/shared/constants';
+
+/** A contract code, or `unknown` when the answer carried none this build knows (no envelope, a newer server). */
+export type ApiErrorCode = ErrorCode | 'unknown';
 
 /** One problem with one input, ready to show next to that input. */
 export interface FieldError {
@@ -13,7 +17,7 @@ export interface FieldError {
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ApiErrorCode,
     message: string,
     readonly fields: Record<string, string> = {},
     readonly retryAfter?: number,
@@ -27,14 +31,8 @@ export class ApiError extends Error {
   }
 }
 
-// isErrorBody lives in @flux/shared too, but importing it would pull TypeBox into the initial bundle.
-function isErrorBody(value: unknown): value is ErrorBody {
-  const error = (value as ErrorBody | null)?.error;
-  return typeof error?.code === 'string' && typeof error.message === 'string';
-}
-
 /** Codes whose server text is written for developers; people get these instead. */
-const friendlyMessages: Record<string, string> = {
+const friendlyMessages: Partial<Record<ApiErrorCode, string>> = {
   invalid_credentials: 'That email and password do not match.',
   email_taken: 'An account with this email already exists.',
   mfa_required: 'Enter the 6-digit code from your authenticator app.',
@@ -49,7 +47,7 @@ const friendlyMessages: Record<string, string> = {
 };
 
 /** Conflicts that are about one input, though the server names no field: shown next to it. */
-const fieldOfCode: Record<string, string> = { email_taken: 'email', slug_taken: 'slug', weak_password: 'password' };
+const fieldOfCode: Partial<Record<ApiErrorCode, string>> = { email_taken: 'email', slug_taken: 'slug', weak_password: 'password' };
 
 /** Server validation messages (JSON-schema wording) turned into sentences. */
 export function humanizeFieldMessage(field: string, message: string): string {
@@ -98,7 +96,8 @@ export function toApiError(status: number, body: unknown, retryAfterHeader?: str
           : `The request failed (${status}).`;
     return new ApiError(status, status >= 500 ? 'internal_error' : 'unknown', message, {}, retryAfter);
   }
-  const { code, message, details } = body.error;
+  const { message, details } = body.error;
+  const code = isErrorCode(body.error.code) ? body.error.code : 'unknown';
   const fields = fieldsFrom(details, friendlyMessages[code] ?? message);
   const field = fieldOfCode[code];
   if (field && Object.keys(fields).length === 0) fields[field] = friendlyMessages[code] ?? message;

@@ -1,20 +1,23 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useEffectEvent, useMemo, useRef, useState, type ReactNode } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import { useApi } from '../api/api-context.js';
 import { useResource } from '../api/use-resource.js';
 import { useAuth } from '../auth/auth-context.js';
-import type { Conversation, Message, MessagingServerEvents } from './types.js';
+import type { ClientToServerEvents, Conversation, Message, ServerToClientEvents, ServerToClientPayloads } from './types.js';
+
+/** The one socket, typed by the contract's maps in both directions. */
+export type MessagingSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** A server event with its payload, narrowed by `event`. */
 export type ServerEvent = {
-  [E in keyof MessagingServerEvents]: { event: E; payload: MessagingServerEvents[E] };
-}[keyof MessagingServerEvents];
+  [E in keyof ServerToClientPayloads]: { event: E; payload: ServerToClientPayloads[E] };
+}[keyof ServerToClientPayloads];
 /** What listeners hear: server events, plus `connected` (a fresh load is due) and `resync` (sync was unavailable). */
 export type LocalEvent = ServerEvent | { event: 'connected' } | { event: 'resync' };
 type Listener = (event: LocalEvent) => void;
 
 interface Messaging {
-  socket: Socket | null;
+  socket: MessagingSocket | null;
   /** Connected now; `wasConnected` tells a first connect from a drop (for the offline banner). */
   connected: boolean;
   wasConnected: boolean;
@@ -33,25 +36,12 @@ interface Messaging {
 
 const MessagingContext = createContext<Messaging | null>(null);
 
-const serverEvents = [
-  'message:new',
-  'message:updated',
-  'message:deleted',
-  'reaction:updated',
-  'typing',
-  'presence',
-  'read',
-  'notification:new',
-  'conversation:new',
-  'conversation:removed',
-] as const;
-
 /** One Socket.IO connection per signed-in tab, shared by the sidebar, the bell and the open conversation. */
 export function MessagingProvider({ children }: { children: ReactNode }) {
   const api = useApi();
   const { user, accessToken } = useAuth();
   const list = useResource<{ items: Conversation[] }>('/api/conversations');
-  const [socket, setSocket] = useState<Socket | null>(null);
+  const [socket, setSocket] = useState<MessagingSocket | null>(null);
   const [connected, setConnected] = useState(false);
   const [wasConnected, setWasConnected] = useState(false);
   const [presence, setPresence] = useState<Record<string, 'online' | 'offline'>>({});
@@ -63,39 +53,40 @@ export function MessagingProvider({ children }: { children: ReactNode }) {
   const emitLocal = useCallback((event: LocalEvent) => {
     for (const listener of listeners.current) listener(event);
   }, []);
+  /** The highest seq this tab has seen per conversation: what a reconnect's sync starts from. */
+  const noteSeen = useCallback((conversationId: string, seq: number) => {
+    seen.current.set(conversationId, Math.max(seen.current.get(conversationId) ?? 0, seq));
+  }, []);
 
-  // The list as last rendered, for the socket handlers (which are set up once per session).
-  const listState = useRef({ data: list.data, loading: list.loading });
-  listState.current = { data: list.data, loading: list.loading };
+  const { reload: reloadList, mutate: mutateList } = list;
 
-  const onMessage = useCallback(
-    (message: Message) => {
-      seen.current.set(message.conversationId, Math.max(seen.current.get(message.conversationId) ?? 0, message.seq));
-      const { data, loading } = listState.current;
-      // A list still loading may have been read before this message was committed, and a
-      // conversation not in it is new to us: ask the server again rather than patch.
-      if (!data || loading || !data.items.some((c) => c.id === message.conversationId)) {
-        list.reload();
-        return;
-      }
-      list.mutate((current) => {
-        if (!current) return current;
-        const items = current.items.map((c) => {
-          if (c.id !== message.conversationId) return c;
-          if (c.lastMessage && c.lastMessage.seq >= message.seq) return c;
-          const mine = message.authorId === user?.id;
-          const unread = mine || activeId.current === c.id ? c.unreadCount : c.unreadCount + 1;
-          return { ...c, lastMessage: message, unreadCount: unread };
-        });
-        return { ...current, items: sortByActivity(items) };
+  // Reads the list as last rendered: the socket handlers are set up once per session.
+  const onMessage = useEffectEvent((message: Message) => {
+    noteSeen(message.conversationId, message.seq);
+    const { data, loading } = list;
+    // A list still loading may have been read before this message was committed, and a
+    // conversation not in it is new to us: ask the server again rather than patch.
+    if (!data || loading || !data.items.some((c) => c.id === message.conversationId)) {
+      reloadList();
+      return;
+    }
+    mutateList((current) => {
+      if (!current) return current;
+      const items = current.items.map((c) => {
+        if (c.id !== message.conversationId) return c;
+        if (c.lastMessage && c.lastMessage.seq >= message.seq) return c;
+        const mine = message.authorId === user?.id;
+        const unread = mine || activeId.current === c.id ? c.unreadCount : c.unreadCount + 1;
+        return { ...c, lastMessage: message, unreadCount: unread };
       });
-    },
-    [list.mutate, list.reload, user?.id],
-  );
+      return { ...current, items: sortByActivity(items) };
+    });
+  });
 
+  // The socket lives as long as the session; a refreshed token is picked up by `auth` below.
   useEffect(() => {
     if (!hasToken) return;
-    const s = io({
+    const s: MessagingSocket = io({
       path: '/socket.io/',
       transports: ['websocket'],
       // A function, so every reconnect presents the current token, not the one from page load.
@@ -107,7 +98,7 @@ export function MessagingProvider({ children }: { children: ReactNode }) {
       // The server put this socket in its rooms during the handshake: anything committed from now
       // on is broadcast to us, anything before is in a list or page loaded from now on. So load
       // the list again, and let open conversations catch up (sync, or their newest page).
-      list.reload();
+      reloadList();
       emitLocal({ event: 'connected' });
       const conversations = Object.fromEntries(seen.current);
       if (Object.keys(conversations).length === 0) {
@@ -115,18 +106,18 @@ export function MessagingProvider({ children }: { children: ReactNode }) {
         return;
       }
       // Whatever was sent while this tab was away arrives here, once, in seq order.
-      s.timeout(10_000).emit('sync', { conversations }, (error: Error | null, answer?: { ok?: boolean; messages?: Message[] }) => {
-        if (error || !Array.isArray(answer?.messages)) {
+      s.timeout(10_000).emit('sync', { conversations }, (error, answer) => {
+        if (error || !answer.ok) {
           // Sync unavailable: the open conversation reloads its newest page instead.
           emitLocal({ event: 'resync' });
           return;
         }
-        for (const message of [...answer!.messages!].sort((a, b) => a.seq - b.seq)) {
-          seen.current.set(message.conversationId, Math.max(seen.current.get(message.conversationId) ?? 0, message.seq));
+        for (const message of [...answer.messages].sort((a, b) => a.seq - b.seq)) {
+          noteSeen(message.conversationId, message.seq);
           emitLocal({ event: 'message:new', payload: message });
         }
         // Unread counts after time away are the server's to say.
-        if (answer!.messages!.length > 0) list.reload();
+        if (answer.messages.length > 0) reloadList();
       });
     });
     s.on('disconnect', () => setConnected(false));
@@ -140,15 +131,35 @@ export function MessagingProvider({ children }: { children: ReactNode }) {
           .catch(() => undefined);
       }
     });
-    for (const event of serverEvents) s.on(event, (payload: unknown) => emitLocal({ event, payload } as ServerEvent));
-    s.on('message:new', (message: Message) => onMessage(message));
-    s.on('conversation:new', () => list.reload());
-    // Removed from a group (or an organization's project): it leaves the sidebar at once.
-    s.on('conversation:removed', ({ id }: { id: string }) => {
-      seen.current.delete(id);
-      list.mutate((current) => current && { ...current, items: current.items.filter((c) => c.id !== id) });
-    });
-    s.on('presence', (p: { userId: string; status: 'online' | 'offline' }) => setPresence((all) => ({ ...all, [p.userId]: p.status })));
+    // Every server event of the contract reaches the listeners, after what the provider itself does
+    // with it. Keyed by the map: an event added to the contract fails to compile until it is here.
+    const handlers = {
+      'message:new': (payload) => {
+        emitLocal({ event: 'message:new', payload });
+        onMessage(payload);
+      },
+      'message:updated': (payload) => emitLocal({ event: 'message:updated', payload }),
+      'message:deleted': (payload) => emitLocal({ event: 'message:deleted', payload }),
+      'reaction:updated': (payload) => emitLocal({ event: 'reaction:updated', payload }),
+      typing: (payload) => emitLocal({ event: 'typing', payload }),
+      presence: (payload) => {
+        emitLocal({ event: 'presence', payload });
+        setPresence((all) => ({ ...all, [payload.userId]: payload.status }));
+      },
+      read: (payload) => emitLocal({ event: 'read', payload }),
+      'notification:new': (payload) => emitLocal({ event: 'notification:new', payload }),
+      'conversation:new': (payload) => {
+        emitLocal({ event: 'conversation:new', payload });
+        reloadList();
+      },
+      // Removed from a group (or an organization's project): it leaves the sidebar at once.
+      'conversation:removed': (payload) => {
+        emitLocal({ event: 'conversation:removed', payload });
+        seen.current.delete(payload.id);
+        mutateList((current) => current && { ...current, items: current.items.filter((c) => c.id !== payload.id) });
+      },
+    } satisfies ServerToClientEvents;
+    for (const event of Object.keys(handlers) as (keyof ServerToClientEvents)[]) s.on(event, handlers[event]);
     setSocket(s);
     return () => {
       s.removeAllListeners();
@@ -156,20 +167,17 @@ export function MessagingProvider({ children }: { children: ReactNode }) {
       setSocket(null);
       setConnected(false);
     };
-    // The socket lives as long as the session; a refreshed token is picked up by `auth` above.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [hasToken, api]);
+  }, [hasToken, api, emitLocal, noteSeen, reloadList, mutateList]);
 
   // Seed what has been seen with the list's last messages, so sync covers conversations not open.
   useEffect(() => {
     for (const c of list.data?.items ?? []) {
-      if (c.lastMessage) seen.current.set(c.id, Math.max(seen.current.get(c.id) ?? 0, c.lastMessage.seq));
+      if (c.lastMessage) noteSeen(c.id, c.lastMessage.seq);
     }
-  }, [list.data]);
+  }, [list.data, noteSeen]);
 
   // Each read position goes to the server once; the list's badge clears at the same time.
   const readSent = useRef(new Map<string, number>());
-  const mutateList = list.mutate;
   const markRead = useCallback(
     (conversationId: string, seq: number) => {
       if (!socket?.connected || (readSent.current.get(conversationId) ?? 0) >= seq) return;
@@ -192,9 +200,7 @@ export function MessagingProvider({ children }: { children: ReactNode }) {
   const setActiveConversation = useCallback((id: string | null) => {
     activeId.current = id;
   }, []);
-  const reportSeq = useCallback((conversationId: string, seq: number) => {
-    seen.current.set(conversationId, Math.max(seen.current.get(conversationId) ?? 0, seq));
-  }, []);
+  const reportSeq = useCallback((conversationId: string, seq: number) => noteSeen(conversationId, seq), [noteSeen]);
 
   const value = useMemo<Messaging>(
     () => ({

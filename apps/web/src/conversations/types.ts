@@ -3,9 +3,10 @@ export type {
   Conversation,
   ConversationMember,
   FileInfo as Attachment,
+  ClientToServerEvents,
   Message,
-  MessagingServerEvents,
   Notification,
   ReactionSummary as Reaction,
-  SocketAck as Ack,
+  ServerToClientEvents,
+  ServerToClientPayloads,
 } from '@flux/shared';

@@ -5,7 +5,7 @@ import { useUser } from '../auth/auth-context.js';
 import type { ConversationAction } from './conversation-state.js';
 import { newClientId, type PendingMessage } from './message-store.js';
 import { useMessaging } from './messaging-context.js';
-import type { Ack, Attachment, Message } from './types.js';
+import type { Attachment, Message } from './types.js';
 
 /** Sending: optimistic at once, over the socket or REST, marked failed on error, resent after a reconnect. */
 export function useSender(conversationId: string, pending: PendingMessage[], dispatch: Dispatch<ConversationAction>) {
@@ -28,7 +28,7 @@ export function useSender(conversationId: string, pending: PendingMessage[], dis
       try {
         let confirmed: Message;
         if (socket?.connected && attachments.length === 0) {
-          const ack = (await socket.timeout(10_000).emitWithAck('message:send', body)) as Ack<{ message: Message }>;
+          const ack = await socket.timeout(10_000).emitWithAck('message:send', body);
           if (!ack.ok) throw new ApiError(400, ack.error.code, ack.error.message);
           confirmed = ack.message;
         } else {

@@ -5,6 +5,7 @@ import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import { yCollab } from 'y-codemirror.next';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
+import { CollabCloseCodes } from '@flux/shared/constants';
 import type { ApiClient } from '../api/client.js';
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'denied' | 'unauthorized';
@@ -66,10 +67,10 @@ export default function CollabEditor({ api, documentId, user, readOnly, onConnec
     provider.on('status', ({ status }) => reportConnection(status));
     provider.on('sync', (isSynced: boolean) => setSynced(isSynced));
     provider.on('connection-close', (event) => {
-      if (event?.code === 4403) {
+      if (event?.code === CollabCloseCodes.forbidden) {
         provider.shouldConnect = false;
         reportConnection('denied');
-      } else if (event?.code === 4401) {
+      } else if (event?.code === CollabCloseCodes.unauthorized) {
         // The stock client gives up on 44xx codes: get a fresh token and reconnect ourselves.
         reportConnection('unauthorized');
         api.tokens
