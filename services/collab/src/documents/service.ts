@@ -1,9 +1,10 @@
-import type { Caller } from '@flux/server-kit';
+import { type Caller, isUuid } from '@flux/server-kit';
 import { AppError, type CollabDocument, type CreateDocumentBody, type DocumentsQuery, type Page } from '@flux/shared';
+import type { Role } from '@flux/shared/constants';
 import type { Selectable } from 'kysely';
 import type { AppContext } from '../context.js';
 import type { DocumentsTable } from '../db/database.js';
-import { type Actor, authorize, type DocumentAction } from '../policies.js';
+import { type Actor, authorize, can, type DocumentAction } from '../policies.js';
 import { decodeCursor, encodeCursor, toDocument, toResource } from './mappers.js';
 import * as documents from './repository.js';
 
@@ -60,4 +61,32 @@ export async function remove(ctx: AppContext, caller: Caller, documentId: string
   await documents.remove(ctx.db, documentId);
   await ctx.rooms.closeDocument(documentId);
   ctx.log.info({ documentId, projectId: document.project_id }, 'document deleted');
+}
+
+/** What admission decided about a socket: its role (guests join read-only) and the organization whose membership events concern it. */
+export interface RoomAccess {
+  role: Role | null;
+  organizationId: string;
+}
+
+/** The caller's access to an open document's room, asked again when a membership change may have raced an admission; undefined: refused. */
+export async function roomAccess(ctx: AppContext, caller: Caller, document: Selectable<DocumentsTable>): Promise<RoomAccess | undefined> {
+  const access = await ctx.access.get(document.project_id, caller.id);
+  if (!access || !can({ id: caller.id, role: access.role }, 'document.read', toResource(document))) return undefined;
+  return { role: access.role, organizationId: access.organizationId };
+}
+
+/**
+ * WebSocket admission: the document and the caller's access to it, or undefined for an unknown
+ * document and a refused caller alike (the socket closes with the same 4403 either way).
+ */
+export async function admitToRoom(
+  ctx: AppContext,
+  caller: Caller,
+  documentId: string,
+): Promise<{ document: Selectable<DocumentsTable>; access: RoomAccess } | undefined> {
+  const document = isUuid(documentId) ? await documents.findById(ctx.db, documentId) : undefined;
+  if (!document) return undefined;
+  const access = await roomAccess(ctx, caller, document);
+  return access && { document, access };
 }

@@ -1,4 +1,4 @@
-import { type FastifyPluginAsyncTypebox, isUuid, toCaller } from '@flux/server-kit';
+import { type FastifyPluginAsyncTypebox, toCaller } from '@flux/server-kit';
 import { AppError } from '@flux/shared';
 import { CollabCloseCodes } from '@flux/shared/constants';
 import { Type } from '@sinclair/typebox';
@@ -6,15 +6,13 @@ import type { FastifyBaseLogger } from 'fastify';
 import type WebSocket from 'ws';
 import type { AppContext } from '../context.js';
 import { toResource } from '../documents/mappers.js';
-import * as documents from '../documents/repository.js';
-import { can } from '../policies.js';
+import * as documents from '../documents/service.js';
 import { CloseConnection, Connection } from '../rooms/connection.js';
 import type { Room } from '../rooms/room.js';
 
 /**
- * Decides who may join a document's room: a valid access token (4401 otherwise), a document
- * that exists in a project where the user has a role (4403 otherwise; unknown documents look the
- * same as forbidden ones). Guests join read-only.
+ * Decides who may join a document's room: a valid access token (4401 otherwise), then the
+ * document and the policy (4403 otherwise; unknown documents look the same as forbidden ones).
  */
 async function admit(ctx: AppContext, documentId: string, token: string | undefined) {
   if (!token) throw new CloseConnection(CollabCloseCodes.unauthorized, 'missing token');
@@ -24,12 +22,9 @@ async function admit(ctx: AppContext, documentId: string, token: string | undefi
       throw err instanceof AppError && err.status === 401 ? new CloseConnection(CollabCloseCodes.unauthorized, 'invalid token') : err;
     }),
   );
-  const document = isUuid(documentId) ? await documents.findById(ctx.db, documentId) : undefined;
-  if (!document) throw new CloseConnection(CollabCloseCodes.forbidden, 'no access');
-  const access = await ctx.access.get(document.project_id, caller.id);
-  if (!access || !can({ id: caller.id, role: access.role }, 'document.read', toResource(document)))
-    throw new CloseConnection(CollabCloseCodes.forbidden, 'no access');
-  return { caller, document, access: { role: access.role, organizationId: access.organizationId } };
+  const admitted = await documents.admitToRoom(ctx, caller, documentId);
+  if (!admitted) throw new CloseConnection(CollabCloseCodes.forbidden, 'no access');
+  return { caller, ...admitted };
 }
 
 function closeWith(ctx: AppContext, socket: WebSocket, log: FastifyBaseLogger, err: unknown): void {
@@ -100,10 +95,9 @@ export const collabSocketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
             // A membership change that landed while we were admitting found no socket to act on: ask again.
             while (ctx.access.generation !== generation) {
               generation = ctx.access.generation;
-              const now = await ctx.access.get(document.project_id, caller.id);
-              if (!now || !can({ id: caller.id, role: now.role }, 'document.read', toResource(document)))
-                throw new CloseConnection(CollabCloseCodes.forbidden, 'access revoked');
-              access = { role: now.role, organizationId: now.organizationId };
+              const now = await documents.roomAccess(ctx, caller, document);
+              if (!now) throw new CloseConnection(CollabCloseCodes.forbidden, 'access revoked');
+              access = now;
             }
             if (gone) return;
             // Registered synchronously from here on, so later membership events find this socket.
