@@ -15,6 +15,7 @@ import type {
 } from '@flux/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_PASSWORD, type TestUser } from '../../../test/support/auth.js';
+import { eventually } from '../../../test/support/eventually.js';
 import { httpClient } from '../../../test/support/http.js';
 import { factories } from './factories.js';
 import { authApp, signup, testDatabase } from './helpers.js';
@@ -153,13 +154,15 @@ describe('organizations, members and projects', () => {
     const email = `invitee-${randomUUID()}@example.com`;
     const invited = await as(owner).post<AddMemberResult>(`/api/organizations/${org.id}/members`, { email, role: 'guest' });
     expect(invited.body).toMatchObject({ status: 'invited', invitation: { email, role: 'guest' } });
-    await expect
-      .poll(async () =>
-        (await as(undefined).get<Page<OutboxMail>>(`/api/auth/dev/outbox?to=${encodeURIComponent(email)}`)).body.items.map(
-          (m) => m.subject,
-        ),
-      )
-      .toEqual([expect.stringContaining('invited you')]);
+    const subjects = async () =>
+      (await as(undefined).get<Page<OutboxMail>>(`/api/auth/dev/outbox?to=${encodeURIComponent(email)}`)).body.items.map((m) => m.subject);
+    await eventually(
+      async () => {
+        expect(await subjects()).toEqual([expect.stringContaining('invited you')]);
+        return true;
+      },
+      { what: 'the invitation mail' },
+    );
 
     const invitee = await as(undefined).post<AuthTokens>('/api/auth/signup', { email, password: TEST_PASSWORD, name: 'Invitee' });
     const seen = await as(invitee.body).get<Organization>(`/api/organizations/${org.id}`);
@@ -184,7 +187,13 @@ describe('organizations, members and projects', () => {
       expect((await as(owner).delete(`/api/organizations/${org.id}/members/${user.id}`)).status).toBe(204);
       const renamed = await as(user).patch<MeResponse>('/api/auth/me', { name: 'Renamed' });
       expect(renamed.body.user.name).toBe('Renamed');
-      await expect.poll(() => seen.filter((e) => (e.payload as { userId: string }).userId === user.id).length).toBe(5);
+      await eventually(
+        () => {
+          expect(seen.filter((e) => (e.payload as { userId: string }).userId === user.id)).toHaveLength(5);
+          return true;
+        },
+        { what: 'five events about the user' },
+      );
       expect(seen.filter((e) => (e.payload as { userId: string }).userId === user.id)).toEqual([
         { name: 'user.created', payload: { userId: user.id, email: user.email, name: 'Evented' } },
         { name: 'membership.changed', payload: { organizationId: org.id, userId: user.id, role: 'member' } },

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAINTENANCE_QUEUE, PURGE_JOB, purgeExpired } from '../src/jobs/purge-expired.js';
 import { hashToken } from '../src/tokens/opaque.js';
+import { eventually } from '../../../test/support/eventually.js';
 import { factories } from './factories.js';
 import { authApp, testDatabase } from './helpers.js';
 
@@ -67,10 +68,12 @@ describe('scheduled purge of expired auth data', () => {
     expect(schedulers.filter((s) => s.key === PURGE_JOB || s.id === PURGE_JOB)).toHaveLength(1);
     const { expired } = await seed();
     await queue.add(PURGE_JOB, {});
-    await expect
-      .poll(async () => db.selectFrom('auth.refresh_tokens').select('id').where('id', '=', expired.id).executeTakeFirst(), {
-        timeout: 10_000,
-      })
-      .toBeUndefined();
+    await eventually(
+      async () => {
+        expect(await db.selectFrom('auth.refresh_tokens').select('id').where('id', '=', expired.id).executeTakeFirst()).toBeUndefined();
+        return true;
+      },
+      { timeout: 10_000, what: 'the scheduled purge' },
+    );
   });
 });
