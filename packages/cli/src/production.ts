@@ -1,3 +1,4 @@
+import { createConnection } from 'node:net';
 import { totalmem } from 'node:os';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
@@ -69,6 +70,29 @@ export async function ensureProductionDatabase(ctx: Context, password: string): 
   return productionDatabaseUrl(ctx.env.databaseUrl, password);
 }
 
+/**
+ * Whether Redis wants a password: a plain `PING` over TCP answers `+PONG` or `-NOAUTH`. (ioredis 6
+ * opens with HELLO, which a protected server answers by closing, so it cannot tell us.)
+ */
+export function redisRequiresPassword(redisUrl: string): Promise<boolean> {
+  const url = new URL(redisUrl);
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host: url.hostname, port: Number(url.port || 6379), timeout: 5_000 });
+    let reply = '';
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk: Buffer) => {
+      reply += chunk.toString();
+      if (!reply.includes('\r\n')) return;
+      socket.destroy();
+      if (reply.startsWith('+PONG')) resolve(false);
+      else if (reply.startsWith('-NOAUTH')) resolve(true);
+      else reject(new Error(`unexpected answer to PING: ${reply.trim()}`));
+    });
+    socket.once('timeout', () => socket.destroy(new Error('timed out')));
+    socket.once('error', reject);
+  });
+}
+
 /** Default Redis memory cap: a quarter of the machine (BullMQ needs noeviction, so cap, never evict). */
 export const defaultMaxmemory = () => `${Math.max(64, Math.floor(totalmem() / 4 / 1024 / 1024))}mb`;
 
@@ -93,33 +117,25 @@ export async function ensureProductionRedis(ctx: Context, password: string): Pro
     await client.connect();
     return client;
   };
-  const plain = productionRedisUrl(ctx.env.redisUrl, '');
   let redis: Redis | undefined;
   try {
-    redis = await open(plain);
-    const passwordless = await redis.ping().then(
-      () => true,
-      (err: Error) => (/NOAUTH/.test(err.message) ? false : Promise.reject(err)),
-    );
-    if (passwordless) {
+    if (!(await redisRequiresPassword(ctx.env.redisUrl))) {
       if (!isLoopback(new URL(ctx.env.redisUrl).hostname))
         fail(
           `Redis at ${redact(ctx.env.redisUrl)} has no password`,
           'set requirepass on that server to REDIS_PASSWORD from the secrets file',
         );
+      redis = await open(productionRedisUrl(ctx.env.redisUrl, ''));
       await redis.config('SET', 'requirepass', password);
       ctx.ui.note('set requirepass on the local Redis');
     }
-    redis.disconnect();
-    redis = await open(url);
-    await redis
-      .ping()
-      .catch((err: Error) =>
-        fail(
-          `Redis refused REDIS_PASSWORD: ${err.message}`,
-          'the server has another password: set it to REDIS_PASSWORD from the secrets file',
-        ),
-      );
+    redis?.disconnect();
+    redis = await open(url).catch((err: Error) =>
+      fail(
+        `Redis refused REDIS_PASSWORD (${err.message})`,
+        'the server has another password: set it to REDIS_PASSWORD from the secrets file',
+      ),
+    );
     await redis.config('SET', 'maxmemory', maxmemory);
     await redis.config('SET', 'maxmemory-policy', 'noeviction');
     await redis
