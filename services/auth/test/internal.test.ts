@@ -6,6 +6,7 @@ import { loadConfig } from '../src/config.js';
 import { startAuth, type AuthHarness } from '../../../test/support/auth.js';
 import { factories } from './factories.js';
 import { testDatabase } from './helpers.js';
+import { httpClient } from '../../../test/support/http.js';
 
 describe('internal routes', () => {
   let auth: AuthHarness;
@@ -58,16 +59,15 @@ describe('internal routes', () => {
     const a = await make.user('Bulk A');
     const b = await make.user('Bulk B');
     const token = await new ServiceTokens(loadConfig({ ...process.env }).serviceTokenSecret, 'messaging').sign('auth');
-    const response = await fetch(`${auth.url}/internal/users?ids=${a.id},${b.id},${randomUUID()}`, {
-      headers: { authorization: `Service ${token}` },
-    });
+    const service = httpClient(auth.url, { headers: { authorization: `Service ${token}` } });
+    const response = await service.get<InternalUserList>(`/internal/users?ids=${a.id},${b.id},${randomUUID()}`);
     expect(response.status).toBe(200);
-    const body = (await response.json()) as InternalUserList;
+    const body = response.body;
     expect(body.items.map((u) => u.id).sort()).toEqual([a.id, b.id].sort());
-    const bad = await fetch(`${auth.url}/internal/users?ids=x`, { headers: { authorization: `Service ${token}` } });
+    const bad = await service.get('/internal/users?ids=x');
     expect(bad.status).toBe(400);
     const tooMany = Array.from({ length: 101 }, () => randomUUID()).join(',');
-    const over = await fetch(`${auth.url}/internal/users?ids=${tooMany}`, { headers: { authorization: `Service ${token}` } });
+    const over = await service.get(`/internal/users?ids=${tooMany}`);
     expect(over.status).toBe(400);
 
     // The client splits a long list into calls of 100 and leaves out ids auth does not know.
@@ -84,7 +84,7 @@ describe('internal routes', () => {
   it('refuses calls without a valid service token, including a user access token', async () => {
     const user = await make.user();
     for (const authorization of [undefined, `Bearer ${user.accessToken}`, `Service ${user.accessToken}`]) {
-      const response = await fetch(`${auth.url}/internal/users/${user.id}`, { headers: authorization ? { authorization } : {} });
+      const response = await httpClient(auth.url, { headers: authorization ? { authorization } : {} }).get(`/internal/users/${user.id}`);
       expect(response.status).toBe(401);
     }
   });
