@@ -71,6 +71,7 @@ const isOrganizationAction = (action: Action): action is OrganizationAction => a
  * not here.
  */
 export function can<A extends Action>(actor: ActorOf<A>, action: A, resource: ResourceOf<A>): boolean {
+  // Narrowing `action` does not narrow the generic `actor`; the signature ties each action to its actor kind.
   if (!isOrganizationAction(action)) return (actor as Account).isAdmin;
   const { id, role } = actor as Actor;
   // The map's value type is a union over actions; `resource` is that action's by the signature.
