@@ -6,6 +6,14 @@ const path = require('node:path');
 const { serviceRegistry, servicePort, serviceInstances } = require('./packages/shared/dist/registry.js');
 
 const root = __dirname;
+// `pm2 startOrReload` keeps only what an app's `env` names, so ./flux lists the settings it passes
+// to the services (database and Redis URLs, production secrets …) in FLUX_SERVICE_ENV_KEYS.
+const passed = Object.fromEntries(
+  (process.env.FLUX_SERVICE_ENV_KEYS || '')
+    .split(',')
+    .filter((key) => key && process.env[key] !== undefined)
+    .map((key) => [key, process.env[key]]),
+);
 const logs = path.join(root, '.flux/logs');
 
 module.exports = {
@@ -18,7 +26,7 @@ module.exports = {
     exec_mode: 'fork',
     instances: serviceInstances(service, process.env),
     increment_var: 'PORT',
-    env: { NODE_ENV: process.env.NODE_ENV || 'development', PORT: String(servicePort(service, process.env)) },
+    env: { ...passed, NODE_ENV: process.env.NODE_ENV || 'development', PORT: String(servicePort(service, process.env)) },
     // The service calls process.send('ready') once it listens; SIGTERM drains for up to 10 s.
     wait_ready: true,
     listen_timeout: 20_000,

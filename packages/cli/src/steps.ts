@@ -72,7 +72,10 @@ export const gatewayUrl = (ctx: Context) => {
 export async function startServices(ctx: Context, env: NodeJS.ProcessEnv): Promise<void> {
   mkdirSync(ctx.paths.logs, { recursive: true });
   ctx.ui.step(`starting services with PM2 (${serviceRegistry.map((s) => s.name).join(' ')})`);
-  const result = await pm2(ctx, ['startOrReload', join(ctx.paths.root, 'ecosystem.config.cjs'), '--update-env'], { env });
+  const keys = Object.keys(env).filter((key) => env[key] !== undefined);
+  const result = await pm2(ctx, ['startOrReload', join(ctx.paths.root, 'ecosystem.config.cjs'), '--update-env'], {
+    env: { ...env, FLUX_SERVICE_ENV_KEYS: keys.join(',') },
+  });
   if (result.code !== 0) {
     ctx.ui.note((result.stderr || result.stdout).trim().split('\n').slice(-20).join('\n    '));
     fail('PM2 could not start the services', 'see ./flux logs; a config error lists every bad variable');
