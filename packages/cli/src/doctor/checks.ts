@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import type { Context } from '../context.js';
 import { run } from '../exec.js';
+import { productionRedisUrl } from '../production.js';
 import { loadProductionSecrets } from '../secrets.js';
 import { testNginxConfig, upstreamsFromEnv, writeNginxConfig } from '../stack/nginx.js';
 import { isListening } from '../stack/ports.js';
@@ -266,6 +267,16 @@ export function checkDisk(path: string, limits = { warnBytes: 2 * 1024 ** 3, fai
   return ok('disk', text);
 }
 
+/** In production Redis wants the password from the operator's secrets file (when it is readable). */
+function withRedisPassword(ctx: Context): string {
+  try {
+    const password = loadProductionSecrets(ctx.env.productionSecretsFile).REDIS_PASSWORD;
+    return password ? productionRedisUrl(ctx.env.redisUrl, password) : ctx.env.redisUrl;
+  } catch {
+    return ctx.env.redisUrl; // the secrets check reports what is wrong with the file
+  }
+}
+
 /** Every check, in the order an operator reads them. */
 export async function runChecks(ctx: Context): Promise<CheckResult[]> {
   const state = readStackState(ctx);
@@ -278,7 +289,7 @@ export async function runChecks(ctx: Context): Promise<CheckResult[]> {
     await checkNginx(ctx),
     ...(await checkPorts(ctx)),
     await checkPostgres(ctx.env.databaseUrl),
-    ...(await checkRedis(ctx.env.redisUrl, { production })),
+    ...(await checkRedis(production ? withRedisPassword(ctx) : ctx.env.redisUrl, { production })),
     await checkMigrations(ctx.env.databaseUrl),
     checkSecrets(ctx),
     checkDisk(ctx.paths.root),
