@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, startStack } from '../../../../test/e2e/stack.js';
 import type { ProbeReport } from '../ops/probe.js';
@@ -96,5 +98,25 @@ describe('flux probe', () => {
     expect(report.steps.find((s) => s.name === 'sign-in')?.error).toContain('./flux probe --setup');
     expect((await run('--setup')).code).toBe(0);
     expect((await run()).code).toBe(0);
+  });
+
+  it('lets the process exit by itself when it is done (cron must not pile up probes)', async () => {
+    // A real process: sockets, providers or intervals left open would keep it alive.
+    const command = fileURLToPath(new URL('./probe.ts', import.meta.url));
+    const script = `import { probeCommand } from ${JSON.stringify(command)};
+      process.exitCode = await probeCommand(['--url', ${JSON.stringify(stack.url)}, '--file', ${JSON.stringify(file)}, '--json'],
+        { root: '.', env: {}, out: (l) => console.log(l), err: (l) => console.error(l) });`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const limit = setTimeout(() => child.kill('SIGKILL'), 25_000);
+    const code = await exit;
+    clearTimeout(limit);
+    expect(child.signalCode, 'the probe process did not exit by itself').toBeNull();
+    expect(code).toBe(0);
+    expect((JSON.parse(output.trim().split('\n').at(-1)!) as ProbeReport).ok).toBe(true);
   });
 });

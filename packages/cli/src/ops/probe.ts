@@ -383,7 +383,11 @@ export async function runProbe(url: string, target: ProbeTarget, options: ProbeO
       await within(timeoutMs, "B did not see A's edit", seen);
     });
   } finally {
-    for (const provider of providers) provider.destroy();
+    for (const provider of providers) {
+      provider.destroy();
+      // The awareness' 3 s interval lives until its document is destroyed; it would keep the CLI alive.
+      provider.doc.destroy();
+    }
     for (const socket of sockets) socket.disconnect();
     // Each run signs in afresh; sign out so probe sessions do not pile up.
     await Promise.all(tokens.map((token) => call(base, 'POST', '/api/auth/logout', { token, timeoutMs }).catch(() => {})));
