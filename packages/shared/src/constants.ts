@@ -44,6 +44,8 @@ export const AuthErrorCodes = [
   'mfa_already_enabled',
   'mfa_not_set_up',
   'mfa_not_enabled',
+  // A sensitive change (MFA, password, email) needs POST /api/auth/reauth within the last 5 minutes.
+  'reauth_required',
   // OAuth failures arrive as `/signin?error=<code>` after the provider's redirect.
   'oauth_state_mismatch',
   'oauth_denied',
