@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dropDatabase } from '@flux/migrations';
+import postgres from 'postgres';
 import { create, extract } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -211,5 +212,26 @@ describe('flux backup / flux restore', () => {
     expect(result.err).toMatch(/checksum mismatch for files\//);
     expect(existsSync(join(dir, 'never'))).toBe(false);
     await dropDatabase(fresh, () => {});
+  });
+
+  it("gives the restored tables to the database's owner (production: the services' role), not to the admin", async () => {
+    const role = `flux_owner_${randomBytes(4).toString('hex')}`;
+    const database = `flux_restore_${randomBytes(4).toString('hex')}`;
+    const admin = postgres(sourceUrl.replace(/\/[^/]*$/, '/postgres'), { max: 1, onnotice: () => {} });
+    try {
+      await admin.unsafe(`create role ${role} login`);
+      await admin.unsafe(`create database ${database} owner ${role}`);
+      const url = sourceUrl.replace(/\/[^/]*$/, `/${database}`);
+      const result = await cli(restoreCommand, [archive], { DATABASE_URL: url, FILES_DIR: join(dir, 'owned-files') });
+      expect(result.code, result.err).toBe(0);
+      const db = postgres(url, { max: 1, onnotice: () => {} });
+      const owners = await db`select distinct tableowner from pg_tables where schemaname in ('auth', 'messaging', 'collab')`;
+      await db.end();
+      expect(owners.map((o) => o.tableowner)).toEqual([role]);
+    } finally {
+      await admin.unsafe(`drop database if exists ${database} with (force)`);
+      await admin.unsafe(`drop role if exists ${role}`);
+      await admin.end();
+    }
   });
 });

@@ -123,8 +123,13 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
     const sql = postgres(options.databaseUrl, { max: 1, onnotice: () => {}, connect_timeout: 10 });
     let serverMajor: number;
     let setAside: string[] = [];
+    let restoreRole: string | undefined;
     try {
-      const [row] = await sql<{ num: string; db: string }[]>`select current_setting('server_version_num') as num, current_database() as db`;
+      const [row] = await sql<{ num: string; db: string; owner: string; me: string }[]>`
+        select current_setting('server_version_num') as num, current_database() as db, current_user as me,
+          (select pg_get_userbyid(datdba) from pg_database where datname = current_database()) as owner`;
+      // Restored objects belong to the database's owner (production: the role the services use), not to the admin restoring.
+      if (row && row.owner !== row.me) restoreRole = row.owner;
       serverMajor = Math.floor(Number(row?.num) / 10_000);
       if (serverMajor < manifest.postgres.serverMajor)
         throw new RestoreRefused(
@@ -168,6 +173,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
         [
           '--no-owner',
           '--no-acl',
+          ...(restoreRole ? [`--role=${restoreRole}`] : []),
           '--exit-on-error',
           '--single-transaction',
           `--dbname=${options.databaseUrl}`,
