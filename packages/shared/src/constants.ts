@@ -104,6 +104,12 @@ export const CollabCloseCodes = {
   forbidden: 4403,
   /** The update would make the document larger than the size limit. */
   documentTooLarge: 4413,
+  /** The update left more pending structs or deletes (ones whose dependencies the document lacks) than the bound; they were dropped. */
+  incompleteUpdate: 4422,
+  /** This user already has the most connections one instance accepts; close another tab first. */
+  tooManyConnections: 4429,
+  /** An awareness message with too many entries or a state above the size limit. */
+  awarenessTooLarge: 4431,
   /** Too many updates per second; the client may reconnect (and resync) after a backoff. */
   rateLimited: 4529,
 } as const;
