@@ -1,7 +1,17 @@
-import { AppError, type InternalUser, type ProjectAccess, type ProjectMembers, type ServiceName } from '@flux/shared';
+import {
+  AppError,
+  type InternalUser,
+  type ProjectAccess,
+  type ProjectMembers,
+  type ServiceName,
+  type SharedOrganizationIds,
+  type SharedOrganizationQuery,
+} from '@flux/shared';
 import type { ServiceTokens } from './service-token.js';
 
 const USER_IDS_PER_CALL = 100;
+/** auth's limit of `otherIds` per shared-organization call. */
+const SHARING_IDS_PER_CALL = 500;
 
 /** Calls auth's `/internal/*` routes with a service token. */
 export class AuthClient {
@@ -10,9 +20,18 @@ export class AuthClient {
     private readonly tokens: ServiceTokens,
   ) {}
 
-  private async get<T>(path: string): Promise<T | null> {
+  private get<T>(path: string): Promise<T | null> {
+    return this.call<T>('GET', path);
+  }
+
+  private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T | null> {
     const response = await fetch(new URL(path, this.baseUrl), {
-      headers: { authorization: `Service ${await this.tokens.sign('auth' satisfies ServiceName)}` },
+      method,
+      headers: {
+        authorization: `Service ${await this.tokens.sign('auth' satisfies ServiceName)}`,
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(5000),
     }).catch((err: unknown) => {
       throw new AppError('service_unavailable', 503, 'The auth service is unreachable; try again shortly.', { cause: String(err) });
@@ -50,5 +69,20 @@ export class AuthClient {
 
   projectMembers(projectId: string): Promise<ProjectMembers | null> {
     return this.get(`/internal/projects/${encodeURIComponent(projectId)}/members`);
+  }
+
+  /**
+   * The subset of `userIds` that share at least one organization with `userId` (one call per 500
+   * ids, auth's limit per call); unknown ids and people without a shared organization are absent.
+   */
+  async sharingOrganization(userId: string, userIds: readonly string[]): Promise<string[]> {
+    const unique = [...new Set(userIds)];
+    const ids: string[] = [];
+    for (let i = 0; i < unique.length; i += SHARING_IDS_PER_CALL) {
+      const body: SharedOrganizationQuery = { userId, otherIds: unique.slice(i, i + SHARING_IDS_PER_CALL) };
+      const answer = await this.call<SharedOrganizationIds>('POST', '/internal/users/shared-organization', body);
+      ids.push(...(answer?.ids ?? []));
+    }
+    return ids;
   }
 }

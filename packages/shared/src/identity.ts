@@ -52,3 +52,15 @@ export type ProjectMembers = Static<typeof ProjectMembers>;
 /** `GET /internal/users?ids=a,b` (or `?name=`) on auth: several users at once. */
 export const InternalUserList = Type.Object({ items: Type.Array(InternalUser) });
 export type InternalUserList = Static<typeof InternalUserList>;
+
+/**
+ * `POST /internal/users/shared-organization` on auth: which of `otherIds` share at least one
+ * organization with `userId` (messaging asks before it puts people in one conversation).
+ */
+export const SharedOrganizationQuery = Type.Object(
+  { userId: Uuid, otherIds: Type.Array(Uuid, { maxItems: 500 }) },
+  { additionalProperties: false },
+);
+export type SharedOrganizationQuery = Static<typeof SharedOrganizationQuery>;
+export const SharedOrganizationIds = Type.Object({ ids: Type.Array(Uuid) });
+export type SharedOrganizationIds = Static<typeof SharedOrganizationIds>;

@@ -81,6 +81,39 @@ describe('internal routes', () => {
     expect(await client.users([])).toEqual([]);
   });
 
+  it('answers which people share an organization with a user', async () => {
+    const alice = await make.user('Alice');
+    const colleague = await make.user('Colleague');
+    const guest = await make.user('Guest elsewhere');
+    const stranger = await make.user('Stranger');
+    const first = await make.organization(alice);
+    await make.member(first.id, colleague, 'member');
+    const other = await make.organization(stranger);
+    await make.member(other.id, guest, 'guest');
+    const second = await make.organization(guest);
+    await make.member(second.id, alice, 'guest');
+    const unknown = randomUUID();
+
+    const shared = await client.sharingOrganization(alice.id, [colleague.id, guest.id, stranger.id, unknown, colleague.id]);
+    expect(shared.sort()).toEqual([colleague.id, guest.id].sort());
+    expect(await client.sharingOrganization(stranger.id, [alice.id, colleague.id])).toEqual([]);
+    expect(await client.sharingOrganization(alice.id, [])).toEqual([]);
+    // Over auth's 500 per call, the client splits and still finds them.
+    const many = [...Array.from({ length: 600 }, () => randomUUID()), colleague.id];
+    expect(await client.sharingOrganization(alice.id, many)).toEqual([colleague.id]);
+
+    const token = await new ServiceTokens(loadConfig({ ...process.env }).serviceTokenSecret, 'messaging').sign('auth');
+    const service = httpClient(auth.url, { headers: { authorization: `Service ${token}` } });
+    const tooMany = await service.post('/internal/users/shared-organization', {
+      userId: alice.id,
+      otherIds: Array.from({ length: 501 }, () => randomUUID()),
+    });
+    expect(tooMany.status).toBe(400);
+    expect((await service.post('/internal/users/shared-organization', { userId: alice.id, otherIds: ['nope'] })).status).toBe(400);
+    const anonymous = await httpClient(auth.url).post('/internal/users/shared-organization', { userId: alice.id, otherIds: [] });
+    expect(anonymous.status).toBe(401);
+  });
+
   it('refuses calls without a valid service token, including a user access token', async () => {
     const user = await make.user();
     for (const authorization of [undefined, `Bearer ${user.accessToken}`, `Service ${user.accessToken}`]) {

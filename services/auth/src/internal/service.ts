@@ -3,6 +3,7 @@ import { toInternalUser } from '../accounts/mappers.js';
 import { findUserById, findUsersByIds, searchUsersByName } from '../accounts/repository.js';
 import type { AppContext } from '../context.js';
 import { findProject, findProjectAccess, listProjectMembers } from '../projects/repository.js';
+import { idsSharingOrganization } from '../users/repository.js';
 
 export async function user(ctx: AppContext, id: string): Promise<InternalUser> {
   const row = await findUserById(ctx.db, id);
@@ -26,4 +27,9 @@ export async function projectMembers(ctx: AppContext, projectId: string): Promis
   if (!(await findProject(ctx.db, projectId))) throw AppError.notFound('Project');
   const members = await listProjectMembers(ctx.db, projectId);
   return { projectId, members: members.map((m) => ({ userId: m.user_id, role: m.role })) };
+}
+
+/** The subset of `otherIds` that share at least one organization with `userId` (consent for conversations). */
+export async function sharingOrganization(ctx: AppContext, userId: string, otherIds: readonly string[]): Promise<string[]> {
+  return idsSharingOrganization(ctx.db, userId, [...new Set(otherIds)]);
 }

@@ -1,5 +1,16 @@
 import { type FastifyPluginAsyncTypebox, isUuid, type ServiceTokens } from '@flux/server-kit';
-import { AppError, ErrorBody, IdParams, InternalUser, InternalUserList, ProjectAccess, ProjectMembers, Uuid } from '@flux/shared';
+import {
+  AppError,
+  ErrorBody,
+  IdParams,
+  InternalUser,
+  InternalUserList,
+  ProjectAccess,
+  ProjectMembers,
+  SharedOrganizationIds,
+  SharedOrganizationQuery,
+  Uuid,
+} from '@flux/shared';
 import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../context.js';
 import * as internal from '../internal/service.js';
@@ -41,6 +52,11 @@ export const internalRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; servic
         throw AppError.validation('ids', `must be up to ${MAX_USER_IDS} comma-separated uuids`);
       return { items: await internal.users(ctx, { ids, name: request.query.name }) };
     },
+  );
+  app.post(
+    '/users/shared-organization',
+    { schema: { body: SharedOrganizationQuery, response: { 200: SharedOrganizationIds, ...errors } } },
+    async (request) => ({ ids: await internal.sharingOrganization(ctx, request.body.userId, request.body.otherIds) }),
   );
   app.get(
     '/projects/:id/access',
