@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Uuid } from './common.js';
+import { SecurityEventTypes } from './constants.js';
 import { PublicUser, RoleSchema } from './identity.js';
 
 const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
@@ -15,6 +16,12 @@ export const LoginBody = Type.Object({
   otp: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
 });
 export type LoginBody = Static<typeof LoginBody>;
+
+/** `POST /api/auth/reauth`: the password (and the TOTP code when MFA is on) again, before a sensitive change. */
+export const ReauthBody = Type.Object({ password: Password, otp: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) });
+export type ReauthBody = Static<typeof ReauthBody>;
+export const ReauthResponse = Type.Object({ reauthenticatedUntil: Type.String() });
+export type ReauthResponse = Static<typeof ReauthResponse>;
 
 /** The refresh token may come in the body or, for browsers, in the refresh cookie. */
 export const RefreshBody = Type.Object({ refreshToken: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })) });
@@ -64,6 +71,20 @@ export const SecurityEvent = Type.Object({
   createdAt: Type.String(),
 });
 export type SecurityEvent = Static<typeof SecurityEvent>;
+
+/**
+ * `GET /api/auth/security-events`: the caller's own events (platform admins: everyone's), filtered by
+ * type, user (admins) and a time range `since <= createdAt < until`; keyset paging, newest first.
+ */
+export const SecurityEventsQuery = Type.Object({
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+  type: Type.Optional(Type.Union(SecurityEventTypes.map((t) => Type.Literal(t)))),
+  userId: Type.Optional(Uuid),
+  since: Type.Optional(Type.String({ format: 'date-time' })),
+  until: Type.Optional(Type.String({ format: 'date-time' })),
+});
+export type SecurityEventsQuery = Static<typeof SecurityEventsQuery>;
 
 export const OutboxMail = Type.Object({ to: Type.String(), subject: Type.String(), text: Type.String(), createdAt: Type.String() });
 export type OutboxMail = Static<typeof OutboxMail>;

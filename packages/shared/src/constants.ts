@@ -124,6 +124,40 @@ export type Role = (typeof Roles)[number];
 export const canWrite = (role: Role): boolean => role !== 'guest';
 export const canManageMembers = (role: Role): boolean => role === 'owner' || role === 'admin';
 
+// --- security events (auth, contract §4) ---
+
+/** Every type auth writes to its security log; the account page filters by these. */
+export const SecurityEventTypes = [
+  'signup',
+  'login_succeeded',
+  'login_failed',
+  'login_locked',
+  'mfa_failed',
+  'mfa_locked',
+  'reauthenticated',
+  'refresh',
+  'refresh_token_reused',
+  'logout',
+  'logout_all',
+  'session_revoked',
+  'password_reset_requested',
+  'password_reset',
+  'email_verified',
+  'mfa_setup',
+  'mfa_enabled',
+  'mfa_disabled',
+  'mfa_recovery_code_used',
+  'oauth_login',
+  'oauth_linked',
+  'rate_limited',
+  'csrf_failed',
+  'anomaly_many_accounts_from_ip',
+  'anomaly_rapid_refresh',
+  'anomaly_request_burst',
+  'new_device',
+] as const;
+export type SecurityEventType = (typeof SecurityEventTypes)[number];
+
 // --- events between services (Redis pub/sub) ---
 
 /**
