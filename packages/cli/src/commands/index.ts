@@ -8,6 +8,7 @@ import * as down from './down.js';
 import * as logs from './logs.js';
 import * as migrate from './migrate.js';
 import * as probe from './probe.js';
+import * as releases from './releases.js';
 import * as restart from './restart.js';
 import * as restore from './restore.js';
 import * as secrets from './secrets.js';
@@ -36,4 +37,5 @@ export const commands: CommandModule[] = [
   probe,
   backup,
   restore,
+  releases,
 ];
