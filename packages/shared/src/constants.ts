@@ -61,6 +61,10 @@ export const MessagingErrorCodes = [
   'quota_exceeded',
   'invalid_member',
   'upload_incomplete',
+  // A direct or group conversation only joins people who share an organization with the caller.
+  'no_shared_organization',
+  // A message carries at most MAX_REACTIONS_PER_MESSAGE distinct emoji.
+  'too_many_reactions',
 ] as const;
 export type MessagingErrorCode = (typeof MessagingErrorCodes)[number];
 

@@ -107,7 +107,9 @@ export type SendMessageBody = Static<typeof SendMessageBody>;
 
 export const EditMessageBody = Type.Object({ content: Content });
 export const ReactionBody = Type.Object({ emoji: Type.String({ minLength: 1, maxLength: 32 }) });
-export const ReadBody = Type.Object({ seq: Type.Integer({ minimum: 0 }) });
+/** A seq a client sends: bounded so a huge number (1e30) is a 400, not a database overflow. */
+const Seq = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+export const ReadBody = Type.Object({ seq: Seq });
 export const ReadState = Type.Object({ conversationId: Uuid, lastReadSeq: Type.Integer(), unreadCount: Type.Integer() });
 export type ReadState = Static<typeof ReadState>;
 
@@ -158,11 +160,11 @@ export const SocketSendMessage = Type.Object({
 export type SocketSendMessage = Static<typeof SocketSendMessage>;
 export const SocketTyping = Type.Object({ conversationId: Uuid, isTyping: Type.Boolean() });
 export type SocketTyping = Static<typeof SocketTyping>;
-export const SocketRead = Type.Object({ conversationId: Uuid, seq: Type.Integer({ minimum: 0 }) });
+export const SocketRead = Type.Object({ conversationId: Uuid, seq: Seq });
 export type SocketRead = Static<typeof SocketRead>;
 export const SocketSync = Type.Object({
   // Keys are conversation ids; ids that are not the caller's conversations are ignored.
-  conversations: Type.Record(Type.String(), Type.Integer({ minimum: 0 }), { maxProperties: 1000 }),
+  conversations: Type.Record(Type.String(), Seq, { maxProperties: 1000 }),
 });
 export type SocketSync = Static<typeof SocketSync>;
 
