@@ -1,6 +1,7 @@
 import { type App, createAccessTokenVerifier, createFastify, fluxCore, remoteJwks } from '@flux/server-kit';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
+import { RateLimiter } from './limits/rate-limiter.js';
 import { compactionPlugin } from './plugins/compaction.js';
 import { documentActivityPlugin } from './plugins/document-activity.js';
 import { membershipPlugin } from './plugins/membership.js';
@@ -50,6 +51,7 @@ export async function buildApp(config: Config, { logger = true }: BuildOptions =
     access: app.projectAccess,
     rooms: app.rooms,
     metrics: app.collabMetrics,
+    limits: new RateLimiter(app.redis, config.redisPrefix, app.log),
   };
   await app.register(collabSocketRoutes, { prefix: '/collab', ctx });
   await app.register(documentRoutes, { prefix: '/api/documents', ctx });

@@ -3,7 +3,7 @@ import { EnvReader, readBaseConfig, type BaseConfig } from '@flux/server-kit';
 export interface Config extends BaseConfig {
   /** Largest WebSocket frame accepted; bigger ones close the connection with 1009. */
   maxMessageBytes: number;
-  /** Largest document (bytes of accepted updates since load); an update past it closes with 4413. */
+  /** Largest document (bytes loaded plus every update received since; measured for real before refusing); an update past it closes with 4413. */
   maxDocumentBytes: number;
   /** Sustained update messages per second and burst per connection; beyond, close with 4529. */
   updatesPerSecond: number;
@@ -24,6 +24,29 @@ export interface Config extends BaseConfig {
   relaySyncIntervalMs: number;
   /** Run the compaction worker in this process (on by default; off for API-only instances). */
   compactionWorker: boolean;
+  /** Bytes of pending structs and deletes (waiting for structs the document lacks) an update may leave; beyond, 4422. */
+  maxPendingBytes: number;
+  /** Awareness client ids one connection may hold (a stock client has one; two covers a reconnect's overlap). */
+  maxAwarenessIdsPerConnection: number;
+  /** Awareness states one room holds; a new id beyond is dropped. */
+  maxAwarenessStatesPerRoom: number;
+  /** Largest awareness state (its JSON); above, 4431. */
+  maxAwarenessStateBytes: number;
+  /** Sync step 1 and query-awareness messages (each answered with the whole document or every cursor) per minute and burst per connection; beyond, 4529. */
+  syncRequestsPerMinute: number;
+  syncRequestBurst: number;
+  /** Open collab connections per user in this instance; beyond, 4429. */
+  maxConnectionsPerUser: number;
+  /** Rooms loaded in this instance; loading one more unloads the least recently used (after a flush). */
+  maxRooms: number;
+  /** Versions one document keeps; creating one more answers 409. */
+  maxVersionsPerDocument: number;
+  /** Documents one user creates a minute; beyond, 429. */
+  documentCreatesPerMinute: number;
+  /** Versions one user creates a minute; beyond, 429. */
+  versionCreatesPerMinute: number;
+  /** Restores of one document a minute; beyond, 429. */
+  restoresPerMinute: number;
 }
 
 /** The only reader of process.env in this service. */
@@ -43,6 +66,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     pingIntervalMs: reader.int('COLLAB_PING_INTERVAL_MS', 20_000, { min: 100 }),
     relaySyncIntervalMs: reader.int('COLLAB_RELAY_SYNC_INTERVAL_MS', 15_000, { min: 100 }),
     compactionWorker: reader.bool('COLLAB_COMPACTION_WORKER', true),
+    maxPendingBytes: reader.int('COLLAB_MAX_PENDING_BYTES', 64 * 1024, { min: 0 }),
+    maxAwarenessIdsPerConnection: reader.int('COLLAB_MAX_AWARENESS_IDS_PER_CONNECTION', 2, { min: 1 }),
+    maxAwarenessStatesPerRoom: reader.int('COLLAB_MAX_AWARENESS_STATES_PER_ROOM', 256, { min: 1 }),
+    maxAwarenessStateBytes: reader.int('COLLAB_MAX_AWARENESS_STATE_BYTES', 4096, { min: 256 }),
+    syncRequestsPerMinute: reader.int('COLLAB_SYNC_REQUESTS_PER_MINUTE', 30, { min: 1 }),
+    syncRequestBurst: reader.int('COLLAB_SYNC_REQUEST_BURST', 10, { min: 1 }),
+    maxConnectionsPerUser: reader.int('COLLAB_MAX_CONNECTIONS_PER_USER', 20, { min: 1 }),
+    maxRooms: reader.int('COLLAB_MAX_ROOMS', 2000, { min: 1 }),
+    maxVersionsPerDocument: reader.int('COLLAB_MAX_VERSIONS_PER_DOCUMENT', 100, { min: 1 }),
+    documentCreatesPerMinute: reader.int('COLLAB_DOCUMENT_CREATES_PER_MINUTE', 30, { min: 1 }),
+    versionCreatesPerMinute: reader.int('COLLAB_VERSION_CREATES_PER_MINUTE', 20, { min: 1 }),
+    restoresPerMinute: reader.int('COLLAB_RESTORES_PER_MINUTE', 10, { min: 1 }),
   };
   reader.done();
   return config;

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { ProjectAccessCache } from './access/project-access.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
+import type { RateLimiter } from './limits/rate-limiter.js';
 import type { CollabMetrics } from './metrics.js';
 import type { RoomManager } from './rooms/room-manager.js';
 
@@ -17,4 +18,6 @@ export interface AppContext {
   access: ProjectAccessCache;
   rooms: RoomManager;
   metrics: CollabMetrics;
+  /** Per-minute limits on creating documents and versions and on restores (Redis, across instances). */
+  limits: RateLimiter;
 }

@@ -1,5 +1,6 @@
 import { type CollabCloseCode, CollabCloseCodes, type Role } from '@flux/shared/constants';
 import WebSocket from 'ws';
+import type { Config } from '../config.js';
 import { type Actor, can, type DocumentResource } from '../policies.js';
 import { TokenBucket } from './rate-limit.js';
 
@@ -20,6 +21,8 @@ export class Connection {
   /** Awareness client ids this socket announced, removed from the room when it leaves. */
   readonly awarenessIds = new Set<number>();
   readonly limiter: TokenBucket;
+  /** Sync step 1 and query-awareness: each answered with up to the whole document or every cursor. */
+  readonly syncLimiter: TokenBucket;
   /** Cleared on each ping, set by the pong; still false at the next ping means the peer is gone. */
   alive = true;
   private actor: Actor;
@@ -31,10 +34,11 @@ export class Connection {
     readonly organizationId: string,
     role: Role | null,
     private readonly document: DocumentResource,
-    limits: { updatesPerSecond: number; updateBurst: number },
+    limits: Pick<Config, 'updatesPerSecond' | 'updateBurst' | 'syncRequestsPerMinute' | 'syncRequestBurst'>,
   ) {
     this.actor = { id: userId, role };
     this.limiter = new TokenBucket(limits.updatesPerSecond, limits.updateBurst);
+    this.syncLimiter = new TokenBucket(limits.syncRequestsPerMinute / 60, limits.syncRequestBurst);
   }
 
   get readOnly(): boolean {

@@ -17,10 +17,11 @@ export type ClientMessage =
 
 export class MalformedMessage extends Error {}
 
-/** One client's part of an awareness update: whose, which clock, and whether it removes the state. */
+/** One client's part of an awareness update: whose, which clock, its state (JSON) and whether that removes it. */
 export interface AwarenessEntry {
   clientId: number;
   clock: number;
+  state: string;
   removes: boolean;
 }
 
@@ -72,9 +73,22 @@ function awarenessEntries(update: Uint8Array): AwarenessEntry[] {
   for (let i = 0; i < count; i++) {
     const clientId = decoding.readVarUint(decoder);
     const clock = decoding.readVarUint(decoder);
-    entries.push({ clientId, clock, removes: JSON.parse(decoding.readVarString(decoder)) === null });
+    const state = decoding.readVarString(decoder);
+    entries.push({ clientId, clock, state, removes: JSON.parse(state) === null });
   }
   return entries;
+}
+
+/** An awareness update holding only `entries` (the ones a room accepted out of a client's message). */
+export function encodeAwarenessEntries(entries: AwarenessEntry[]): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, entries.length);
+  for (const { clientId, clock, state } of entries) {
+    encoding.writeVarUint(encoder, clientId);
+    encoding.writeVarUint(encoder, clock);
+    encoding.writeVarString(encoder, state);
+  }
+  return encoding.toUint8Array(encoder);
 }
 
 const frame = (write: (encoder: encoding.Encoder) => void): Uint8Array => {

@@ -1,3 +1,4 @@
+import { AppError } from '@flux/shared';
 import { CollabCloseCodes, type Role } from '@flux/shared/constants';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -7,6 +8,7 @@ import type { CollabMetrics } from '../metrics.js';
 import type { Compaction } from '../jobs/compaction.js';
 import { loadState } from '../persistence/repository.js';
 import type { FlushedBatch, UpdateWriter } from '../persistence/update-writer.js';
+import { CloseConnection, type Connection } from './connection.js';
 import type { RoomRelay } from './relay.js';
 import { Room } from './room.js';
 
@@ -34,6 +36,8 @@ export class RoomManager {
   readonly rooms = new Map<string, Room>();
   private readonly loading = new Map<string, Promise<Room>>();
   private readonly unloading = new Map<string, Promise<void>>();
+  /** Open connections per user in this instance (COLLAB_MAX_CONNECTIONS_PER_USER). */
+  private readonly userConnections = new Map<string, number>();
   private readonly pinger: NodeJS.Timeout;
   private readonly antiEntropy: NodeJS.Timeout;
 
@@ -52,20 +56,73 @@ export class RoomManager {
     return n;
   }
 
+  /** Refuses (4429) a user who already holds the most connections this instance accepts from one user. */
+  assertMayConnect(userId: string): void {
+    if ((this.userConnections.get(userId) ?? 0) >= this.deps.config.maxConnectionsPerUser)
+      throw new CloseConnection(CollabCloseCodes.tooManyConnections, 'too many connections');
+  }
+
+  /** A socket admitted to its room: counted for its user (checked again, admissions run concurrently), then greeted. */
+  connect(room: Room, connection: Connection): void {
+    this.assertMayConnect(connection.userId);
+    this.userConnections.set(connection.userId, (this.userConnections.get(connection.userId) ?? 0) + 1);
+    room.add(connection);
+  }
+
+  /** A connected socket closed: uncounted, its awareness removed, its hold on the room released. */
+  disconnect(room: Room, connection: Connection): void {
+    const left = (this.userConnections.get(connection.userId) ?? 1) - 1;
+    if (left > 0) this.userConnections.set(connection.userId, left);
+    else this.userConnections.delete(connection.userId);
+    room.remove(connection);
+    this.release(room);
+  }
+
   async acquire(documentId: string, projectId: string): Promise<Room> {
     let room = this.rooms.get(documentId);
     if (!room) {
       let loading = this.loading.get(documentId);
       if (!loading) {
+        this.makeSpace();
         loading = this.load(documentId, projectId).finally(() => this.loading.delete(documentId));
         this.loading.set(documentId, loading);
       }
       room = await loading;
     }
     room.holders++;
+    room.lastUsed = Date.now();
     clearTimeout(room.unloadTimer);
     room.unloadTimer = undefined;
     return room;
+  }
+
+  /**
+   * At COLLAB_MAX_ROOMS, unloads the least recently used room to make space for one more: an idle
+   * one (waiting for its unload delay) if any, else a held one whose sockets are told to come back
+   * later (1013); either way its accepted updates are flushed before its doc is destroyed.
+   */
+  private makeSpace(): void {
+    if (this.rooms.size + this.loading.size < this.deps.config.maxRooms) return;
+    let victim: Room | undefined;
+    for (const room of this.rooms.values()) {
+      if (
+        !victim ||
+        (room.holders === 0) > (victim.holders === 0) ||
+        ((room.holders === 0) === (victim.holders === 0) && room.lastUsed < victim.lastUsed)
+      )
+        victim = room;
+    }
+    if (!victim)
+      throw new AppError('service_unavailable', 503, 'Too many documents are open here; try again shortly.', undefined, {
+        'retry-after': '5',
+      });
+    this.deps.log.warn(
+      { documentId: victim.documentId, holders: victim.holders },
+      'room limit reached; unloading the least recently used room',
+    );
+    for (const connection of victim.connections) connection.close(CollabCloseCodes.tryAgainLater, 'room unloaded to make space');
+    victim.holders = 0;
+    void this.unload(victim);
   }
 
   release(room: Room): void {
@@ -88,7 +145,7 @@ export class RoomManager {
         accepted: () => metrics.updates.inc(),
         refused: (reason) => metrics.refused.inc({ reason }),
       },
-      { maxDocumentBytes: config.maxDocumentBytes },
+      config,
     );
     // Relayed frames that arrive while the state loads are applied after it, in order.
     let early: Uint8Array[] | undefined = [];

@@ -1,9 +1,11 @@
 import { CollabCloseCodes } from '@flux/shared/constants';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
+import type { Config } from '../config.js';
 import { CloseConnection, Connection } from './connection.js';
 import {
   decodeMessage,
+  encodeAwarenessEntries,
   encodeAwarenessStates,
   encodeSyncStep1,
   encodeSyncStep2,
@@ -27,12 +29,13 @@ export interface RoomHooks {
   relay(frame: Uint8Array): void;
   /** Counts for metrics. */
   accepted(): void;
-  refused(reason: 'read_only' | 'foreign_awareness'): void;
+  refused(reason: 'read_only' | 'foreign_awareness' | 'awareness_limit'): void;
 }
 
-export interface RoomLimits {
-  maxDocumentBytes: number;
-}
+export type RoomLimits = Pick<
+  Config,
+  'maxDocumentBytes' | 'maxPendingBytes' | 'maxAwarenessIdsPerConnection' | 'maxAwarenessStatesPerRoom' | 'maxAwarenessStateBytes'
+>;
 
 /**
  * One loaded document: the Yjs doc, its awareness and the local sockets. Fan-out: a change
@@ -46,8 +49,13 @@ export class Room {
   /** Holders (sockets and server operations); the room may unload only at zero. */
   holders = 0;
   unloadTimer: NodeJS.Timeout | undefined;
-  /** Bytes of state loaded plus every update since; a cheap upper bound of the document size. */
+  /**
+   * Bytes of state loaded plus every update received since (what clients sent, not only what
+   * integrated: pending structs take memory too); a cheap upper bound of the document size.
+   */
   size = 0;
+  /** When a socket or server operation last used the room; the room manager unloads the least recent first. */
+  lastUsed = Date.now();
   /** Logged updates not yet folded into the snapshot, to decide when to compact. */
   uncompacted = 0;
   private destroyed = false;
@@ -77,7 +85,8 @@ export class Room {
   }
 
   private onUpdate(update: Uint8Array, origin: unknown): void {
-    this.size += update.length;
+    // A client's bytes were counted as they arrived.
+    if (!(origin instanceof Connection)) this.size += update.length;
     const frame = encodeUpdate(update);
     for (const connection of this.connections) if (connection !== origin) connection.send(frame);
     if (origin === RELAY) return;
@@ -93,8 +102,9 @@ export class Room {
         this.ownerOf(id)?.awarenessIds.delete(id);
         origin.awarenessIds.add(id);
       }
-      for (const id of removed) this.ownerOf(id)?.awarenessIds.delete(id);
     }
+    // Removed however (by its socket, on leaving, or timed out): the id no longer counts against anyone's cap.
+    for (const id of removed) this.ownerOf(id)?.awarenessIds.delete(id);
     const frame = encodeAwarenessStates(this.awareness, [...added, ...updated, ...removed]);
     for (const connection of this.connections) connection.send(frame);
     if (origin !== RELAY) this.hooks.relay(frame);
@@ -121,8 +131,11 @@ export class Room {
       if (err instanceof MalformedMessage) throw new CloseConnection(CollabCloseCodes.malformedMessage, 'malformed message');
       throw err;
     }
+    this.lastUsed = Date.now();
     switch (message.type) {
       case 'sync-step-1':
+        // Each answer can be the whole document: a client asks once per connection (and on its resync interval).
+        if (!connection.syncLimiter.take()) throw new CloseConnection(CollabCloseCodes.rateLimited, 'too many sync requests');
         connection.send(encodeSyncStep2(this.doc, message.stateVector));
         return;
       case 'sync-step-2':
@@ -133,28 +146,35 @@ export class Room {
         }
         if (!connection.limiter.take()) throw new CloseConnection(CollabCloseCodes.rateLimited, 'too many updates');
         if (this.size + message.update.length > this.limits.maxDocumentBytes) {
-          // `size` only grows (deletions add bytes too); measure for real before refusing.
+          // `size` only grows (deletions and duplicates add bytes too); measure for real before refusing.
+          // The encoded state includes pending structs, so bytes that never integrate count as well.
           this.size = Y.encodeStateAsUpdate(this.doc).length;
           if (this.size + message.update.length > this.limits.maxDocumentBytes)
             throw new CloseConnection(CollabCloseCodes.documentTooLarge, 'document too large');
         }
+        this.size += message.update.length;
         this.applyUpdate(message.update, connection);
         return;
-      case 'awareness':
+      case 'awareness': {
         if (!connection.limiter.take()) throw new CloseConnection(CollabCloseCodes.rateLimited, 'too many messages');
-        // A socket may not rewrite or remove another user's cursor. Stock clients echo every
-        // awareness change they hear back to the server; such echoes change nothing and pass.
-        if (message.entries.some((entry) => this.changesForeignState(connection, entry))) {
-          this.hooks.refused('foreign_awareness');
-          return;
-        }
+        // A stock client's message holds its own state or echoes what it heard (at most the room's states).
+        const { maxAwarenessStatesPerRoom, maxAwarenessIdsPerConnection, maxAwarenessStateBytes } = this.limits;
+        if (
+          message.entries.length > maxAwarenessStatesPerRoom + maxAwarenessIdsPerConnection ||
+          message.entries.some((entry) => Buffer.byteLength(entry.state) > maxAwarenessStateBytes)
+        )
+          throw new CloseConnection(CollabCloseCodes.awarenessTooLarge, 'awareness message too large');
+        const accepted = this.acceptedAwareness(connection, message.entries);
+        if (accepted.length === 0) return;
         try {
-          awarenessProtocol.applyAwarenessUpdate(this.awareness, message.update, connection);
+          awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeAwarenessEntries(accepted), connection);
         } catch {
           throw new CloseConnection(CollabCloseCodes.malformedMessage, 'malformed awareness update');
         }
         return;
+      }
       case 'query-awareness':
+        if (!connection.syncLimiter.take()) throw new CloseConnection(CollabCloseCodes.rateLimited, 'too many awareness queries');
         connection.send(encodeAwarenessStates(this.awareness));
         return;
       case 'auth':
@@ -162,11 +182,41 @@ export class Room {
     }
   }
 
-  private changesForeignState(connection: Connection, { clientId, clock, removes }: AwarenessEntry): boolean {
-    const owner = this.ownerOf(clientId);
-    if (owner === undefined || owner.userId === connection.userId) return false;
-    const current = this.awareness.meta.get(clientId)?.clock ?? -1;
-    return clock > current || (clock === current && removes && this.awareness.states.has(clientId));
+  /**
+   * The entries of a socket's awareness message the room applies. Stock clients echo every change
+   * they hear back to the server; echoes change nothing and are left out. A change is kept when the
+   * socket owns the id (the first it announces is its own), or claims a free one within the caps
+   * (ids per connection, states per room); the same user's older socket hands its ids over (a
+   * reconnect). Another user's cursor, and a free id's removal, are never changed.
+   */
+  private acceptedAwareness(connection: Connection, entries: AwarenessEntry[]): AwarenessEntry[] {
+    const accepted: AwarenessEntry[] = [];
+    let owned = connection.awarenessIds.size;
+    let states = this.awareness.states.size;
+    for (const entry of entries) {
+      const { clientId, clock, removes } = entry;
+      const known = this.awareness.states.has(clientId);
+      // The rule applyAwarenessUpdate applies: a newer clock, or a removal at the same clock.
+      const current = this.awareness.meta.get(clientId)?.clock ?? 0;
+      if (!(clock > current || (clock === current && removes && known))) continue;
+      if (!connection.awarenessIds.has(clientId)) {
+        const owner = this.ownerOf(clientId);
+        if (owner ? owner.userId !== connection.userId : removes) {
+          this.hooks.refused('foreign_awareness');
+          continue;
+        }
+        if (!removes) {
+          if (owned >= this.limits.maxAwarenessIdsPerConnection || (!known && states >= this.limits.maxAwarenessStatesPerRoom)) {
+            this.hooks.refused('awareness_limit');
+            continue;
+          }
+          owned++;
+          if (!known) states++;
+        }
+      }
+      accepted.push(entry);
+    }
+    return accepted;
   }
 
   private ownerOf(awarenessId: number): Connection | undefined {
@@ -174,16 +224,28 @@ export class Room {
     return undefined;
   }
 
-  private applyUpdate(update: Uint8Array, origin: unknown): void {
+  private applyUpdate(update: Uint8Array, origin: Connection): void {
     try {
       Y.applyUpdate(this.doc, update, origin);
     } catch {
       throw new CloseConnection(CollabCloseCodes.malformedMessage, 'malformed update');
     }
+    // Structs whose predecessors the doc lacks wait in `pendingStructs` (deletes of unknown items in
+    // `pendingDs`): never emitted, so never persisted or size-checked, merged again with every later
+    // update, and sent whole to each new client. A little is normal (a client that missed an update
+    // sends it next); beyond the bound they are dropped (what did integrate stays: it was valid and
+    // is already fanned out and persisted) and the socket closed.
+    const { pendingStructs, pendingDs } = this.doc.store;
+    if ((pendingStructs?.update.length ?? 0) + (pendingDs?.length ?? 0) > this.limits.maxPendingBytes) {
+      this.doc.store.pendingStructs = null;
+      this.doc.store.pendingDs = null;
+      throw new CloseConnection(CollabCloseCodes.incompleteUpdate, 'update depends on structs the document lacks');
+    }
   }
 
   /** A change made by the server on a user's behalf (version restore): fanned out, persisted and relayed. */
   applyServerUpdate(update: Uint8Array, userId: string): void {
+    this.lastUsed = Date.now();
     Y.applyUpdate(this.doc, update, new ServerOrigin(userId));
   }
 

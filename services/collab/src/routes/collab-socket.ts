@@ -78,8 +78,7 @@ export const collabSocketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
       socket.on('close', () => {
         gone = true;
         if (!joined) return;
-        joined.room.remove(joined.connection);
-        ctx.rooms.release(joined.room);
+        ctx.rooms.disconnect(joined.room, joined.connection);
       });
 
       const documentId = request.params.documentId;
@@ -89,6 +88,8 @@ export const collabSocketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
           const admitted = await admit(ctx, documentId, request.query.token);
           const { caller, document } = admitted;
           let { access } = admitted;
+          // Before loading anything for a user already at the cap.
+          ctx.rooms.assertMayConnect(caller.id);
           const room = await ctx.rooms.acquire(document.id, document.project_id);
           let registered = false;
           try {
@@ -102,9 +103,9 @@ export const collabSocketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
             if (gone) return;
             // Registered synchronously from here on, so later membership events find this socket.
             const connection = new Connection(socket, caller.id, access.organizationId, access.role, toResource(document), ctx.config);
+            ctx.rooms.connect(room, connection);
             joined = { room, connection };
             registered = true;
-            room.add(connection);
             for (const frame of early.splice(0)) if (connection.open) receive(frame);
           } finally {
             if (!registered) ctx.rooms.release(room);

@@ -3,7 +3,7 @@ import { CollabDocument, CreateDocumentBody, DocumentsQuery, ErrorBody, IdParams
 import type { AppContext } from '../context.js';
 import * as documents from '../documents/service.js';
 
-const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 503: ErrorBody };
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 429: ErrorBody, 503: ErrorBody };
 
 /** `/api/documents` (contract §6): the caller's project role from auth decides; non-members get 404. */
 export const documentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {

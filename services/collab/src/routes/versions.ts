@@ -3,7 +3,7 @@ import { CreateVersionBody, DocumentVersion, ErrorBody, IdParams, Page, VersionP
 import type { AppContext } from '../context.js';
 import * as versions from '../versions/service.js';
 
-const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 503: ErrorBody };
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody, 503: ErrorBody };
 
 /** `/api/documents/:id/versions` (contract §6): named snapshots of a document and their live restore. */
 export const versionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {

@@ -11,6 +11,17 @@ export const insert = (db: DbOrTrx<Database>, values: { documentId: string; name
     .returning([...summary, sql<number>`octet_length(state)`.as('size')])
     .executeTakeFirstOrThrow();
 
+/** Versions of a document, counted while holding its row lock (concurrent creates queue behind it; a deleted document counts none). */
+export async function countLocked(trx: DbOrTrx<Database>, documentId: string): Promise<number> {
+  await trx.selectFrom('collab.documents').select('id').where('id', '=', documentId).forUpdate().execute();
+  const { count } = await trx
+    .selectFrom('collab.document_versions')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('document_id', '=', documentId)
+    .executeTakeFirstOrThrow();
+  return Number(count);
+}
+
 export const listByDocument = (db: DbOrTrx<Database>, documentId: string) =>
   db
     .selectFrom('collab.document_versions')

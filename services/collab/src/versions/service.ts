@@ -23,8 +23,22 @@ async function withRoom<T>(ctx: AppContext, documentId: string, projectId: strin
 
 export async function create(ctx: AppContext, caller: Caller, documentId: string, name: string): Promise<DocumentVersion> {
   const document = await authorizedDocument(ctx, caller, documentId, 'document.edit');
+  await ctx.limits.consume(
+    'version-create',
+    caller.id,
+    ctx.config.versionCreatesPerMinute,
+    'You are saving versions too fast; try again shortly.',
+  );
   const state = await withRoom(ctx, documentId, document.project_id, (room) => Y.encodeStateAsUpdate(room.doc));
-  const row = await versions.insert(ctx.db, { documentId, name: name.trim() || name, state, createdBy: caller.id });
+  // Each version holds the full state: their number per document is capped (counted under the document's row lock).
+  const row = await ctx.db.transaction().execute(async (trx) => {
+    if ((await versions.countLocked(trx, documentId)) >= ctx.config.maxVersionsPerDocument) {
+      throw new AppError('conflict', 409, `A document keeps at most ${ctx.config.maxVersionsPerDocument} versions.`, {
+        maxVersions: ctx.config.maxVersionsPerDocument,
+      });
+    }
+    return versions.insert(trx, { documentId, name: name.trim() || name, state, createdBy: caller.id });
+  });
   ctx.log.info({ documentId, versionId: row.id }, 'version created');
   return toVersion(row);
 }
@@ -37,6 +51,13 @@ export async function list(ctx: AppContext, caller: Caller, documentId: string):
 /** Restores a version as a new update: connected clients see the content change live, and it is persisted like any edit. */
 export async function restore(ctx: AppContext, caller: Caller, documentId: string, versionId: string): Promise<DocumentVersion> {
   const document = await authorizedDocument(ctx, caller, documentId, 'document.edit');
+  // A restore rewrites the live document for everyone and costs a scratch doc and an undo pass.
+  await ctx.limits.consume(
+    'version-restore',
+    documentId,
+    ctx.config.restoresPerMinute,
+    'This document was restored too often; try again shortly.',
+  );
   const version = await versions.findWithState(ctx.db, documentId, versionId);
   if (!version) throw AppError.notFound('Version');
   await withRoom(ctx, documentId, document.project_id, (room) => {
