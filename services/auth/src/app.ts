@@ -8,6 +8,7 @@ import { mailerPlugin } from './plugins/mailer.js';
 import { maintenancePlugin } from './plugins/maintenance.js';
 import { authMetricsPlugin } from './plugins/metrics.js';
 import { signingKeysPlugin } from './plugins/signing-keys.js';
+import { deriveAuthKeys } from './security/keys.js';
 import { accountRoutes } from './routes/account.js';
 import { authRoutes } from './routes/auth.js';
 import { devOutboxRoutes } from './routes/dev-outbox.js';
@@ -26,7 +27,8 @@ export interface BuildOptions {
 export async function buildApp(config: Config, { logger = true }: BuildOptions = {}): Promise<App> {
   const app = createFastify({ service: 'auth', config, logger });
   await app.register(fluxCore, { config, publicHealthPath: '/api/auth/health' });
-  await app.register(cookie, { secret: config.cookieSecret });
+  const keys = deriveAuthKeys(config.cookieSecret);
+  await app.register(cookie, { secret: keys.cookie });
   await app.register(authMetricsPlugin);
   await app.register(signingKeysPlugin, { privateKey: config.jwtPrivateKey, previousPublicKeys: config.jwtPreviousPublicKeys });
   await app.register(mailerPlugin, { config });
@@ -43,6 +45,7 @@ export async function buildApp(config: Config, { logger = true }: BuildOptions =
     mailer: app.mailer,
     background: app.background,
     metrics: app.authMetrics,
+    keys,
     signAccessToken: createAccessTokenSigner(app.signingKeys, config.accessTokenTtlSeconds),
     // Auth verifies its own tokens exactly as other services do, over its local JWKS.
     verifyAccessToken: createAccessTokenVerifier(localJwks(app.signingKeys)),

@@ -23,6 +23,10 @@ export interface AuthConfig extends BaseConfig {
   lockoutSeconds: number;
   accountFailuresPerHour: number;
   credentialRequestsPerIpPerMinute: number;
+  /** Wrong TOTP codes per account (all IPs) within `lockoutSeconds` before codes are refused. */
+  totpFailuresPerAccount: number;
+  /** Requests a minute from one signed-in session to auth before it counts as a burst (security event). */
+  requestBurstPerMinute: number;
   smtpUrl: string | undefined;
   mailFrom: string;
   /** Serve GET /api/auth/dev/outbox (never in production). */
@@ -76,6 +80,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     lockoutSeconds: reader.int('AUTH_LOCKOUT_SECONDS', 900, { min: 1 }),
     accountFailuresPerHour: reader.int('AUTH_ACCOUNT_FAILURES_PER_HOUR', 100, { min: 1 }),
     credentialRequestsPerIpPerMinute: reader.int('AUTH_CREDENTIAL_REQUESTS_PER_IP_PER_MINUTE', 30, { min: 1 }),
+    totpFailuresPerAccount: reader.int('AUTH_TOTP_FAILURES_PER_ACCOUNT', 10, { min: 1 }),
+    requestBurstPerMinute: reader.int('AUTH_REQUEST_BURST_PER_MINUTE', 300, { min: 1 }),
     smtpUrl: reader.optional('SMTP_URL'),
     mailFrom: reader.str('MAIL_FROM', 'FluxStudio <no-reply@flux.local>'),
     devOutbox: !base.production && !reader.optional('SMTP_URL'),

@@ -6,6 +6,7 @@ import type { BackgroundTasks } from './background.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import type { Mailer } from './mail/mailer.js';
+import type { AuthKeys } from './security/keys.js';
 import type { AuthMetrics } from './security/metrics.js';
 import type { AccessTokenSigner } from './tokens/access-token.js';
 
@@ -19,6 +20,8 @@ export interface AppContext {
   mailer: Mailer;
   background: BackgroundTasks;
   metrics: AuthMetrics;
+  /** Per-purpose keys derived from COOKIE_SECRET (cookie signing, TOTP seeds, refresh successors). */
+  keys: AuthKeys;
   signAccessToken: AccessTokenSigner;
   verifyAccessToken: AccessTokenVerifier;
 }

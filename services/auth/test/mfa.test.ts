@@ -25,6 +25,7 @@ describe('TOTP MFA', () => {
   it('sets up, enables with recovery codes, asks for the code at login, and disables', async () => {
     const user = await make.user();
     const http = httpClient(app);
+    expect((await http.post('/api/auth/reauth', { password: TEST_PASSWORD }, { token: user.accessToken })).status).toBe(200);
     const setup = await http.post<TotpSetup>('/api/auth/mfa/totp/setup', undefined, { token: user.accessToken });
     expect(setup.status).toBe(200);
     expect(setup.body.otpauthUrl).toMatch(/^otpauth:\/\/totp\/FluxStudio:/);
@@ -69,6 +70,10 @@ describe('TOTP MFA', () => {
     expect((await http.post('/api/auth/login', { email: user.email, password: TEST_PASSWORD, otp: recovery[0] })).status).toBe(200);
     expect((await http.post('/api/auth/login', { email: user.email, password: TEST_PASSWORD, otp: recovery[0] })).status).toBe(401);
 
+    // Turning MFA off needs a re-authentication with the password and, now that it is on, a code.
+    expect((await http.post('/api/auth/reauth', { password: TEST_PASSWORD, otp: code(secret) }, { token: user.accessToken })).status).toBe(
+      200,
+    );
     expect((await http.post('/api/auth/mfa/totp/disable', { code: '999999' }, { token: user.accessToken })).status).toBe(401);
     expect((await http.post('/api/auth/mfa/totp/disable', { code: recovery[1] }, { token: user.accessToken })).status).toBe(204);
     expect((await http.post('/api/auth/login', { email: user.email, password: TEST_PASSWORD })).status).toBe(200);

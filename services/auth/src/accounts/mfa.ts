@@ -5,7 +5,7 @@ import QRCode from 'qrcode';
 import type { AppContext } from '../context.js';
 import type { UserRow } from '../db/database.js';
 import { recordSecurityEvent, type RequestMeta } from '../security/events.js';
-import { claimTotpCode } from '../security/limits.js';
+import { claimTotpCode, reserveTotpAttempt } from '../security/limits.js';
 import { hashToken } from '../tokens/opaque.js';
 import { randomBytes } from 'node:crypto';
 import { deleteRecoveryCodes, findUserById, insertRecoveryCodes, spendRecoveryCode, updateUser } from './repository.js';
@@ -16,7 +16,7 @@ const authenticator = base.clone({ window: 1 });
 const ISSUER = 'FluxStudio';
 const RECOVERY_CODES = 10;
 
-const box = (ctx: AppContext) => new SecretBox(ctx.config.cookieSecret);
+const box = (ctx: AppContext) => new SecretBox(ctx.keys.seed, ctx.keys.legacySeedSecret);
 const normaliseCode = (code: string) => code.replaceAll(/[\s-]/g, '').toLowerCase();
 const newRecoveryCode = () => {
   const raw = randomBytes(8).toString('hex');
@@ -46,7 +46,11 @@ export async function enable(ctx: AppContext, caller: Caller, code: string, meta
   if (user.mfa_enabled_at) throw AppError.conflict('mfa_already_enabled', 'Two-factor authentication is already on.');
   if (!user.mfa_pending_secret) throw AppError.conflict('mfa_not_set_up', 'Call /mfa/totp/setup first.');
   const secret = box(ctx).open(user.mfa_pending_secret);
-  if (!authenticator.check(normaliseCode(code), secret) || !(await claimTotpCode(ctx, user.id, normaliseCode(code)))) {
+  const valid = await underTotpCap(ctx, user, meta, async () => {
+    const normalised = normaliseCode(code);
+    return authenticator.check(normalised, secret) && (await claimTotpCode(ctx, user.id, normalised));
+  });
+  if (!valid) {
     await recordSecurityEvent(ctx, ctx.db, { type: 'mfa_failed', userId: user.id, meta, metadata: { during: 'enable' } });
     throw AppError.unauthorized('The code is not valid; check the time on your device.', 'invalid_otp');
   }
@@ -64,16 +68,34 @@ export async function enable(ctx: AppContext, caller: Caller, code: string, meta
   return codes;
 }
 
-/** Checks a TOTP code (single use) or spends a recovery code. */
-export async function checkSecondFactor(ctx: AppContext, user: UserRow, code: string, meta: RequestMeta): Promise<boolean> {
-  if (!user.mfa_secret) return true;
-  const normalised = normaliseCode(code);
-  if (/^\d{6}$/.test(normalised)) {
-    return authenticator.check(normalised, box(ctx).open(user.mfa_secret)) && (await claimTotpCode(ctx, user.id, normalised));
+/**
+ * Runs one code check under the account's TOTP cap (security/limits.ts): the attempt is reserved
+ * before the check, so parallel guesses beyond the cap get 429 instead of being evaluated.
+ */
+async function underTotpCap(ctx: AppContext, user: UserRow, meta: RequestMeta, check: () => Promise<boolean>): Promise<boolean> {
+  const attempt = await reserveTotpAttempt(ctx, user.id);
+  if (!attempt.allowed) {
+    if (attempt.lockedNow) await recordSecurityEvent(ctx, ctx.db, { type: 'mfa_locked', userId: user.id, meta });
+    throw AppError.rateLimited(attempt.retryAfter, 'Too many wrong authentication codes for this account; try again later.');
   }
-  const spent = await spendRecoveryCode(ctx.db, user.id, hashToken(normalised));
-  if (spent) await recordSecurityEvent(ctx, ctx.db, { type: 'mfa_recovery_code_used', userId: user.id, meta });
-  return spent;
+  const valid = await check();
+  if (valid) await attempt.release();
+  return valid;
+}
+
+/** Checks a TOTP code (single use) or spends a recovery code, under the account's TOTP cap. */
+export async function checkSecondFactor(ctx: AppContext, user: UserRow, code: string, meta: RequestMeta): Promise<boolean> {
+  const { mfa_secret: sealed } = user;
+  if (!sealed) return true;
+  const normalised = normaliseCode(code);
+  return underTotpCap(ctx, user, meta, async () => {
+    if (/^\d{6}$/.test(normalised)) {
+      return authenticator.check(normalised, box(ctx).open(sealed)) && (await claimTotpCode(ctx, user.id, normalised));
+    }
+    const spent = await spendRecoveryCode(ctx.db, user.id, hashToken(normalised));
+    if (spent) await recordSecurityEvent(ctx, ctx.db, { type: 'mfa_recovery_code_used', userId: user.id, meta });
+    return spent;
+  });
 }
 
 export async function disable(ctx: AppContext, caller: Caller, code: string, meta: RequestMeta): Promise<void> {

@@ -1,18 +1,11 @@
 import type { Caller } from '@flux/server-kit';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, type LoginBody, type PublicUser, type Role, type SignupBody } from '@flux/shared';
 import type { AppContext } from '../context.js';
 import { acceptInvitations, insertMember } from '../organizations/repository.js';
 import { recordSecurityEvent, type RequestMeta } from '../security/events.js';
-import {
-  accountFailuresThisHour,
-  clearLoginFailures,
-  lockoutRemaining,
-  noteAccountFromIp,
-  progressiveDelayMs,
-  recordLoginFailure,
-} from '../security/limits.js';
-import { countSessionsByUserAgent, revokeSessions } from '../sessions/repository.js';
+import { clearLoginFailures, noteAccountFromIp, recordLoginFailure, reserveLoginAttempt } from '../security/limits.js';
+import { revokeSessions } from '../sessions/repository.js';
+import type { UserRow } from '../db/database.js';
 import { startSession, type IssuedTokens } from '../sessions/service.js';
 import { normaliseEmail } from './email.js';
 import { consumeEmailToken, issueEmailToken } from './email-tokens.js';
@@ -73,19 +66,46 @@ const invalidCredentials = () => AppError.unauthorized('The email or password is
 
 /**
  * Checks a password (and the second factor when MFA is on). Unknown emails cost the same argon2
- * work and get the same answer as wrong passwords. Failures feed the Redis lockout.
+ * work and get the same answer as wrong passwords. Each check is reserved in Redis before argon2
+ * runs (security/limits.ts), so parallel guesses beyond the limits are refused, not evaluated.
  */
 export async function login(ctx: AppContext, body: LoginBody, meta: RequestMeta): Promise<IssuedTokens> {
   const email = normaliseEmail(body.email);
-  const locked = await lockoutRemaining(ctx, email, meta.ip);
-  if (locked > 0) {
-    await recordSecurityEvent(ctx, ctx.db, { type: 'login_locked', userId: null, meta, metadata: { email, retryAfter: locked } });
-    throw AppError.rateLimited(locked, 'Too many failed sign-ins for this account from your network; try again later.');
-  }
   await flagManyAccounts(ctx, email, meta);
-  const delay = progressiveDelayMs(await accountFailuresThisHour(ctx, email), ctx.config.accountFailuresPerHour);
-  if (delay > 0) await sleep(delay);
+  const user = await checkPassword(ctx, email, body.password, body.otp, meta);
+  await clearLoginFailures(ctx, email, meta.ip);
+  const tokens = await startSession(ctx, user, meta);
+  await recordSecurityEvent(ctx, ctx.db, {
+    type: 'login_succeeded',
+    userId: user.id,
+    meta,
+    metadata: { sessionId: tokens.sessionId, mfa: !!user.mfa_enabled_at },
+  });
+  return tokens;
+}
 
+/**
+ * The password (and TOTP when on) of the account with this email, under the login limits: used by
+ * sign-in and by re-authentication, which would otherwise be a password oracle without limits.
+ */
+export async function checkPassword(
+  ctx: AppContext,
+  email: string,
+  password: string,
+  otp: string | undefined,
+  meta: RequestMeta,
+): Promise<UserRow> {
+  const attempt = await reserveLoginAttempt(ctx, email, meta.ip);
+  if (!attempt.allowed) {
+    if (attempt.lockedNow)
+      await recordSecurityEvent(ctx, ctx.db, {
+        type: 'login_locked',
+        userId: (await findUserByEmail(ctx.db, email))?.id ?? null,
+        meta,
+        metadata: { email, seconds: attempt.retryAfter },
+      });
+    throw AppError.rateLimited(attempt.retryAfter, 'Too many failed sign-ins for this account; try again later.');
+  }
   const user = await findUserByEmail(ctx.db, email);
   const fail = async (reason: string, userId: string | null, error = invalidCredentials()): Promise<never> => {
     const outcome = await recordLoginFailure(ctx, email, meta.ip);
@@ -105,34 +125,22 @@ export async function login(ctx: AppContext, body: LoginBody, meta: RequestMeta)
     throw error;
   };
   if (!user?.password_hash) {
-    await burnPasswordCheck(body.password);
+    await burnPasswordCheck(password);
     return fail(user ? 'no_password' : 'unknown_email', user?.id ?? null);
   }
-  if (!(await verifyPassword(user.password_hash, body.password))) return fail('wrong_password', user.id);
+  if (!(await verifyPassword(user.password_hash, password))) return fail('wrong_password', user.id);
   if (user.mfa_enabled_at) {
-    if (!body.otp) throw AppError.unauthorized('Enter the code from your authenticator app.', 'mfa_required');
-    if (!(await checkSecondFactor(ctx, user, body.otp, meta))) {
+    if (!otp) {
+      // The password was right: this was not a guess, so it does not count against the pair.
+      await attempt.release();
+      throw AppError.unauthorized('Enter the code from your authenticator app.', 'mfa_required');
+    }
+    if (!(await checkSecondFactor(ctx, user, otp, meta))) {
       return fail('invalid_otp', user.id, AppError.unauthorized('The authentication code is not valid.', 'invalid_otp'));
     }
   }
-  await clearLoginFailures(ctx, email, meta.ip);
-  await noteNewDevice(ctx, user.id, meta);
-  const tokens = await startSession(ctx, user, meta);
-  await recordSecurityEvent(ctx, ctx.db, {
-    type: 'login_succeeded',
-    userId: user.id,
-    meta,
-    metadata: { sessionId: tokens.sessionId, mfa: !!user.mfa_enabled_at },
-  });
-  return tokens;
-}
-
-/** A sign-in from a user agent this account never used before is worth a security event. */
-async function noteNewDevice(ctx: AppContext, userId: string, meta: RequestMeta): Promise<void> {
-  const known = await countSessionsByUserAgent(ctx.db, userId, meta.userAgent);
-  if (known.all > 0 && known.same === 0) {
-    await recordSecurityEvent(ctx, ctx.db, { type: 'new_device', userId, meta });
-  }
+  await attempt.release();
+  return user;
 }
 
 export async function me(ctx: AppContext, caller: Caller): Promise<PublicUser> {

@@ -123,6 +123,14 @@ export interface SecurityEventsTable {
   created_at: CreatedAt;
 }
 
+export interface KnownDevicesTable {
+  user_id: string;
+  device_hash: string;
+  user_agent: string | null;
+  first_seen_at: Generated<Date>;
+  last_seen_at: Generated<Date>;
+}
+
 export interface Database {
   'auth.users': UsersTable;
   'auth.mfa_recovery_codes': MfaRecoveryCodesTable;
@@ -136,6 +144,7 @@ export interface Database {
   'auth.invitations': InvitationsTable;
   'auth.projects': ProjectsTable;
   'auth.security_events': SecurityEventsTable;
+  'auth.known_devices': KnownDevicesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -1,14 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@flux/server-kit';
 import {
   CodeBody,
-  CursorQuery,
   ErrorBody,
   IdParams,
   MeResponse,
   NoContent,
   Page,
+  ReauthBody,
+  ReauthResponse,
   RecoveryCodes,
   SecurityEvent,
+  SecurityEventsQuery,
   SessionInfo,
   TotpSetup,
   UpdateMeBody,
@@ -19,6 +21,7 @@ import * as accounts from '../accounts/service.js';
 import type { AppContext } from '../context.js';
 import { limitCredentialRequests } from '../security/limits.js';
 import { listSecurityEvents } from '../security/service.js';
+import { assertRecentReauth, reauthenticate } from '../sessions/reauth.js';
 import * as sessions from '../sessions/service.js';
 import { authenticated, requestMeta } from './request.js';
 
@@ -30,6 +33,14 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody,
 export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.addHook('onRequest', authenticated(ctx));
   const credentialLimit = async (request: FastifyRequest) => limitCredentialRequests(ctx, request.ip);
+  /** MFA changes need the password (and code) again within five minutes: POST /reauth. */
+  const recentReauth = async (request: FastifyRequest) => assertRecentReauth(ctx, request.caller);
+
+  app.post(
+    '/reauth',
+    { preHandler: credentialLimit, schema: { body: ReauthBody, response: { 200: ReauthResponse, ...errors } } },
+    async (request) => reauthenticate(ctx, request.caller, request.body, requestMeta(request)),
+  );
 
   app.get('/me', { schema: { response: { 200: MeResponse, ...errors } } }, async (request) => ({
     user: await accounts.me(ctx, request.caller),
@@ -58,13 +69,13 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     },
   );
 
-  app.post('/mfa/totp/setup', { schema: { response: { 200: TotpSetup, ...errors } } }, async (request) =>
+  app.post('/mfa/totp/setup', { preHandler: recentReauth, schema: { response: { 200: TotpSetup, ...errors } } }, async (request) =>
     mfa.setup(ctx, request.caller, requestMeta(request)),
   );
 
   app.post(
     '/mfa/totp/enable',
-    { preHandler: credentialLimit, schema: { body: CodeBody, response: { 200: RecoveryCodes, ...errors } } },
+    { preHandler: [credentialLimit, recentReauth], schema: { body: CodeBody, response: { 200: RecoveryCodes, ...errors } } },
     async (request) => ({
       recoveryCodes: await mfa.enable(ctx, request.caller, request.body.code, requestMeta(request)),
     }),
@@ -72,7 +83,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
 
   app.post(
     '/mfa/totp/disable',
-    { preHandler: credentialLimit, schema: { body: CodeBody, response: { 204: NoContent, ...errors } } },
+    { preHandler: [credentialLimit, recentReauth], schema: { body: CodeBody, response: { 204: NoContent, ...errors } } },
     async (request, reply) => {
       await mfa.disable(ctx, request.caller, request.body.code, requestMeta(request));
       return reply.code(204).send(null);
@@ -81,7 +92,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
 
   app.get(
     '/security-events',
-    { schema: { querystring: CursorQuery, response: { 200: Page(SecurityEvent), ...errors } } },
+    { schema: { querystring: SecurityEventsQuery, response: { 200: Page(SecurityEvent), ...errors } } },
     async (request) => listSecurityEvents(ctx, request.caller, request.query),
   );
 };

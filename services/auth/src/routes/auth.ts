@@ -18,7 +18,7 @@ import * as accounts from '../accounts/service.js';
 import type { AppContext } from '../context.js';
 import { limitCredentialRequests } from '../security/limits.js';
 import * as sessions from '../sessions/service.js';
-import { assertCsrf, clearRefreshCookie, issueCsrfToken, refreshCookie, setRefreshCookie } from './cookies.js';
+import { assertCsrf, clearRefreshCookie, issueCsrfToken, refreshCookie, setDeviceCookie, setRefreshCookie } from './cookies.js';
 import { authenticated, requestMeta } from './request.js';
 
 // 202 answers with an empty body: a plain schema, since with TypeBox's Null the reply must send (and serialize) `null`.
@@ -35,8 +35,9 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
   const credentialLimit = async (request: FastifyRequest) => limitCredentialRequests(ctx, request.ip);
 
   /** Body mode and cookie mode at once: the pair in the body, the refresh token also in its httpOnly cookie. */
-  const grant = (reply: FastifyReply, { sessionId: _sessionId, ...tokens }: sessions.IssuedTokens) => {
+  const grant = (reply: FastifyReply, { sessionId: _sessionId, deviceId, ...tokens }: sessions.IssuedTokens) => {
     setRefreshCookie(reply, ctx.config, tokens.refreshToken);
+    setDeviceCookie(reply, ctx.config, deviceId);
     reply.header('cache-control', 'no-store');
     return tokens;
   };

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { AppError } from '@flux/shared';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
+import { DEVICE_COOKIE } from '../security/devices.js';
 import { randomToken } from '../tokens/opaque.js';
 
 export const REFRESH_COOKIE = 'flux_refresh';
@@ -19,6 +20,11 @@ const cookieOptions = (config: Config, maxAgeSeconds: number) => ({
 
 export function setRefreshCookie(reply: FastifyReply, config: Config, token: string): void {
   reply.setCookie(REFRESH_COOKIE, token, cookieOptions(config, config.refreshTokenTtlSeconds));
+}
+
+/** The browser's device id (security/devices.ts): kept about a year, renewed at each sign-in. */
+export function setDeviceCookie(reply: FastifyReply, config: Config, deviceId: string): void {
+  reply.setCookie(DEVICE_COOKIE, deviceId, cookieOptions(config, 400 * 86_400));
 }
 
 export function clearRefreshCookie(reply: FastifyReply, config: Config): void {

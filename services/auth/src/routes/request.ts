@@ -2,12 +2,15 @@ import { authenticate } from '@flux/server-kit';
 import { AppError } from '@flux/shared';
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
-import type { RequestMeta } from '../security/events.js';
+import { DEVICE_COOKIE, isDeviceId } from '../security/devices.js';
+import { type RequestMeta, recordSecurityEvent } from '../security/events.js';
+import { noteRequestBurst } from '../security/limits.js';
 import { isSessionActive } from '../sessions/service.js';
 
 export const requestMeta = (request: FastifyRequest): RequestMeta => ({
   ip: request.ip ?? null,
   userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : null,
+  deviceId: isDeviceId(request.cookies?.[DEVICE_COOKIE]) ? request.cookies[DEVICE_COOKIE] : null,
 });
 
 /**
@@ -17,8 +20,15 @@ export const requestMeta = (request: FastifyRequest): RequestMeta => ({
  */
 export const authenticated = (ctx: AppContext) =>
   authenticate(ctx.verifyAccessToken, {
-    check: async (caller) => {
+    check: async (caller, request) => {
       if (!(await isSessionActive(ctx, caller.sessionId)))
         throw AppError.unauthorized('This session has ended; sign in again.', 'invalid_token');
+      if (await noteRequestBurst(ctx, caller.sessionId))
+        await recordSecurityEvent(ctx, ctx.db, {
+          type: 'anomaly_request_burst',
+          userId: caller.id,
+          meta: requestMeta(request),
+          metadata: { sessionId: caller.sessionId, perMinute: ctx.config.requestBurstPerMinute },
+        });
     },
   });

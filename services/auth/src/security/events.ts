@@ -1,4 +1,5 @@
 import type { DbOrTrx } from '@flux/server-kit';
+import type { SecurityEventType } from '@flux/shared';
 import type { Database } from '../db/database.js';
 import type { AuthMetrics } from './metrics.js';
 import { insertSecurityEvent } from './repository.js';
@@ -7,33 +8,11 @@ import { insertSecurityEvent } from './repository.js';
 export interface RequestMeta {
   ip: string | null;
   userAgent: string | null;
+  /** The browser's `flux_device` cookie, when it sent one (security/devices.ts). */
+  deviceId?: string | null;
 }
 
-export type SecurityEventType =
-  | 'signup'
-  | 'login_succeeded'
-  | 'login_failed'
-  | 'login_locked'
-  | 'mfa_failed'
-  | 'refresh'
-  | 'refresh_token_reused'
-  | 'logout'
-  | 'logout_all'
-  | 'session_revoked'
-  | 'password_reset_requested'
-  | 'password_reset'
-  | 'email_verified'
-  | 'mfa_setup'
-  | 'mfa_enabled'
-  | 'mfa_disabled'
-  | 'mfa_recovery_code_used'
-  | 'oauth_login'
-  | 'oauth_linked'
-  | 'rate_limited'
-  | 'csrf_failed'
-  | 'anomaly_many_accounts_from_ip'
-  | 'anomaly_rapid_refresh'
-  | 'new_device';
+export type { SecurityEventType };
 
 /** Each security event also counts in `/metrics` (auth_security_events_total{type}). */
 export async function recordSecurityEvent(

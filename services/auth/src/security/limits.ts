@@ -31,47 +31,81 @@ export async function limitCredentialRequests(ctx: AppContext, ip: string | null
   }
 }
 
-/** Seconds left on the lockout of this account from this IP, or 0. */
-export async function lockoutRemaining(ctx: AppContext, email: string, ip: string | null): Promise<number> {
-  const ttl = await ctx.redis.ttl(key(ctx, 'lock', accountKey(email), ip ?? 'unknown'));
-  return Math.max(ttl, 0);
-}
+export type LoginAttempt = { allowed: true; release: () => Promise<void> } | { allowed: false; retryAfter: number; lockedNow: boolean };
 
-export interface FailureOutcome {
-  /** The failure that just happened locked this account for this IP. */
-  locked: boolean;
-  /** Failures on this account from every IP in the current hour. */
-  accountFailures: number;
-}
-
-export async function recordLoginFailure(ctx: AppContext, email: string, ip: string | null): Promise<FailureOutcome> {
+/**
+ * Reserves one password check for (account, IP) BEFORE the password is verified. The reservation is
+ * an atomic INCR that counts as a failure until the check succeeds (then `release` clears it), so
+ * parallel guesses cannot all be evaluated: once the pair holds `loginFailuresPerAccountIp`
+ * reservations or failures, every further attempt — correct password or not — is refused for
+ * `lockoutSeconds`. Other IPs are unaffected, so nobody can lock a victim out from elsewhere.
+ * Across all IPs, an account past `accountFailuresPerHour` failures gets one check per slot whose
+ * length doubles every 10 further failures (1 s … 60 s): a refusal with Retry-After, never a sleep.
+ */
+export async function reserveLoginAttempt(ctx: AppContext, email: string, ip: string | null): Promise<LoginAttempt> {
   const account = accountKey(email);
-  const pairKey = key(ctx, 'fail', account, ip ?? 'unknown');
-  const hourKey = key(ctx, 'account-fail', account);
-  const [pairFailures = 0, , accountFailures = 0] = await integers(
-    ctx.redis.multi().incr(pairKey).expire(pairKey, ctx.config.lockoutSeconds, 'NX').incr(hourKey).expire(hourKey, 3_600, 'NX'),
-  );
-  let locked = false;
-  if (pairFailures >= ctx.config.loginFailuresPerAccountIp) {
-    // SET NX: the lockout starts at the failure that crossed the limit and is not extended by later ones.
-    locked = (await ctx.redis.set(key(ctx, 'lock', account, ip ?? 'unknown'), '1', 'EX', ctx.config.lockoutSeconds, 'NX')) === 'OK';
-    await ctx.redis.del(pairKey);
+  const lockKey = key(ctx, 'lock', account, ip ?? 'unknown');
+  const lockTtl = await ctx.redis.ttl(lockKey);
+  if (lockTtl > 0) return { allowed: false, retryAfter: lockTtl, lockedNow: false };
+
+  const failures = Number((await ctx.redis.get(key(ctx, 'account-fail', account))) ?? 0);
+  const slotMs = accountSlotMs(failures, ctx.config.accountFailuresPerHour);
+  if (slotMs > 0) {
+    const slotKey = key(ctx, 'account-slot', account);
+    if ((await ctx.redis.set(slotKey, '1', 'PX', slotMs, 'NX')) !== 'OK') {
+      const left = await ctx.redis.pttl(slotKey);
+      return { allowed: false, retryAfter: Math.ceil(Math.max(left, 1) / 1000), lockedNow: false };
+    }
   }
-  return { locked, accountFailures };
+
+  const pairKey = key(ctx, 'fail', account, ip ?? 'unknown');
+  const [attempts = 0] = await integers(ctx.redis.multi().incr(pairKey).expire(pairKey, ctx.config.lockoutSeconds, 'NX'));
+  if (attempts > ctx.config.loginFailuresPerAccountIp) {
+    // SET NX: the lockout starts when the limit is first crossed and later attempts do not extend it.
+    const lockedNow = (await ctx.redis.set(lockKey, '1', 'EX', ctx.config.lockoutSeconds, 'NX')) === 'OK';
+    await ctx.redis.del(pairKey);
+    return { allowed: false, retryAfter: lockedNow ? ctx.config.lockoutSeconds : Math.max(await ctx.redis.ttl(lockKey), 1), lockedNow };
+  }
+  return { allowed: true, release: async () => void (await ctx.redis.decr(pairKey)) };
 }
 
+/** A reserved check failed: it stays counted for the pair, and counts for the account this hour. */
+export async function recordLoginFailure(ctx: AppContext, email: string, ip: string | null): Promise<{ locked: boolean }> {
+  const account = accountKey(email);
+  const hourKey = key(ctx, 'account-fail', account);
+  await integers(ctx.redis.multi().incr(hourKey).expire(hourKey, 3_600, 'NX'));
+  const pairFailures = Number((await ctx.redis.get(key(ctx, 'fail', account, ip ?? 'unknown'))) ?? 0);
+  if (pairFailures < ctx.config.loginFailuresPerAccountIp) return { locked: false };
+  const locked = (await ctx.redis.set(key(ctx, 'lock', account, ip ?? 'unknown'), '1', 'EX', ctx.config.lockoutSeconds, 'NX')) === 'OK';
+  if (locked) await ctx.redis.del(key(ctx, 'fail', account, ip ?? 'unknown'));
+  return { locked };
+}
+
+/** A successful sign-in forgets this pair's earlier failures. */
 export async function clearLoginFailures(ctx: AppContext, email: string, ip: string | null): Promise<void> {
   await ctx.redis.del(key(ctx, 'fail', accountKey(email), ip ?? 'unknown'));
 }
 
-export async function accountFailuresThisHour(ctx: AppContext, email: string): Promise<number> {
-  return Number((await ctx.redis.get(key(ctx, 'account-fail', accountKey(email)))) ?? 0);
+/** The gap between password checks of an account past its hourly failure budget: 1 s, doubling every 10 failures, ≤ 60 s. */
+export function accountSlotMs(accountFailures: number, limit: number): number {
+  if (accountFailures < limit) return 0;
+  return Math.min(1_000 * 2 ** Math.floor((accountFailures - limit) / 10), 60_000);
 }
 
-/** The delay before answering a login for an account under a distributed attack: grows with the excess, capped. */
-export function progressiveDelayMs(accountFailures: number, limit: number): number {
-  if (accountFailures < limit) return 0;
-  return Math.min(250 * 2 ** Math.floor((accountFailures - limit) / 10), 5_000);
+/**
+ * TOTP codes have a million values, so each account gets `totpFailuresPerAccount` wrong codes per
+ * `lockoutSeconds` from all IPs together (sign-in, re-authentication, enabling and disabling MFA).
+ * Like password checks, an attempt is reserved before the code is checked; a good code releases it.
+ */
+export async function reserveTotpAttempt(ctx: AppContext, userId: string): Promise<LoginAttempt> {
+  const counter = key(ctx, 'totp-attempts', userId);
+  const [attempts = 0, , ttl = 0] = await integers(
+    ctx.redis.multi().incr(counter).expire(counter, ctx.config.lockoutSeconds, 'NX').ttl(counter),
+  );
+  if (attempts > ctx.config.totpFailuresPerAccount) {
+    return { allowed: false, retryAfter: Math.max(ttl, 1), lockedNow: attempts === ctx.config.totpFailuresPerAccount + 1 };
+  }
+  return { allowed: true, release: async () => void (await ctx.redis.decr(counter)) };
 }
 
 /** Counts distinct accounts one IP touched in the last hour; true when it first crosses the threshold. */
@@ -93,4 +127,11 @@ export async function noteRefresh(ctx: AppContext, sessionId: string, threshold 
 /** TOTP codes are single-use: a code seen once for a user within its validity is refused. */
 export async function claimTotpCode(ctx: AppContext, userId: string, code: string): Promise<boolean> {
   return (await ctx.redis.set(key(ctx, 'totp-used', userId, code), '1', 'EX', 120, 'NX')) === 'OK';
+}
+
+/** True when one session sends its `requestBurstPerMinute + 1`-th request to auth within a minute (a script on a stolen token). */
+export async function noteRequestBurst(ctx: AppContext, sessionId: string): Promise<boolean> {
+  const counter = key(ctx, 'session-requests', sessionId);
+  const [count] = await integers(ctx.redis.multi().incr(counter).expire(counter, 60, 'NX'));
+  return count === ctx.config.requestBurstPerMinute + 1;
 }

@@ -20,10 +20,21 @@ export const insertSecurityEvent = (
     })
     .execute();
 
-/** Newest first, one user's (or, with `userId: null`, everyone's); `limit + 1` rows to tell whether more follow. */
-export const listSecurityEvents = (db: DbOrTrx<Database>, userId: string | null, page: PageRequest): Promise<SecurityEventRow[]> => {
+export interface SecurityEventFilter {
+  /** One user's events, or everyone's with `null` (platform admins). */
+  userId: string | null;
+  type?: string;
+  since?: Date;
+  until?: Date;
+}
+
+/** Newest first, filtered; `limit + 1` rows to tell whether more follow. */
+export const listSecurityEvents = (db: DbOrTrx<Database>, filter: SecurityEventFilter, page: PageRequest): Promise<SecurityEventRow[]> => {
   let select = db.selectFrom('auth.security_events').selectAll();
-  if (userId !== null) select = select.where('user_id', '=', userId);
+  if (filter.userId !== null) select = select.where('user_id', '=', filter.userId);
+  if (filter.type) select = select.where('type', '=', filter.type);
+  if (filter.since) select = select.where('created_at', '>=', filter.since);
+  if (filter.until) select = select.where('created_at', '<', filter.until);
   if (page.cursor) select = select.where(after('created_at', 'id', page.cursor, 'desc'));
   return select
     .orderBy(msOf('created_at'), 'desc')
@@ -34,3 +45,29 @@ export const listSecurityEvents = (db: DbOrTrx<Database>, userId: string | null,
 
 export const deleteSecurityEventsBefore = (db: DbOrTrx<Database>, before: Date) =>
   db.deleteFrom('auth.security_events').where('created_at', '<', before).executeTakeFirst();
+
+/** Records a device for a user; true when it was not known before. */
+export async function rememberDevice(
+  db: DbOrTrx<Database>,
+  device: { userId: string; deviceHash: string; userAgent: string | null },
+): Promise<boolean> {
+  const inserted = await db
+    .insertInto('auth.known_devices')
+    .values({ user_id: device.userId, device_hash: device.deviceHash, user_agent: device.userAgent })
+    .onConflict((oc) => oc.columns(['user_id', 'device_hash']).doUpdateSet({ last_seen_at: sql`now()` }))
+    // xmax = 0 only on a freshly inserted row (an upsert that updated has the updating transaction's id).
+    .returning(sql<boolean>`xmax = 0`.as('inserted'))
+    .executeTakeFirstOrThrow();
+  return inserted.inserted;
+}
+
+export const countKnownDevices = async (db: DbOrTrx<Database>, userId: string): Promise<number> =>
+  Number(
+    (
+      await db
+        .selectFrom('auth.known_devices')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('user_id', '=', userId)
+        .executeTakeFirstOrThrow()
+    ).n,
+  );

@@ -84,21 +84,6 @@ export async function revokeSessions(db: DbOrTrx<Database>, filter: { userId: st
 }
 
 /** How many sessions the user ever had, and how many of them from this user agent. */
-export async function countSessionsByUserAgent(
-  db: DbOrTrx<Database>,
-  userId: string,
-  userAgent: string | null,
-): Promise<{ all: number; same: number }> {
-  const counts = await db
-    .selectFrom('auth.sessions')
-    .select((eb) => [
-      eb.fn.countAll<string>().as('all'),
-      eb.fn.count<string>('id').filterWhere('user_agent', 'is not distinct from', userAgent).as('same'),
-    ])
-    .where('user_id', '=', userId)
-    .executeTakeFirstOrThrow();
-  return { all: Number(counts.all), same: Number(counts.same) };
-}
 
 /** Refresh tokens that can no longer be used: expired, or of a session that ended (revoked or past its cap). */
 export const deleteDeadRefreshTokens = (db: DbOrTrx<Database>, now: Date) =>

@@ -6,27 +6,31 @@ import { toPublicUser } from '../accounts/mappers.js';
 import type { AppContext } from '../context.js';
 import type { UserRow } from '../db/database.js';
 import { recordSecurityEvent, type RequestMeta } from '../security/events.js';
+import { newDeviceId, noteSignInDevice } from '../security/devices.js';
 import { noteRefresh } from '../security/limits.js';
 import { hashToken, randomToken } from '../tokens/opaque.js';
 import * as sessions from './repository.js';
 
 export interface IssuedTokens extends AuthTokens {
   sessionId: string;
+  /** The browser's device id, kept by the route in the `flux_device` cookie. */
+  deviceId: string;
 }
 
 /**
  * The successor of a refresh token is derived from it with a server-side key, so a repeat of the
  * same token inside the grace window gets the very same successor without storing any token.
  */
-const successorOf = (ctx: AppContext, token: string): string =>
-  createHmac('sha256', `refresh-successor:${ctx.config.cookieSecret}`).update(token).digest('base64url');
+const successorOf = (ctx: AppContext, token: string): string => createHmac('sha256', ctx.keys.refresh).update(token).digest('base64url');
 
 async function accessTokenFor(ctx: AppContext, user: UserRow, sessionId: string): Promise<string> {
   return ctx.signAccessToken({ sub: user.id, sid: sessionId, name: user.name, email: user.email });
 }
 
-/** Signs a user in: a new session (family) with its first refresh token. */
+/** Signs a user in: a new session (family) with its first refresh token, from a device it remembers. */
 export async function startSession(ctx: AppContext, user: UserRow, meta: RequestMeta): Promise<IssuedTokens> {
+  const deviceId = meta.deviceId ?? newDeviceId();
+  await noteSignInDevice(ctx, user, deviceId, meta);
   const now = Date.now();
   const refreshToken = randomToken();
   const session = await ctx.db.transaction().execute(async (trx) => {
@@ -46,6 +50,7 @@ export async function startSession(ctx: AppContext, user: UserRow, meta: Request
   });
   return {
     sessionId: session.id,
+    deviceId,
     user: toPublicUser(user),
     accessToken: await accessTokenFor(ctx, user, session.id),
     refreshToken,
@@ -106,6 +111,7 @@ export async function refresh(ctx: AppContext, token: string, meta: RequestMeta)
   if (!user) throw invalid();
   return {
     sessionId: outcome.sessionId,
+    deviceId: meta.deviceId ?? newDeviceId(),
     user: toPublicUser(user),
     accessToken: await accessTokenFor(ctx, user, outcome.sessionId),
     refreshToken: outcome.refreshToken,
