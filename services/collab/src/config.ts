@@ -37,7 +37,7 @@ export interface Config extends BaseConfig {
   syncRequestBurst: number;
   /** Open collab connections per user in this instance; beyond, 4429. */
   maxConnectionsPerUser: number;
-  /** Rooms loaded in this instance; loading one more unloads the least recently used (after a flush). */
+  /** Rooms loaded in this instance; one more unloads the least recently used idle room (after a flush), or is refused when every room is held. */
   maxRooms: number;
   /** Versions one document keeps; creating one more answers 409. */
   maxVersionsPerDocument: number;

@@ -97,36 +97,25 @@ export class RoomManager {
   }
 
   /**
-   * At COLLAB_MAX_ROOMS, unloads the least recently used room to make space for one more: an idle
-   * one (waiting for its unload delay) if any, else a held one whose sockets are told to come back
-   * later (1013); either way its accepted updates are flushed before its doc is destroyed.
+   * At COLLAB_MAX_ROOMS, unloads the least recently used idle room (one waiting out its unload
+   * delay) to make space for one more, its accepted updates flushed before its doc is destroyed.
+   * Held rooms stay: evicting one would send its clients to reconnect and evict the next, so with
+   * every room held the new one is refused (a socket closes with 1011 and retries, REST answers 503).
    */
   private makeSpace(): void {
     if (this.rooms.size + this.loading.size < this.deps.config.maxRooms) return;
     let victim: Room | undefined;
-    for (const room of this.rooms.values()) {
-      if (
-        !victim ||
-        (room.holders === 0) > (victim.holders === 0) ||
-        ((room.holders === 0) === (victim.holders === 0) && room.lastUsed < victim.lastUsed)
-      )
-        victim = room;
-    }
+    for (const room of this.rooms.values()) if (room.holders === 0 && (!victim || room.lastUsed < victim.lastUsed)) victim = room;
     if (!victim)
       throw new AppError('service_unavailable', 503, 'Too many documents are open here; try again shortly.', undefined, {
         'retry-after': '5',
       });
-    this.deps.log.warn(
-      { documentId: victim.documentId, holders: victim.holders },
-      'room limit reached; unloading the least recently used room',
-    );
-    for (const connection of victim.connections) connection.close(CollabCloseCodes.tryAgainLater, 'room unloaded to make space');
-    victim.holders = 0;
     void this.unload(victim);
   }
 
   release(room: Room): void {
     room.holders--;
+    room.lastUsed = Date.now();
     if (room.holders > 0 || this.rooms.get(room.documentId) !== room) return;
     clearTimeout(room.unloadTimer);
     room.unloadTimer = setTimeout(() => void this.unload(room), this.deps.config.roomUnloadDelayMs);

@@ -11,6 +11,14 @@ function pair() {
 }
 
 describe('revertUpdate', () => {
+  it('restores a version of an empty document onto an empty one as an update that changes nothing', () => {
+    const empty = new Y.Doc();
+    const update = revertUpdate(empty, Y.encodeStateAsUpdate(new Y.Doc()));
+    Y.applyUpdate(empty, update);
+    expect(empty.share.size).toBe(0);
+    expect(Y.encodeStateVector(empty)).toEqual(Y.encodeStateVector(new Y.Doc()));
+  });
+
   it('brings back text, map, array and xml content and drops roots created later', () => {
     const { client, server } = pair();
     client.getText('text').insert(0, 'hello world');

@@ -24,6 +24,9 @@ export function revertUpdate(current: Y.Doc, versionState: Uint8Array): Uint8Arr
       const type = scratch.share.get(name);
       if (type === undefined || type.constructor === Y.AbstractType) scratch.get(name, keyed ? Y.Map : Y.Array);
     }
+    // A version of an empty document restored onto an empty one: nothing to undo (and an
+    // UndoManager needs at least one type).
+    if (scratch.share.size === 0) return Y.encodeStateAsUpdate(scratch);
     const replay = Symbol('replay');
     const undo = new Y.UndoManager([...scratch.share.values()], {
       trackedOrigins: new Set([replay]),
