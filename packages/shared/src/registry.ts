@@ -57,6 +57,8 @@ export const serviceRegistry = [
       { prefix: '/api/users' },
       { prefix: '/api/invitations' },
       { prefix: '/api/admin' },
+      // The merged API reference of every service (server-kit's fluxOpenApi serves it where this is listed).
+      { prefix: '/api/docs' },
     ],
     websockets: [],
     developmentRoutes: ['/api/auth/dev/'],
