@@ -247,3 +247,30 @@ describe('anomaly detection: new devices and the security log', () => {
     }
   });
 });
+
+describe('the dev outbox answers only callers on this machine', () => {
+  let app: App;
+  const { db } = testDatabase();
+  const make = factories(db);
+  beforeAll(async () => {
+    app = await authApp();
+  });
+  afterAll(async () => {
+    await app.close();
+    await db.destroy();
+  });
+
+  it('refuses a caller whose real address is not loopback, whatever X-Forwarded-For it writes', async () => {
+    const user = await make.user();
+    const url = `/api/auth/dev/outbox?to=${encodeURIComponent(user.email)}`;
+    expect((await app.inject({ url, remoteAddress: '127.0.0.1' })).statusCode).toBe(200);
+    const outsider = await app.inject({ url, remoteAddress: '192.0.2.77' });
+    expect(outsider.statusCode).toBe(404);
+    expect(outsider.json()).toMatchObject({ error: { code: 'not_found' } });
+    // An untrusted socket cannot pick its address with the header; only the trusted proxy's is read.
+    const forged = await app.inject({ url, remoteAddress: '192.0.2.77', headers: { 'x-forwarded-for': '127.0.0.1' } });
+    expect(forged.statusCode).toBe(404);
+    const throughProxy = await app.inject({ url, remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': '192.0.2.77' } });
+    expect(throughProxy.statusCode).toBe(404);
+  });
+});
