@@ -1,7 +1,19 @@
 import { createDatabase } from '@flux/server-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Conversation, ErrorBody, Page } from '@flux/shared';
 import type { Database } from '../src/db/database.js';
-import { client, conversation, eventually, send, startAuth, startMessaging, type AuthHarness, type MessagingServer } from './helpers.js';
+import {
+  client,
+  conversation,
+  eventually,
+  people,
+  send,
+  startAuth,
+  startMessaging,
+  users,
+  type AuthHarness,
+  type MessagingServer,
+} from './helpers.js';
 
 describe('conversations', () => {
   let auth: AuthHarness;
@@ -26,72 +38,77 @@ describe('conversations', () => {
         connections: expect.any(Number),
       });
     }
-    const ada = await auth.signup('Ada');
+    const ada = await people(auth).user('Ada');
     await send(server.url, ada, (await conversation(server.url, ada, 'direct', [ada])).id, 'counted');
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const metrics = (await client(server.url, undefined).get<string>('/metrics')).body;
     expect(metrics).toMatch(/messaging_messages_sent_total\{via="rest",service="messaging"\} [1-9]/);
     expect(metrics).toContain('messaging_socket_connections');
   });
 
   it('requires a valid token', async () => {
     expect((await client(server.url, undefined).get('/api/conversations')).status).toBe(401);
-    const forged = await client(server.url, { accessToken: 'not-a-jwt' }).get('/api/conversations');
+    const forged = await client(server.url, { accessToken: 'not-a-jwt' }).get<ErrorBody>('/api/conversations');
     expect(forged.status).toBe(401);
     expect(forged.body.error.code).toBe('invalid_token');
   });
 
   it('returns the same direct conversation for a pair, from either side', async () => {
-    const [ada, bob] = await Promise.all([auth.signup('Ada'), auth.signup('Bob')]);
-    const first = await client(server.url, ada).post('/api/conversations', { type: 'direct', memberIds: [bob.id] });
+    const [ada, bob] = await users(auth, 'Ada', 'Bob');
+    const first = await client(server.url, ada).post<Conversation>('/api/conversations', { type: 'direct', memberIds: [bob.id] });
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ type: 'direct', unreadCount: 0, lastMessage: null, lastSeq: 0 });
-    expect(first.body.members.map((m: { userId: string }) => m.userId).sort()).toEqual([ada.id, bob.id].sort());
-    expect(first.body.members.find((m: { userId: string }) => m.userId === bob.id).name).toBe('Bob');
+    expect(first.body.members.map((m) => m.userId).sort()).toEqual([ada.id, bob.id].sort());
+    expect(first.body.members.find((m) => m.userId === bob.id)?.name).toBe('Bob');
 
-    const again = await client(server.url, ada).post('/api/conversations', { type: 'direct', memberIds: [bob.id] });
-    const reverse = await client(server.url, bob).post('/api/conversations', { type: 'direct', memberIds: [ada.id] });
+    const again = await client(server.url, ada).post<Conversation>('/api/conversations', { type: 'direct', memberIds: [bob.id] });
+    const reverse = await client(server.url, bob).post<Conversation>('/api/conversations', { type: 'direct', memberIds: [ada.id] });
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(first.body.id);
     expect(reverse.body.id).toBe(first.body.id);
 
     // Racing creations still give one conversation.
-    const [carol, dan] = await Promise.all([auth.signup('Carol'), auth.signup('Dan')]);
+    const [carol, dan] = await users(auth, 'Carol', 'Dan');
     const raced = await Promise.all(
-      Array.from({ length: 5 }, () => client(server.url, carol).post('/api/conversations', { type: 'direct', memberIds: [dan.id] })),
+      Array.from({ length: 5 }, () =>
+        client(server.url, carol).post<Conversation>('/api/conversations', { type: 'direct', memberIds: [dan.id] }),
+      ),
     );
     expect(new Set(raced.map((r) => r.body.id)).size).toBe(1);
   });
 
   it('validates input with the error envelope', async () => {
-    const ada = await auth.signup();
+    const ada = await people(auth).user();
     const api = client(server.url, ada);
-    const badType = await api.post('/api/conversations', { type: 'channel' });
+    const badType = await api.post<ErrorBody>('/api/conversations', { type: 'channel' });
     expect(badType.status).toBe(400);
     expect(badType.body.error).toMatchObject({ code: 'validation_error', details: { field: 'type' } });
-    const tooMany = await api.post('/api/conversations', { type: 'direct', memberIds: [crypto.randomUUID(), crypto.randomUUID()] });
+    const tooMany = await api.post<ErrorBody>('/api/conversations', {
+      type: 'direct',
+      memberIds: [crypto.randomUUID(), crypto.randomUUID()],
+    });
     expect(tooMany.status).toBe(400);
-    expect(tooMany.body.error.details.field).toBe('memberIds');
-    const unknown = await api.post('/api/conversations', { type: 'group', memberIds: [crypto.randomUUID()] });
+    expect(tooMany.body.error.details).toMatchObject({ field: 'memberIds' });
+    const unknown = await api.post<ErrorBody>('/api/conversations', { type: 'group', memberIds: [crypto.randomUUID()] });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error).toMatchObject({ code: 'invalid_member', details: { field: 'memberIds' } });
-    const noProject = await api.post('/api/conversations', { type: 'project' });
-    expect(noProject.body.error.details.field).toBe('projectId');
+    const noProject = await api.post<ErrorBody>('/api/conversations', { type: 'project' });
+    expect(noProject.body.error.details).toMatchObject({ field: 'projectId' });
     expect((await api.get('/api/conversations/not-a-uuid')).status).toBe(400);
   });
 
   it('lists mine with unreadCount and lastMessage; outsiders get 404', async () => {
-    const [ada, bob, eve] = await Promise.all([auth.signup('Ada'), auth.signup('Bob'), auth.signup('Eve')]);
+    const [ada, bob, eve] = await users(auth, 'Ada', 'Bob', 'Eve');
     const group = await conversation(server.url, ada, 'group', [bob], 'Team');
     await send(server.url, ada, group.id, 'one');
     await send(server.url, ada, group.id, 'two');
     const mine = await send(server.url, bob, group.id, 'three from bob');
 
     await send(server.url, ada, group.id, 'four');
-    const bobs = await client(server.url, bob).get('/api/conversations');
+    const bobs = await client(server.url, bob).get<Page<Conversation>>('/api/conversations');
     expect(bobs.status).toBe(200);
     expect(bobs.body.nextCursor).toBeNull();
     // Posting marked the earlier ones read for Bob: only "four" is unread.
-    const seen = bobs.body.items.find((c: { id: string }) => c.id === group.id);
+    const seen = bobs.body.items.find((c) => c.id === group.id);
     expect(seen).toMatchObject({
       name: 'Team',
       type: 'group',
@@ -99,13 +116,13 @@ describe('conversations', () => {
       lastSeq: 4,
       lastMessage: { seq: 4, content: 'four', author: { id: ada.id, name: 'Ada' } },
     });
-    expect(seen.members.find((m: { userId: string }) => m.userId === bob.id).lastReadSeq).toBe(mine.seq);
+    expect(seen?.members.find((m) => m.userId === bob.id)?.lastReadSeq).toBe(mine.seq);
 
-    const adas = await client(server.url, ada).get(`/api/conversations/${group.id}`);
+    const adas = await client(server.url, ada).get<Conversation>(`/api/conversations/${group.id}`);
     expect(adas.body.unreadCount).toBe(0);
 
-    const eves = await client(server.url, eve).get('/api/conversations');
-    expect(eves.body.items.some((c: { id: string }) => c.id === group.id)).toBe(false);
+    const eves = await client(server.url, eve).get<Page<Conversation>>('/api/conversations');
+    expect(eves.body.items.some((c) => c.id === group.id)).toBe(false);
     expect((await client(server.url, eve).get(`/api/conversations/${group.id}`)).status).toBe(404);
     expect((await client(server.url, eve).get(`/api/conversations/${group.id}/messages`)).status).toBe(404);
     expect((await client(server.url, eve).post(`/api/conversations/${group.id}/messages`, { content: 'hi', clientId: 'x' })).status).toBe(
@@ -114,27 +131,23 @@ describe('conversations', () => {
   });
 
   it("shows names from auth's user.updated events, not from older tokens", async () => {
-    const [ada, bob] = await Promise.all([auth.signup('Ada'), auth.signup('Bob')]);
+    const [ada, bob] = await users(auth, 'Ada', 'Bob');
     const chat = await conversation(server.url, ada, 'direct', [bob]);
-    const renamed = await fetch(`${auth.url}/api/auth/me`, {
-      method: 'PATCH',
-      headers: { authorization: `Bearer ${ada.accessToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Ada King' }),
-    });
+    const renamed = await client(auth.url, ada).patch('/api/auth/me', { name: 'Ada King' });
     expect(renamed.status).toBe(200);
     const nameOfAda = async () =>
-      (await client(server.url, ada).get(`/api/conversations/${chat.id}`)).body.members.find((m: { userId: string }) => m.userId === ada.id)
-        .name;
+      (await client(server.url, ada).get<Conversation>(`/api/conversations/${chat.id}`)).body.members.find((m) => m.userId === ada.id)
+        ?.name;
     // Ada's token still says "Ada"; her own requests must not undo the event.
     await eventually(async () => (await nameOfAda()) === 'Ada King', 'name updated from the event');
     expect(await nameOfAda()).toBe('Ada King');
   });
 
   it('lets group admins add and remove members, and anyone leave', async () => {
-    const [ada, bob, carol] = await Promise.all([auth.signup('Ada'), auth.signup('Bob'), auth.signup('Carol')]);
+    const [ada, bob, carol] = await users(auth, 'Ada', 'Bob', 'Carol');
     const group = await conversation(server.url, ada, 'group', [bob]);
     expect((await client(server.url, bob).post(`/api/conversations/${group.id}/members`, { memberIds: [carol.id] })).status).toBe(403);
-    const added = await client(server.url, ada).post(`/api/conversations/${group.id}/members`, { memberIds: [carol.id] });
+    const added = await client(server.url, ada).post<Conversation>(`/api/conversations/${group.id}/members`, { memberIds: [carol.id] });
     expect(added.status).toBe(200);
     expect(added.body.members).toHaveLength(3);
     expect((await client(server.url, carol).get(`/api/conversations/${group.id}`)).status).toBe(200);
@@ -150,27 +163,21 @@ describe('conversations', () => {
   });
 
   it('project conversations follow the project membership', async () => {
-    const [owner, member, guest, outsider, late] = await Promise.all([
-      auth.signup('Owner'),
-      auth.signup('Member'),
-      auth.signup('Guest'),
-      auth.signup('Outsider'),
-      auth.signup('Late'),
-    ]);
+    const [owner, member, guest, outsider, late] = await users(auth, 'Owner', 'Member', 'Guest', 'Outsider', 'Late');
     const project = await auth.createProject(owner);
     await auth.addMember(owner, project.organizationId, member, 'member');
     await auth.addMember(owner, project.organizationId, guest, 'guest');
 
     expect((await client(server.url, outsider).post('/api/conversations', { type: 'project', projectId: project.id })).status).toBe(404);
-    const created = await client(server.url, member).post('/api/conversations', {
+    const created = await client(server.url, member).post<Conversation>('/api/conversations', {
       type: 'project',
       projectId: project.id,
       name: 'general',
     });
     expect(created.status).toBe(201);
-    const roles = Object.fromEntries(created.body.members.map((m: { userId: string; role: string }) => [m.userId, m.role]));
+    const roles = Object.fromEntries(created.body.members.map((m) => [m.userId, m.role]));
     expect(roles).toEqual({ [owner.id]: 'admin', [member.id]: 'member', [guest.id]: 'member' });
-    const again = await client(server.url, owner).post('/api/conversations', { type: 'project', projectId: project.id });
+    const again = await client(server.url, owner).post<Conversation>('/api/conversations', { type: 'project', projectId: project.id });
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(created.body.id);
     expect((await client(server.url, outsider).get(`/api/conversations/${created.body.id}`)).status).toBe(404);
@@ -179,7 +186,7 @@ describe('conversations', () => {
     await auth.addMember(owner, project.organizationId, late, 'member');
     await eventually(
       async () =>
-        (await client(server.url, late).get('/api/conversations')).body.items.some((c: { id: string }) => c.id === created.body.id),
+        (await client(server.url, late).get<Page<Conversation>>('/api/conversations')).body.items.some((c) => c.id === created.body.id),
       'late member added',
     );
 
@@ -193,7 +200,7 @@ describe('conversations', () => {
     await sql.end();
     expect((await client(server.url, late).get(`/api/conversations/${created.body.id}/messages`)).status).toBe(200);
     expect(
-      (await client(server.url, late).get('/api/conversations')).body.items.some((c: { id: string }) => c.id === created.body.id),
+      (await client(server.url, late).get<Page<Conversation>>('/api/conversations')).body.items.some((c) => c.id === created.body.id),
     ).toBe(true);
 
     // Removed from the organization: out of the channel at once.

@@ -1,24 +1,32 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ErrorBody } from '@flux/shared';
+import type { ErrorBody, FileInfo } from '@flux/shared';
+import { httpClient } from '../../../test/support/http.js';
 import { messagingFactories } from './factories.js';
-import { type Answer, client, send, startAuth, startMessaging, type AuthHarness, type MessagingServer, type TestUser } from './helpers.js';
+import {
+  client,
+  people,
+  send,
+  startAuth,
+  startMessaging,
+  users,
+  type AuthHarness,
+  type MessagingServer,
+  type TestUser,
+} from './helpers.js';
 
 // The smallest valid PNG (1×1), so the type can only come from the bytes.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 
-async function upload(url: string, user: TestUser | undefined, body: Blob, name: string, type = 'application/octet-stream') {
+/** Uploads through the typed client (multipart); name the answer you expect (`ErrorBody` for a refusal). */
+async function upload<T = FileInfo>(url: string, user: TestUser | undefined, body: Blob, name: string, type = 'application/octet-stream') {
   const form = new FormData();
   form.append('file', new File([body], name, { type }));
-  const response = await fetch(`${url}/api/files`, {
-    method: 'POST',
-    body: form,
-    headers: user ? { authorization: `Bearer ${user.accessToken}` } : {},
-  });
-  return { status: response.status, body: (await response.json()) as Answer['body'] };
+  return httpClient(url, { token: user?.accessToken }).request<T>('POST', '/api/files', { form });
 }
 
+// Downloads stay on fetch: the tests read the raw bytes and the download headers.
 const download = (url: string, user: TestUser, path: string) =>
   fetch(url + path, { headers: { authorization: `Bearer ${user.accessToken}` } });
 
@@ -38,7 +46,7 @@ describe('files', () => {
   });
 
   it('uploads, sniffs the type from the bytes and sanitises the name', async () => {
-    const ada = await auth.signup('Ada');
+    const ada = await people(auth).user('Ada');
     // Claims to be HTML with a path in its name; is a PNG.
     const answer = await upload(server.url, ada, new Blob([PNG]), '../../etc/evil<script>.html', 'text/html');
     expect(answer.status).toBe(201);
@@ -64,19 +72,19 @@ describe('files', () => {
   });
 
   it('lets only the uploader and members of a conversation it is attached to download it', async () => {
-    const [ada, bob, eve] = await Promise.all([auth.signup('Ada'), auth.signup('Bob'), auth.signup('Eve')]);
+    const [ada, bob, eve] = await users(auth, 'Ada', 'Bob', 'Eve');
     const file = (await upload(server.url, ada, new Blob(['shared secret']), 'secret.txt')).body;
     expect((await download(server.url, bob, file.url)).status).toBe(404);
 
     const chat = await fixtures.conversation('direct', ada, [bob]);
     // Attaching someone else's file is refused.
-    const stolen = await client(server.url, bob).post(`/api/conversations/${chat.id}/messages`, {
+    const stolen = await client(server.url, bob).post<ErrorBody>(`/api/conversations/${chat.id}/messages`, {
       content: 'mine now',
       clientId: randomUUID(),
       attachments: [file.id],
     });
     expect(stolen.status).toBe(400);
-    expect(stolen.body.error.details.field).toBe('attachments');
+    expect(stolen.body.error.details).toMatchObject({ field: 'attachments' });
 
     const message = await send(server.url, ada, chat.id, 'see attached', { attachments: [file.id] });
     expect(message.attachments).toEqual([file]);
@@ -94,25 +102,25 @@ describe('files', () => {
   });
 
   it('refuses oversize files with 413 and keeps nothing of them', async () => {
-    const ada = await auth.signup('Ada');
+    const ada = await people(auth).user('Ada');
     const stored = () =>
       readdirSync(server.config.filesDir, { recursive: true, withFileTypes: true })
         .filter((e) => e.isFile())
         .map((e) => e.name);
     const before = stored();
-    const big = await upload(server.url, ada, new Blob([Buffer.alloc(64 * 1024 + 1, 1)]), 'big.bin');
+    const big = await upload<ErrorBody>(server.url, ada, new Blob([Buffer.alloc(64 * 1024 + 1, 1)]), 'big.bin');
     expect(big.status).toBe(413);
     expect(big.body.error.code).toBe('payload_too_large');
     expect(stored().sort()).toEqual(before.sort());
   });
 
   it('enforces the per-user quota; deleting a file frees its share', async () => {
-    const [ada, eve] = await Promise.all([auth.signup('Ada'), auth.signup('Eve')]);
+    const [ada, eve] = await users(auth, 'Ada', 'Eve');
     const chunk = new Blob([Buffer.alloc(40 * 1024, 7)]);
     const a = await upload(server.url, ada, chunk, 'a.bin');
     expect(a.status).toBe(201);
     expect((await upload(server.url, ada, chunk, 'b.bin')).status).toBe(201);
-    const over = await upload(server.url, ada, chunk, 'c.bin');
+    const over = await upload<ErrorBody>(server.url, ada, chunk, 'c.bin');
     expect(over.status).toBe(413);
     expect(over.body.error.code).toBe('quota_exceeded');
     // Someone else still has room.
@@ -125,20 +133,16 @@ describe('files', () => {
   });
 
   it('answers bad uploads with the envelope', async () => {
-    const ada = await auth.signup('Ada');
+    const ada = await people(auth).user('Ada');
     expect((await upload(server.url, undefined, new Blob(['x']), 'x.txt')).status).toBe(401);
-    const json = await client(server.url, ada).post('/api/files', { file: 'x' });
+    const json = await client(server.url, ada).post<ErrorBody>('/api/files', { file: 'x' });
     expect(json.status).toBe(415);
     expect(json.body.error.code).toBe('unsupported_media_type');
     const form = new FormData();
     form.append('note', 'no file here');
-    const noFile = await fetch(`${server.url}/api/files`, {
-      method: 'POST',
-      body: form,
-      headers: { authorization: `Bearer ${ada.accessToken}` },
-    });
+    const noFile = await httpClient(server.url, { token: ada.accessToken }).request<ErrorBody>('POST', '/api/files', { form });
     expect(noFile.status).toBe(400);
-    expect(((await noFile.json()) as ErrorBody & { error: { details: { field: string } } }).error.details.field).toBe('file');
+    expect(noFile.body.error.details).toMatchObject({ field: 'file' });
     expect((await download(server.url, ada, `/api/files/${randomUUID()}`)).status).toBe(404);
     expect((await download(server.url, ada, '/api/files/nope')).status).toBe(400);
   });

@@ -1,9 +1,9 @@
-// biome-ignore-all lint/suspicious/noExplicitAny: the suites assert on JSON answers and socket payloads of many shapes; the assertions check them
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { App } from '@flux/server-kit';
+import type { ClientToServerEvents, Conversation, Message, ServerToClientEvents, ServerToClientPayloads, SocketAck } from '@flux/shared';
 import { io, type Socket } from 'socket.io-client';
 import { startAuth, type AuthHarness, type TestUser } from '../../../test/support/auth.js';
 import { buildApp } from '../src/app.js';
@@ -11,6 +11,7 @@ import { loadConfig, type Config } from '../src/config.js';
 import { eventually as sharedEventually } from '../../../test/support/eventually.js';
 import { type HttpAnswer, httpClient } from '../../../test/support/http.js';
 import { listenOnLoopback } from '../../../test/support/listen.js';
+import { factories as authFactories } from '../../auth/test/factories.js';
 
 export type { AuthHarness, TestUser };
 export { startAuth };
@@ -38,22 +39,45 @@ export async function startMessaging(auth: AuthHarness, env: Record<string, stri
   return { app, url, config, close: () => app.close() };
 }
 
-export type Answer<T = any> = HttpAnswer<T>;
+export type Answer<T> = HttpAnswer<T>;
+
+/**
+ * Users with live sessions as rows in auth's schema, with tokens auth's keys signed: messaging's
+ * tests are not about sign-up (one argon2 hash per file instead of one per user). Their tokens
+ * live as long as the dev config says, whatever the harness was started with.
+ */
+export function people(auth: AuthHarness): ReturnType<typeof authFactories> {
+  const made = madePeople.get(auth) ?? authFactories(auth.app.db);
+  madePeople.set(auth, made);
+  return made;
+}
+// One per auth harness: the factories read config and load the signing key once.
+const madePeople = new WeakMap<AuthHarness, ReturnType<typeof authFactories>>();
+
+/** `people(auth).user(name)` for each name, in parallel. */
+export const users = <const Names extends readonly string[]>(auth: AuthHarness, ...names: Names) =>
+  Promise.all(names.map((name) => people(auth).user(name))) as Promise<{ [K in keyof Names]: TestUser }>;
 
 /** The shared typed HTTP client (test/support/http.ts) for one user, over a real socket. */
 export function client(baseUrl: string, user: { accessToken: string } | undefined) {
   const http = httpClient(baseUrl, { token: user?.accessToken });
   return {
-    get: <T = any>(path: string) => http.get<T>(path),
-    post: <T = any>(path: string, body?: unknown) => http.post<T>(path, body ?? {}),
-    patch: <T = any>(path: string, body: unknown) => http.patch<T>(path, body),
-    delete: <T = any>(path: string, body?: unknown) => http.delete<T>(path, body === undefined ? {} : { body }),
+    get: <T = unknown>(path: string) => http.get<T>(path),
+    post: <T = unknown>(path: string, body?: unknown) => http.post<T>(path, body ?? {}),
+    patch: <T = unknown>(path: string, body: unknown) => http.patch<T>(path, body),
+    delete: <T = unknown>(path: string, body?: unknown) => http.delete<T>(path, body === undefined ? {} : { body }),
   };
 }
 
 /** Sends a message over REST and returns it (fails the test on anything but 201). */
-export async function send(baseUrl: string, user: TestUser, conversationId: string, content: string, extra: Record<string, unknown> = {}) {
-  const answer = await client(baseUrl, user).post(`/api/conversations/${conversationId}/messages`, {
+export async function send(
+  baseUrl: string,
+  user: TestUser,
+  conversationId: string,
+  content: string,
+  extra: Record<string, unknown> = {},
+): Promise<Message> {
+  const answer = await client(baseUrl, user).post<Message>(`/api/conversations/${conversationId}/messages`, {
     content,
     clientId: randomUUID(),
     ...extra,
@@ -62,22 +86,35 @@ export async function send(baseUrl: string, user: TestUser, conversationId: stri
   return answer.body;
 }
 
-export async function conversation(baseUrl: string, owner: TestUser, type: 'direct' | 'group', members: TestUser[], name?: string) {
-  const answer = await client(baseUrl, owner).post('/api/conversations', {
+export async function conversation(
+  baseUrl: string,
+  owner: TestUser,
+  type: 'direct' | 'group',
+  members: TestUser[],
+  name?: string,
+): Promise<Conversation> {
+  const answer = await client(baseUrl, owner).post<Conversation>('/api/conversations', {
     type,
     memberIds: members.map((m) => m.id),
     ...(name && { name }),
   });
   if (answer.status !== 201 && answer.status !== 200)
     throw new Error(`create conversation answered ${answer.status}: ${JSON.stringify(answer.body)}`);
-  return answer.body as { id: string; [key: string]: any };
+  return answer.body;
 }
 
-const sockets: Socket[] = [];
+/** A socket.io-client typed by the contract's event maps. */
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+const sockets: ClientSocket[] = [];
 
 /** A stock socket.io-client connected (websocket only) with the user's token. */
-export async function connect(baseUrl: string, user: { accessToken: string }, options: Record<string, unknown> = {}): Promise<Socket> {
-  const socket = io(baseUrl, {
+export async function connect(
+  baseUrl: string,
+  user: { accessToken: string },
+  options: Record<string, unknown> = {},
+): Promise<ClientSocket> {
+  const socket: ClientSocket = io(baseUrl, {
     path: '/socket.io/',
     transports: ['websocket'],
     auth: { token: user.accessToken },
@@ -97,27 +134,61 @@ export function closeSockets(): void {
   for (const socket of sockets.splice(0)) socket.disconnect();
 }
 
+type EventName = keyof ServerToClientPayloads;
+
 /** Resolves with the next `event` payload that matches. */
-export function nextEvent<T = any>(socket: Socket, event: string, matches: (payload: T) => boolean = () => true): Promise<T> {
+export function nextEvent<E extends EventName>(
+  socket: ClientSocket,
+  event: E,
+  matches: (payload: ServerToClientPayloads[E]) => boolean = () => true,
+): Promise<ServerToClientPayloads[E]> {
+  // Socket.IO's listener types are per event; one generic listener is typed through the plain Socket.
+  const plain = socket as unknown as Socket;
+  const name: string = event;
   return new Promise((resolve) => {
-    const listener = (payload: T) => {
+    const listener = (payload: ServerToClientPayloads[E]): void => {
       if (!matches(payload)) return;
-      socket.off(event, listener);
+      plain.off(name, listener);
       resolve(payload);
     };
-    socket.on(event, listener);
+    plain.on(name, listener);
   });
 }
 
 /** Collects every `event` payload from now on. */
-export function record<T = any>(socket: Socket, event: string): T[] {
-  const seen: T[] = [];
-  socket.on(event, (payload: T) => seen.push(payload));
+export function record<E extends EventName>(socket: ClientSocket, event: E): ServerToClientPayloads[E][] {
+  const seen: ServerToClientPayloads[E][] = [];
+  const name: string = event;
+  (socket as unknown as Socket).on(name, (payload: ServerToClientPayloads[E]) => seen.push(payload));
   return seen;
 }
 
-export function emitWithAck<T = any>(socket: Socket, event: string, ...args: unknown[]): Promise<T> {
-  return socket.timeout(10_000).emitWithAck(event, ...args) as Promise<T>;
+type AckOf<E extends keyof ClientToServerEvents> = Parameters<NonNullable<Parameters<ClientToServerEvents[E]>[1]>>[0];
+
+/** Emits a contract event and resolves with its acknowledgement (10 s at most). */
+export function emitWithAck<E extends keyof ClientToServerEvents>(
+  socket: ClientSocket,
+  event: E,
+  payload: Parameters<ClientToServerEvents[E]>[0],
+): Promise<AckOf<E>> {
+  return (socket as unknown as Socket).timeout(10_000).emitWithAck(event, payload);
+}
+
+/** Emits anything (malformed payloads, missing arguments): the server must still answer with an error ack. */
+export function emitRaw(socket: ClientSocket, event: string, ...args: unknown[]): Promise<SocketAck<unknown>> {
+  return (socket as unknown as Socket).timeout(10_000).emitWithAck(event, ...args);
+}
+
+/** Asserts an acknowledgement is a success and returns it, narrowed. */
+export function acked<T>(ack: SocketAck<T>): { ok: true } & T {
+  if (!ack.ok) throw new Error(`refused: ${JSON.stringify(ack.error)}`);
+  return ack;
+}
+
+/** Asserts an acknowledgement is a refusal and returns its error. */
+export function refused<T>(ack: SocketAck<T>) {
+  if (ack.ok) throw new Error(`expected a refusal, got ${JSON.stringify(ack)}`);
+  return ack.error;
 }
 
 /** Waits until `probe` holds (for effects that happen after an answer, e.g. a queued job): the shared `eventually`. */

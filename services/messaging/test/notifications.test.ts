@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import type { Notification, Page } from '@flux/shared';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   client,
@@ -10,6 +11,7 @@ import {
   send,
   startAuth,
   startMessaging,
+  users,
   type AuthHarness,
   type MessagingServer,
   type TestUser,
@@ -28,17 +30,18 @@ describe('notifications', () => {
     await auth?.close();
   });
 
-  const list = async (user: TestUser, query = '') => (await client(server.url, user).get(`/api/notifications${query}`)).body;
+  const list = async (user: TestUser, query = '') =>
+    (await client(server.url, user).get<Page<Notification>>(`/api/notifications${query}`)).body;
 
   it('stores a mention for an offline member and lists it later', async () => {
-    const [ada, bob, carol] = await Promise.all([auth.signup('Ada Lovelace'), auth.signup('Bob'), auth.signup('Carol')]);
+    const [ada, bob, carol] = await users(auth, 'Ada Lovelace', 'Bob', 'Carol');
     const group = await conversation(server.url, ada, 'group', [bob, carol], 'Design');
     const message = await send(server.url, ada, group.id, 'hey @bob, can you look? (not you, carol)');
     const items = await eventually(async () => {
       const page = await list(bob, '?unread=true');
-      return page.items.some((n: { type: string }) => n.type === 'mention') && page.items;
+      return page.items.some((n) => n.type === 'mention') && page.items;
     }, 'mention stored');
-    const mention = items.find((n: { type: string }) => n.type === 'mention');
+    const mention = items.find((n) => n.type === 'mention');
     expect(mention).toMatchObject({
       title: 'Ada Lovelace mentioned you in Design',
       body: message.content,
@@ -50,11 +53,11 @@ describe('notifications', () => {
       async () => (await list(carol)).items.length > 0 && (await list(carol)).items,
       'carol notified of being added',
     );
-    expect(carols.map((n: { type: string }) => n.type)).toEqual(['added_to_conversation']);
+    expect(carols.map((n) => n.type)).toEqual(['added_to_conversation']);
   });
 
   it('pushes notification:new live for direct messages and being added', async () => {
-    const [ada, bob, carol] = await Promise.all([auth.signup('Ada'), auth.signup('Bob'), auth.signup('Carol')]);
+    const [ada, bob, carol] = await users(auth, 'Ada', 'Bob', 'Carol');
     const bobSocket = await connect(server.url, bob);
     const chat = await conversation(server.url, ada, 'direct', [bob]);
     const dm = nextEvent(bobSocket, 'notification:new', (n) => n.type === 'direct_message');
@@ -78,24 +81,24 @@ describe('notifications', () => {
       data: { conversationId: group.id, actorId: carol.id },
     });
     // The sender of a DM is not notified of their own message.
-    expect((await list(ada)).items.filter((n: { type: string }) => n.type === 'direct_message')).toEqual([]);
+    expect((await list(ada)).items.filter((n) => n.type === 'direct_message')).toEqual([]);
   });
 
   it('marks one or all as read and paginates', async () => {
-    const [ada, bob] = await Promise.all([auth.signup('Ada'), auth.signup('Bob')]);
+    const [ada, bob] = await users(auth, 'Ada', 'Bob');
     const chat = await conversation(server.url, ada, 'direct', [bob]);
     for (let i = 0; i < 3; i++) await send(server.url, ada, chat.id, `dm ${i}`);
     await eventually(async () => (await list(bob)).items.length === 3, 'three notifications');
     const first = await list(bob, '?limit=2');
-    expect(first.items.map((n: { body: string }) => n.body)).toEqual(['dm 2', 'dm 1']);
+    expect(first.items.map((n) => n.body)).toEqual(['dm 2', 'dm 1']);
     const second = await list(bob, `?limit=2&before=${first.nextCursor}`);
     expect(second).toMatchObject({ items: [{ body: 'dm 0' }], nextCursor: null });
 
-    const read = await client(server.url, bob).post(`/api/notifications/${first.items[0].id}/read`);
+    const read = await client(server.url, bob).post<Notification>(`/api/notifications/${first.items[0]?.id}/read`);
     expect(read.status).toBe(200);
     expect(read.body.readAt).toEqual(expect.any(String));
     expect((await list(bob, '?unread=true')).items).toHaveLength(2);
-    expect((await client(server.url, ada).post(`/api/notifications/${first.items[0].id}/read`)).status).toBe(404);
+    expect((await client(server.url, ada).post(`/api/notifications/${first.items[0]?.id}/read`)).status).toBe(404);
     expect((await client(server.url, bob).post('/api/notifications/read-all')).body).toEqual({ updated: 2 });
     expect((await list(bob, '?unread=true')).items).toEqual([]);
     expect((await client(server.url, bob).get('/api/notifications?before=garbage')).status).toBe(400);

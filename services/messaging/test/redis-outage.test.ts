@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/e2e/stack.js';
 import {
+  acked,
+  client,
   closeSockets,
   connect,
   conversation,
@@ -13,6 +15,7 @@ import {
   nextEvent,
   startAuth,
   startMessaging,
+  users,
   type AuthHarness,
   type MessagingServer,
 } from './helpers.js';
@@ -74,7 +77,7 @@ describe('a Redis outage', () => {
     );
 
   it('delays cross-instance delivery instead of losing it, and acks never depend on Redis', async () => {
-    const [ada, bob] = await Promise.all([auth.signup('Ada'), auth.signup('Bob')]);
+    const [ada, bob] = await users(auth, 'Ada', 'Bob');
     const chat = await conversation(one.url, ada, 'direct', [bob]);
     const adaSocket = await connect(one.url, ada);
     const bobSocket = await connect(two.url, bob);
@@ -82,17 +85,19 @@ describe('a Redis outage', () => {
 
     await stop(redis);
     const during = nextEvent(bobSocket, 'message:new', (m) => m.content === 'sent while Redis was down');
-    const ack = await emitWithAck(adaSocket, 'message:send', {
-      conversationId: chat.id,
-      content: 'sent while Redis was down',
-      clientId: randomUUID(),
-    });
+    const ack = acked(
+      await emitWithAck(adaSocket, 'message:send', {
+        conversationId: chat.id,
+        content: 'sent while Redis was down',
+        clientId: randomUUID(),
+      }),
+    );
     expect(ack).toMatchObject({ ok: true, message: { seq: 1 } });
 
     // Keep Redis down well past a bounded retry budget: two health checks in a row find it gone.
     for (let i = 0; i < 2; i++) {
       await eventually(
-        async () => ((await (await fetch(`${one.url}/health`)).json()) as { checks: { redis: string } }).checks.redis === 'error',
+        async () => (await client(one.url, undefined).get<{ checks: { redis: string } }>('/health')).body.checks.redis === 'error',
         'instance sees Redis down',
       );
     }

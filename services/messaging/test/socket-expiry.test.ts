@@ -1,6 +1,7 @@
+import type { AuthTokens } from '@flux/shared';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAuth, startMessaging, type AuthHarness, type MessagingServer } from './helpers.js';
+import { client, startAuth, startMessaging, type AuthHarness, type MessagingServer } from './helpers.js';
 
 describe('a socket and its token', () => {
   let auth: AuthHarness;
@@ -16,6 +17,7 @@ describe('a socket and its token', () => {
   });
 
   it('lives no longer than its token; the client reconnects with a fresh one', async () => {
+    // A real sign-up, not a factory user: the token must carry this harness's 10 s lifetime.
     const ada = await auth.signup('Ada');
     let token = ada.accessToken;
     const socket = io(server.url, {
@@ -38,13 +40,9 @@ describe('a socket and its token', () => {
       const refused = await new Promise<Error>((resolve) => socket.once('connect_error', resolve));
       expect(refused.message).toBe('unauthorized');
 
-      const refreshed = await fetch(`${auth.url}/api/auth/refresh`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ refreshToken: ada.refreshToken }),
-      });
+      const refreshed = await client(auth.url, undefined).post<AuthTokens>('/api/auth/refresh', { refreshToken: ada.refreshToken });
       expect(refreshed.status).toBe(200);
-      token = ((await refreshed.json()) as { accessToken: string }).accessToken;
+      token = refreshed.body.accessToken;
       await new Promise<void>((resolve) => {
         socket.once('connect', () => resolve());
         socket.connect();
