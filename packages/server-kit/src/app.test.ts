@@ -83,7 +83,7 @@ describe('createFastify + fluxCore', () => {
   it('counts requests by route in /metrics', async () => {
     await app.inject({ url: '/health' });
     const text = (await app.inject({ url: '/metrics' })).body;
-    expect(text).toMatch(/http_requests_total\{method="GET",route="\/health",status="200",service="auth"\} \d+/);
+    expect(text).toMatch(/http_requests_total\{method="GET",route="\/health",status_class="2xx",service="auth"\} \d+/);
     expect(text).toContain('http_request_duration_seconds_bucket');
   });
 });

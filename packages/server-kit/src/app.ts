@@ -10,6 +10,7 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import type { BaseConfig } from './config.js';
+import { runWithRequestId } from './request-context.js';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -47,6 +48,8 @@ export function createFastify({ service, config, logger = true }: CreateFastifyO
     routerOptions: { ignoreTrailingSlash: true },
     ajv: { customOptions: { removeAdditional: true, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // Callback style on purpose: `done` runs inside the context, so every later hook and the handler see it.
+  app.addHook('onRequest', (request, _reply, done) => runWithRequestId(request.id, done));
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

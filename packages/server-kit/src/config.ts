@@ -97,6 +97,8 @@ export interface BaseConfig {
   authUrl: string;
   serviceTokenSecret: string;
   bodyLimit: number;
+  /** SENTRY_DSN: where errors are reported; unset means no error reporting at all. */
+  sentryDsn?: string;
 }
 
 /** The settings every service shares; a service's own config extends this. */
@@ -117,5 +119,6 @@ export function readBaseConfig(env: EnvReader, service: ServiceName): BaseConfig
     authUrl: env.url('AUTH_URL', `http://127.0.0.1:${servicePort('auth')}`, ['http:', 'https:']),
     serviceTokenSecret: env.secret('SERVICE_TOKEN_SECRET'),
     bodyLimit: env.int('BODY_LIMIT', 1024 * 1024, { min: 1024 }),
+    sentryDsn: env.optional('SENTRY_DSN') && env.url('SENTRY_DSN', '', ['http:', 'https:']),
   };
 }

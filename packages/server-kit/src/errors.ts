@@ -50,11 +50,16 @@ export function toAppError(error: FastifyError | AppError | Error): AppError {
   return new AppError('internal_error', 500, 'Something went wrong on our side; try again, and tell us the request id if it persists.');
 }
 
-/** One handler for every error: the contract's envelope, never a stack, 5xx logged with the request id. */
+/** One handler for every error: the contract's envelope, never a stack, 5xx logged and reported with the request id. */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const appError = toAppError(error);
-    if (appError.status >= 500) request.log.error({ err: error, reqId: request.id }, 'request failed');
+    if (appError.status >= 500) {
+      request.log.error({ err: error, reqId: request.id }, 'request failed');
+      // Decorated by fluxErrorReporting when it is registered (fluxCore does, before this handler).
+      const reporter = app.hasDecorator('errorReporter') ? app.errorReporter : undefined;
+      reporter?.capture(error, { source: 'request', requestId: request.id, method: request.method, route: request.routeOptions.url });
+    }
     const body: ErrorBody = appError.toBody();
     if (appError.status >= 500) (body.error as { requestId?: string }).requestId = request.id;
     void reply

@@ -7,13 +7,14 @@ import {
   type SharedOrganizationIds,
   type SharedOrganizationQuery,
 } from '@flux/shared';
+import { currentRequestId } from './request-context.js';
 import type { ServiceTokens } from './service-token.js';
 
 const USER_IDS_PER_CALL = 100;
 /** auth's limit of `otherIds` per shared-organization call. */
 const SHARING_IDS_PER_CALL = 500;
 
-/** Calls auth's `/internal/*` routes with a service token. */
+/** Calls auth's `/internal/*` routes with a service token and the current request's id (one id across services' logs). */
 export class AuthClient {
   constructor(
     private readonly baseUrl: string,
@@ -25,11 +26,13 @@ export class AuthClient {
   }
 
   private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T | null> {
+    const requestId = currentRequestId();
     const response = await fetch(new URL(path, this.baseUrl), {
       method,
       headers: {
         authorization: `Service ${await this.tokens.sign('auth' satisfies ServiceName)}`,
         ...(body !== undefined && { 'content-type': 'application/json' }),
+        ...(requestId !== undefined && { 'x-request-id': requestId }),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(5000),

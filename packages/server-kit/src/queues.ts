@@ -1,6 +1,8 @@
 import { Queue, Worker, type Job, type Processor, type QueueOptions, type WorkerOptions } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import { scrapedGauge } from './metrics.js';
 import { closeRedis, createRedis } from './redis.js';
 
 export interface QueueFactoryOptions {
@@ -10,6 +12,8 @@ export interface QueueFactoryOptions {
   log: FastifyBaseLogger;
   /** Names the Redis connections in logs and `CLIENT LIST`, e.g. `notifications`. */
   purpose?: string;
+  /** The app's registry (`app.metrics`): depth and lag gauges for every queue this factory creates. */
+  metrics?: Registry;
 }
 
 export type CreateQueueOptions = Omit<QueueOptions, 'connection' | 'prefix'>;
@@ -34,15 +38,58 @@ export interface QueueFactory {
 /** True when BullMQ will not run the job again: attempts used up, or an UnrecoverableError. */
 export const isFinalAttempt = (job: Job): boolean => Boolean(job.finishedOn) || job.attemptsMade >= (job.opts.attempts ?? 1);
 
+const JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'prioritized'] as const;
+/** What the gauges read from a queue (any Queue<Data, …> has it). */
+interface ReportedQueue {
+  readonly name: string;
+  getJobCounts(...states: string[]): Promise<Record<string, number>>;
+  getJobs(states: 'wait'[], start: number, end: number, asc: boolean): Promise<Array<{ timestamp: number }>>;
+}
+/** The queues each registry reports on: one pair of gauges per registry, whichever factory made the queue. */
+const reportedQueues = new WeakMap<Registry, Set<ReportedQueue>>();
+
+/** `bullmq_queue_jobs{queue,state}` and `bullmq_queue_oldest_waiting_seconds{queue}` (the queue lag), read when scraped. */
+function reportQueue(registry: Registry, queue: ReportedQueue): () => void {
+  let queues = reportedQueues.get(registry);
+  if (!queues) {
+    const reported = new Set<ReportedQueue>();
+    queues = reported;
+    reportedQueues.set(registry, reported);
+    scrapedGauge(registry, 'bullmq_queue_jobs', 'Jobs in each BullMQ queue by state', ['queue', 'state'], async (set) => {
+      for (const q of reported) {
+        const counts = await q.getJobCounts(...JOB_STATES);
+        for (const state of JOB_STATES) set({ queue: q.name, state }, counts[state] ?? 0);
+      }
+    });
+    scrapedGauge(
+      registry,
+      'bullmq_queue_oldest_waiting_seconds',
+      'Age of the oldest job waiting for a worker (0 when none waits): the queue lag',
+      ['queue'],
+      async (set) => {
+        for (const q of reported) {
+          // The wait list is newest first; ascending order puts the oldest at index 0.
+          const [oldest] = await q.getJobs(['wait'], 0, 0, true);
+          set({ queue: q.name }, oldest ? Math.max(0, (Date.now() - oldest.timestamp) / 1000) : 0);
+        }
+      },
+    );
+  }
+  queues.add(queue);
+  const set = queues;
+  return () => set.delete(queue);
+}
+
 /**
  * One place for BullMQ wiring (outline's `createQueue`): connections made and closed here,
  * `error` listeners on everything, and a failure logged as an error once it is final.
  */
-export function createQueueFactory({ redisUrl, prefix, log, purpose = 'queues' }: QueueFactoryOptions): QueueFactory {
+export function createQueueFactory({ redisUrl, prefix, log, purpose = 'queues', metrics }: QueueFactoryOptions): QueueFactory {
   const bullPrefix = `${prefix}bull`;
   // Only what close() needs: Worker<Data, …> is not assignable to Worker<unknown, …> (its processor is contravariant).
   const queues: Array<{ close(): Promise<void> }> = [];
   const workers: Array<{ close(force?: boolean): Promise<void> }> = [];
+  const unreport: Array<() => void> = [];
   let producer: Redis | undefined;
   let consumer: Redis | undefined;
   let closing: Promise<void> | undefined;
@@ -58,6 +105,7 @@ export function createQueueFactory({ redisUrl, prefix, log, purpose = 'queues' }
       const queue = new Queue<Data, Result, Name>(name, { ...options, connection: producer, prefix: bullPrefix });
       queue.on('error', (err) => log.warn({ err, queue: name }, 'queue error'));
       queues.push(queue);
+      if (metrics) unreport.push(reportQueue(metrics, queue));
       return queue;
     },
 
@@ -83,6 +131,7 @@ export function createQueueFactory({ redisUrl, prefix, log, purpose = 'queues' }
     close({ force = false } = {}) {
       closing ??= (async () => {
         // Workers first so no job starts on a closed queue; connections last, once nothing uses them.
+        for (const stop of unreport) stop();
         await Promise.allSettled(workers.map((worker) => worker.close(force)));
         await Promise.allSettled(queues.map((queue) => queue.close()));
         await Promise.all([consumer && closeRedis(consumer), producer && closeRedis(producer)]);

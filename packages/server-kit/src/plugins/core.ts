@@ -2,10 +2,12 @@ import fp from 'fastify-plugin';
 import type { BaseConfig } from '../config.js';
 import type { HealthExtra } from '../health.js';
 import { fluxDb } from './db.js';
+import { fluxErrorReporting } from './error-reporting.js';
 import { fluxErrors } from './errors.js';
 import { fluxEvents } from './events.js';
 import { fluxHealth } from './health.js';
 import { fluxMetrics } from './metrics.js';
+import { fluxOpenApi } from './openapi.js';
 import { fluxRedis } from './redis.js';
 import { fluxServiceTokens } from './service-tokens.js';
 
@@ -23,9 +25,16 @@ export interface CorePluginOptions {
  */
 export const fluxCore = fp<CorePluginOptions>(
   async (app, { config, publicHealthPath, health }) => {
+    await app.register(fluxErrorReporting, {
+      dsn: config.sentryDsn,
+      service: config.service,
+      environment: config.production ? 'production' : 'development',
+    });
     await app.register(fluxErrors);
     await app.register(fluxDb, { url: config.databaseUrl, poolSize: config.databasePoolSize });
     await app.register(fluxRedis, { url: config.redisUrl });
+    // Before any route, so the document sees them all.
+    await app.register(fluxOpenApi, { service: config.service, redisPrefix: config.redisPrefix });
     await app.register(fluxEvents, { url: config.redisUrl, prefix: config.redisPrefix });
     await app.register(fluxServiceTokens, { secret: config.serviceTokenSecret, service: config.service });
     await app.register(fluxMetrics, { service: config.service });
