@@ -120,11 +120,13 @@ export const MessagesQuery = Type.Object({
   /** Only the replies of this thread. */
   parentId: Type.Optional(Uuid),
 });
+/** An opaque `nextCursor` from a previous page (base64url); an empty or foreign one is a 400. */
+const Cursor = Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' });
 export const SearchQuery = Type.Object({
   q: Type.String({ minLength: 1, maxLength: 200 }),
   conversationId: Type.Optional(Uuid),
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-  before: Type.Optional(Type.String({ maxLength: 200 })),
+  before: Type.Optional(Cursor),
 });
 
 // --- files ---
@@ -145,7 +147,7 @@ export const Notification = Type.Object({
 export type Notification = Static<typeof Notification>;
 export const NotificationsQuery = Type.Object({
   unread: Type.Optional(Type.Boolean()),
-  before: Type.Optional(Type.String({ maxLength: 200 })),
+  before: Type.Optional(Cursor),
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
 });
 
@@ -200,7 +202,12 @@ export interface ServerToClientPayloads {
   'message:new': Message;
   'message:updated': Message;
   'message:deleted': { id: string; conversationId: string; seq: number; deletedAt: string };
-  'reaction:updated': { messageId: string; conversationId: string; reactions: ReactionSummary[] };
+  /**
+   * One emoji's reactions on a message after someone added or removed it (`count: 0`: nobody
+   * reacts with it any more); the message's other reactions are unchanged. Only the changed
+   * emoji travels, not the whole list, so a busy message does not multiply every toggle.
+   */
+  'reaction:updated': { messageId: string; conversationId: string; reaction: ReactionSummary };
   typing: { conversationId: string; userId: string; isTyping: boolean };
   presence: { userId: string; status: 'online' | 'offline' };
   read: { conversationId: string; userId: string; seq: number };

@@ -13,6 +13,25 @@ export interface Config extends BaseConfig {
   /** Messages one user may send per window, across instances (Redis). */
   messageRateLimit: number;
   messageRateWindowSeconds: number;
+  /** Reactions one user may add or remove per window, across instances. */
+  reactionRateLimit: number;
+  reactionRateWindowSeconds: number;
+  /** Distinct emoji one message may carry; a new one beyond it is refused (409 `too_many_reactions`). */
+  maxReactionsPerMessage: number;
+  /** Message edits one user may make per window, across instances. */
+  editRateLimit: number;
+  editRateWindowSeconds: number;
+  /** Conversations one user may create per window, across instances. */
+  conversationRateLimit: number;
+  conversationRateWindowSeconds: number;
+  /** `sync` calls one user may make per window, across instances. */
+  syncRateLimit: number;
+  syncRateWindowSeconds: number;
+  /** Bytes of messages one `sync` answer carries before it stops with `hasMore: true`. */
+  syncMaxBytes: number;
+  /** Open sockets per user and per client address on one instance; more are refused (`too_many_connections`). */
+  maxSocketsPerUser: number;
+  maxSocketsPerIp: number;
   /** Events one socket may send per 10 s (any kind); more get a `rate_limited` ack. */
   socketEventLimit: number;
   /** At most one `typing: true` relay per socket and conversation in this interval. */
@@ -37,6 +56,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxMessageLength: reader.int('MAX_MESSAGE_LENGTH', MAX_MESSAGE_LENGTH, { min: 1, max: 100_000 }),
     messageRateLimit: reader.int('MESSAGE_RATE_LIMIT', 60, { min: 1 }),
     messageRateWindowSeconds: reader.int('MESSAGE_RATE_WINDOW_SECONDS', 10, { min: 1, max: 3600 }),
+    reactionRateLimit: reader.int('REACTION_RATE_LIMIT', 30, { min: 1 }),
+    reactionRateWindowSeconds: reader.int('REACTION_RATE_WINDOW_SECONDS', 10, { min: 1, max: 3600 }),
+    maxReactionsPerMessage: reader.int('MAX_REACTIONS_PER_MESSAGE', 50, { min: 1, max: 1000 }),
+    editRateLimit: reader.int('EDIT_RATE_LIMIT', 30, { min: 1 }),
+    editRateWindowSeconds: reader.int('EDIT_RATE_WINDOW_SECONDS', 60, { min: 1, max: 3600 }),
+    conversationRateLimit: reader.int('CONVERSATION_RATE_LIMIT', 30, { min: 1 }),
+    conversationRateWindowSeconds: reader.int('CONVERSATION_RATE_WINDOW_SECONDS', 600, { min: 1, max: 86_400 }),
+    syncRateLimit: reader.int('SYNC_RATE_LIMIT', 60, { min: 1 }),
+    syncRateWindowSeconds: reader.int('SYNC_RATE_WINDOW_SECONDS', 60, { min: 1, max: 3600 }),
+    syncMaxBytes: reader.int('SYNC_MAX_BYTES', 1 * MB, { min: 1024 }),
+    maxSocketsPerUser: reader.int('MAX_SOCKETS_PER_USER', 20, { min: 1 }),
+    maxSocketsPerIp: reader.int('MAX_SOCKETS_PER_IP', 200, { min: 1 }),
     socketEventLimit: reader.int('SOCKET_EVENT_LIMIT', 300, { min: 1 }),
     typingThrottleMs: reader.int('TYPING_THROTTLE_MS', 1000, { min: 0, max: 60_000 }),
     presenceTtlSeconds: reader.int('PRESENCE_TTL_SECONDS', 60, { min: 5, max: 3600 }),

@@ -42,11 +42,11 @@ describe('eventToAction', () => {
         view,
       ),
     ).toEqual({ type: 'deleted', id: 'm1', deletedAt: '2030-01-01T00:00:00.000Z' });
-    const reactions = [{ emoji: '👍', count: 1, userIds: ['u1'] }];
-    expect(eventToAction({ event: 'reaction:updated', payload: { messageId: 'm1', conversationId: 'c1', reactions } }, view)).toEqual({
-      type: 'reactions',
+    const reaction = { emoji: '👍', count: 1, userIds: ['u1'] };
+    expect(eventToAction({ event: 'reaction:updated', payload: { messageId: 'm1', conversationId: 'c1', reaction } }, view)).toEqual({
+      type: 'reaction',
       messageId: 'm1',
-      reactions,
+      reaction,
     });
     expect(eventToAction({ event: 'read', payload: { conversationId: 'c1', userId: 'u1', seq: 4 } }, view)).toEqual({
       type: 'read',
@@ -75,7 +75,7 @@ describe('eventToAction', () => {
       { event: 'message:new', payload: message(1, { conversationId: other }) },
       { event: 'message:updated', payload: message(1, { conversationId: other }) },
       { event: 'message:deleted', payload: { id: 'm1', conversationId: other, seq: 1, deletedAt: '2030-01-01T00:00:00.000Z' } },
-      { event: 'reaction:updated', payload: { messageId: 'm1', conversationId: other, reactions: [] } },
+      { event: 'reaction:updated', payload: { messageId: 'm1', conversationId: other, reaction: { emoji: '👍', count: 0, userIds: [] } } },
       { event: 'typing', payload: { conversationId: other, userId: 'u1', isTyping: true } },
       { event: 'read', payload: { conversationId: other, userId: 'u1', seq: 1 } },
     ];
@@ -105,13 +105,13 @@ describe('live events applied to the open conversation', () => {
   });
 
   it('an edit, a reaction and a delete reach the loaded message', () => {
-    const reactions = [{ emoji: '🎉', count: 1, userIds: ['u2'] }];
+    const reaction = { emoji: '🎉', count: 1, userIds: ['u2'] };
     const state = apply([
       { event: 'message:new', payload: message(1) },
       { event: 'message:updated', payload: message(1, { content: 'edited', editedAt: '2030-01-01T00:00:00.000Z' }) },
-      { event: 'reaction:updated', payload: { messageId: 'm1', conversationId: 'c1', reactions } },
+      { event: 'reaction:updated', payload: { messageId: 'm1', conversationId: 'c1', reaction } },
     ]);
-    expect(state.messages.messages[0]).toMatchObject({ content: 'edited', reactions });
+    expect(state.messages.messages[0]).toMatchObject({ content: 'edited', reactions: [reaction] });
     const deleted = apply(
       [{ event: 'message:deleted', payload: { id: 'm1', conversationId: 'c1', seq: 1, deletedAt: '2030-01-02T00:00:00.000Z' } }],
       state,

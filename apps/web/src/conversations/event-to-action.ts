@@ -23,8 +23,8 @@ export function eventToAction(server: ServerEvent, view: ConversationView): Conv
       return conversationId === view.conversationId ? { type: 'deleted', id, deletedAt } : null;
     }
     case 'reaction:updated': {
-      const { conversationId, messageId, reactions } = server.payload;
-      return conversationId === view.conversationId ? { type: 'reactions', messageId, reactions } : null;
+      const { conversationId, messageId, reaction } = server.payload;
+      return conversationId === view.conversationId ? { type: 'reaction', messageId, reaction } : null;
     }
     case 'typing': {
       const { conversationId, userId, isTyping } = server.payload;

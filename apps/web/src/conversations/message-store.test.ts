@@ -91,4 +91,16 @@ describe('messageReducer', () => {
     expect(state.messages[0]).toMatchObject({ content: '', deletedAt: expect.any(String) });
     expect(state.messages[1]?.reactions?.[0]?.count).toBe(2);
   });
+
+  it('merges one changed emoji from a broadcast: replaced in place, added at the end, removed at count 0', () => {
+    const thumbs = { emoji: '👍', count: 1, userIds: ['u1'] };
+    const party = { emoji: '🎉', count: 1, userIds: ['u2'] };
+    const start = run({ type: 'received', messages: [message(1, { reactions: [thumbs, party] })] });
+    const more = messageReducer(start, { type: 'reaction', messageId: 'm1', reaction: { ...thumbs, count: 2, userIds: ['u1', 'u3'] } });
+    expect(more.messages[0]?.reactions).toEqual([{ emoji: '👍', count: 2, userIds: ['u1', 'u3'] }, party]);
+    const added = messageReducer(more, { type: 'reaction', messageId: 'm1', reaction: { emoji: '🚀', count: 1, userIds: ['u1'] } });
+    expect(added.messages[0]?.reactions?.map((r) => r.emoji)).toEqual(['👍', '🎉', '🚀']);
+    const removed = messageReducer(added, { type: 'reaction', messageId: 'm1', reaction: { emoji: '🎉', count: 0, userIds: [] } });
+    expect(removed.messages[0]?.reactions?.map((r) => r.emoji)).toEqual(['👍', '🚀']);
+  });
 });

@@ -31,7 +31,9 @@ export type MessageAction =
   | { type: 'failed'; clientId: string; error: string }
   | { type: 'retry'; clientId: string }
   | { type: 'deleted'; id: string; deletedAt?: string }
-  | { type: 'reactions'; messageId: string; reactions: Reaction[] };
+  | { type: 'reactions'; messageId: string; reactions: Reaction[] }
+  /** One emoji changed (a `reaction:updated` broadcast); count 0 removes it. */
+  | { type: 'reaction'; messageId: string; reaction: Reaction };
 
 export const emptyMessages: MessageState = { messages: [], pending: [], nextCursor: null, loadedOnce: false };
 
@@ -83,7 +85,22 @@ export function messageReducer(state: MessageState, action: MessageAction): Mess
       };
     case 'reactions':
       return { ...state, messages: state.messages.map((m) => (m.id === action.messageId ? { ...m, reactions: action.reactions } : m)) };
+    case 'reaction':
+      return {
+        ...state,
+        messages: state.messages.map((m) =>
+          m.id === action.messageId ? { ...m, reactions: withReaction(m.reactions, action.reaction) } : m,
+        ),
+      };
   }
+}
+
+/** The list with one emoji's summary replaced (kept in place), added at the end, or removed at count 0. */
+function withReaction(reactions: Reaction[] | undefined, changed: Reaction): Reaction[] {
+  const rest = (reactions ?? []).filter((r) => r.emoji !== changed.emoji);
+  if (changed.count === 0) return rest;
+  const at = (reactions ?? []).findIndex((r) => r.emoji === changed.emoji);
+  return at === -1 ? [...rest, changed] : [...rest.slice(0, at), changed, ...rest.slice(at)];
 }
 
 function reconcile(pending: PendingMessage[], confirmed: Message[]): PendingMessage[] {

@@ -85,6 +85,7 @@ async function createDirect(ctx: AppContext, caller: Caller, memberIds: readonly
   const existing = await repo.findByDirectKey(ctx.db, key);
   if (existing) return { conversation: await get(ctx, caller, existing.id), created: false };
   await requireKnownUsers(ctx, [other]);
+  await ctx.rateLimiter.consume('conversation', caller.id);
   const inserted = await ctx.db.transaction().execute(async (trx) => {
     const row = await repo.insert(trx, {
       type: 'direct',
@@ -116,6 +117,7 @@ async function winnerOf(lookup: Promise<ConversationRow | undefined>): Promise<s
 async function createGroup(ctx: AppContext, caller: Caller, memberIds: readonly string[], name: string | undefined) {
   const others = [...new Set(memberIds)].filter((id) => id !== caller.id);
   await requireKnownUsers(ctx, others);
+  await ctx.rateLimiter.consume('conversation', caller.id);
   const row = await ctx.db.transaction().execute(async (trx) => {
     const created = await repo.insert(trx, {
       type: 'group',
@@ -143,6 +145,7 @@ async function createForProject(ctx: AppContext, caller: Caller, projectId: stri
   if (!access?.role) throw AppError.notFound('Project');
   const existing = await repo.findByProject(ctx.db, projectId);
   if (existing) return { conversation: await get(ctx, caller, existing.id), created: false };
+  await ctx.rateLimiter.consume('conversation', caller.id);
   const members = (await ctx.auth.projectMembers(projectId))?.members ?? [];
   if (!members.some((m) => m.userId === caller.id)) members.push({ userId: caller.id, role: access.role });
   await ctx.users.ensure(members.map((m) => m.userId));

@@ -197,12 +197,29 @@ export const attachmentRows = (db: Db, messageIds: readonly string[]) =>
         .orderBy('a.position')
         .execute();
 
-export const addReaction = (db: Db, messageId: string, userId: string, emoji: string) =>
-  db
-    .insertInto('messaging.reactions')
-    .values({ message_id: messageId, user_id: userId, emoji })
-    .onConflict((oc) => oc.doNothing())
-    .execute();
+/** Locks the message row against other reactions until the transaction ends (edits are not blocked). */
+export const lockForReactions = (trx: Db, messageId: string) =>
+  trx.selectFrom('messaging.messages').select('id').where('id', '=', messageId).forNoKeyUpdate().executeTakeFirst();
+
+/**
+ * Adds a reaction unless it would make the message carry more than `maxEmoji` distinct emoji;
+ * false when refused for that (an existing emoji, or one already there, always succeeds).
+ */
+export async function addReactionWithin(db: Db, messageId: string, userId: string, emoji: string, maxEmoji: number): Promise<boolean> {
+  const { rows } = await sql<{ allowed: boolean }>`
+    with present as (select distinct emoji from messaging.reactions where message_id = ${messageId}),
+    allowed as (
+      select exists (select 1 from present where emoji = ${emoji}) or (select count(*) from present) < ${maxEmoji} as ok
+    ),
+    inserted as (
+      insert into messaging.reactions (message_id, user_id, emoji)
+      select ${messageId}, ${userId}, ${emoji} from allowed where ok
+      on conflict do nothing
+      returning 1
+    )
+    select ok as allowed from allowed`.execute(db);
+  return rows[0]?.allowed ?? false;
+}
 
 export const removeReaction = (db: Db, messageId: string, userId: string, emoji: string) =>
   db

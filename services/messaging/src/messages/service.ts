@@ -6,6 +6,7 @@ import * as conversations from '../conversations/repository.js';
 import { findOrJoinMembership, readableConversation } from '../conversations/service.js';
 import { authorize } from '../policies.js';
 import { decodeIdCursor, encodeIdCursor } from './cursor.js';
+import { isEmoji } from './emoji.js';
 import { hydrate, hydrateOne } from './hydrate.js';
 import { summarizeReactions, toFileInfo, toMessage } from './mappers.js';
 import * as repo from './repository.js';
@@ -43,7 +44,7 @@ export async function send(
   const [earlier, membership, budget] = await Promise.allSettled([
     repo.findByClientId(ctx.db, caller.id, body.clientId),
     readableConversation(ctx, caller, conversationId),
-    ctx.rateLimiter.consume('message', caller.id, ctx.config.messageRateLimit, ctx.config.messageRateWindowSeconds),
+    ctx.rateLimiter.consume('message', caller.id),
   ]);
   if (earlier.status === 'rejected') throw earlier.reason;
   if (earlier.value) return { message: await sameRequest(ctx, earlier.value, conversationId), created: false };
@@ -157,6 +158,7 @@ export async function edit(ctx: AppContext, caller: Caller, messageId: string, c
   authorize(actor, 'message.edit', { authorId: row.sender_id });
   if (row.deleted_at) throw AppError.notFound('Message');
   checkLength(ctx, content);
+  await ctx.rateLimiter.consume('edit', caller.id);
   const updated = await repo.updateContent(ctx.db, messageId, content);
   if (!updated) throw AppError.notFound('Message');
   const message = await hydrateOne(ctx.db, updated);
@@ -184,16 +186,30 @@ export async function remove(ctx: AppContext, caller: Caller, messageId: string)
   if (deleted.parent_id) await broadcastUpdated(ctx, deleted.parent_id);
 }
 
+/**
+ * Adds or removes the caller's reaction. Emoji only (one per reaction), at most
+ * `maxReactionsPerMessage` distinct ones per message, rate-limited per user. The room hears only
+ * the changed emoji's summary; the caller gets the whole list.
+ */
 export async function react(ctx: AppContext, caller: Caller, messageId: string, emoji: string, add: boolean) {
+  if (!isEmoji(emoji)) throw AppError.validation('emoji', 'must be a single emoji');
   const { row, actor } = await visible(ctx, caller, messageId);
   authorize(actor, 'message.react', { authorId: row.sender_id });
   if (row.deleted_at) throw AppError.notFound('Message');
-  if (add) await repo.addReaction(ctx.db, messageId, caller.id, emoji);
-  else await repo.removeReaction(ctx.db, messageId, caller.id, emoji);
+  await ctx.rateLimiter.consume('reaction', caller.id);
+  if (add) {
+    const added = await ctx.db.transaction().execute(async (trx) => {
+      // Serialises reactions to this message, so two new emoji cannot both take the last place.
+      await repo.lockForReactions(trx, messageId);
+      return repo.addReactionWithin(trx, messageId, caller.id, emoji, ctx.config.maxReactionsPerMessage);
+    });
+    if (!added)
+      throw AppError.conflict('too_many_reactions', `A message carries at most ${ctx.config.maxReactionsPerMessage} different emoji.`);
+  } else await repo.removeReaction(ctx.db, messageId, caller.id, emoji);
   const reactions: ReactionSummary[] = summarizeReactions(await repo.reactionRows(ctx.db, [messageId]));
-  const payload = { messageId, conversationId: row.conversation_id, reactions };
-  ctx.realtime.toConversation(row.conversation_id, 'reaction:updated', payload);
-  return payload;
+  const reaction = reactions.find((r) => r.emoji === emoji) ?? { emoji, count: 0, userIds: [] };
+  ctx.realtime.toConversation(row.conversation_id, 'reaction:updated', { messageId, conversationId: row.conversation_id, reaction });
+  return { messageId, conversationId: row.conversation_id, reactions };
 }
 
 /** Moves the caller's read position forward (never back) and tells the conversation. */
@@ -224,18 +240,63 @@ export async function search(
 /**
  * What a reconnecting client missed: `messages` after each last seen seq (in its own
  * conversations, oldest first) and, separately, `updated`: older messages edited or deleted since.
+ *
+ * An answer stops at `syncMaxBytes` (of JSON) with `hasMore: true`; the client syncs again from the
+ * last message it got. Conversations go in order, each with its `updated` first, then its new
+ * messages; a conversation's `updated` is never split, so nothing is skipped and nothing loops: a
+ * conversation the answer did not reach keeps its position and comes first in the next one. At
+ * least one conversation's changes or one message always fit, so every answer makes progress.
  */
 export async function sync(
   ctx: AppContext,
   caller: Caller,
   positions: Record<string, number>,
 ): Promise<{ messages: Message[]; hasMore: boolean; updated: Message[] }> {
+  await ctx.rateLimiter.consume('sync', caller.id);
   const valid = Object.fromEntries(Object.entries(positions).filter(([id]) => isUuid(id)));
   if (Object.keys(valid).length === 0) return { messages: [], hasMore: false, updated: [] };
   const [rows, changed] = await Promise.all([
     repo.since(ctx.db, caller.id, valid, SYNC_LIMIT + 1),
     repo.changedBefore(ctx.db, caller.id, valid, SYNC_CHANGE_WINDOW, SYNC_LIMIT),
   ]);
-  const [messages, updated] = await Promise.all([hydrate(ctx.db, rows.slice(0, SYNC_LIMIT)), hydrate(ctx.db, changed)]);
-  return { messages, hasMore: rows.length > SYNC_LIMIT, updated };
+  const [fresh, edits] = await Promise.all([hydrate(ctx.db, rows.slice(0, SYNC_LIMIT)), hydrate(ctx.db, changed)]);
+  // At the row limit the last conversation's changes may be cut short: leave it for the next answer
+  // (one conversation has at most SYNC_CHANGE_WINDOW < SYNC_LIMIT changes, so it is never the first).
+  const unfinished = changed.length >= SYNC_LIMIT ? changed.at(-1)?.conversation_id : undefined;
+  const page = withinBudget(fresh, edits, ctx.config.syncMaxBytes, unfinished);
+  return { ...page, hasMore: page.hasMore || rows.length > SYNC_LIMIT };
+}
+
+const jsonBytes = (message: Message): number => Buffer.byteLength(JSON.stringify(message));
+
+/** Packs conversations (their changes, then their new messages) into `budget` bytes; see `sync`. */
+function withinBudget(fresh: Message[], edits: Message[], budget: number, unfinished: string | undefined) {
+  const byConversation = new Map<string, { fresh: Message[]; edits: Message[] }>();
+  const entry = (id: string) => {
+    const found = byConversation.get(id) ?? { fresh: [], edits: [] };
+    byConversation.set(id, found);
+    return found;
+  };
+  for (const message of fresh) entry(message.conversationId).fresh.push(message);
+  for (const message of edits) entry(message.conversationId).edits.push(message);
+
+  const page = { messages: [] as Message[], updated: [] as Message[], hasMore: false };
+  let used = 0;
+  const empty = () => page.messages.length === 0 && page.updated.length === 0;
+  // The database's order (uuid order is the order of the lowercase text).
+  const ids = [...byConversation.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const id of ids) {
+    const conversation = entry(id);
+    const editBytes = conversation.edits.reduce((sum, m) => sum + jsonBytes(m), 0);
+    if (id === unfinished || (!empty() && used + editBytes > budget)) return { ...page, hasMore: true };
+    page.updated.push(...conversation.edits);
+    used += editBytes;
+    for (const message of conversation.fresh) {
+      const bytes = jsonBytes(message);
+      if (!empty() && used + bytes > budget) return { ...page, hasMore: true };
+      page.messages.push(message);
+      used += bytes;
+    }
+  }
+  return page;
 }

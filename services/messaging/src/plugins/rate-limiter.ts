@@ -1,17 +1,17 @@
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
-import { RateLimiter } from '../limits/rate-limiter.js';
+import { limitsFrom, RateLimiter } from '../limits/rate-limiter.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Fixed-window limits shared by every instance. */
+    /** Per-user limits shared by every instance. */
     rateLimiter: RateLimiter;
   }
 }
 
 export const rateLimiterPlugin = fp<{ config: Config }>(
   async (app, { config }) => {
-    app.decorate('rateLimiter', new RateLimiter(app.redis, config.redisPrefix, app.log));
+    app.decorate('rateLimiter', new RateLimiter(app.redis, config.redisPrefix, limitsFrom(config)));
   },
   { name: 'messaging-rate-limiter', dependencies: ['flux-redis'] },
 );

@@ -12,6 +12,7 @@ import {
 import type { TSchema } from '@sinclair/typebox';
 import type { AppContext } from '../context.js';
 import * as conversationsRepo from '../conversations/repository.js';
+import { ConnectionLimits, clientAddress } from '../limits/connections.js';
 import * as messages from '../messages/service.js';
 import type { Presence } from './presence.js';
 import { compile } from './validation.js';
@@ -82,14 +83,26 @@ function handle<E extends ClientEvent>(
   socket.on<ClientEvent>(event, listener);
 }
 
+/** Refused in the handshake: the user or the address already holds its share of sockets. */
+class TooManyConnections extends Error {}
+
 /** Socket.IO on the messaging port: token auth, rooms, client events, presence. */
 export function attachSocketHandlers(io: MessagingServer, ctx: AppContext, presence: Presence): void {
+  const connections = new ConnectionLimits(ctx.config.maxSocketsPerUser, ctx.config.maxSocketsPerIp);
+
   // Runs before the connection is accepted: a bad token never gets a socket.
   io.use(async (socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    let release: (() => void) | undefined;
     try {
       if (typeof token !== 'string' || token.length === 0) throw AppError.unauthorized();
       const claims = await ctx.verifyAccessToken(token);
+      // Before any work for this socket: a flood of sockets costs a token check each, nothing more.
+      release = connections.acquire(claims.sub, clientAddress(socket.request));
+      if (!release) throw new TooManyConnections();
+      // Whichever comes first (a disconnect, or a transport that closes before the socket connects).
+      socket.once('disconnect', release);
+      socket.conn.once('close', release);
       const data = socket.data;
       data.caller = toCaller(claims);
       data.typingAt = new Map();
@@ -103,8 +116,10 @@ export function attachSocketHandlers(io: MessagingServer, ctx: AppContext, prese
       await socket.join(conversationIds.map(conversationRoom));
       next();
     } catch (err) {
+      release?.();
       // A refused socket must not linger in the rooms it joined before the failure.
       for (const room of [...socket.rooms]) void socket.leave(room);
+      if (err instanceof TooManyConnections) return next(new Error('too_many_connections'));
       if (!(err instanceof AppError)) ctx.log.error({ err }, 'socket handshake failed');
       next(new Error(err instanceof AppError ? 'unauthorized' : 'unavailable'));
     }
