@@ -14,7 +14,7 @@ describe('service start-up', () => {
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, NODE_ENV: 'production', DATABASE_URL: process.env.DATABASE_URL };
     const result = spawnSync(process.execPath, [`${root}services/${service}/dist/server.js`], { env, encoding: 'utf8', timeout: 20_000 });
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('SERVICE_TOKEN_SECRET is required in production');
+    expect(result.stderr).toContain(`SERVICE_KEY_${service.toUpperCase()} is required in production`);
     expect(result.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
   });
 

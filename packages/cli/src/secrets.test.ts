@@ -25,10 +25,14 @@ describe('./flux secrets', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const values = parseSecrets(readFileSync(file, 'utf8'));
     expect(Object.keys(values).sort()).toEqual([...productionSecretNames].sort());
-    expect(productionSecretNames).toEqual(expect.arrayContaining(['POSTGRES_PASSWORD', 'REDIS_PASSWORD', 'SERVICE_TOKEN_SECRET']));
-    for (const name of ['SERVICE_TOKEN_SECRET', 'COOKIE_SECRET', 'POSTGRES_PASSWORD', 'REDIS_PASSWORD'])
+    expect(productionSecretNames).toEqual(
+      expect.arrayContaining(['POSTGRES_PASSWORD', 'REDIS_PASSWORD', 'SERVICE_KEY_AUTH', 'SERVICE_KEY_MESSAGING', 'SERVICE_KEY_COLLAB']),
+    );
+    for (const name of ['COOKIE_SECRET', 'POSTGRES_PASSWORD', 'REDIS_PASSWORD'])
       expect(Buffer.from(values[name] ?? '', 'base64url').length).toBeGreaterThanOrEqual(32);
-    expect(values.JWT_PRIVATE_KEY).toContain('BEGIN PRIVATE KEY');
+    for (const name of ['JWT_PRIVATE_KEY', 'SERVICE_KEY_AUTH', 'SERVICE_KEY_MESSAGING', 'SERVICE_KEY_COLLAB'])
+      expect(values[name]).toContain('BEGIN PRIVATE KEY');
+    expect(new Set(['SERVICE_KEY_AUTH', 'SERVICE_KEY_MESSAGING', 'SERVICE_KEY_COLLAB'].map((name) => values[name])).size).toBe(3);
     expect(secretProblems(values)).toEqual([]);
     expect(loadProductionSecrets(file)).toEqual(values);
   });
@@ -49,7 +53,7 @@ describe('./flux secrets', () => {
     secrets(ctx());
     chmodSync(file, 0o644);
     expect(() => loadProductionSecrets(file)).toThrow(/readable by other users/);
-    writeFileSync(file, 'SERVICE_TOKEN_SECRET=short\n', { mode: 0o600 });
+    writeFileSync(file, 'COOKIE_SECRET=short\n', { mode: 0o600 });
     chmodSync(file, 0o600);
     let error: unknown;
     try {
@@ -58,7 +62,7 @@ describe('./flux secrets', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(FluxError);
-    expect((error as FluxError).message).toMatch(/SERVICE_TOKEN_SECRET is weaker.*COOKIE_SECRET is missing/);
+    expect((error as FluxError).message).toMatch(/COOKIE_SECRET is weaker.*JWT_PRIVATE_KEY is missing/);
     expect((error as FluxError).hint).toContain('./flux secrets --force');
     expect(() => loadProductionSecrets(join(dir, 'absent.env'))).toThrow(/no production secrets/);
   });

@@ -3,15 +3,20 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { dirname } from 'node:path';
 import { FluxError } from './ui.js';
 
+const ed25519 = () =>
+  generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString().trim().replaceAll('\n', '\\n');
+
 /**
  * Production secrets: one operator-owned file (mode 0600), written once by `./flux secrets`.
- * The services need the first three; flux itself uses the passwords for PostgreSQL and Redis.
+ * The services need the keys (each service signs its service tokens with its own SERVICE_KEY_*)
+ * and COOKIE_SECRET; flux itself uses the passwords for PostgreSQL and Redis.
  */
 const generators: Record<string, () => string> = {
-  SERVICE_TOKEN_SECRET: () => randomBytes(32).toString('base64url'),
   COOKIE_SECRET: () => randomBytes(32).toString('base64url'),
-  JWT_PRIVATE_KEY: () =>
-    generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString().trim().replaceAll('\n', '\\n'),
+  JWT_PRIVATE_KEY: ed25519,
+  SERVICE_KEY_AUTH: ed25519,
+  SERVICE_KEY_MESSAGING: ed25519,
+  SERVICE_KEY_COLLAB: ed25519,
   POSTGRES_PASSWORD: () => randomBytes(32).toString('base64url'),
   REDIS_PASSWORD: () => randomBytes(32).toString('base64url'),
 };
@@ -53,7 +58,7 @@ export function secretProblems(values: Record<string, string | undefined>): stri
   for (const name of productionSecretNames) {
     const value = values[name];
     if (!value) problems.push(`${name} is missing`);
-    else if (name === 'JWT_PRIVATE_KEY') {
+    else if (name === 'JWT_PRIVATE_KEY' || name.startsWith('SERVICE_KEY_')) {
       if (!value.includes('BEGIN PRIVATE KEY')) problems.push(`${name} is not a PKCS8 PEM private key`);
     } else if (Buffer.byteLength(value) < 43 || new Set(value).size < 16)
       problems.push(`${name} is weaker than 32 random bytes (43 base64url characters)`);

@@ -1,4 +1,6 @@
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
+import { decodeJwt, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFastify, type App } from './app.js';
 import { EnvReader, readBaseConfig, type BaseConfig } from './config.js';
@@ -102,15 +104,56 @@ describe('health when dependencies are down', () => {
 });
 
 describe('service tokens', () => {
-  it('are accepted only by the service they were signed for', async () => {
-    const messaging = new ServiceTokens('s3cret-s3cret-s3cret-s3cret-s3cret', 'messaging');
-    const auth = new ServiceTokens('s3cret-s3cret-s3cret-s3cret-s3cret', 'auth');
-    const collab = new ServiceTokens('s3cret-s3cret-s3cret-s3cret-s3cret', 'collab');
-    const forged = new ServiceTokens('another-secret-another-secret-xx', 'messaging');
-    const request = (token: string) => ({ headers: { authorization: `Service ${token}` } }) as never;
-    expect(await auth.verify(request(await messaging.sign('auth')))).toBe('messaging');
-    await expect(collab.verify(request(await messaging.sign('auth')))).rejects.toMatchObject({ status: 401 });
-    await expect(auth.verify(request(await forged.sign('auth')))).rejects.toMatchObject({ code: 'invalid_token' });
+  const key = () => generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const keys = { auth: key(), messaging: key(), collab: key() };
+  const tokens = (service: keyof typeof keys) =>
+    new ServiceTokens({
+      service,
+      privateKey: keys[service],
+      callers: Object.fromEntries(Object.entries(keys).filter(([name]) => name !== service)),
+    });
+  const request = (token: string) => ({ headers: { authorization: `Service ${token}` } }) as never;
+
+  it('are accepted only by the service they were signed for, from the service that signed them', async () => {
+    const auth = tokens('auth');
+    expect(await auth.verify(request(await tokens('messaging').sign('auth')))).toBe('messaging');
+    expect(await auth.verify(request(await tokens('collab').sign('auth')))).toBe('collab');
+    await expect(tokens('collab').verify(request(await tokens('messaging').sign('auth')))).rejects.toMatchObject({ status: 401 });
     await expect(auth.verify({ headers: {} } as never)).rejects.toMatchObject({ status: 401 });
+  });
+
+  it("refuse a token minted with messaging's key in auth's name, and one signed by an unknown key", async () => {
+    const messagingKey = createPrivateKey(keys.messaging);
+    const forge = (sub: string, signingKey = messagingKey) =>
+      new SignJWT({})
+        .setProtectedHeader({ alg: 'EdDSA' })
+        .setIssuer('flux-internal')
+        .setSubject(sub)
+        .setAudience('collab')
+        .setIssuedAt()
+        .setExpirationTime('60s')
+        .sign(signingKey);
+    const collab = tokens('collab');
+    // Collab accepts auth as a caller, but only with auth's own key.
+    await expect(collab.verify(request(await forge('auth')))).rejects.toMatchObject({ status: 401, code: 'invalid_token' });
+    await expect(collab.verify(request(await forge('messaging', createPrivateKey(key()))))).rejects.toMatchObject({
+      code: 'invalid_token',
+    });
+    expect(await collab.verify(request(await forge('messaging')))).toBe('messaging');
+  });
+
+  it('live at most a minute', async () => {
+    const token = await tokens('messaging').sign('auth');
+    const { exp, iat } = decodeJwt(token);
+    expect((exp ?? 0) - (iat ?? 0)).toBeLessThanOrEqual(60);
+    const stale = await new SignJWT({})
+      .setProtectedHeader({ alg: 'EdDSA' })
+      .setIssuer('flux-internal')
+      .setSubject('messaging')
+      .setAudience('auth')
+      .setIssuedAt(Math.floor(Date.now() / 1000) - 120)
+      .setExpirationTime('1h')
+      .sign(createPrivateKey(keys.messaging));
+    await expect(tokens('auth').verify(request(stale))).rejects.toMatchObject({ code: 'invalid_token' });
   });
 });

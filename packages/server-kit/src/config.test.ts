@@ -12,7 +12,9 @@ describe('config', () => {
     const config = readBaseConfig(env, 'messaging');
     env.done();
     expect(config).toMatchObject({ host: '127.0.0.1', port: 3004, redisPrefix: 'flux:', production: false });
-    expect(config.serviceTokenSecret.length).toBeGreaterThan(30);
+    // Its own service-token key, and the public keys of the services that may call it — not their private keys.
+    expect(config.serviceKey).toContain('BEGIN PRIVATE KEY');
+    expect(Object.keys(config.serviceCallerKeys).sort()).toEqual(['auth', 'collab']);
   });
 
   it('lists every bad setting at once', () => {
@@ -26,7 +28,20 @@ describe('config', () => {
   it('refuses to start in production without secrets, naming the missing one', () => {
     const env = new EnvReader({ NODE_ENV: 'production' });
     readBaseConfig(env, 'auth');
-    expect(() => env.done()).toThrow(/SERVICE_TOKEN_SECRET is required in production/);
+    expect(() => env.done()).toThrow(/SERVICE_KEY_AUTH is required in production/);
+  });
+
+  it('refuses production secrets under 32 random bytes and keys that are not Ed25519, naming each', () => {
+    const env = new EnvReader({ NODE_ENV: 'production', WEAK: 'password123', REPEATED: 'a'.repeat(64) });
+    env.strongSecret('WEAK');
+    env.strongSecret('REPEATED');
+    expect(
+      new EnvReader({ NODE_ENV: 'production', GOOD: 'q8Yk2mZ0rT4vW7xB1nC5dF9gH3jK6lP0sU2wE4yA8iO' }).strongSecret('GOOD'),
+    ).toHaveLength(43);
+    const notEd = new EnvReader({ NODE_ENV: 'production', KEY: '-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----' });
+    notEd.ed25519PrivateKey('KEY');
+    expect(env.problems.join('\n')).toMatch(/WEAK must be at least 32 random bytes[\s\S]*REPEATED must be at least 32 random bytes/);
+    expect(notEd.problems.join('\n')).toMatch(/KEY must be an Ed25519 private key/);
   });
 
   it('generates development secrets once and reuses them', () => {
@@ -39,8 +54,6 @@ describe('config', () => {
   });
 
   it('prefers the environment over the secrets file', () => {
-    expect(new EnvReader({ FLUX_SECRETS_FILE: secretsFile(), SERVICE_TOKEN_SECRET: 'from-env' }).secret('SERVICE_TOKEN_SECRET')).toBe(
-      'from-env',
-    );
+    expect(new EnvReader({ FLUX_SECRETS_FILE: secretsFile(), COOKIE_SECRET: 'from-env' }).secret('COOKIE_SECRET')).toBe('from-env');
   });
 });

@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import { Services, type ServiceName } from '@flux/shared';
 import { loadSecret } from './secrets.js';
 
@@ -66,6 +67,34 @@ export class EnvReader {
     return value as T;
   }
 
+  /** A secret that may be absent: from the environment; outside production, from the dev secrets file. */
+  optionalSecret(name: string): string | undefined {
+    return this.optional(name) ?? (this.production ? undefined : loadSecret(name, this.env.FLUX_SECRETS_FILE));
+  }
+
+  /**
+   * A symmetric secret. In production it must look like at least 32 random bytes (43+ base64url
+   * characters, 16+ distinct ones): a short or repetitive secret is refused at boot, named.
+   */
+  strongSecret(name: string): string {
+    const value = this.secret(name);
+    if (this.production && value && (Buffer.byteLength(value) < 43 || new Set(value).size < 16))
+      this.problems.push(`${name} must be at least 32 random bytes (e.g. 43 base64url characters from ./flux secrets)`);
+    return value;
+  }
+
+  /** An Ed25519 private key (PKCS8 PEM; `\\n` escapes allowed, for one-line env files), required like any secret. */
+  ed25519PrivateKey(name: string): string {
+    const value = this.secret(name).replaceAll('\\n', '\n');
+    if (!value) return value;
+    try {
+      if (createPrivateKey(value).asymmetricKeyType !== 'ed25519') this.problems.push(`${name} must be an Ed25519 private key`);
+    } catch {
+      this.problems.push(`${name} must be an Ed25519 private key in PKCS8 PEM form`);
+    }
+    return value;
+  }
+
   /** A secret: from the environment; outside production, from the generated dev secrets file. */
   secret(name: string): string {
     const value = this.optional(name) ?? (this.production ? undefined : loadSecret(name, this.env.FLUX_SECRETS_FILE));
@@ -95,10 +124,31 @@ export interface BaseConfig {
   logLevel: string;
   publicUrl: string;
   authUrl: string;
-  serviceTokenSecret: string;
+  /** This service's Ed25519 private key for service tokens (`SERVICE_KEY_<SERVICE>`); no other service needs it. */
+  serviceKey: string;
+  /** Public keys of the services allowed to call this one's `/internal/*` routes (see `callerKeys`). */
+  serviceCallerKeys: Partial<Record<ServiceName, string>>;
   bodyLimit: number;
   /** SENTRY_DSN: where errors are reported; unset means no error reporting at all. */
   sentryDsn?: string;
+}
+
+const serviceKeyName = (name: ServiceName) => `SERVICE_KEY_${name.toUpperCase()}`;
+
+/**
+ * The other services' public keys: `SERVICE_PUBLIC_KEY_<NAME>` (SPKI PEM) where a deployment gives
+ * each process only its own private key, else derived from `SERVICE_KEY_<NAME>` when this process
+ * has it (the dev secrets file; `./flux up --production`, which runs every service on one machine).
+ * A service with no key for a caller refuses that caller's tokens.
+ */
+function callerKeys(env: EnvReader, self: ServiceName): Partial<Record<ServiceName, string>> {
+  const keys: Partial<Record<ServiceName, string>> = {};
+  for (const name of Object.keys(Services) as ServiceName[]) {
+    if (name === self) continue;
+    const pem = env.optional(`SERVICE_PUBLIC_KEY_${name.toUpperCase()}`) ?? env.optionalSecret(serviceKeyName(name));
+    if (pem) keys[name] = pem.replaceAll('\\n', '\n');
+  }
+  return keys;
 }
 
 /** The settings every service shares; a service's own config extends this. */
@@ -117,7 +167,8 @@ export function readBaseConfig(env: EnvReader, service: ServiceName): BaseConfig
     logLevel: env.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     publicUrl: env.url('PUBLIC_URL', 'http://127.0.0.1:8080', ['http:', 'https:']),
     authUrl: env.url('AUTH_URL', `http://127.0.0.1:${servicePort('auth')}`, ['http:', 'https:']),
-    serviceTokenSecret: env.secret('SERVICE_TOKEN_SECRET'),
+    serviceKey: env.ed25519PrivateKey(serviceKeyName(service)),
+    serviceCallerKeys: callerKeys(env, service),
     bodyLimit: env.int('BODY_LIMIT', 1024 * 1024, { min: 1024 }),
     sentryDsn: env.optional('SENTRY_DSN') && env.url('SENTRY_DSN', '', ['http:', 'https:']),
   };

@@ -6,13 +6,20 @@ import { fileURLToPath } from 'node:url';
 /** Where development secrets live: `<repo>/.flux/secrets.env`, git-ignored. */
 export const defaultSecretsFile = fileURLToPath(new URL('../../../.flux/secrets.env', import.meta.url));
 
-/** The secrets a deployment needs; each generator runs once, the first time a file is made. */
+// PEM with newlines escaped so the file stays one line per variable.
+const ed25519 = () =>
+  generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString().trim().replaceAll('\n', '\\n');
+
+/**
+ * The secrets a deployment needs; each generator runs once, when the file lacks that secret (so an
+ * older file gains new ones). Each service signs its service tokens with its own key.
+ */
 const generators: Record<string, () => string> = {
-  SERVICE_TOKEN_SECRET: () => randomBytes(32).toString('base64url'),
   COOKIE_SECRET: () => randomBytes(32).toString('base64url'),
-  // PEM with newlines escaped so the file stays one line per variable.
-  JWT_PRIVATE_KEY: () =>
-    generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString().trim().replaceAll('\n', '\\n'),
+  JWT_PRIVATE_KEY: ed25519,
+  SERVICE_KEY_AUTH: ed25519,
+  SERVICE_KEY_MESSAGING: ed25519,
+  SERVICE_KEY_COLLAB: ed25519,
 };
 export const secretNames = Object.keys(generators);
 

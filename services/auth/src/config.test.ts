@@ -3,8 +3,14 @@ import { loadConfig } from './config.js';
 
 describe('auth config', () => {
   it('refuses production without its secrets and SMTP, naming each', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production', SERVICE_TOKEN_SECRET: 'x'.repeat(40) })).toThrow(
-      /JWT_PRIVATE_KEY[\s\S]*COOKIE_SECRET[\s\S]*SMTP_URL/,
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /SERVICE_KEY_AUTH[\s\S]*JWT_PRIVATE_KEY[\s\S]*COOKIE_SECRET[\s\S]*SMTP_URL/,
+    );
+  });
+
+  it('refuses a production COOKIE_SECRET under 32 random bytes', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', COOKIE_SECRET: 'correct-horse-battery' })).toThrow(
+      /COOKIE_SECRET must be at least 32 random bytes/,
     );
   });
 

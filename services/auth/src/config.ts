@@ -64,14 +64,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const base = readBaseConfig(reader, 'auth');
   const config: Config = {
     ...base,
-    jwtPrivateKey: reader.secret('JWT_PRIVATE_KEY').replaceAll('\\n', '\n'),
+    jwtPrivateKey: reader.ed25519PrivateKey('JWT_PRIVATE_KEY'),
     jwtPreviousPublicKeys: reader
       .str('JWT_PREVIOUS_PUBLIC_KEYS', '')
       .replaceAll('\\n', '\n')
       .split(/\|\||\n\s*\n/)
       .map((pem) => pem.trim())
       .filter(Boolean),
-    cookieSecret: reader.secret('COOKIE_SECRET'),
+    cookieSecret: reader.strongSecret('COOKIE_SECRET'),
     accessTokenTtlSeconds: reader.int('AUTH_ACCESS_TOKEN_TTL_SECONDS', 900, { min: 10, max: 3600 }),
     refreshTokenTtlSeconds: reader.int('AUTH_REFRESH_TOKEN_TTL_SECONDS', 7 * 86_400, { min: 60, max: 30 * 86_400 }),
     sessionMaxAgeSeconds: reader.int('AUTH_SESSION_MAX_AGE_SECONDS', 30 * 86_400, { min: 60, max: 30 * 86_400 }),

@@ -77,7 +77,7 @@ describe('email verification, password reset and the dev outbox', () => {
     const config = loadConfig({
       ...process.env,
       NODE_ENV: 'production',
-      SERVICE_TOKEN_SECRET: base.serviceTokenSecret,
+      SERVICE_KEY_AUTH: base.serviceKey,
       COOKIE_SECRET: base.cookieSecret,
       JWT_PRIVATE_KEY: base.jwtPrivateKey,
       SMTP_URL: 'smtp://127.0.0.1:2525',
@@ -93,7 +93,7 @@ describe('email verification, password reset and the dev outbox', () => {
       loadConfig({
         ...process.env,
         NODE_ENV: 'production',
-        SERVICE_TOKEN_SECRET: 'x',
+        SERVICE_KEY_AUTH: base.serviceKey,
         COOKIE_SECRET: 'y',
         JWT_PRIVATE_KEY: base.jwtPrivateKey,
       }),

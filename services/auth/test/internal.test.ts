@@ -1,12 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { AuthClient, ServiceTokens } from '@flux/server-kit';
+import { createPrivateKey } from 'node:crypto';
+import { AuthClient, EnvReader, readBaseConfig, ServiceTokens } from '@flux/server-kit';
 import type { InternalUserList } from '@flux/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
+import { SignJWT } from 'jose';
 import { startAuth, type AuthHarness } from '../../../test/support/auth.js';
 import { factories } from './factories.js';
 import { testDatabase } from './helpers.js';
 import { httpClient } from '../../../test/support/http.js';
+
+/** Messaging's service tokens, signed with messaging's own key as messaging would read it. */
+function messagingTokens(): ServiceTokens {
+  const config = readBaseConfig(new EnvReader({ ...process.env }), 'messaging');
+  return new ServiceTokens({ service: 'messaging', privateKey: config.serviceKey, callers: config.serviceCallerKeys });
+}
 
 describe('internal routes', () => {
   let auth: AuthHarness;
@@ -15,8 +22,8 @@ describe('internal routes', () => {
   const make = factories(db);
   beforeAll(async () => {
     auth = await startAuth();
-    // The same secret another service would read from the dev secrets file.
-    client = new AuthClient(auth.url, new ServiceTokens(loadConfig({ ...process.env }).serviceTokenSecret, 'messaging'));
+    // The key messaging itself would read from the dev secrets file.
+    client = new AuthClient(auth.url, messagingTokens());
   });
   afterAll(async () => {
     await auth.close();
@@ -58,7 +65,7 @@ describe('internal routes', () => {
   it('looks users up in bulk', async () => {
     const a = await make.user('Bulk A');
     const b = await make.user('Bulk B');
-    const token = await new ServiceTokens(loadConfig({ ...process.env }).serviceTokenSecret, 'messaging').sign('auth');
+    const token = await messagingTokens().sign('auth');
     const service = httpClient(auth.url, { headers: { authorization: `Service ${token}` } });
     const response = await service.get<InternalUserList>(`/internal/users?ids=${a.id},${b.id},${randomUUID()}`);
     expect(response.status).toBe(200);
@@ -102,7 +109,7 @@ describe('internal routes', () => {
     const many = [...Array.from({ length: 600 }, () => randomUUID()), colleague.id];
     expect(await client.sharingOrganization(alice.id, many)).toEqual([colleague.id]);
 
-    const token = await new ServiceTokens(loadConfig({ ...process.env }).serviceTokenSecret, 'messaging').sign('auth');
+    const token = await messagingTokens().sign('auth');
     const service = httpClient(auth.url, { headers: { authorization: `Service ${token}` } });
     const tooMany = await service.post('/internal/users/shared-organization', {
       userId: alice.id,
@@ -120,5 +127,30 @@ describe('internal routes', () => {
       const response = await httpClient(auth.url, { headers: authorization ? { authorization } : {} }).get(`/internal/users/${user.id}`);
       expect(response.status).toBe(401);
     }
+  });
+
+  it("refuses a token signed with messaging's key that claims to come from another service", async () => {
+    const user = await make.user();
+    const messagingKey = createPrivateKey(readBaseConfig(new EnvReader({ ...process.env }), 'messaging').serviceKey);
+    const forged = (sub: string) =>
+      new SignJWT({})
+        .setProtectedHeader({ alg: 'EdDSA' })
+        .setIssuer('flux-internal')
+        .setSubject(sub)
+        .setAudience('auth')
+        .setIssuedAt()
+        .setExpirationTime('60s')
+        .sign(messagingKey);
+    for (const sub of ['auth', 'collab']) {
+      const answer = await httpClient(auth.url, { headers: { authorization: `Service ${await forged(sub)}` } }).get(
+        `/internal/users/${user.id}`,
+      );
+      expect(answer.status).toBe(401);
+    }
+    // The same key in its own name works: only the impersonation is refused.
+    const own = await httpClient(auth.url, { headers: { authorization: `Service ${await forged('messaging')}` } }).get(
+      `/internal/users/${user.id}`,
+    );
+    expect(own.status).toBe(200);
   });
 });

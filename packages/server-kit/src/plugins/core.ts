@@ -36,7 +36,11 @@ export const fluxCore = fp<CorePluginOptions>(
     // Before any route, so the document sees them all.
     await app.register(fluxOpenApi, { service: config.service, redisPrefix: config.redisPrefix });
     await app.register(fluxEvents, { url: config.redisUrl, prefix: config.redisPrefix });
-    await app.register(fluxServiceTokens, { secret: config.serviceTokenSecret, service: config.service });
+    await app.register(fluxServiceTokens, {
+      service: config.service,
+      privateKey: config.serviceKey,
+      callers: config.serviceCallerKeys,
+    });
     await app.register(fluxMetrics, { service: config.service });
     await app.register(fluxHealth, { service: config.service, paths: ['/health', publicHealthPath], extra: health });
   },

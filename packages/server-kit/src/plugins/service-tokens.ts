@@ -1,6 +1,5 @@
-import type { ServiceName } from '@flux/shared';
 import fp from 'fastify-plugin';
-import { ServiceTokens } from '../service-token.js';
+import { ServiceTokens, type ServiceTokensOptions } from '../service-token.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -9,14 +8,11 @@ declare module 'fastify' {
   }
 }
 
-export interface ServiceTokensPluginOptions {
-  secret: string;
-  service: ServiceName;
-}
+export type ServiceTokensPluginOptions = ServiceTokensOptions;
 
 export const fluxServiceTokens = fp<ServiceTokensPluginOptions>(
-  async (app, { secret, service }) => {
-    app.decorate('serviceTokens', new ServiceTokens(secret, service));
+  async (app, options) => {
+    app.decorate('serviceTokens', new ServiceTokens(options));
   },
   { name: 'flux-service-tokens', fastify: '5.x' },
 );
