@@ -8,8 +8,11 @@ import fp from 'fastify-plugin';
 /** Where the merged API reference lives; nginx sends it to the service whose registry routes list it. */
 export const API_DOCS_PREFIX = '/api/docs';
 
-/** Service-to-service, scraping and health routes are not part of the public API. */
-const privatePath = /(^|\/)(internal|metrics|health)(\/|$)/;
+/**
+ * Service-to-service routes and the service's own-port `/health` and `/metrics` are not part of the
+ * public API (nginx refuses them); the public health paths (`/api/auth/health`) are.
+ */
+const privatePath = /^\/(internal(\/|$)|health$|metrics$)/;
 
 /** The parts of an OpenAPI 3 document the merge touches. */
 export interface OpenApiDocument {
@@ -48,6 +51,17 @@ export function mergeOpenApi(documents: Partial<Record<string, OpenApiDocument>>
     }
     Object.assign(schemas, document?.components?.schemas);
   }
+  // The reference itself, so the document lists every public route, these two included.
+  paths[`${API_DOCS_PREFIX}/json`] = {
+    get: {
+      tags: ['docs'],
+      summary: 'This document: every public route of every service (OpenAPI 3)',
+      responses: { 200: { description: 'OpenAPI document' } },
+    },
+  };
+  paths[API_DOCS_PREFIX] = {
+    get: { tags: ['docs'], summary: 'The API reference page (Swagger UI)', responses: { 200: { description: 'HTML page' } } },
+  };
   return {
     openapi: '3.0.3',
     info: { title: 'FluxStudio API', version: '1', description: 'Every public route of auth, messaging and collab.' },
