@@ -3,6 +3,8 @@ import type { App } from '@flux/server-kit';
 import type { Role } from '@flux/shared';
 import { buildApp } from '../../services/auth/src/app.js';
 import { loadConfig } from '../../services/auth/src/config.js';
+import { httpClient } from './http.js';
+import { inviteAndAccept } from './invitations.js';
 import { listenOnLoopback } from './listen.js';
 
 export interface TestUser {
@@ -21,6 +23,7 @@ export interface AuthHarness {
   createOrganization(owner: TestUser, name?: string): Promise<{ id: string; slug: string }>;
   /** Makes an organization when none is given. */
   createProject(owner: TestUser, organizationId?: string): Promise<{ id: string; organizationId: string }>;
+  /** Invites the user's email and accepts with the mailed link, as the user (no direct membership exists). */
   addMember(owner: TestUser, organizationId: string, user: TestUser, role: Role): Promise<void>;
   setRole(owner: TestUser, organizationId: string, user: TestUser, role: Role): Promise<void>;
   removeMember(owner: TestUser, organizationId: string, user: TestUser): Promise<void>;
@@ -98,7 +101,7 @@ export async function startAuth(env: Record<string, string> = {}): Promise<AuthH
       return { id: project.id, organizationId: project.organizationId };
     },
     async addMember(owner, organizationId, user, role) {
-      await call('POST', `/api/organizations/${organizationId}/members`, owner.accessToken, { email: user.email, role });
+      await inviteAndAccept(httpClient(url), owner, organizationId, user, role);
     },
     async setRole(owner, organizationId, user, role) {
       await call('PATCH', `/api/organizations/${organizationId}/members/${user.id}`, owner.accessToken, { role });

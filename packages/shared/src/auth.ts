@@ -116,31 +116,16 @@ export type UpdateOrganization = Static<typeof UpdateOrganization>;
 
 export const Member = Type.Object({
   userId: Uuid,
-  email: Type.String(),
+  /** Only owners and admins see members' emails; members and guests see names. */
+  email: Type.Optional(Type.String()),
   name: Type.String(),
   role: RoleSchema,
   joinedAt: Type.String(),
 });
 export type Member = Static<typeof Member>;
 
-export const Invitation = Type.Object({
-  id: Uuid,
-  email: Type.String(),
-  role: RoleSchema,
-  createdAt: Type.String(),
-  expiresAt: Type.String(),
-});
-export type Invitation = Static<typeof Invitation>;
-
 export const AddMemberBody = Type.Object({ email: Email, role: RoleSchema });
 export type AddMemberBody = Static<typeof AddMemberBody>;
-/** `POST /api/organizations/:id/members`: a member when the email has an account, else an invitation. */
-export const AddMemberResult = Type.Object({
-  status: Type.Union([Type.Literal('added'), Type.Literal('invited')]),
-  member: Type.Optional(Member),
-  invitation: Type.Optional(Invitation),
-});
-export type AddMemberResult = Static<typeof AddMemberResult>;
 export const UpdateMemberBody = Type.Object({ role: RoleSchema });
 export const MemberParams = Type.Object({ id: Uuid, userId: Uuid });
 

@@ -4,5 +4,6 @@ export * from './errors.js';
 export * from './health.js';
 export * from './identity.js';
 export * from './auth.js';
+export * from './invitations.js';
 export * from './messaging.js';
 export * from './collab.js';

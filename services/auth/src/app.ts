@@ -13,10 +13,12 @@ import { accountRoutes } from './routes/account.js';
 import { authRoutes } from './routes/auth.js';
 import { devOutboxRoutes } from './routes/dev-outbox.js';
 import { internalRoutes } from './routes/internal.js';
+import { invitationRoutes } from './routes/invitations.js';
 import { jwksRoutes } from './routes/jwks.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { organizationRoutes } from './routes/organizations.js';
 import { projectRoutes } from './routes/projects.js';
+import { userRoutes } from './routes/users.js';
 import { createAccessTokenSigner } from './tokens/access-token.js';
 import { localJwks } from './tokens/keys.js';
 
@@ -58,6 +60,8 @@ export async function buildApp(config: Config, { logger = true }: BuildOptions =
   if (config.devOutbox) await app.register(devOutboxRoutes, { prefix: '/api/auth/dev', ctx });
   await app.register(organizationRoutes, { prefix: '/api/organizations', ctx });
   await app.register(projectRoutes, { prefix: '/api/projects', ctx });
+  await app.register(invitationRoutes, { prefix: '/api/invitations', ctx });
+  await app.register(userRoutes, { prefix: '/api/users', ctx });
   await app.register(internalRoutes, { prefix: '/internal', ctx, serviceTokens: app.serviceTokens });
   return app;
 }

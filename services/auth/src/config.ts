@@ -27,6 +27,8 @@ export interface AuthConfig extends BaseConfig {
   totpFailuresPerAccount: number;
   /** Requests a minute from one signed-in session to auth before it counts as a burst (security event). */
   requestBurstPerMinute: number;
+  /** How long an invitation link works; a re-invite or resend starts it again. */
+  invitationTtlSeconds: number;
   smtpUrl: string | undefined;
   mailFrom: string;
   /** Serve GET /api/auth/dev/outbox (never in production). */
@@ -82,6 +84,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     credentialRequestsPerIpPerMinute: reader.int('AUTH_CREDENTIAL_REQUESTS_PER_IP_PER_MINUTE', 30, { min: 1 }),
     totpFailuresPerAccount: reader.int('AUTH_TOTP_FAILURES_PER_ACCOUNT', 10, { min: 1 }),
     requestBurstPerMinute: reader.int('AUTH_REQUEST_BURST_PER_MINUTE', 300, { min: 1 }),
+    invitationTtlSeconds: reader.int('AUTH_INVITATION_TTL_SECONDS', 7 * 86_400, { min: 60, max: 30 * 86_400 }),
     smtpUrl: reader.optional('SMTP_URL'),
     mailFrom: reader.str('MAIL_FROM', 'FluxStudio <no-reply@flux.local>'),
     devOutbox: !base.production && !reader.optional('SMTP_URL'),

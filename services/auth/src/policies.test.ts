@@ -22,6 +22,7 @@ const cases: Array<[string, Action, unknown]> = [
   ['read org', 'organization:read', null],
   ['update org', 'organization:update', null],
   ['list members', 'member:list', null],
+  ['see member emails', 'member:read_email', null],
   ['manage members', 'member:manage', null],
   ['add member', 'member:add', { role: 'member' }],
   ['add owner', 'member:add', { role: 'owner' }],
@@ -38,11 +39,11 @@ const cases: Array<[string, Action, unknown]> = [
 
 // role → one answer per case above
 const table: Array<[Role | null, ...Answer[]]> = [
-  ['owner', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes'],
-  ['admin', 'yes', 'yes', 'yes', 'yes', 'yes', 403, 'yes', 403, 403, 'yes', 'yes', 403, 'yes', 'yes', 'yes'],
-  ['member', 'yes', 403, 'yes', 403, 403, 403, 403, 403, 403, 403, 'yes', 403, 'yes', 'yes', 'yes'],
-  ['guest', 'yes', 403, 'yes', 403, 403, 403, 403, 403, 403, 403, 'yes', 403, 'yes', 403, 'yes'],
-  [null, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404],
+  ['owner', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes'],
+  ['admin', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 403, 'yes', 403, 403, 'yes', 'yes', 403, 'yes', 'yes', 'yes'],
+  ['member', 'yes', 403, 'yes', 403, 403, 403, 403, 403, 403, 403, 403, 'yes', 403, 'yes', 'yes', 'yes'],
+  ['guest', 'yes', 403, 'yes', 403, 403, 403, 403, 403, 403, 403, 403, 'yes', 403, 'yes', 403, 'yes'],
+  [null, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404],
 ];
 
 describe('auth policies', () => {

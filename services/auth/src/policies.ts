@@ -27,6 +27,8 @@ interface Rules {
   /** Rename it or change its slug. */
   'organization:update': { actor: Actor; resource: null };
   'member:list': { actor: Actor; resource: null };
+  /** See members' email addresses (members and guests see names only). */
+  'member:read_email': { actor: Actor; resource: null };
   /** Add, invite or change the role of members (before the role-specific rules below). */
   'member:manage': { actor: Actor; resource: null };
   /** Add or invite someone with this role. */
@@ -53,6 +55,8 @@ const organizationRules: { [A in OrganizationAction]: (actor: Member, resource: 
   'organization:read': () => true,
   'organization:update': ({ role }) => canManageMembers(role),
   'member:list': () => true,
+  // Like Slack's owner/admin-only email visibility: a guest or member learns names, not addresses.
+  'member:read_email': ({ role }) => canManageMembers(role),
   'member:manage': ({ role }) => canManageMembers(role),
   // Only owners hand out the owner role (and only they can take it away, below).
   'member:add': ({ role }, { role: granted }) => canManageMembers(role) && (!isOwner(granted) || isOwner(role)),
@@ -84,6 +88,7 @@ const refusals: { [A in Action]: string } = {
   'organization:read': 'You do not have access to this resource.',
   'organization:update': 'Only owners and admins can manage this organization.',
   'member:list': 'You do not have access to this resource.',
+  'member:read_email': "Only owners and admins see members' email addresses.",
   'member:manage': 'Only owners and admins can manage this organization.',
   'member:add': 'Only owners can add owners.',
   'member:change_role': 'Only owners can grant or change the owner role.',

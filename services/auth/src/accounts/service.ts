@@ -1,17 +1,16 @@
 import type { Caller } from '@flux/server-kit';
-import { AppError, type LoginBody, type PublicUser, type Role, type SignupBody } from '@flux/shared';
+import { AppError, type LoginBody, type PublicUser, type SignupBody } from '@flux/shared';
 import type { AppContext } from '../context.js';
-import { acceptInvitations, insertMember } from '../organizations/repository.js';
 import { recordSecurityEvent, type RequestMeta } from '../security/events.js';
 import { clearLoginFailures, noteAccountFromIp, recordLoginFailure, reserveLoginAttempt } from '../security/limits.js';
 import { revokeSessions } from '../sessions/repository.js';
-import type { UserRow } from '../db/database.js';
 import { startSession, type IssuedTokens } from '../sessions/service.js';
 import { normaliseEmail } from './email.js';
 import { consumeEmailToken, issueEmailToken } from './email-tokens.js';
 import { toPublicUser } from './mappers.js';
 import { checkSecondFactor } from './mfa.js';
 import { assertStrongPassword, burnPasswordCheck, hashPassword, verifyPassword } from './password.js';
+import type { UserRow } from '../db/database.js';
 import { findUserByEmail, findUserById, insertUser, updateUser } from './repository.js';
 
 const VERIFY_TTL_SECONDS = 24 * 3600;
@@ -26,7 +25,11 @@ async function flagManyAccounts(ctx: AppContext, email: string, meta: RequestMet
   }
 }
 
-/** Creates an account, turns pending invitations of its email into memberships, mails a verification link, and signs it in. */
+/**
+ * Creates an account, mails a verification link, and signs it in. Pending invitations of its email
+ * are NOT accepted here: anyone can sign up with any address, so an invitation is accepted only
+ * through its mailed link or once the email is verified (invitations/service.ts).
+ */
 export async function signup(ctx: AppContext, body: SignupBody, meta: RequestMeta): Promise<IssuedTokens> {
   const email = normaliseEmail(body.email);
   const name = body.name.trim();
@@ -34,21 +37,15 @@ export async function signup(ctx: AppContext, body: SignupBody, meta: RequestMet
   assertStrongPassword(body.password, [email, name, ...email.split(/[@.]/)]);
   await flagManyAccounts(ctx, email, meta);
   const passwordHash = await hashPassword(body.password);
-  const { user, memberships, verifyToken } = await ctx.db.transaction().execute(async (trx) => {
+  const { user, verifyToken } = await ctx.db.transaction().execute(async (trx) => {
     const user = await insertUser(trx, { email, name, password_hash: passwordHash });
     if (!user) throw AppError.conflict('email_taken', 'An account with this email already exists.');
-    const memberships: Array<{ organizationId: string; role: Role }> = [];
-    for (const invitation of await acceptInvitations(trx, email)) {
-      await insertMember(trx, invitation.organization_id, user.id, invitation.role);
-      memberships.push({ organizationId: invitation.organization_id, role: invitation.role });
-    }
     const verifyToken = await issueEmailToken(trx, user.id, 'verify_email', VERIFY_TTL_SECONDS);
-    await recordSecurityEvent(ctx, trx, { type: 'signup', userId: user.id, meta, metadata: { invitationsAccepted: memberships.length } });
-    return { user, memberships, verifyToken };
+    await recordSecurityEvent(ctx, trx, { type: 'signup', userId: user.id, meta });
+    return { user, verifyToken };
   });
   await sendVerification(ctx, user.email, verifyToken);
   await ctx.events.publish('user.created', { userId: user.id, email: user.email, name: user.name });
-  for (const membership of memberships) await ctx.events.publish('membership.changed', { ...membership, userId: user.id });
   return startSession(ctx, user, meta);
 }
 

@@ -102,6 +102,10 @@ export interface InvitationsTable {
   created_at: CreatedAt;
   expires_at: Date;
   accepted_at: Date | null;
+  /** SHA-256 of the mailed link's token; null for invitations from before links. */
+  token_hash: string | null;
+  accepted_by: string | null;
+  sent_at: Timestamp;
 }
 
 export interface ProjectsTable {
@@ -153,5 +157,6 @@ export type SessionRow = Selectable<SessionsTable>;
 export type RefreshTokenRow = Selectable<RefreshTokensTable>;
 export type OrganizationRow = Selectable<OrganizationsTable>;
 export type ProjectRow = Selectable<ProjectsTable>;
+export type InvitationRow = Selectable<InvitationsTable>;
 export type SecurityEventRow = Selectable<SecurityEventsTable>;
 export type DevOutboxRow = Selectable<DevOutboxTable>;

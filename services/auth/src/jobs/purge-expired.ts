@@ -5,7 +5,7 @@ import { deleteDeadEmailTokens } from '../accounts/repository.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import { deleteOldOutboxMail } from '../mail/repository.js';
-import { deleteExpiredInvitations } from '../organizations/repository.js';
+import { deleteExpiredInvitations } from '../invitations/repository.js';
 import { deleteSecurityEventsBefore } from '../security/repository.js';
 import { deleteDeadRefreshTokens, deleteSessionsEndedBefore } from '../sessions/repository.js';
 

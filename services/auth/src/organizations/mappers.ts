@@ -1,4 +1,4 @@
-import type { Invitation, Member, Organization, Role } from '@flux/shared';
+import type { Member, Organization, Role } from '@flux/shared';
 import type { OrganizationRow } from '../db/database.js';
 
 export const toOrganization = (row: OrganizationRow & { role: Role }): Organization => ({
@@ -10,18 +10,14 @@ export const toOrganization = (row: OrganizationRow & { role: Role }): Organizat
   updatedAt: row.updated_at.toISOString(),
 });
 
-export const toMember = (row: { user_id: string; role: Role; created_at: Date; email: string; name: string }): Member => ({
+/** Members' emails go only to those who manage members (`member:read_email`); others see names. */
+export const toMember = (
+  row: { user_id: string; role: Role; created_at: Date; email: string; name: string },
+  withEmail: boolean,
+): Member => ({
   userId: row.user_id,
-  email: row.email,
+  ...(withEmail && { email: row.email }),
   name: row.name,
   role: row.role,
   joinedAt: row.created_at.toISOString(),
-});
-
-export const toInvitation = (row: { id: string; email: string; role: Role; created_at: Date; expires_at: Date }): Invitation => ({
-  id: row.id,
-  email: row.email,
-  role: row.role,
-  createdAt: row.created_at.toISOString(),
-  expiresAt: row.expires_at.toISOString(),
 });

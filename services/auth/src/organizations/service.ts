@@ -2,33 +2,20 @@ import type { DbOrTrx } from '@flux/server-kit';
 import type { Database } from '../db/database.js';
 import type { Caller } from '@flux/server-kit';
 import { isUniqueViolation } from '@flux/server-kit';
-import type {
-  AddMemberBody,
-  AddMemberResult,
-  CreateOrganization,
-  ListQuery,
-  Member,
-  Organization,
-  Page,
-  Role,
-  UpdateOrganization,
-} from '@flux/shared';
+import type { CreateOrganization, ListQuery, Member, Organization, Page, Role, UpdateOrganization } from '@flux/shared';
 import { AppError } from '@flux/shared';
-import { normaliseEmail } from '../accounts/email.js';
-import { findUserByEmail } from '../accounts/repository.js';
 import type { AppContext } from '../context.js';
 import { pageRequest, toPage } from '../pagination.js';
-import { type Actor, authorize } from '../policies.js';
-import { toInvitation, toMember, toOrganization } from './mappers.js';
+import { type Actor, authorize, can } from '../policies.js';
+import { toMember, toOrganization } from './mappers.js';
 import * as repo from './repository.js';
 import { slugify, withSuffix } from './slug.js';
 
-const INVITATION_TTL_MS = 14 * 86_400_000;
 const notFound = () => AppError.notFound('Organization');
 const slugTaken = () => AppError.conflict('slug_taken', 'This slug is already used by another organization.');
 
 /** The organization with the caller's role in it; non-members get 404 so other organizations stay invisible. */
-async function membership(db: DbOrTrx<Database>, organizationId: string, caller: Caller) {
+export async function membership(db: DbOrTrx<Database>, organizationId: string, caller: Caller) {
   const organization = await repo.findOrganizationForMember(db, organizationId, caller.id);
   if (!organization) throw notFound();
   const actor: Actor = { id: caller.id, role: organization.role };
@@ -90,44 +77,20 @@ export async function listMembers(ctx: AppContext, caller: Caller, id: string, q
   authorize(actor, 'member:list', null);
   const page = pageRequest(query);
   const rows = await repo.listMembers(ctx.db, id, page);
-  return toPage(rows, page.limit, (row) => [row.created_at, row.user_id], toMember);
+  const withEmail = can(actor, 'member:read_email', null);
+  return toPage(
+    rows,
+    page.limit,
+    (row) => [row.created_at, row.user_id],
+    (row) => toMember(row, withEmail),
+  );
 }
 
-/** A member row read back after a write; it exists, since the write just succeeded. */
+/** A member row read back after a write (by an owner or admin, who see emails); it exists, since the write just succeeded. */
 async function memberAfterWrite(db: DbOrTrx<Database>, organizationId: string, userId: string): Promise<Member> {
   const member = await repo.findMember(db, organizationId, userId);
   if (!member) throw AppError.notFound('Member');
-  return toMember(member);
-}
-
-/** Adds an existing account as a member now, or invites an unknown email (accepted at signup). */
-export async function addMember(ctx: AppContext, caller: Caller, id: string, body: AddMemberBody): Promise<AddMemberResult> {
-  const { organization, actor } = await membership(ctx.db, id, caller);
-  authorize(actor, 'member:manage', null);
-  authorize(actor, 'member:add', { role: body.role });
-  const email = normaliseEmail(body.email);
-  const target = await findUserByEmail(ctx.db, email);
-  if (!target) {
-    const invitation = await repo.upsertInvitation(ctx.db, {
-      organizationId: id,
-      email,
-      role: body.role,
-      invitedBy: caller.id,
-      expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
-    });
-    ctx.background.run('invitation_mail', () =>
-      ctx.mailer.send({
-        to: email,
-        subject: `${caller.name || 'A teammate'} invited you to ${organization.name} on FluxStudio`,
-        text: `${caller.name || 'A teammate'} (${caller.email}) invited you to join ${organization.name} on FluxStudio as ${body.role}.\n\nCreate your account with this email address to join:\n${ctx.config.publicUrl.replace(/\/$/, '')}/signup?email=${encodeURIComponent(email)}\n\nThe invitation is valid for 14 days.\n`,
-      }),
-    );
-    return { status: 'invited', invitation: toInvitation(invitation) };
-  }
-  const inserted = await repo.insertMember(ctx.db, id, target.id, body.role);
-  if (!inserted) throw AppError.conflict('already_member', 'This user is already a member of the organization.');
-  await ctx.events.publish('membership.changed', { organizationId: id, userId: target.id, role: body.role });
-  return { status: 'added', member: await memberAfterWrite(ctx.db, id, target.id) };
+  return toMember(member, true);
 }
 
 /** Changes a role; owners alone touch owner roles, and the last owner cannot be demoted. */

@@ -1,11 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@flux/server-kit';
 import {
   AddMemberBody,
-  AddMemberResult,
   CreateOrganization,
   CreateProject,
   ErrorBody,
   IdParams,
+  Invitation,
+  InvitationParams,
+  InviteResult,
   ListQuery,
   Member,
   MemberParams,
@@ -17,6 +19,7 @@ import {
   UpdateOrganization,
 } from '@flux/shared';
 import type { AppContext } from '../context.js';
+import * as invitations from '../invitations/service.js';
 import * as organizations from '../organizations/service.js';
 import * as projects from '../projects/service.js';
 import { authenticated } from './request.js';
@@ -47,10 +50,11 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     { schema: { params: IdParams, querystring: ListQuery, response: { 200: Page(Member), ...errors } } },
     async (request) => organizations.listMembers(ctx, request.caller, request.params.id, request.query),
   );
+  // Always an invitation, whether or not the email has an account: 202 and the same body either way.
   app.post(
     '/:id/members',
-    { schema: { params: IdParams, body: AddMemberBody, response: { 201: AddMemberResult, ...errors } } },
-    async (request, reply) => reply.code(201).send(await organizations.addMember(ctx, request.caller, request.params.id, request.body)),
+    { schema: { params: IdParams, body: AddMemberBody, response: { 202: InviteResult, ...errors } } },
+    async (request, reply) => reply.code(202).send(await invitations.invite(ctx, request.caller, request.params.id, request.body)),
   );
   app.patch(
     '/:id/members/:userId',
@@ -62,6 +66,25 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     { schema: { params: MemberParams, response: { 204: NoContent, ...errors } } },
     async (request, reply) => {
       await organizations.removeMember(ctx, request.caller, request.params.id, request.params.userId);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/:id/invitations',
+    { schema: { params: IdParams, querystring: ListQuery, response: { 200: Page(Invitation), ...errors } } },
+    async (request) => invitations.listForOrganization(ctx, request.caller, request.params.id, request.query),
+  );
+  app.post(
+    '/:id/invitations/:invitationId/resend',
+    { schema: { params: InvitationParams, response: { 200: Invitation, ...errors } } },
+    async (request) => invitations.resend(ctx, request.caller, request.params.id, request.params.invitationId),
+  );
+  app.delete(
+    '/:id/invitations/:invitationId',
+    { schema: { params: InvitationParams, response: { 204: NoContent, ...errors } } },
+    async (request, reply) => {
+      await invitations.revoke(ctx, request.caller, request.params.id, request.params.invitationId);
       return reply.code(204).send(null);
     },
   );

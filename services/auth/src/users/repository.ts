@@ -14,3 +14,46 @@ export async function idsSharingOrganization(db: DbOrTrx<Database>, userId: stri
     .execute();
   return rows.map((row) => row.user_id);
 }
+
+/** `%`, `_` and `\` match themselves in a LIKE pattern. */
+const likeLiteral = (text: string) => text.replaceAll(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * People who share at least one organization with `userId` (themself included), by name, optionally
+ * whose name contains `q` (case-insensitive).
+ */
+export function findPeopleSharingOrganization(db: DbOrTrx<Database>, userId: string, options: { q?: string; limit: number }) {
+  let query = db
+    .selectFrom('auth.users as u')
+    .select(['u.id', 'u.name'])
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('auth.organization_members as mine')
+          .innerJoin('auth.organization_members as theirs', 'theirs.organization_id', 'mine.organization_id')
+          .select('theirs.user_id')
+          .where('mine.user_id', '=', userId)
+          .whereRef('theirs.user_id', '=', 'u.id'),
+      ),
+    );
+  if (options.q) query = query.where('u.name', 'ilike', `%${likeLiteral(options.q)}%`);
+  return query.orderBy('u.name').orderBy('u.id').limit(options.limit).execute();
+}
+
+/** One person, only when they share an organization with `userId`. */
+export const findPersonSharingOrganization = (db: DbOrTrx<Database>, userId: string, otherId: string) =>
+  db
+    .selectFrom('auth.users as u')
+    .select(['u.id', 'u.name'])
+    .where('u.id', '=', otherId)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('auth.organization_members as mine')
+          .innerJoin('auth.organization_members as theirs', 'theirs.organization_id', 'mine.organization_id')
+          .select('theirs.user_id')
+          .where('mine.user_id', '=', userId)
+          .whereRef('theirs.user_id', '=', 'u.id'),
+      ),
+    )
+    .executeTakeFirst();
