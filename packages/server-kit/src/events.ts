@@ -5,7 +5,11 @@ import { closeRedis, createRedis } from './redis.js';
 
 type Handler<N extends EventName> = (payload: EventMap[N]) => void | Promise<void>;
 
-/** Typed cross-service events over Redis pub/sub (fan-out; for work that must not be lost, use BullMQ). */
+/**
+ * Typed cross-service events over Redis pub/sub: fan-out whose loss can be repaired (a projection
+ * refreshed on demand, a cache). Events that must not be lost go through the outbox instead
+ * (`createOutbox`, `DurableEvents`).
+ */
 export class EventBus {
   private subscriber: Redis | undefined;
   private readonly handlers = new Map<string, Array<(payload: unknown) => void | Promise<void>>>();

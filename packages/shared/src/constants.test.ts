@@ -35,7 +35,7 @@ describe('@flux/shared/constants', () => {
 
   it('names every Socket.IO event, conversation:removed included', () => {
     expect(ServerToClientEventNames).toContain('conversation:removed');
-    expect(ServerToClientEventNames).toHaveLength(10);
+    expect(ServerToClientEventNames).toHaveLength(11);
     expect([...ClientToServerEventNames].sort()).toEqual(['message:read', 'message:send', 'sync', 'typing']);
   });
 

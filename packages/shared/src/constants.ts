@@ -174,6 +174,14 @@ export interface EventMap {
   /** A user's role in an organization changed; `role: null` means removed. */
   'membership.changed': { organizationId: string; userId: string; role: Role | null };
   'document.updated': { documentId: string; projectId: string; updatedBy: string[]; at: string };
+  /** Sessions ended (logout, logout-all, session revoke, password reset, refresh-token reuse): refuse their access tokens now. */
+  'sessions.revoked': {
+    userId: string;
+    sessionIds: string[];
+    reason: string;
+    /** When the last access token of these sessions expires (ISO 8601): no need to remember them after. */
+    until: string;
+  };
 }
 export type EventName = keyof EventMap;
 export const EventNames = [
@@ -181,7 +189,17 @@ export const EventNames = [
   'user.updated',
   'membership.changed',
   'document.updated',
+  'sessions.revoked',
 ] as const satisfies readonly EventName[];
+/**
+ * Events that must not be lost: written to the producer's outbox in the transaction of the change
+ * and relayed at least once to a Redis stream (`${REDIS_PREFIX}stream:${name}`), never pub/sub.
+ */
+export const DurableEventNames = ['membership.changed', 'sessions.revoked'] as const satisfies readonly EventName[];
+export type DurableEventName = (typeof DurableEventNames)[number];
+/** Events that only fan out over pub/sub (what they carry can be re-derived). */
+export type FanoutEventName = Exclude<EventName, DurableEventName>;
+export const eventStream = (prefix: string, name: DurableEventName): string => `${prefix}stream:${name}`;
 export const eventChannel = (prefix: string, name: EventName): string => `${prefix}events:${name}`;
 
 // --- Socket.IO events (messaging, contract §5) ---
@@ -198,6 +216,7 @@ const serverToClient = {
   'notification:new': true,
   'conversation:new': true,
   'conversation:removed': true,
+  'session:revoked': true,
 } as const satisfies Record<keyof ServerToClientEvents, true>;
 const clientToServer = { 'message:send': true, typing: true, 'message:read': true, sync: true } as const satisfies Record<
   keyof ClientToServerEvents,

@@ -215,6 +215,11 @@ export interface ServerToClientPayloads {
   'conversation:new': Conversation;
   /** The user left or was removed: drop the conversation from view (its room was left already). */
   'conversation:removed': { id: string };
+  /**
+   * The socket's session was signed out (logout, logout-all, revoke, password reset, refresh
+   * reuse); the server disconnects it right after. The client signs out rather than reconnecting.
+   */
+  'session:revoked': { reason: string };
 }
 
 /** Server → client events as Socket.IO's typed maps want them: `Socket<ServerToClientEvents, ClientToServerEvents>` in the web. */

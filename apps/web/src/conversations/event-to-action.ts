@@ -40,6 +40,7 @@ export function eventToAction(server: ServerEvent, view: ConversationView): Conv
     case 'notification:new':
     case 'conversation:new':
     case 'conversation:removed':
+    case 'session:revoked':
       return null;
   }
 }

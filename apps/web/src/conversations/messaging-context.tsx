@@ -39,7 +39,7 @@ const MessagingContext = createContext<Messaging | null>(null);
 /** One Socket.IO connection per signed-in tab, shared by the sidebar, the bell and the open conversation. */
 export function MessagingProvider({ children }: { children: ReactNode }) {
   const api = useApi();
-  const { user, accessToken } = useAuth();
+  const { user, accessToken, signOut } = useAuth();
   const list = useResource<{ items: Conversation[] }>('/api/conversations');
   const [socket, setSocket] = useState<MessagingSocket | null>(null);
   const [connected, setConnected] = useState(false);
@@ -81,6 +81,12 @@ export function MessagingProvider({ children }: { children: ReactNode }) {
       });
       return { ...current, items: sortByActivity(items) };
     });
+  });
+
+  // The session was signed out elsewhere (logout-all, a password reset, a revoked session): its
+  // refresh token is gone too, so this tab signs out instead of reconnecting.
+  const onRevoked = useEffectEvent(() => {
+    void signOut();
   });
 
   // The socket lives as long as the session; a refreshed token is picked up by `auth` below.
@@ -157,6 +163,10 @@ export function MessagingProvider({ children }: { children: ReactNode }) {
         emitLocal({ event: 'conversation:removed', payload });
         seen.current.delete(payload.id);
         mutateList((current) => current && { ...current, items: current.items.filter((c) => c.id !== payload.id) });
+      },
+      'session:revoked': (payload) => {
+        emitLocal({ event: 'session:revoked', payload });
+        onRevoked();
       },
     } satisfies ServerToClientEvents;
     for (const event of Object.keys(handlers) as (keyof ServerToClientEvents)[]) s.on(event, handlers[event]);

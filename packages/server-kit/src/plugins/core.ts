@@ -10,6 +10,7 @@ import { fluxMetrics } from './metrics.js';
 import { fluxOpenApi } from './openapi.js';
 import { fluxRedis } from './redis.js';
 import { fluxServiceTokens } from './service-tokens.js';
+import { fluxStreams } from './streams.js';
 
 export interface CorePluginOptions {
   config: BaseConfig;
@@ -36,6 +37,7 @@ export const fluxCore = fp<CorePluginOptions>(
     // Before any route, so the document sees them all.
     await app.register(fluxOpenApi, { service: config.service, redisPrefix: config.redisPrefix });
     await app.register(fluxEvents, { url: config.redisUrl, prefix: config.redisPrefix });
+    await app.register(fluxStreams, { url: config.redisUrl, prefix: config.redisPrefix });
     await app.register(fluxServiceTokens, {
       service: config.service,
       privateKey: config.serviceKey,

@@ -6,5 +6,7 @@ export * from './events.js';
 export * from './health.js';
 export * from './metrics.js';
 export * from './openapi.js';
+export * from './outbox.js';
 export * from './redis.js';
 export * from './service-tokens.js';
+export * from './streams.js';
