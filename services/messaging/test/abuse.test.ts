@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Conversation, ErrorBody, Message, ReactionSummary, SocketAck, SocketError } from '@flux/shared';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import {
   emitWithAck,
   eventually,
   nextEvent,
+  record,
   send,
   startAuth,
   startMessaging,
@@ -62,6 +64,14 @@ describe('abuse caps and consent (messaging)', () => {
     await server?.close();
     await auth?.close();
   });
+
+  /** Users who share one organization (the consent rule needs that for a conversation). */
+  async function colleagues<const Names extends readonly string[]>(...names: Names) {
+    const made = await users(...names);
+    const org = await people.organization(made[0]);
+    for (const user of made.slice(1)) await people.member(org.id, user, 'member');
+    return made;
+  }
 
   describe('reactions', () => {
     it('caps a message at 50 distinct emoji (409 too_many_reactions); existing ones can still be added', async () => {
@@ -158,6 +168,54 @@ describe('abuse caps and consent (messaging)', () => {
     expect(Number(flood.headers.get('retry-after'))).toBeGreaterThan(0);
     const mine = await api.get<{ items: Conversation[] }>('/api/conversations');
     expect(mine.body.items).toHaveLength(3);
+  });
+
+  describe('consent: conversations only with people who share an organization', () => {
+    it('refuses a direct or group conversation with an outsider, or an unknown id, alike: 403 no_shared_organization', async () => {
+      const [ada, bob] = await colleagues('Ada', 'Bob');
+      const [eve] = await users('Eve');
+      const api = client(server.url, ada);
+      const outsider = await api.post<ErrorBody>('/api/conversations', { type: 'direct', memberIds: [eve.id] });
+      const nobody = await api.post<ErrorBody>('/api/conversations', { type: 'direct', memberIds: [randomUUID()] });
+      for (const answer of [outsider, nobody]) {
+        expect(answer.status).toBe(403);
+        expect(answer.body.error.code).toBe('no_shared_organization');
+      }
+      // Nothing tells an existing account from a made-up id.
+      expect(nobody.body.error.message).toBe(outsider.body.error.message);
+      const group = await api.post<ErrorBody>('/api/conversations', { type: 'group', memberIds: [bob.id, eve.id] });
+      expect(group.status).toBe(403);
+      expect(group.body.error.code).toBe('no_shared_organization');
+      expect((await api.get<{ items: Conversation[] }>('/api/conversations')).body.items).toEqual([]);
+
+      expect((await api.post('/api/conversations', { type: 'direct', memberIds: [bob.id] })).status).toBe(201);
+    });
+
+    it('refuses adding an outsider to a group, and the outsider never hears presence or read receipts', async () => {
+      const [ada, bob] = await colleagues('Ada', 'Bob');
+      const [eve] = await users('Eve');
+      const created = await client(server.url, ada).post<Conversation>('/api/conversations', { type: 'group', memberIds: [bob.id] });
+      expect(created.status).toBe(201);
+      const added = await client(server.url, ada).post<ErrorBody>(`/api/conversations/${created.body.id}/members`, { memberIds: [eve.id] });
+      expect(added.status).toBe(403);
+      expect(added.body.error.code).toBe('no_shared_organization');
+      // Eve tries the other way round, to watch Ada.
+      expect((await client(server.url, eve).post('/api/conversations', { type: 'direct', memberIds: [ada.id] })).status).toBe(403);
+
+      const eveSocket = await connect(server.url, eve);
+      const presence = record(eveSocket, 'presence');
+      const reads = record(eveSocket, 'read');
+      const bobSocket = await connect(server.url, bob);
+      const bobHeardAda = nextEvent(bobSocket, 'presence', (p) => p.userId === ada.id);
+      await connect(server.url, ada);
+      await bobHeardAda;
+      const message = await send(server.url, bob, created.body.id, 'hello ada');
+      const bobHeardRead = nextEvent(bobSocket, 'read', (r) => r.userId === ada.id);
+      await client(server.url, ada).post(`/api/conversations/${created.body.id}/read`, { seq: message.seq });
+      await bobHeardRead;
+      expect(presence).toEqual([]);
+      expect(reads).toEqual([]);
+    });
   });
 
   describe('bad input is a 400, never a 500', () => {

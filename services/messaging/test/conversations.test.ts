@@ -88,9 +88,10 @@ describe('conversations', () => {
     });
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.error.details).toMatchObject({ field: 'memberIds' });
+    // An unknown id is refused like a stranger (test/abuse.test.ts has the consent rule itself).
     const unknown = await api.post<ErrorBody>('/api/conversations', { type: 'group', memberIds: [crypto.randomUUID()] });
-    expect(unknown.status).toBe(400);
-    expect(unknown.body.error).toMatchObject({ code: 'invalid_member', details: { field: 'memberIds' } });
+    expect(unknown.status).toBe(403);
+    expect(unknown.body.error).toMatchObject({ code: 'no_shared_organization', details: { field: 'memberIds' } });
     const noProject = await api.post<ErrorBody>('/api/conversations', { type: 'project' });
     expect(noProject.body.error.details).toMatchObject({ field: 'projectId' });
     expect((await api.get('/api/conversations/not-a-uuid')).status).toBe(400);

@@ -54,9 +54,23 @@ export function people(auth: AuthHarness): ReturnType<typeof authFactories> {
 // One per auth harness: the factories read config and load the signing key once.
 const madePeople = new WeakMap<AuthHarness, ReturnType<typeof authFactories>>();
 
-/** `people(auth).user(name)` for each name, in parallel. */
-export const users = <const Names extends readonly string[]>(auth: AuthHarness, ...names: Names) =>
-  Promise.all(names.map((name) => people(auth).user(name))) as Promise<{ [K in keyof Names]: TestUser }>;
+/**
+ * `people(auth).user(name)` for each name, in parallel, as colleagues: one organization holds them
+ * all (the first one owns it), since a direct or group conversation only joins people who share an
+ * organization. Users from separate calls share none.
+ */
+export async function users<const Names extends readonly string[]>(
+  auth: AuthHarness,
+  ...names: Names
+): Promise<{ [K in keyof Names]: TestUser }> {
+  const made = await Promise.all(names.map((name) => people(auth).user(name)));
+  const [owner, ...others] = made;
+  if (owner) {
+    const organization = await people(auth).organization(owner);
+    await Promise.all(others.map((user) => people(auth).member(organization.id, user, 'member')));
+  }
+  return made as { [K in keyof Names]: TestUser };
+}
 
 /** The shared typed HTTP client (test/support/http.ts) for one user, over a real socket. */
 export function client(baseUrl: string, user: { accessToken: string } | undefined) {

@@ -73,8 +73,7 @@ describe('messages over REST', () => {
   });
 
   it('assigns gap-free seqs to 20 concurrent senders', async () => {
-    const owner = await people(auth).user('Owner');
-    const senders = await Promise.all(Array.from({ length: 19 }, (_, i) => people(auth).user(`Sender ${i}`)));
+    const [owner, ...senders] = await users(auth, 'Owner', ...Array.from({ length: 19 }, (_, i) => `Sender ${i}`));
     const group = await conversation(server.url, owner, 'group', senders);
     const everyone = [owner, ...senders];
     const sent = await Promise.all(

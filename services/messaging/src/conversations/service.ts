@@ -69,6 +69,25 @@ export async function create(
   return createGroup(ctx, caller, body.memberIds ?? [], body.name);
 }
 
+/**
+ * Consent: a direct or group conversation only joins people who share an organization with the
+ * caller (auth decides). An unknown id is refused exactly like a stranger, so the answer never
+ * tells whether an account exists.
+ */
+async function requireSharedOrganization(ctx: AppContext, caller: Caller, ids: readonly string[]): Promise<void> {
+  const others = [...new Set(ids)].filter((id) => id !== caller.id);
+  if (others.length === 0) return;
+  const sharing = new Set(await ctx.auth.sharingOrganization(caller.id, others));
+  if (others.some((id) => !sharing.has(id))) {
+    throw new AppError(
+      'no_shared_organization',
+      403,
+      'You can only start conversations with, or add, people who share an organization with you.',
+      { field: 'memberIds' },
+    );
+  }
+}
+
 async function requireKnownUsers(ctx: AppContext, ids: readonly string[]): Promise<void> {
   const unknown = await ctx.users.ensure(ids);
   if (unknown.length > 0)
@@ -84,6 +103,7 @@ async function createDirect(ctx: AppContext, caller: Caller, memberIds: readonly
   const key = directKey(caller.id, other);
   const existing = await repo.findByDirectKey(ctx.db, key);
   if (existing) return { conversation: await get(ctx, caller, existing.id), created: false };
+  await requireSharedOrganization(ctx, caller, [other]);
   await requireKnownUsers(ctx, [other]);
   await ctx.rateLimiter.consume('conversation', caller.id);
   const inserted = await ctx.db.transaction().execute(async (trx) => {
@@ -116,6 +136,7 @@ async function winnerOf(lookup: Promise<ConversationRow | undefined>): Promise<s
 
 async function createGroup(ctx: AppContext, caller: Caller, memberIds: readonly string[], name: string | undefined) {
   const others = [...new Set(memberIds)].filter((id) => id !== caller.id);
+  await requireSharedOrganization(ctx, caller, others);
   await requireKnownUsers(ctx, others);
   await ctx.rateLimiter.consume('conversation', caller.id);
   const row = await ctx.db.transaction().execute(async (trx) => {
@@ -199,6 +220,7 @@ export async function addMembers(
   if (conversation.type !== 'group')
     throw AppError.conflict('conflict', `Members of a ${conversation.type} conversation cannot be changed by hand.`);
   authorize(actor, 'conversation.add_members', conversation);
+  await requireSharedOrganization(ctx, caller, memberIds);
   await requireKnownUsers(ctx, memberIds);
   const added = await repo.addMembers(
     ctx.db,
