@@ -51,7 +51,7 @@ export async function buildApp(config: Config, { logger = true }: BuildOptions =
     access: app.projectAccess,
     rooms: app.rooms,
     metrics: app.collabMetrics,
-    limits: new RateLimiter(app.redis, config.redisPrefix, app.log),
+    limits: new RateLimiter(app.redis, config),
   };
   await app.register(collabSocketRoutes, { prefix: '/collab', ctx });
   await app.register(documentRoutes, { prefix: '/api/documents', ctx });

@@ -67,9 +67,10 @@ describe('collab attacks', () => {
     await eventually(() => editors.every((e) => e.awareness.getStates().size === 2), { what: 'editors see each other' });
     const received = countBytes(editors[0]);
 
+    const frames = Array.from({ length: 40 }, (_, i) => awarenessFrame(1_000_000 + i * 2500, 2500));
     const cost = await measure(async () => {
       const attacker = await openRaw(documentId, guest.accessToken);
-      for (let i = 0; i < 40; i++) await send(attacker, awarenessFrame(1_000_000 + i * 2500, 2500));
+      for (const frame of frames) await send(attacker, frame);
       return { code: await answeredOrClosed(attacker) };
     });
     const started = performance.now();

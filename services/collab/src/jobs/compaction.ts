@@ -2,6 +2,7 @@ import { createQueueFactory } from '@flux/server-kit';
 import { COLLAB_COMPACTION_QUEUE, type CompactionJob } from '@flux/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
+import type { Registry } from 'prom-client';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import { compactDocument } from '../persistence/compaction.js';
@@ -20,8 +21,9 @@ export interface Compaction {
   close(): Promise<void>;
 }
 
-export function createCompaction(config: Config, db: Kysely<Database>, log: FastifyBaseLogger): Compaction {
-  const queues = createQueueFactory({ redisUrl: config.redisUrl, prefix: config.redisPrefix, log, purpose: 'collab-compaction' });
+/** `metrics`: the app's registry, for the queue's depth and lag gauges. */
+export function createCompaction(config: Config, db: Kysely<Database>, log: FastifyBaseLogger, metrics?: Registry): Compaction {
+  const queues = createQueueFactory({ redisUrl: config.redisUrl, prefix: config.redisPrefix, log, purpose: 'collab-compaction', metrics });
   const queue = queues.createQueue<CompactionJob, CompactionResult, 'compact'>(COLLAB_COMPACTION_QUEUE, {
     defaultJobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: 1000 },
   });

@@ -1,32 +1,49 @@
 import { AppError } from '@flux/shared';
-import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Config } from '../config.js';
 
-// INCR and the first PEXPIRE in one step, so a crash between them cannot leave a key that never expires.
-const HIT = `
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return {n, redis.call('PTTL', KEYS[1])}`;
+/** What is limited per minute, and per whom: creations per user, restores per document. */
+export type LimitName = 'document-create' | 'version-create' | 'version-restore';
 
-/** Fixed one-minute windows in Redis, so a limit holds across every collab instance. */
+const limits = (config: Config): Record<LimitName, { perMinute: number; message: string }> => ({
+  'document-create': { perMinute: config.documentCreatesPerMinute, message: 'You are creating documents too fast; try again shortly.' },
+  'version-create': { perMinute: config.versionCreatesPerMinute, message: 'You are saving versions too fast; try again shortly.' },
+  'version-restore': { perMinute: config.restoresPerMinute, message: 'This document was restored too often; try again shortly.' },
+});
+
+/**
+ * Per-minute budgets counted in Redis (rate-limiter-flexible), so a limit holds across every
+ * instance. While Redis is unreachable each instance counts in memory instead (the insurance
+ * limiter): limits loosen to one budget per instance for the outage, but never switch off.
+ */
 export class RateLimiter {
-  constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
-    private readonly log: FastifyBaseLogger,
-  ) {}
+  private readonly limiters: Record<LimitName, { limiter: RateLimiterRedis; message: string }>;
 
-  /** Counts one `name` action by `subject`; the one past `perMinute` throws 429 `rate_limited` with Retry-After (the window's rest). */
-  async consume(name: string, subject: string, perMinute: number, message: string): Promise<void> {
-    let result: [number, number];
+  constructor(redis: Redis, config: Config) {
+    const entries = Object.entries(limits(config)).map(([name, { perMinute, message }]) => {
+      const limiter = new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix: `${config.redisPrefix}collab:ratelimit:${name}`,
+        points: perMinute,
+        duration: 60,
+        // Straight to the insurance limiter while the connection is down, instead of queueing.
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: new RateLimiterMemory({ points: perMinute, duration: 60 }),
+      });
+      return [name, { limiter, message }];
+    });
+    this.limiters = Object.fromEntries(entries) as RateLimiter['limiters'];
+  }
+
+  /** Takes one of `subject`'s points; 429 `rate_limited` with Retry-After once the minute's are used up. */
+  async consume(name: LimitName, subject: string): Promise<void> {
+    const { limiter, message } = this.limiters[name];
     try {
-      result = (await this.redis.eval(HIT, 1, `${this.prefix}collab:ratelimit:${name}:${subject}`, 60_000)) as [number, number];
+      await limiter.consume(subject);
     } catch (err) {
-      // Redis down: creating and restoring matter more than limiting them for a moment.
-      this.log.warn({ err, name }, 'rate limiter unavailable; allowing');
-      return;
+      if (err instanceof RateLimiterRes) throw AppError.rateLimited(err.msBeforeNext / 1000, message);
+      throw err;
     }
-    const [count, ttl] = result;
-    if (count > perMinute) throw AppError.rateLimited(Math.max(ttl, 1) / 1000, message);
   }
 }

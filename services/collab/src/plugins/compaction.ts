@@ -14,9 +14,9 @@ declare module 'fastify' {
 export const compactionPlugin = fp<{ config: Config }>(
   async (app, { config }) => {
     const db: Kysely<Database> = app.db;
-    const compaction = createCompaction(config, db, app.log);
+    const compaction = createCompaction(config, db, app.log, app.metrics);
     app.decorate('compaction', compaction);
     app.addHook('onClose', () => compaction.close());
   },
-  { name: 'collab-compaction', fastify: '5.x', dependencies: ['flux-db'] },
+  { name: 'collab-compaction', fastify: '5.x', dependencies: ['flux-db', 'flux-metrics'] },
 );

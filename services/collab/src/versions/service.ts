@@ -23,12 +23,7 @@ async function withRoom<T>(ctx: AppContext, documentId: string, projectId: strin
 
 export async function create(ctx: AppContext, caller: Caller, documentId: string, name: string): Promise<DocumentVersion> {
   const document = await authorizedDocument(ctx, caller, documentId, 'document.edit');
-  await ctx.limits.consume(
-    'version-create',
-    caller.id,
-    ctx.config.versionCreatesPerMinute,
-    'You are saving versions too fast; try again shortly.',
-  );
+  await ctx.limits.consume('version-create', caller.id);
   const state = await withRoom(ctx, documentId, document.project_id, (room) => Y.encodeStateAsUpdate(room.doc));
   // Each version holds the full state: their number per document is capped (counted under the document's row lock).
   const row = await ctx.db.transaction().execute(async (trx) => {
@@ -52,12 +47,7 @@ export async function list(ctx: AppContext, caller: Caller, documentId: string):
 export async function restore(ctx: AppContext, caller: Caller, documentId: string, versionId: string): Promise<DocumentVersion> {
   const document = await authorizedDocument(ctx, caller, documentId, 'document.edit');
   // A restore rewrites the live document for everyone and costs a scratch doc and an undo pass.
-  await ctx.limits.consume(
-    'version-restore',
-    documentId,
-    ctx.config.restoresPerMinute,
-    'This document was restored too often; try again shortly.',
-  );
+  await ctx.limits.consume('version-restore', documentId);
   const version = await versions.findWithState(ctx.db, documentId, versionId);
   if (!version) throw AppError.notFound('Version');
   await withRoom(ctx, documentId, document.project_id, (room) => {
