@@ -10,7 +10,13 @@ import { schedulePurge } from '../jobs/purge-expired.js';
  */
 export const maintenancePlugin = fp<{ config: Config }>(
   async (app, { config }) => {
-    const queues = createQueueFactory({ redisUrl: config.redisUrl, prefix: config.redisPrefix, log: app.log, purpose: 'auth-maintenance' });
+    const queues = createQueueFactory({
+      redisUrl: config.redisUrl,
+      prefix: config.redisPrefix,
+      log: app.log,
+      purpose: 'auth-maintenance',
+      metrics: app.metrics,
+    });
     // Not awaited: with Redis down the service still boots (health says degraded) and ioredis retries.
     const scheduled = schedulePurge(queues, app.db, config, app.log);
     app.addHook('onClose', async () => {
@@ -18,5 +24,5 @@ export const maintenancePlugin = fp<{ config: Config }>(
       await queues.close();
     });
   },
-  { name: 'auth-maintenance', fastify: '5.x', dependencies: ['flux-db', 'flux-redis'] },
+  { name: 'auth-maintenance', fastify: '5.x', dependencies: ['flux-db', 'flux-redis', 'flux-metrics'] },
 );

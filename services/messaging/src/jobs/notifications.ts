@@ -3,6 +3,7 @@ import { createQueueFactory, type QueueFactory } from '@flux/server-kit';
 import { NOTIFICATIONS_QUEUE } from '@flux/shared';
 import type { Queue } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
+import type { Registry } from 'prom-client';
 import type { Config } from '../config.js';
 
 /** Job data carries ids only (never message content): the processor reads the rows. */
@@ -59,8 +60,10 @@ export class NotificationQueue {
     config: Config,
     private readonly log: FastifyBaseLogger,
     private readonly processor: NotificationProcessor,
+    /** The app's registry, for the queue's depth and lag gauges. */
+    metrics?: Registry,
   ) {
-    this.queues = createQueueFactory({ redisUrl: config.redisUrl, prefix: config.redisPrefix, log, purpose: 'notifications' });
+    this.queues = createQueueFactory({ redisUrl: config.redisUrl, prefix: config.redisPrefix, log, purpose: 'notifications', metrics });
     this.queue = this.queues.createQueue<JobData, number, JobName>(NOTIFICATIONS_QUEUE, {
       defaultJobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: 1000, removeOnFail: 5000 },
     });

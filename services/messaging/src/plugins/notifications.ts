@@ -19,12 +19,17 @@ declare module 'fastify' {
 export const notificationsPlugin = fp<{ config: Config }>(
   async (app, { config }) => {
     const db: Kysely<Database> = app.db;
-    const queue = new NotificationQueue(config, app.log, new NotificationProcessor((name, data) => deliver(db, app.realtime, name, data)));
+    const queue = new NotificationQueue(
+      config,
+      app.log,
+      new NotificationProcessor((name, data) => deliver(db, app.realtime, name, data)),
+      app.metrics,
+    );
     queue.startWorker();
     app.decorate('notifications', queue);
     app.addHook('onClose', async () => {
       await queue.close();
     });
   },
-  { name: 'messaging-notifications', dependencies: ['flux-db', 'flux-redis', 'messaging-realtime'] },
+  { name: 'messaging-notifications', dependencies: ['flux-db', 'flux-redis', 'flux-metrics', 'messaging-realtime'] },
 );

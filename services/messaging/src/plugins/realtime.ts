@@ -1,4 +1,4 @@
-import { createRedis } from '@flux/server-kit';
+import { createRedis, instrumentSocketServer } from '@flux/server-kit';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import fp from 'fastify-plugin';
 import { Gauge } from 'prom-client';
@@ -38,6 +38,8 @@ export const realtimePlugin = fp<{ config: Config }>(
         blockTimeInMs: 1000,
       }),
     });
+    // Counts and times every client event by name and outcome, and reports the rooms.
+    instrumentSocketServer(io, app.metrics);
     app.decorate('io', io);
     app.decorate('realtime', new Realtime(io));
 
