@@ -20,7 +20,7 @@ export function createCollabMetrics(registry: Registry): CollabMetrics {
     }),
     refused: new Counter({
       name: 'collab_messages_refused_total',
-      help: 'Messages dropped without closing the socket (guest updates, foreign awareness), by reason',
+      help: 'Messages (or awareness entries) dropped without closing the socket (guest updates, foreign awareness, awareness past its caps), by reason',
       labelNames: ['reason'] as const,
       registers,
     }),
