@@ -3,7 +3,7 @@ import type { App } from '@flux/server-kit';
 import type { Role } from '@flux/shared';
 import { buildApp } from '../../services/auth/src/app.js';
 import { loadConfig } from '../../services/auth/src/config.js';
-import { httpClient } from './http.js';
+import { type HttpMethod, httpClient } from './http.js';
 import { inviteAndAccept } from './invitations.js';
 import { listenOnLoopback } from './listen.js';
 
@@ -50,15 +50,13 @@ export async function startAuth(env: Record<string, string> = {}): Promise<AuthH
   const app = await buildApp(config, { logger: false });
   const url = await listenOnLoopback(app);
 
-  async function call<T>(method: string, path: string, token: string | undefined, body?: unknown, expected = [200, 201, 204]): Promise<T> {
-    const response = await fetch(url + path, {
-      method,
-      headers: { ...(token && { authorization: `Bearer ${token}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!expected.includes(response.status)) throw new Error(`auth harness: ${method} ${path} answered ${response.status}: ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
+  const http = httpClient(url);
+  /** The harness's own calls: any answer but the expected ones fails the test that made it. */
+  async function call<T>(method: HttpMethod, path: string, token: string | undefined, body?: unknown): Promise<T> {
+    const answer = await http.request<T>(method, path, { token, body });
+    if (![200, 201, 204].includes(answer.status))
+      throw new Error(`auth harness: ${method} ${path} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+    return answer.body;
   }
 
   const harness: AuthHarness = {
@@ -101,7 +99,7 @@ export async function startAuth(env: Record<string, string> = {}): Promise<AuthH
       return { id: project.id, organizationId: project.organizationId };
     },
     async addMember(owner, organizationId, user, role) {
-      await inviteAndAccept(httpClient(url), owner, organizationId, user, role);
+      await inviteAndAccept(http, owner, organizationId, user, role);
     },
     async setRole(owner, organizationId, user, role) {
       await call('PATCH', `/api/organizations/${organizationId}/members/${user.id}`, owner.accessToken, { role });
