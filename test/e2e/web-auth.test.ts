@@ -88,6 +88,9 @@ describe('web: accounts', () => {
     // Two-step verification: scan (read the key), confirm, keep the recovery codes.
     await page.goto('/account');
     await page.getByRole('button', { name: 'Set up authenticator app' }).click();
+    // Changing two-step verification asks for the password again first.
+    await page.getByLabel('Current password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Confirm' }).click();
     const secret = (await page.getByTestId('totp-secret').textContent())!.trim();
     await expect.poll(() => page.getByRole('img', { name: /QR code/ }).count()).toBe(1);
     await screenshot(page, '03-mfa-setup');

@@ -21,7 +21,7 @@ describe('web: sessions across tabs', () => {
   const sessionsShown = async (page: Page) => {
     await page.getByRole('navigation', { name: 'Workspace' }).waitFor();
     await page.getByRole('link', { name: /^Account settings/ }).click();
-    const rows = page.getByRole('table').locator('tbody tr');
+    const rows = page.getByRole('table', { name: 'Active sessions' }).locator('tbody tr');
     await rows.first().waitFor();
     return rows.count();
   };
@@ -71,7 +71,7 @@ describe('web: sessions across tabs', () => {
     await signInInBrowser(phone.page, user.email);
 
     expect(await sessionsShown(laptop.page)).toBe(3); // the API sign-up, the laptop and the phone
-    const rows = laptop.page.getByRole('table').locator('tbody tr');
+    const rows = laptop.page.getByRole('table', { name: 'Active sessions' }).locator('tbody tr');
     for (const left of [2, 1]) {
       await rows.filter({ hasNotText: 'this device' }).first().getByRole('button', { name: 'Revoke' }).click();
       await expect.poll(() => rows.count()).toBe(left);

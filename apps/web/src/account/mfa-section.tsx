@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useApi } from '../api/api-context.js';
 import { Field, FormError } from '../components/field.js';
 import { useForm } from '../components/use-form.js';
+import { needsReauth, ReauthForm } from './reauth-form.js';
 
 interface Setup {
   secret: string;
@@ -21,25 +22,54 @@ export function MfaSection() {
   const api = useApi();
   const [step, setStep] = useState<Step>({ name: 'idle' });
   const [startError, setStartError] = useState<string | null>(null);
+  // Changing two-step verification needs the password again (within five minutes): when the server
+  // asks, the confirmation form shows, then the interrupted action runs again (or the user resubmits).
+  const [reauth, setReauth] = useState<{ retry?: () => void } | null>(null);
 
   const start = async () => {
     setStartError(null);
     try {
       setStep({ name: 'setup', setup: await api.post<Setup>('/api/auth/mfa/totp/setup') });
     } catch (error) {
-      if ((error as { code?: string }).code === 'mfa_already_enabled') setStep({ name: 'on' });
+      if (needsReauth(error)) setReauth({ retry: () => void start() });
+      else if ((error as { code?: string }).code === 'mfa_already_enabled') setStep({ name: 'on' });
       else setStartError((error as Error).message);
     }
   };
 
+  /** A form submission that asks for the password first when the server wants a re-authentication. */
+  const guarded =
+    <T,>(call: (values: Record<string, string>) => Promise<T>) =>
+    async (values: Record<string, string>): Promise<T> => {
+      try {
+        return await call(values);
+      } catch (error) {
+        if (needsReauth(error)) setReauth({});
+        throw error;
+      }
+    };
   const enable = useForm(
-    (values) => api.post<{ recoveryCodes: string[] }>('/api/auth/mfa/totp/enable', { code: values.code?.replace(/\s/g, '') }),
+    guarded((values) => api.post<{ recoveryCodes: string[] }>('/api/auth/mfa/totp/enable', { code: values.code?.replace(/\s/g, '') })),
     (answer) => setStep({ name: 'enabled', recoveryCodes: answer.recoveryCodes }),
   );
   const disable = useForm(
-    (values) => api.post('/api/auth/mfa/totp/disable', { code: values.code?.replace(/\s/g, '') }),
+    guarded((values) => api.post('/api/auth/mfa/totp/disable', { code: values.code?.replace(/\s/g, '') })),
     () => setStep({ name: 'disabled' }),
   );
+
+  if (reauth)
+    return (
+      <section className="card" aria-labelledby="mfa-heading">
+        <h2 id="mfa-heading">Two-step verification</h2>
+        <ReauthForm
+          onConfirmed={() => {
+            setReauth(null);
+            reauth.retry?.();
+          }}
+          onCancel={() => setReauth(null)}
+        />
+      </section>
+    );
 
   return (
     <section className="card" aria-labelledby="mfa-heading">

@@ -1,14 +1,18 @@
 import type { Page, SecurityEvent } from '@flux/shared';
+import { type SecurityEventType, SecurityEventTypes } from '@flux/shared/constants';
+import { useState } from 'react';
 import { useResource } from '../api/use-resource.js';
 import { formatDate } from '../orgs/project-page.js';
 import { describeAgent } from './sessions-section.js';
 
-const labels: Record<string, string> = {
+const labels: Record<SecurityEventType, string> = {
   signup: 'Account created',
   login_succeeded: 'Signed in',
   login_failed: 'Failed sign-in',
   login_locked: 'Sign-ins paused after failed attempts',
   mfa_failed: 'Wrong two-step code',
+  mfa_locked: 'Two-step codes paused after wrong attempts',
+  reauthenticated: 'Password confirmed',
   refresh: 'Session refreshed',
   refresh_token_reused: 'Old session token reused — session ended',
   logout: 'Signed out',
@@ -27,26 +31,58 @@ const labels: Record<string, string> = {
   csrf_failed: 'Blocked cross-site request',
   anomaly_many_accounts_from_ip: 'Unusual activity from this address',
   anomaly_rapid_refresh: 'Unusually frequent session refreshes',
+  anomaly_request_burst: 'Unusual burst of requests',
   new_device: 'Sign-in from a new device',
 };
+const labelOf = (type: string) => labels[type as SecurityEventType] ?? type.replace(/[_.]/g, ' ');
 
+/** The account's security log (newest first) as a table, filtered by event type on the server. */
 export function SecurityEvents() {
-  const events = useResource<Page<SecurityEvent>>('/api/auth/security-events?limit=20');
+  const [type, setType] = useState<SecurityEventType | ''>('');
+  const events = useResource<Page<SecurityEvent>>(`/api/auth/security-events?limit=50${type ? `&type=${type}` : ''}`);
+  const items = events.data?.items ?? [];
   return (
     <section className="card" aria-labelledby="events-heading">
-      <h2 id="events-heading">Recent security activity</h2>
+      <div className="pane-head">
+        <h2 id="events-heading">Recent security activity</h2>
+        <label className="small">
+          Show{' '}
+          <select value={type} onChange={(event) => setType(event.target.value as SecurityEventType | '')}>
+            <option value="">All activity</option>
+            {SecurityEventTypes.map((t) => (
+              <option key={t} value={t}>
+                {labels[t]}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
       {events.error && <p className="form-error">{events.error.message}</p>}
-      <ul className="list events">
-        {(events.data?.items ?? []).map((e) => (
-          <li key={e.id}>
-            <strong>{labels[e.type] ?? e.type.replace(/[_.]/g, ' ')}</strong>
-            <span className="muted small">
-              {' '}
-              {formatDate(e.createdAt)} · {e.ip ?? 'unknown IP'} · {describeAgent(e.userAgent)}
-            </span>
-          </li>
-        ))}
-      </ul>
+      {!events.loading && !events.error && items.length === 0 && <p className="muted">No activity of this kind.</p>}
+      {items.length > 0 && (
+        <table className="table" aria-labelledby="events-heading">
+          <thead>
+            <tr>
+              <th scope="col">Event</th>
+              <th scope="col">Time</th>
+              <th scope="col">IP address</th>
+              <th scope="col">Device</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((e) => (
+              <tr key={e.id}>
+                <td>{labelOf(e.type)}</td>
+                <td>
+                  <time dateTime={e.createdAt}>{formatDate(e.createdAt)}</time>
+                </td>
+                <td>{e.ip ?? 'unknown'}</td>
+                <td>{describeAgent(e.userAgent)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </section>
   );
 }

@@ -33,7 +33,7 @@ export function SessionsSection() {
         </button>
       </div>
       {sessions.error && <p className="form-error">{sessions.error.message}</p>}
-      <table className="table">
+      <table className="table" aria-labelledby="sessions-heading">
         <thead>
           <tr>
             <th scope="col">Device</th>

@@ -37,6 +37,7 @@ const friendlyMessages: Partial<Record<ApiErrorCode, string>> = {
   email_taken: 'An account with this email already exists.',
   mfa_required: 'Enter the 6-digit code from your authenticator app.',
   invalid_otp: 'That code is not right. Try the current one from your app.',
+  reauth_required: 'Confirm your password first, then try again.',
   refresh_token_reused: 'Your session ended for safety. Please sign in again.',
   slug_taken: 'That URL name is already used by another organization.',
   last_owner: 'An organization needs at least one owner. Make someone else an owner first.',

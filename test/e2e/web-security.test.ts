@@ -1,0 +1,51 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.js';
+import { launchBrowser, openTab, screenshot, signInInBrowser, signUpInBrowser } from './browser.js';
+import { startStack, type Stack } from './stack.js';
+
+/** Anomaly detection as a person meets it: a sign-in from another browser shows on the account page. */
+describe('web: security activity', () => {
+  let stack: Stack;
+  let browser: Browser;
+  beforeAll(async () => {
+    [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('shows a sign-in from a second browser as a new device on the account page, and mails a notice', async () => {
+    const laptop = await openTab(browser, stack.url);
+    const email = await signUpInBrowser(laptop.page, 'Devi Device');
+
+    // Another browser (its own cookies: an unknown device) signs in to the same account.
+    const phone = await openTab(browser, stack.url);
+    await signInInBrowser(phone.page, email);
+
+    await laptop.page.goto('/account');
+    const events = laptop.page.getByRole('table', { name: 'Recent security activity' });
+    await events.getByRole('cell', { name: 'Sign-in from a new device' }).waitFor();
+    await laptop.page.getByLabel('Show').selectOption({ label: 'Sign-in from a new device' });
+    await eventually(async () => (await events.locator('tbody tr').count()) === 1, { what: 'the filtered table' });
+    const row = events.locator('tbody tr').first();
+    expect(await row.locator('td').allTextContents()).toEqual([
+      'Sign-in from a new device',
+      expect.any(String),
+      '127.0.0.1',
+      expect.stringMatching(/^(Chrome|Chromium)/),
+    ]);
+    await screenshot(laptop.page, 'security-activity-new-device');
+
+    const notice = await eventually(async () => {
+      const outbox = (await (await fetch(`${stack.url}/api/auth/dev/outbox?to=${encodeURIComponent(email)}`)).json()) as {
+        items: Array<{ subject: string }>;
+      };
+      return outbox.items.find((m) => m.subject === 'New sign-in to your FluxStudio account');
+    });
+    expect(notice).toBeDefined();
+    expect([...laptop.errors, ...phone.errors]).toEqual([]);
+    await Promise.all([laptop.context.close(), phone.context.close()]);
+  }, 90_000);
+});
