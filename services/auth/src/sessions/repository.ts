@@ -83,8 +83,6 @@ export async function revokeSessions(db: DbOrTrx<Database>, filter: { userId: st
   return (await query.returning('id').execute()).map((row) => row.id);
 }
 
-/** How many sessions the user ever had, and how many of them from this user agent. */
-
 /** Refresh tokens that can no longer be used: expired, or of a session that ended (revoked or past its cap). */
 export const deleteDeadRefreshTokens = (db: DbOrTrx<Database>, now: Date) =>
   db
