@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFastify, type App } from './app.js';
 import { EnvReader, readBaseConfig, type BaseConfig } from './config.js';
 import { AuthClient } from './internal-client.js';
+import { sql } from 'kysely';
 import { fluxCore } from './plugins/core.js';
+import { fluxOutboxRelay } from './plugins/outbox.js';
 import { createQueueFactory } from './queues.js';
 import { instrumentSocketServer } from './socket-metrics.js';
 
@@ -150,6 +152,33 @@ describe('socket event metrics', () => {
       expect(text).toContain('socketio_rooms 1');
     } finally {
       client.close();
+    }
+  });
+});
+
+describe('outbox gauges', () => {
+  it('report the events waiting in the outbox and the age of the oldest', async () => {
+    const app = createFastify({ service: 'auth', config: config(), logger: false });
+    await app.register(fluxCore, { config: config(), publicHealthPath: '/api/auth/health' });
+    // A sink that refuses everything keeps the events in the outbox, as during a Redis outage.
+    await app.register(fluxOutboxRelay, {
+      schema: 'auth',
+      sink: async () => {
+        throw new Error('sink down');
+      },
+    });
+    await app.ready();
+    const { rows } = await sql<{ id: string }>`
+      insert into auth.outbox (name, payload, created_at) values ('test.lag', '{}'::jsonb, now() - interval '90 seconds') returning id`.execute(
+      app.db,
+    );
+    try {
+      const text = (await app.inject({ url: '/metrics' })).body;
+      expect(Number(/outbox_events_pending\{schema="auth"[^}]*\} (\d+)/.exec(text)?.[1])).toBeGreaterThanOrEqual(1);
+      expect(Number(/outbox_oldest_event_seconds\{schema="auth"[^}]*\} ([\d.]+)/.exec(text)?.[1])).toBeGreaterThanOrEqual(90);
+    } finally {
+      await sql`delete from auth.outbox where id = ${rows[0]?.id}`.execute(app.db);
+      await app.close();
     }
   });
 });
