@@ -36,7 +36,7 @@ export const TEST_PASSWORD = `Flux-${randomUUID().slice(0, 8)}-correct-horse-bat
 /**
  * Starts the real auth app (buildApp) on a random port against the machine's PostgreSQL and Redis.
  * Config comes from `loadConfig({...process.env, ...env})`, so it shares the dev secrets file
- * (same SERVICE_TOKEN_SECRET and signing key as other services built in the same test).
+ * (the same service keys and signing key as other services built in the same test).
  */
 export async function startAuth(env: Record<string, string> = {}): Promise<AuthHarness> {
   const config = loadConfig({
