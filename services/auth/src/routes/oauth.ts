@@ -8,7 +8,7 @@ import * as oauth from '../oauth/service.js';
 import { PENDING_TTL_SECONDS } from '../oauth/pending.js';
 import { limitCredentialRequests } from '../security/limits.js';
 import type { IssuedTokens } from '../sessions/service.js';
-import { assertCsrf, setRefreshCookie } from './cookies.js';
+import { assertCsrf, setDeviceCookie, setRefreshCookie } from './cookies.js';
 import { requestMeta } from './request.js';
 
 const STATE_COOKIE = 'flux_oauth_state';
@@ -76,6 +76,8 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
         }
         // The browser lands on the app with the refresh cookie; the app then refreshes (with CSRF) for an access token.
         setRefreshCookie(reply, ctx.config, outcome.tokens.refreshToken);
+        // The browser keeps its device id, so its next sign-in is not reported as a new device.
+        setDeviceCookie(reply, ctx.config, outcome.tokens.deviceId);
         return reply.redirect(`${home}/`, 302);
       } catch (err) {
         if (!(err instanceof AppError) || err.status === 404) throw err;
@@ -94,9 +96,10 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
     complete: (token: string | undefined) => Promise<IssuedTokens>,
   ) => {
     assertCsrf(request);
-    const { sessionId: _sessionId, ...tokens } = await complete(request.cookies[PENDING_COOKIE]);
+    const { sessionId: _sessionId, deviceId, ...tokens } = await complete(request.cookies[PENDING_COOKIE]);
     reply.clearCookie(PENDING_COOKIE, { path: pendingCookie.path });
     setRefreshCookie(reply, ctx.config, tokens.refreshToken);
+    setDeviceCookie(reply, ctx.config, deviceId);
     reply.header('cache-control', 'no-store');
     return tokens;
   };
