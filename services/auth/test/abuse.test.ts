@@ -50,11 +50,19 @@ describe('abuse controls in Redis', () => {
   it('limits credential requests per IP a minute with 429 and Retry-After', async () => {
     const limited = await authApp({ AUTH_CREDENTIAL_REQUESTS_PER_IP_PER_MINUTE: '3' });
     try {
-      const from = httpClient(limited, { ip: ip() });
+      const address = ip();
+      const from = httpClient(limited, { ip: address });
       const statuses: number[] = [];
       for (let i = 0; i < 4; i++)
         statuses.push((await from.post('/api/auth/login', { email: `${randomUUID()}@example.com`, password: 'whatever-it-is' })).status);
       expect(statuses).toEqual([401, 401, 401, 429]);
+      const logged = await db
+        .selectFrom('auth.security_events')
+        .select('ip')
+        .where('type', '=', 'rate_limited')
+        .where('ip', '=', address)
+        .execute();
+      expect(logged).toHaveLength(1);
       const blocked = await from.post('/api/auth/password/forgot', { email: 'a@example.com' });
       expect(blocked.status).toBe(429);
       expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);

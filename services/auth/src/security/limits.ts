@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { AppError } from '@flux/shared';
 import type { ChainableCommander } from 'ioredis';
 import type { AppContext } from '../context.js';
+import { recordSecurityEvent } from './events.js';
 
 /**
  * Abuse controls kept in Redis so they hold across instances. The lockout key is the pair
@@ -27,6 +28,14 @@ export async function limitCredentialRequests(ctx: AppContext, ip: string | null
   const counter = key(ctx, 'ip-credential', ip ?? 'unknown');
   const [count = 0, , ttl = 0] = await integers(ctx.redis.multi().incr(counter).expire(counter, 60, 'NX').ttl(counter));
   if (count > ctx.config.credentialRequestsPerIpPerMinute) {
+    // Logged once per window (the request that crossed the limit), not once per refused request.
+    if (count === ctx.config.credentialRequestsPerIpPerMinute + 1)
+      await recordSecurityEvent(ctx, ctx.db, {
+        type: 'rate_limited',
+        userId: null,
+        meta: { ip, userAgent: null },
+        metadata: { limit: 'credential_requests_per_ip_per_minute', perMinute: ctx.config.credentialRequestsPerIpPerMinute },
+      });
     throw AppError.rateLimited(ttl > 0 ? ttl : 60, 'Too many sign-in attempts from your network; try again shortly.');
   }
 }
