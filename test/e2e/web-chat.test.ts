@@ -1,6 +1,8 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { apiCall, launchBrowser, openTab, screenshot, signInInBrowser, signUpViaApi, type Tab } from './browser.js';
+import { httpClient } from '../support/http.js';
+import { inviteAndAccept } from '../support/invitations.js';
 import { startStack, type Stack } from './stack.js';
 
 // The smallest valid PNG (1×1), so the upload is sniffed as an image.
@@ -20,7 +22,7 @@ describe('web: conversations in real time', () => {
     owner = await signUpViaApi(stack.url, 'Ada Lovelace');
     member = await signUpViaApi(stack.url, 'Bea Curie');
     const org = await apiCall<{ id: string }>(stack.url, owner.accessToken, 'POST', '/api/organizations', { name: 'Acme Studio' });
-    await apiCall(stack.url, owner.accessToken, 'POST', `/api/organizations/${org.id}/members`, { email: member.email, role: 'member' });
+    await inviteAndAccept(httpClient(stack.url), owner, org.id, member, 'member');
     ada = await openTab(browser, stack.url);
     bea = await openTab(browser, stack.url);
     await Promise.all([signInInBrowser(ada.page, owner.email), signInInBrowser(bea.page, member.email)]);

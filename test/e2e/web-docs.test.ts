@@ -1,6 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { apiCall, launchBrowser, openTab, screenshot, signInInBrowser, signUpViaApi, type Tab } from './browser.js';
+import { httpClient } from '../support/http.js';
+import { inviteAndAccept } from '../support/invitations.js';
 import { startStack, type Stack } from './stack.js';
 
 /** The document text as shown, without the remote-cursor widgets drawn inside the lines. */
@@ -23,8 +25,8 @@ describe('web: documents edited together', () => {
     [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
     const [owner, member, guest] = await Promise.all(['Ada Lovelace', 'Bea Curie', 'Gus Guest'].map((n) => signUpViaApi(stack.url, n)));
     const org = await apiCall<{ id: string }>(stack.url, owner!.accessToken, 'POST', '/api/organizations', { name: 'Acme Studio' });
-    await apiCall(stack.url, owner!.accessToken, 'POST', `/api/organizations/${org.id}/members`, { email: member!.email, role: 'member' });
-    await apiCall(stack.url, owner!.accessToken, 'POST', `/api/organizations/${org.id}/members`, { email: guest!.email, role: 'guest' });
+    await inviteAndAccept(httpClient(stack.url), owner!, org.id, member!, 'member');
+    await inviteAndAccept(httpClient(stack.url), owner!, org.id, guest!, 'guest');
     projectId = (
       await apiCall<{ id: string }>(stack.url, owner!.accessToken, 'POST', `/api/organizations/${org.id}/projects`, {
         name: 'Spring Launch',

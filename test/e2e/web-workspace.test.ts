@@ -1,6 +1,9 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openTab, PASSWORD, screenshot, signUpInBrowser, signUpViaApi } from './browser.js';
+import { eventually } from '../support/eventually.js';
+import { httpClient } from '../support/http.js';
+import { invitationTokens } from '../support/invitations.js';
 import { startStack, type Stack } from './stack.js';
 
 describe('web: organizations and projects', () => {
@@ -44,7 +47,8 @@ describe('web: organizations and projects', () => {
     await page.getByTestId('messages').getByText('Kick-off notes go here').waitFor();
     await page.goBack();
 
-    // Invite an existing account as a member, and an address without an account.
+    // Invite an existing account and an address without an account: both get an invitation, the
+    // same answer either way; nobody is a member before accepting.
     await page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Members & settings' }).click();
     const members = page.getByRole('list', { name: 'Members' });
     await members.getByText('Ada Owner').waitFor();
@@ -55,15 +59,34 @@ describe('web: organizations and projects', () => {
     await page.getByLabel('Email').fill(bea.email);
     await page.getByLabel('Role', { exact: true }).selectOption('admin');
     await page.getByRole('button', { name: 'Invite' }).click();
-    await page.getByText('Member added.').waitFor();
-    await members.locator('li', { hasText: 'Bea Curie' }).waitFor();
-    expect(await page.getByLabel('Role of Bea Curie').inputValue()).toBe('admin');
+    await page.getByText(`Invitation sent to ${bea.email}`).waitFor();
 
-    await page.getByLabel('Email').fill(`nobody-${Date.now()}@example.com`);
+    const nobody = `nobody-${Date.now()}@example.com`;
+    await page.getByLabel('Email').fill(nobody);
     await page.getByLabel('Role', { exact: true }).selectOption('guest');
     await page.getByRole('button', { name: 'Invite' }).click();
-    await page.getByText(/Invitation sent/).waitFor();
+    await page.getByText(`Invitation sent to ${nobody}`).waitFor();
+    const pending = page.getByRole('list', { name: 'Pending invitations' });
+    await pending.getByText(bea.email).waitFor();
+    await pending.getByText(nobody).waitFor();
+    expect(await members.locator('li', { hasText: 'Bea Curie' }).count()).toBe(0);
     await screenshot(page, '06-organization-members');
+
+    // Bea opens the mailed link, signs in and accepts: she joins as the admin she was invited as.
+    const beaTab = await openTab(browser, stack.url);
+    const token = await eventually(async () => (await invitationTokens(httpClient(stack.url), bea.email))[0], {
+      what: 'the invitation mail to Bea',
+    });
+    await beaTab.page.goto(`/invite?token=${token}`);
+    await beaTab.page.getByLabel('Email').fill(bea.email);
+    await beaTab.page.getByLabel('Password').fill(PASSWORD);
+    await beaTab.page.getByRole('button', { name: 'Sign in' }).click();
+    await beaTab.page.getByRole('button', { name: 'Accept invitation' }).click();
+    await beaTab.page.getByRole('heading', { name: 'Acme Studio', level: 1 }).waitFor();
+    await beaTab.page.getByText(/you are an admin/).waitFor();
+    await page.reload();
+    await members.locator('li', { hasText: 'Bea Curie' }).waitFor();
+    expect(await page.getByLabel('Role of Bea Curie').inputValue()).toBe('admin');
 
     // The owner changes Bea's role; it sticks after a reload.
     await page.getByLabel('Role of Bea Curie').selectOption('member');
@@ -101,12 +124,8 @@ describe('web: organizations and projects', () => {
     await page.getByText(`/${slug}`).waitFor();
     await expect.poll(() => page.getByLabel('Organization', { exact: true }).locator('option:checked').textContent()).toBe('Acme Studios');
 
-    // Bea sees the organization she was added to.
-    const beaTab = await openTab(browser, stack.url);
-    await beaTab.page.goto('/signin');
-    await beaTab.page.getByLabel('Email').fill(bea.email);
-    await beaTab.page.getByLabel('Password').fill(PASSWORD);
-    await beaTab.page.getByRole('button', { name: 'Sign in' }).click();
+    // Bea sees the organization she joined, renamed, with the role the owner gave her since.
+    await beaTab.page.reload();
     await beaTab.page.getByRole('heading', { name: 'Acme Studios', level: 1 }).waitFor();
     await beaTab.page.getByText(/you are a member/).waitFor();
 

@@ -16,6 +16,7 @@ const ProjectPage = lazy(() => import('./orgs/project-page.js'));
 const ConversationsPage = lazy(() => import('./conversations/conversations-page.js'));
 const DocumentPage = lazy(() => import('./documents/document-page.js'));
 const AccountPage = lazy(() => import('./account/account-page.js'));
+const InvitePage = lazy(() => import('./invitations/invite-page.js'));
 
 type Screen = LazyExoticComponent<ComponentType<{ params: Record<string, string> }>> | LazyExoticComponent<ComponentType>;
 
@@ -37,6 +38,7 @@ const privateRoutes: Array<[string, Screen]> = [
   ['/conversations/:conversationId', ConversationsPage],
   ['/documents/:documentId', DocumentPage],
   ['/account', AccountPage],
+  ['/invite', InvitePage],
 ];
 
 function find<T extends [string, Screen, ...unknown[]]>(routes: T[], pathname: string) {
@@ -55,7 +57,9 @@ export function App() {
 
   useEffect(() => {
     if (status === 'signed-out' && !publicMatch) {
-      const next = pathname === '/' ? '' : `?next=${encodeURIComponent(pathname)}`;
+      // The query goes along: an invitation link's token must survive signing in (or up).
+      const search = query.toString();
+      const next = pathname === '/' ? '' : `?next=${encodeURIComponent(search ? `${pathname}?${search}` : pathname)}`;
       navigate(`/signin${next}`, { replace: true });
     }
     if (status === 'signed-in' && publicMatch?.route[2].guestOnly) {

@@ -39,7 +39,11 @@ export default function SignIn() {
   );
 
   const providerError = query.get('error');
+  const next = query.get('next');
+  const oauthStep = query.get('oauth');
   useDocumentTitle('Sign in');
+
+  if (oauthStep === 'mfa' || oauthStep === 'link') return <OAuthStep kind={oauthStep} provider={query.get('provider') ?? ''} />;
 
   if (credentials) {
     return (
@@ -72,10 +76,15 @@ export default function SignIn() {
       title="Sign in"
       footer={
         <>
-          New to FluxStudio? <Link to="/signup">Create an account</Link>
+          New to FluxStudio? <Link to={next ? `/signup?next=${encodeURIComponent(next)}` : '/signup'}>Create an account</Link>
         </>
       }
     >
+      {safeNext(next).startsWith('/invite') && (
+        <p className="notice" role="status">
+          Sign in, or create an account, to accept your invitation.
+        </p>
+      )}
       <form onSubmit={form.onSubmit} noValidate>
         <FormError error={form.error ?? (providerError ? oauthErrorMessage(providerError) : null)} />
         <Field label="Email" name="email" type="email" autoComplete="email" required autoFocus error={form.fields.email} />
@@ -111,4 +120,83 @@ export function oauthErrorMessage(code: string): string {
     default:
       return 'Signing in with the provider did not work. Please try again.';
   }
+}
+
+const providerLabels: Record<string, string> = { google: 'Google', github: 'GitHub' };
+
+/**
+ * The step after a provider's callback that still needs the person: the TOTP code of an account
+ * with two-step verification (`mfa`), or, to link the provider to an existing account, that
+ * account's password once (`link`, plus the code when it has two-step verification). The server
+ * keeps the step in an httpOnly cookie of this browser; the answer is an ordinary sign-in.
+ */
+function OAuthStep({ kind, provider }: { kind: 'mfa' | 'link'; provider: string }) {
+  const api = useApi();
+  const { signedIn } = useAuth();
+  const [needsCode, setNeedsCode] = useState(kind === 'mfa');
+  const providerName = providerLabels[provider] ?? provider;
+  useDocumentTitle(kind === 'mfa' ? 'Two-step verification' : `Link ${providerName}`);
+
+  const form = useForm(
+    async (values) => {
+      const code = values.otp?.replace(/\s/g, '');
+      const body = kind === 'mfa' ? { code } : { password: values.password, ...(code && { otp: code }) };
+      try {
+        return await api.request<AuthGrant>('POST', `/api/auth/oauth/${kind}`, { body, csrf: true, noRetry: true });
+      } catch (error) {
+        if (kind === 'link' && !needsCode && (error as { code?: string }).code === 'mfa_required') {
+          setNeedsCode(true);
+          return null;
+        }
+        throw error;
+      }
+    },
+    (grant) => {
+      if (!grant) return;
+      signedIn(grant);
+      navigate('/', { replace: true });
+    },
+  );
+  const expired = form.lastError?.code === 'oauth_state_mismatch';
+
+  return (
+    <AuthLayout
+      title={kind === 'mfa' ? 'Two-step verification' : `Link ${providerName} to your account`}
+      footer={<Link to="/signin">Start again</Link>}
+    >
+      <p className="muted">
+        {kind === 'mfa'
+          ? `${providerName} signed you in. Enter the 6-digit code from your authenticator app, or one of your recovery codes.`
+          : `An account with your ${providerName} email address already exists. Enter its password once to link ${providerName} to it; later you can sign in with ${providerName} directly.`}
+      </p>
+      <form onSubmit={form.onSubmit} noValidate>
+        <FormError error={expired ? 'That sign-in attempt expired. Please start again.' : form.error} />
+        {kind === 'link' && (
+          <Field
+            label="Password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            autoFocus
+            error={form.fields.password}
+          />
+        )}
+        {needsCode && (
+          <Field
+            label="Authentication code"
+            name="otp"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            autoFocus={kind === 'mfa'}
+            required
+            error={form.fields.otp ?? form.fields.code}
+          />
+        )}
+        <button type="submit" className="button block" disabled={form.busy}>
+          {form.busy ? 'Verifying…' : kind === 'mfa' ? 'Verify' : `Link ${providerName}`}
+        </button>
+      </form>
+    </AuthLayout>
+  );
 }

@@ -3,20 +3,22 @@ import type { AuthGrant } from '../api/client.js';
 import { Field, FormError } from '../components/field.js';
 import { useDocumentTitle } from '../components/use-document-title.js';
 import { useForm } from '../components/use-form.js';
-import { Link, navigate } from '../router.js';
+import { Link, navigate, useLocation } from '../router.js';
 import { AuthLayout } from './auth-layout.js';
 import { useAuth } from './auth-context.js';
 import { OAuthButtons } from './oauth-buttons.js';
+import { safeNext } from './sign-in.js';
 
 export default function SignUp() {
   const api = useApi();
   const { signedIn } = useAuth();
+  const next = useLocation().query.get('next');
   useDocumentTitle('Create your account');
   const form = useForm(
     (values) => api.credential<AuthGrant>('/api/auth/signup', { name: values.name, email: values.email, password: values.password }),
     (grant) => {
       signedIn(grant);
-      navigate('/', { replace: true });
+      navigate(safeNext(next), { replace: true });
     },
   );
   return (
@@ -24,7 +26,7 @@ export default function SignUp() {
       title="Create your account"
       footer={
         <>
-          Already have an account? <Link to="/signin">Sign in</Link>
+          Already have an account? <Link to={next ? `/signin?next=${encodeURIComponent(next)}` : '/signin'}>Sign in</Link>
         </>
       }
     >

@@ -2,6 +2,7 @@ import type { PublicUser } from '@flux/shared';
 import { useEffect, useState } from 'react';
 import { useApi } from '../api/api-context.js';
 import { ApiError } from '../api/errors.js';
+import { invalidate } from '../api/use-resource.js';
 import { Link, useLocation } from '../router.js';
 import { useAuth } from './auth-context.js';
 import { AuthLayout } from './auth-layout.js';
@@ -20,6 +21,8 @@ export default function VerifyEmail() {
       .then((answer) => {
         setState({ ok: true, message: 'Your email address is verified.' });
         if (answer?.user) setVerifiedUser(answer.user);
+        // A verified address may accept its pending invitations without the mailed link.
+        invalidate('/api/invitations');
       })
       .catch((error: unknown) => setState({ ok: false, message: error instanceof ApiError ? error.message : 'This link did not work.' }));
   }, [api, token]);

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { VerifyEmailBanner } from '../auth/verify-email-banner.js';
+import { PendingInvitations } from '../invitations/pending-invitations.js';
 import { MessagingProvider } from '../conversations/messaging-context.js';
 import { ConnectionBanner } from '../conversations/connection-banner.js';
 import { NotificationsBell } from '../notifications/notifications-bell.js';
@@ -32,6 +33,7 @@ export function AppShell({ children }: { children: ReactNode }) {
           <main id="main" className="content" tabIndex={-1}>
             <ConnectionBanner />
             <VerifyEmailBanner />
+            <PendingInvitations />
             {children}
           </main>
         </div>

@@ -42,7 +42,8 @@ export function MemberList({ orgId, canManage }: { orgId: string; canManage: boo
             </span>
             <span className="member-name">
               {m.name}
-              <span className="muted small"> {m.email}</span>
+              {/* Only owners and admins are sent members' emails. */}
+              {m.email && <span className="muted small"> {m.email}</span>}
             </span>
             {canManage && m.userId !== me.id ? (
               <>

@@ -1,4 +1,4 @@
-import type { Organization, Page, Project } from '@flux/shared';
+import type { InviteResult, Organization, Page, Project } from '@flux/shared';
 import { useEffect, useId, useState } from 'react';
 import { useApi } from '../api/api-context.js';
 import { invalidate, useResource } from '../api/use-resource.js';
@@ -6,6 +6,7 @@ import { Field, FormError } from '../components/field.js';
 import { useDocumentTitle } from '../components/use-document-title.js';
 import { useForm } from '../components/use-form.js';
 import { Link, navigate, routeParam } from '../router.js';
+import { InvitationList } from '../invitations/invitation-list.js';
 import { MemberList, roles } from './member-list.js';
 import { RenameOrganization } from './rename-organization.js';
 import { useWorkspace } from './workspace-context.js';
@@ -59,6 +60,7 @@ export default function OrganizationPage({ params }: { params: Record<string, st
         <section aria-labelledby="members-heading" className="card">
           <h2 id="members-heading">Members</h2>
           <MemberList orgId={orgId} canManage={manager} />
+          {manager && <InvitationList orgId={orgId} />}
           {manager && <InviteForm orgId={orgId} />}
         </section>
       </div>
@@ -90,12 +92,16 @@ function InviteForm({ orgId }: { orgId: string }) {
   const api = useApi();
   const roleId = useId();
   const [notice, setNotice] = useState('');
+  // Always an invitation (202 {status:'invited'}), whether or not the address has an account: the
+  // person joins when they accept it, from the mailed link or (once verified) from their invitations.
   const form = useForm(
-    (values) =>
-      api.post<{ status: 'added' | 'invited' }>(`/api/organizations/${orgId}/members`, { email: values.email, role: values.role }),
-    (result) => {
-      invalidate(`/api/organizations/${orgId}/members`);
-      setNotice(result.status === 'invited' ? 'Invitation sent: they join when they sign up with that email.' : 'Member added.');
+    async (values) => {
+      await api.post<InviteResult>(`/api/organizations/${orgId}/members`, { email: values.email, role: values.role });
+      return values.email ?? '';
+    },
+    (email) => {
+      invalidate(`/api/organizations/${orgId}/invitations`);
+      setNotice(`Invitation sent to ${email}. They join when they accept it.`);
     },
     { resetOnSuccess: true },
   );
