@@ -101,15 +101,11 @@ describe('flux backup / flux restore', () => {
         password: PASSWORD,
         name: 'Ada',
       });
-      const bob = await api<SignedIn>(stack, 'POST', '/api/auth/signup', undefined, {
-        email: `bob-${randomUUID()}@test.flux.local`,
-        password: PASSWORD,
-        name: 'Bob',
-      });
       const token = ada.accessToken;
       const org = await api(stack, 'POST', '/api/organizations', token, { name: `Backup ${randomUUID().slice(0, 6)}` });
       const project = await api(stack, 'POST', `/api/organizations/${org.id}/projects`, token, { name: 'Round trip' });
-      fixture.conversationId = (await api(stack, 'POST', '/api/conversations', token, { type: 'direct', memberIds: [bob.user.id] })).id;
+      // The project's channel: a direct or group conversation would need a second member of the organization.
+      fixture.conversationId = (await api(stack, 'POST', '/api/conversations', token, { type: 'project', projectId: project.id })).id;
       for (const content of ['first message', 'second message', 'third: ünïcødé ✓']) {
         await api(stack, 'POST', `/api/conversations/${fixture.conversationId}/messages`, token, { content, clientId: randomUUID() });
         fixture.messages.unshift(content); // newest first, as the API lists them
