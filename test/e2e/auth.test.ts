@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createAccessTokenVerifier, remoteJwks } from '@flux/server-kit';
+import type { AuthTokens, MeResponse, Organization, Page, Project } from '@flux/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type HttpClient, httpClient } from '../support/http.js';
 import { startStack, type Stack } from './stack.js';
 
 const password = `Gateway-${randomUUID()}-horse`;
@@ -8,35 +10,17 @@ const password = `Gateway-${randomUUID()}-horse`;
 /** Auth as a browser sees it: through nginx, cookies scoped to /api/auth, across a restart of the service. */
 describe('auth through the gateway', () => {
   let stack: Stack;
+  // A browser: one cookie jar (the refresh cookie is scoped to /api/auth), bearer tokens per call.
+  let browser: HttpClient;
   beforeAll(async () => {
     stack = await startStack();
+    browser = httpClient(stack.url, { jar: true });
   });
   afterAll(() => stack?.stop());
 
-  const cookieJar = new Map<string, string>();
-  async function browser(method: string, path: string, { body, headers = {} }: { body?: unknown; headers?: Record<string, string> } = {}) {
-    const response = await fetch(stack.url + path, {
-      method,
-      headers: {
-        ...headers,
-        ...(body !== undefined && { 'content-type': 'application/json' }),
-        ...(cookieJar.size > 0 && { cookie: [...cookieJar].map(([k, v]) => `${k}=${v}`).join('; ') }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const [name, value] = [pair!.slice(0, pair!.indexOf('=')), pair!.slice(pair!.indexOf('=') + 1)];
-      if (value) cookieJar.set(name, value);
-      else cookieJar.delete(name);
-    }
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
-  }
-
   it('signs up, refreshes with the cookie and CSRF, and keeps working across an auth restart', async () => {
     const email = `gateway-${randomUUID()}@example.com`;
-    const signup = await browser('POST', '/api/auth/signup', { body: { email, password, name: 'Gate Keeper' } });
+    const signup = await browser.post<AuthTokens>('/api/auth/signup', { email, password, name: 'Gate Keeper' });
     expect(signup.status).toBe(201);
     expect(signup.headers.getSetCookie().join('\n')).toMatch(/flux_refresh=.*Path=\/api\/auth.*HttpOnly/i);
 
@@ -45,31 +29,23 @@ describe('auth through the gateway', () => {
 
     await stack.restartService('auth');
 
-    const csrf = await browser('GET', '/api/auth/csrf');
-    const refreshed = await browser('POST', '/api/auth/refresh', { headers: { 'x-csrf-token': csrf.body.csrfToken } });
+    const csrf = await browser.get<{ csrfToken: string }>('/api/auth/csrf');
+    const refreshed = await browser.post<AuthTokens>('/api/auth/refresh', undefined, { headers: { 'x-csrf-token': csrf.body.csrfToken } });
     expect(refreshed.status).toBe(200);
     expect(refreshed.body.user.email).toBe(email);
-    const me = await browser('GET', '/api/auth/me', { headers: { authorization: `Bearer ${signup.body.accessToken}` } });
+    const me = await browser.get<MeResponse>('/api/auth/me', { token: signup.body.accessToken });
     expect(me.body.user.name).toBe('Gate Keeper');
 
-    const org = await browser('POST', '/api/organizations', {
-      body: { name: 'Gateway Org' },
-      headers: { authorization: `Bearer ${refreshed.body.accessToken}` },
-    });
+    const asRefreshed = browser.as(refreshed.body);
+    const org = await asRefreshed.post<Organization>('/api/organizations', { name: 'Gateway Org' });
     expect(org.status).toBe(201);
-    const project = await browser('POST', `/api/organizations/${org.body.id}/projects/`, {
-      body: { name: 'P' },
-      headers: { authorization: `Bearer ${refreshed.body.accessToken}` },
-    });
+    const project = await asRefreshed.post<Project>(`/api/organizations/${org.body.id}/projects/`, { name: 'P' });
     expect(project.status).toBe(201);
-    const listed = await browser('GET', `/api/projects?organizationId=${org.body.id}`, {
-      headers: { authorization: `Bearer ${refreshed.body.accessToken}` },
-    });
-    expect(listed.body.items.map((p: { id: string }) => p.id)).toEqual([project.body.id]);
+    const listed = await asRefreshed.get<Page<Project>>('/api/projects', { query: { organizationId: org.body.id } });
+    expect(listed.body.items.map((p) => p.id)).toEqual([project.body.id]);
   });
 
   it('does not expose internal routes through nginx', async () => {
-    const response = await fetch(`${stack.url}/internal/users/${randomUUID()}`);
-    expect(response.status).toBe(404);
+    expect((await httpClient(stack.url).get(`/internal/users/${randomUUID()}`)).status).toBe(404);
   });
 });

@@ -1,5 +1,7 @@
 import WebSocket from 'ws';
+import type { ErrorBody, HealthBody } from '@flux/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpClient } from '../support/http.js';
 import { startStack, type Stack } from './stack.js';
 
 /** The foundation end to end: built services as processes, behind the project's nginx config. */
@@ -16,19 +18,19 @@ describe('gateway', () => {
     ['/collab/health', 'collab'],
   ])('%s answers with real DB and Redis checks', async (path, service) => {
     for (const url of [path, `${path}/`]) {
-      const response = await fetch(stack.url + url);
+      const response = await httpClient(stack.url).get<HealthBody>(url);
       expect(response.status).toBe(200);
-      const body = await response.json();
-      expect(body).toMatchObject({ status: 'ok', service, checks: { db: 'ok', redis: 'ok' } });
+      expect(response.body).toMatchObject({ status: 'ok', service, checks: { db: 'ok', redis: 'ok' } });
       expect(response.headers.get('x-request-id')).toBeTruthy();
     }
   });
 
   it('collab health reports connections and rooms', async () => {
-    const body = await (await fetch(`${stack.url}/collab/health`)).json();
+    const { body } = await httpClient(stack.url).get<HealthBody>('/collab/health');
     expect(body).toMatchObject({ connections: expect.any(Number), activeRooms: expect.any(Number) });
   });
 
+  // The SPA, asset and body-size checks stay on fetch: they are about raw HTTP (HTML, compression, a huge raw body).
   it('serves the SPA with a fallback, security headers and no caching of index.html', async () => {
     for (const path of ['/', '/projects/some/deep/link']) {
       const response = await fetch(stack.url + path);
@@ -54,16 +56,16 @@ describe('gateway', () => {
 
   it('keeps /internal and /metrics away from the outside', async () => {
     for (const path of ['/internal/x', '/internal/users/1', '/metrics', '/api/auth/metrics', '/api/auth/internal/users/1']) {
-      const response = await fetch(stack.url + path);
+      const response = await httpClient(stack.url).get<ErrorBody>(path);
       expect(response.status, path).toBe(404);
-      expect((await response.json()).error.code).toBe('not_found');
+      expect(response.body.error.code).toBe('not_found');
     }
   });
 
   it('answers unknown API routes with the error envelope', async () => {
-    const response = await fetch(`${stack.url}/api/nope`);
+    const response = await httpClient(stack.url).get<ErrorBody>('/api/nope');
     expect(response.status).toBe(404);
-    expect(await response.json()).toMatchObject({ error: { code: 'not_found' } });
+    expect(response.body).toMatchObject({ error: { code: 'not_found' } });
   });
 
   it('refuses bodies above the size limit with 413', async () => {

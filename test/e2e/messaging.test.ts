@@ -1,20 +1,36 @@
 import { randomUUID } from 'node:crypto';
+import type {
+  AuthTokens,
+  ClientToServerEvents,
+  Conversation,
+  FileInfo,
+  Message,
+  Page,
+  ServerToClientEvents,
+  SocketAck,
+  SyncResult,
+} from '@flux/shared';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { httpClient } from '../support/http.js';
+import { inviteAndAccept } from '../support/invitations.js';
 import { startStack, type Stack } from './stack.js';
+
+type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 const PASSWORD = `Flux-${randomUUID().slice(0, 8)}-correct-horse-battery`;
 
 interface User {
   id: string;
   name: string;
+  email: string;
   accessToken: string;
 }
 
 /** Messaging end to end: built services as processes, every call and socket through nginx. */
 describe('messaging through the gateway', () => {
   let stack: Stack;
-  const sockets: Socket[] = [];
+  const sockets: ClientSocket[] = [];
   beforeAll(async () => {
     stack = await startStack();
   });
@@ -23,28 +39,25 @@ describe('messaging through the gateway', () => {
   });
   afterAll(() => stack?.stop());
 
-  const api = async (method: string, path: string, user?: User, body?: unknown) => {
-    const response = await fetch(stack.url + path, {
-      method,
-      headers: {
-        ...(user && { authorization: `Bearer ${user.accessToken}` }),
-        ...(body !== undefined && { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json().catch(() => undefined)) as any };
-  };
+  /** JSON through nginx as `user` (or anonymous). */
+  const api = (user?: User) => httpClient(stack.url, { token: user?.accessToken });
   const signup = async (name: string): Promise<User> => {
-    const answer = await api('POST', '/api/auth/signup', undefined, {
+    const answer = await api().post<AuthTokens>('/api/auth/signup', {
       email: `e2e-${randomUUID()}@test.flux.local`,
       password: PASSWORD,
       name,
     });
     expect(answer.status).toBe(201);
-    return { id: answer.body.user.id, name, accessToken: answer.body.accessToken };
+    return { id: answer.body.user.id, name, email: answer.body.user.email, accessToken: answer.body.accessToken };
+  };
+  /** A direct conversation needs a shared organization: the first one makes it, the others join by invitation. */
+  const colleagues = async (owner: User, ...others: User[]): Promise<void> => {
+    const org = await api(owner).post<{ id: string }>('/api/organizations', { name: `E2E ${randomUUID().slice(0, 8)}` });
+    expect(org.status).toBe(201);
+    for (const other of others) await inviteAndAccept(api(), owner, org.body.id, other, 'member');
   };
   const connect = async (user: User, options: Record<string, unknown> = {}) => {
-    const socket = io(stack.url, {
+    const socket: ClientSocket = io(stack.url, {
       path: '/socket.io/',
       transports: ['websocket'],
       auth: { token: user.accessToken },
@@ -59,46 +72,50 @@ describe('messaging through the gateway', () => {
     });
     return socket;
   };
-  const next = <T = any>(socket: Socket, event: string, matches: (payload: T) => boolean = () => true) =>
-    new Promise<T>((resolve) => {
-      const listener = (payload: T) => {
-        if (!matches(payload)) return;
-        socket.off(event, listener);
-        resolve(payload);
+  const next = (socket: ClientSocket, matches: (message: Message) => boolean = () => true) =>
+    new Promise<Message>((resolve) => {
+      const listener = (message: Message) => {
+        if (!matches(message)) return;
+        socket.off('message:new', listener);
+        resolve(message);
       };
-      socket.on(event, listener);
+      socket.on('message:new', listener);
     });
+  /** The ack of a message:send, which must be a success. */
+  const sent = async (socket: ClientSocket, conversationId: string, content: string) => {
+    const ack: SocketAck<{ message: Message }> = await socket
+      .timeout(10_000)
+      .emitWithAck('message:send', { conversationId, content, clientId: randomUUID() });
+    expect(ack).toMatchObject({ ok: true, message: { content } });
+    if (!ack.ok) throw new Error(ack.error.message);
+    return ack.message;
+  };
 
   it('two sockets exchange messages through nginx; the outsider gets nothing', async () => {
     const [ada, bob, eve] = await Promise.all([signup('Ada'), signup('Bob'), signup('Eve')]);
-    const chat = await api('POST', '/api/conversations', ada, { type: 'direct', memberIds: [bob.id] });
+    await colleagues(ada, bob);
+    const chat = await api(ada).post<Conversation>('/api/conversations', { type: 'direct', memberIds: [bob.id] });
     expect(chat.status).toBe(201);
     const [adaSocket, bobSocket, eveSocket] = await Promise.all([connect(ada), connect(bob), connect(eve)]);
-    const eveSaw: unknown[] = [];
+    const eveSaw: Message[] = [];
     eveSocket.on('message:new', (m) => eveSaw.push(m));
 
-    const toBob = next(bobSocket, 'message:new');
-    const ack = await adaSocket
-      .timeout(10_000)
-      .emitWithAck('message:send', { conversationId: chat.body.id, content: 'hi Bob', clientId: randomUUID() });
-    expect(ack).toMatchObject({ ok: true, message: { seq: 1, content: 'hi Bob', authorId: ada.id } });
-    expect(await toBob).toMatchObject({ id: ack.message.id, content: 'hi Bob' });
+    const toBob = next(bobSocket);
+    const toBobAck = await sent(adaSocket, chat.body.id, 'hi Bob');
+    expect(toBobAck).toMatchObject({ seq: 1, content: 'hi Bob', authorId: ada.id });
+    expect(await toBob).toMatchObject({ id: toBobAck.id, content: 'hi Bob' });
 
-    const toAda = next(adaSocket, 'message:new', (m) => m.authorId === bob.id);
-    const reply = await bobSocket
-      .timeout(10_000)
-      .emitWithAck('message:send', { conversationId: chat.body.id, content: 'hi Ada', clientId: randomUUID() });
+    const toAda = next(adaSocket, (m) => m.authorId === bob.id);
+    const reply = await sent(bobSocket, chat.body.id, 'hi Ada');
     expect((await toAda).seq).toBe(2);
-    expect(reply.message.seq).toBe(2);
+    expect(reply.seq).toBe(2);
 
-    const evesNotes = await api('POST', '/api/conversations', eve, { type: 'direct', memberIds: [eve.id] });
-    const own = next(eveSocket, 'message:new');
-    await eveSocket
-      .timeout(10_000)
-      .emitWithAck('message:send', { conversationId: evesNotes.body.id, content: 'mine', clientId: randomUUID() });
+    const evesNotes = await api(eve).post<Conversation>('/api/conversations', { type: 'direct', memberIds: [eve.id] });
+    const own = next(eveSocket);
+    await sent(eveSocket, evesNotes.body.id, 'mine');
     await own;
     expect(eveSaw).toHaveLength(1);
-    expect((await api('GET', `/api/conversations/${chat.body.id}/messages`, eve)).status).toBe(404);
+    expect((await api(eve).get(`/api/conversations/${chat.body.id}/messages`)).status).toBe(404);
 
     const bad = io(stack.url, {
       path: '/socket.io/',
@@ -113,53 +130,49 @@ describe('messaging through the gateway', () => {
 
   it('sync replays what was missed across a restart of the service, and acked messages survive a crash', async () => {
     const [ada, bob] = await Promise.all([signup('Ada'), signup('Bob')]);
-    const chat = (await api('POST', '/api/conversations', ada, { type: 'direct', memberIds: [bob.id] })).body;
+    await colleagues(ada, bob);
+    const chat = (await api(ada).post<Conversation>('/api/conversations', { type: 'direct', memberIds: [bob.id] })).body;
     const bobSocket = await connect(bob, { reconnection: true, reconnectionDelay: 100, reconnectionDelayMax: 500 });
-    const live = next(bobSocket, 'message:new');
+    const live = next(bobSocket);
     const adaSocket = await connect(ada);
-    const acked = await adaSocket
-      .timeout(10_000)
-      .emitWithAck('message:send', { conversationId: chat.id, content: 'before restart', clientId: randomUUID() });
+    const acked = await sent(adaSocket, chat.id, 'before restart');
     expect((await live).seq).toBe(1);
     const lastSeen = 1;
 
     await stack.restartService('messaging');
     for (const text of ['while you were away 1', 'while you were away 2']) {
-      expect((await api('POST', `/api/conversations/${chat.id}/messages`, ada, { content: text, clientId: randomUUID() })).status).toBe(
-        201,
-      );
+      expect((await api(ada).post(`/api/conversations/${chat.id}/messages`, { content: text, clientId: randomUUID() })).status).toBe(201);
     }
     if (!bobSocket.connected) await new Promise<void>((resolve) => bobSocket.once('connect', () => resolve()));
-    const synced = await bobSocket.timeout(10_000).emitWithAck('sync', { conversations: { [chat.id]: lastSeen } });
-    expect(synced.messages.map((m: { seq: number; content: string }) => [m.seq, m.content])).toEqual([
+    const synced: SocketAck<SyncResult> = await bobSocket.timeout(10_000).emitWithAck('sync', { conversations: { [chat.id]: lastSeen } });
+    if (!synced.ok) throw new Error(synced.error.message);
+    expect(synced.messages.map((m) => [m.seq, m.content])).toEqual([
       [2, 'while you were away 1'],
       [3, 'while you were away 2'],
     ]);
 
     // A crash (SIGKILL) loses nothing that was acknowledged.
     await stack.restartService('messaging', 'SIGKILL');
-    const history = await api('GET', `/api/conversations/${chat.id}/messages`, bob);
-    expect(history.body.items.map((m: { id: string }) => m.id)).toContain(acked.message.id);
-    expect(history.body.items.map((m: { seq: number }) => m.seq)).toEqual([3, 2, 1]);
+    const history = await api(bob).get<Page<Message>>(`/api/conversations/${chat.id}/messages`);
+    expect(history.body.items.map((m) => m.id)).toContain(acked.id);
+    expect(history.body.items.map((m) => m.seq)).toEqual([3, 2, 1]);
   });
 
   it('uploads and downloads a file through nginx', async () => {
     const [ada, bob] = await Promise.all([signup('Ada'), signup('Bob')]);
+    await colleagues(ada, bob);
     const form = new FormData();
     form.append('file', new File(['hello through nginx'], 'hello.txt'));
-    const uploaded = await fetch(`${stack.url}/api/files`, {
-      method: 'POST',
-      body: form,
-      headers: { authorization: `Bearer ${ada.accessToken}` },
-    });
+    const uploaded = await api(ada).request<FileInfo>('POST', '/api/files', { form });
     expect(uploaded.status).toBe(201);
-    const file = (await uploaded.json()) as { id: string; url: string };
-    const chat = (await api('POST', '/api/conversations', ada, { type: 'direct', memberIds: [bob.id] })).body;
-    await api('POST', `/api/conversations/${chat.id}/messages`, ada, {
+    const file = uploaded.body;
+    const chat = (await api(ada).post<Conversation>('/api/conversations', { type: 'direct', memberIds: [bob.id] })).body;
+    await api(ada).post(`/api/conversations/${chat.id}/messages`, {
       content: 'attached',
       clientId: randomUUID(),
       attachments: [file.id],
     });
+    // The download stays on fetch: it is about the raw file and the headers nginx adds.
     const got = await fetch(stack.url + file.url, { headers: { authorization: `Bearer ${bob.accessToken}` } });
     expect(got.status).toBe(200);
     // nginx adds its own nosniff on top of the service's.
