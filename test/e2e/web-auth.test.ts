@@ -1,7 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Browser } from 'playwright-core';
+import type { OutboxMail, Page } from '@flux/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.js';
+import { httpClient } from '../support/http.js';
 import { launchBrowser, openTab, PASSWORD, screenshot, screenshotDir, totp, uniqueEmail } from './browser.js';
 import { startStack, type Stack } from './stack.js';
 
@@ -21,6 +24,9 @@ describe('web: accounts', () => {
     await browser?.close();
     await stack?.stop();
   });
+  /** The dev outbox's mails to `email`, newest first. */
+  const outboxOf = async (email: string) =>
+    (await httpClient(stack.url).get<Page<OutboxMail>>('/api/auth/dev/outbox', { query: { to: email } })).body.items;
 
   it('signs up, verifies email, signs out, signs in, keeps the session over a reload, and adds TOTP', async () => {
     const { page, context, errors } = await openTab(browser, stack.url);
@@ -55,8 +61,8 @@ describe('web: accounts', () => {
     await page.getByText('Please verify your email address').waitFor();
 
     // The verification link from the dev outbox.
-    const outbox = await (await fetch(`${stack.url}/api/auth/dev/outbox?to=${encodeURIComponent(email)}`)).json();
-    const token = /token=([\w-]+)/.exec(outbox.items[0].text)?.[1];
+    const outbox = await outboxOf(email);
+    const token = /token=([\w-]+)/.exec(outbox[0]?.text ?? '')?.[1];
     expect(token).toBeTruthy();
     await page.goto(`/verify-email?token=${token}`);
     await page.getByText('Your email address is verified.').waitFor();
@@ -119,23 +125,17 @@ describe('web: accounts', () => {
   it('resets a forgotten password from the emailed link', async () => {
     const { page, context, errors } = await openTab(browser, stack.url);
     const email = uniqueEmail('forgetful');
-    await fetch(`${stack.url}/api/auth/signup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Forgetful Fred', email, password: PASSWORD }),
-    });
+    expect((await httpClient(stack.url).post('/api/auth/signup', { name: 'Forgetful Fred', email, password: PASSWORD })).status).toBe(201);
     await page.goto('/signin');
     await page.getByRole('link', { name: 'Forgot password?' }).click();
     await page.getByLabel('Email').fill(email);
     await page.getByRole('button', { name: 'Send reset link' }).click();
     await page.getByText(`If an account exists for ${email}`).waitFor();
 
-    const mail = async () => {
-      const outbox = await (await fetch(`${stack.url}/api/auth/dev/outbox?to=${encodeURIComponent(email)}`)).json();
-      return (outbox.items as Array<{ subject: string; text: string }>).find((m) => /reset-password/.test(m.text));
-    };
-    await expect.poll(mail).toBeTruthy();
-    const link = new URL(/(http\S+reset-password\S+)/.exec((await mail())!.text)![1]!);
+    const mail = await eventually(async () => (await outboxOf(email)).find((m) => /reset-password/.test(m.text)), {
+      what: 'the reset mail',
+    });
+    const link = new URL(/(http\S+reset-password\S+)/.exec(mail.text)![1]!);
     await page.goto(link.pathname + link.search);
     await page.getByLabel('New password').fill('Fresh-meadow-canyon-77');
     await page.getByRole('button', { name: 'Change password' }).click();
