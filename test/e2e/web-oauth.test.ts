@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openTab, screenshot } from './browser.js';
+import { httpClient } from '../support/http.js';
+import { launchBrowser, openTab, PASSWORD, screenshot, signUpViaApi, totp } from './browser.js';
 import { startStack, type Stack } from './stack.js';
 
 /** The part of oauth2-mock-server this test uses. */
@@ -70,5 +71,46 @@ describe('web: sign-in with an OIDC provider', () => {
       .waitFor();
     await screenshot(page, '11-sign-in-oauth-error');
     await context.close();
+  });
+
+  it('links an existing account only with its password and code, then asks for the code after every provider sign-in', async () => {
+    const tess = await signUpViaApi(stack.url, 'Tess Totp');
+    const api = httpClient(stack.url, { token: tess.accessToken });
+    expect((await api.post('/api/auth/reauth', { password: PASSWORD })).status).toBe(200);
+    const setup = await api.post<{ secret: string }>('/api/auth/mfa/totp/setup');
+    const enabled = await api.post<{ recoveryCodes: string[] }>('/api/auth/mfa/totp/enable', { code: totp(setup.body.secret, 1) });
+    expect(enabled.status).toBe(200);
+    identity = { sub: randomUUID(), email: tess.email, email_verified: true, name: 'Someone at acme' };
+
+    // The provider vouches for Tess's address: the app asks for her password (and then her code) to link.
+    const first = await openTab(browser, stack.url);
+    await first.page.goto('/signin');
+    await first.page.getByRole('link', { name: 'Continue with acme' }).click();
+    await first.page.getByRole('heading', { name: 'Link acme to your account' }).waitFor();
+    await first.page.getByLabel('Password').fill(PASSWORD);
+    await first.page.getByRole('button', { name: 'Link acme' }).click();
+    await first.page.getByLabel('Authentication code').fill(totp(setup.body.secret, -1));
+    await first.page.getByRole('button', { name: 'Link acme' }).click();
+    await first.page.getByRole('banner').getByText('Tess Totp').waitFor();
+    await first.context.close();
+
+    // Linked: the next provider sign-in asks for the code before any session exists.
+    const second = await openTab(browser, stack.url);
+    await second.page.goto('/signin');
+    await second.page.getByRole('link', { name: 'Continue with acme' }).click();
+    await second.page.getByRole('heading', { name: 'Two-step verification' }).waitFor();
+    expect((await second.context.cookies()).some((cookie) => cookie.name === 'flux_refresh')).toBe(false);
+    await second.page.getByLabel('Authentication code').fill('000000');
+    await second.page.getByRole('button', { name: 'Verify' }).click();
+    await second.page
+      .getByRole('alert')
+      .getByText(/code is not right/)
+      .waitFor();
+    await screenshot(second.page, '11-sign-in-oauth-totp');
+    await second.page.getByLabel('Authentication code').fill(enabled.body.recoveryCodes[0]!);
+    await second.page.getByRole('button', { name: 'Verify' }).click();
+    await second.page.getByRole('banner').getByText('Tess Totp').waitFor();
+    expect(second.errors).toEqual([]);
+    await second.context.close();
   });
 });
