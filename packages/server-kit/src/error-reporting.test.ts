@@ -104,6 +104,26 @@ describe('error reporting of unhandled rejections', () => {
   });
 });
 
+describe('error reporting of uncaught exceptions', () => {
+  it('sends the exception with its request id and leaves the process to its usual handlers', async () => {
+    const ingest = await new RecordingIngest().start();
+    const app = await appWith({ SENTRY_DSN: `http://publickey@127.0.0.1:${ingest.port}/1` });
+    try {
+      // Node emits this monitor event just before 'uncaughtException'; emitting it alone crashes nothing.
+      runWithRequestId('req-thrown-9', () =>
+        (process as NodeJS.EventEmitter).emit('uncaughtExceptionMonitor', new Error('thrown in a timer'), 'uncaughtException'),
+      );
+      await app.errorReporter?.close(5000);
+      const event = ingest.events().find((e) => e.tags?.request_id === 'req-thrown-9');
+      expect(event?.exception?.values?.[0]?.value).toBe('thrown in a timer');
+      expect(event?.tags?.source).toBe('uncaught_exception');
+    } finally {
+      await app.close();
+      await ingest.stop();
+    }
+  });
+});
+
 describe('error reporting without SENTRY_DSN', () => {
   it('has no reporter, sends nothing and keeps serving', async () => {
     const ingest = await new RecordingIngest().start();

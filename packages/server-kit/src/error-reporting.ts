@@ -3,8 +3,8 @@ export interface ErrorContext {
   requestId?: string;
   method?: string;
   route?: string;
-  /** how the error surfaced: a 5xx answer or an unhandled rejection */
-  source: 'request' | 'unhandled_rejection';
+  /** how the error surfaced: a 5xx answer, an unhandled rejection or an uncaught exception */
+  source: 'request' | 'unhandled_rejection' | 'uncaught_exception';
 }
 
 export interface ErrorReporter {

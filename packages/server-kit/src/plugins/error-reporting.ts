@@ -16,8 +16,8 @@ export interface ErrorReportingPluginOptions {
 }
 
 /**
- * `app.errorReporter` for the error handler's 5xx answers, and unhandled rejections reported with
- * the id of the request they came from (Node runs the listener in the rejected promise's async
+ * `app.errorReporter` for the error handler's 5xx answers, and unhandled rejections and uncaught
+ * exceptions reported with the id of the request they came from (Node runs the listener in the rejected promise's async
  * context). What happens next is unchanged: runService's close-with-grace still shuts down, and
  * the reports are flushed while the app closes.
  */
@@ -27,9 +27,13 @@ export const fluxErrorReporting = fp<ErrorReportingPluginOptions>(
     app.decorate('errorReporter', reporter);
     if (!reporter) return;
     const onRejection = (reason: unknown) => reporter.capture(reason, { source: 'unhandled_rejection', requestId: currentRequestId() });
+    // The monitor event observes an uncaught exception without changing what happens next.
+    const onException = (err: Error) => reporter.capture(err, { source: 'uncaught_exception', requestId: currentRequestId() });
     process.on('unhandledRejection', onRejection);
+    process.on('uncaughtExceptionMonitor', onException);
     app.addHook('onClose', async () => {
       process.off('unhandledRejection', onRejection);
+      process.off('uncaughtExceptionMonitor', onException);
       await reporter.close();
     });
   },

@@ -8,6 +8,9 @@ import fp from 'fastify-plugin';
 /** Where the merged API reference lives; nginx sends it to the service whose registry routes list it. */
 export const API_DOCS_PREFIX = '/api/docs';
 
+/** How often a service publishes its document again (see fluxOpenApi). */
+const PUBLISH_INTERVAL_MS = 60_000;
+
 /**
  * Service-to-service routes and the service's own-port `/health` and `/metrics` are not part of the
  * public API (nginx refuses them); the public health paths (`/api/auth/health`) are.
@@ -88,12 +91,20 @@ export const fluxOpenApi = fp<OpenApiPluginOptions>(
       transform: ({ schema, url }) => ({ schema: privatePath.test(url) ? { ...schema, hide: true } : schema, url }),
     });
 
-    app.addHook('onReady', async () => {
-      // Not awaited: with Redis away at start-up the service still starts; the docs answer 503 meanwhile.
+    // Published when ready and again every minute, so the document comes back after Redis lost it
+    // and, after a rollback, the release that kept running publishes its own again.
+    const publish = () =>
       void app.redis
         .set(openApiKey(redisPrefix, service), JSON.stringify(app.swagger()))
         .catch((err: unknown) => app.log.warn({ err }, 'could not publish the OpenAPI document'));
+    let timer: NodeJS.Timeout | undefined;
+    app.addHook('onReady', async () => {
+      // Not awaited: with Redis away at start-up the service still starts; the docs answer 503 meanwhile.
+      publish();
+      timer = setInterval(publish, PUBLISH_INTERVAL_MS);
+      timer.unref();
     });
+    app.addHook('onClose', async () => clearInterval(timer));
 
     if (!findService(service)?.routes.some((route) => route.prefix === API_DOCS_PREFIX)) return;
     const mergedFor = new WeakMap<FastifyRequest, OpenApiDocument>();
