@@ -9,7 +9,18 @@ import { type AuthHarness, startAuth, type TestUser } from '../../../test/suppor
 import { eventually } from '../../../test/support/eventually.js';
 import { encodeSyncStep1, encodeUpdate, MessageType } from '../src/rooms/protocol.js';
 import { createDocument } from './factories.js';
-import { type CollabServer, type Fixture, filePrefix, fixture, people, provider, rawSocket, startCollab, synced } from './helpers.js';
+import {
+  type CollabServer,
+  closeCode,
+  type Fixture,
+  filePrefix,
+  fixture,
+  people,
+  provider,
+  rawSocket,
+  startCollab,
+  synced,
+} from './helpers.js';
 
 /**
  * The two collab attacks of the security issue, replayed through real sockets: a writer's updates
@@ -45,8 +56,9 @@ describe('collab attacks', () => {
     const frames = withheldFirstUpdate(150, 20_000);
     const cost = await measure(async () => {
       const attacker = await openRaw(documentId, f.owner.accessToken);
+      const closed = closeCode(attacker);
       for (const frame of frames) await send(attacker, frame);
-      return { code: await answeredOrClosed(attacker) };
+      return { code: await Promise.race([closed, answered(attacker)]) };
     });
     const honest = await bytesToSync(documentId, f.owner);
     report('pending structs', { ...cost, honestBytes: honest.bytes, sentMB: mb(frames.reduce((n, x) => n + x.length, 0)) });
@@ -70,8 +82,9 @@ describe('collab attacks', () => {
     const frames = Array.from({ length: 40 }, (_, i) => awarenessFrame(1_000_000 + i * 2500, 2500));
     const cost = await measure(async () => {
       const attacker = await openRaw(documentId, guest.accessToken);
+      const closed = closeCode(attacker);
       for (const frame of frames) await send(attacker, frame);
-      return { code: await answeredOrClosed(attacker) };
+      return { code: await Promise.race([closed, answered(attacker)]) };
     });
     const started = performance.now();
     await collab.http.get('/collab/health');
@@ -87,8 +100,9 @@ describe('collab attacks', () => {
 
   async function openRaw(documentId: string, token: string): Promise<WebSocket> {
     const ws = rawSocket(collab.wsUrl, documentId, token);
+    // Admitted once the server greets it (its sync step 1): frames from then on reach the room itself.
     await new Promise((resolve, reject) => {
-      ws.once('open', resolve);
+      ws.once('message', resolve);
       ws.once('error', reject);
     });
     return ws;
@@ -136,13 +150,11 @@ const send = (ws: WebSocket, frame: Uint8Array) =>
   });
 
 /**
- * Waits until the server has handled everything sent before: it answers a sync step 1 in order,
- * unless it closed the socket first. Resolves with the close code, or undefined if it answered.
+ * Resolves (undefined) once the server has handled everything sent before: it answers a sync
+ * step 1 in order. Never resolves if the server closed the socket first (race it with the close).
  */
-function answeredOrClosed(ws: WebSocket): Promise<number | undefined> {
+function answered(ws: WebSocket): Promise<undefined> {
   return new Promise((resolve) => {
-    if (ws.readyState !== ws.OPEN) return resolve(undefined);
-    ws.once('close', (code) => resolve(code));
     ws.on('message', (data: Buffer) => {
       // sync (0) step 2 (1): the answer to our step 1.
       if (data[0] === MessageType.sync && data[1] === 1) {
@@ -150,7 +162,7 @@ function answeredOrClosed(ws: WebSocket): Promise<number | undefined> {
         resolve(undefined);
       }
     });
-    ws.send(encodeSyncStep1(new Y.Doc()));
+    if (ws.readyState === ws.OPEN) ws.send(encodeSyncStep1(new Y.Doc()));
   });
 }
 

@@ -38,8 +38,9 @@ describe('collab limits', () => {
   async function openRaw(documentId: string, token: string, server = collab): Promise<WebSocket> {
     const ws = rawSocket(server.wsUrl, documentId, token);
     sockets.push(ws);
+    // Admitted once the server greets it (its sync step 1): frames from then on reach the room itself.
     await new Promise((resolve, reject) => {
-      ws.once('open', resolve);
+      ws.once('message', resolve);
       ws.once('error', reject);
     });
     return ws;

@@ -8,6 +8,7 @@ import type { AppContext } from '../context.js';
 import { toResource } from '../documents/mappers.js';
 import * as documents from '../documents/service.js';
 import { CloseConnection, Connection } from '../rooms/connection.js';
+import { EarlyFrames } from '../rooms/early-frames.js';
 import type { Room } from '../rooms/room.js';
 
 /**
@@ -50,16 +51,21 @@ export const collabSocketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     },
     (socket, request) => {
       const log = request.log;
-      // The client speaks first (sync step 1) while we are still checking access: keep its frames.
-      const early: Uint8Array[] = [];
+      // The client speaks first (sync step 1) while we are still checking access: keep its frames
+      // (two frames' worth at most; a stock client sends a few bytes).
+      const early = new EarlyFrames(2 * ctx.config.maxMessageBytes);
       let joined: { room: Room; connection: Connection } | undefined;
       let gone = false;
 
       const receive = (frame: Uint8Array) => {
         if (!joined) {
-          if (early.length >= 256)
-            closeWith(ctx, socket, log, new CloseConnection(CollabCloseCodes.rateLimited, 'too many messages before joining'));
-          else early.push(frame);
+          // Frames behind a close we decided on are not kept (nor counted again).
+          if (socket.readyState !== socket.OPEN) return;
+          try {
+            early.push(frame);
+          } catch (err) {
+            closeWith(ctx, socket, log, err);
+          }
           return;
         }
         // Frames still queued behind a close we decided on are not applied.
@@ -106,7 +112,7 @@ export const collabSocketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
             ctx.rooms.connect(room, connection);
             joined = { room, connection };
             registered = true;
-            for (const frame of early.splice(0)) if (connection.open) receive(frame);
+            for (const frame of early.take()) if (connection.open) receive(frame);
           } finally {
             if (!registered) ctx.rooms.release(room);
           }
