@@ -2,7 +2,9 @@ import { createHmac } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { AuthTokens } from '@flux/shared';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type HttpMethod, httpClient } from '../support/http.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 export const screenshotDir = join(root, 'test-results/screenshots');
@@ -99,26 +101,18 @@ export async function signUpInBrowser(
 }
 
 /** Signs up over the API (for people who only need to exist). */
-export async function signUpViaApi(baseURL: string, name: string): Promise<{ email: string; accessToken: string; user: { id: string } }> {
+export async function signUpViaApi(baseURL: string, name: string): Promise<AuthTokens & { email: string }> {
   const email = uniqueEmail(name.toLowerCase().replace(/\W/g, ''));
-  const response = await fetch(`${baseURL}/api/auth/signup`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name, email, password: PASSWORD }),
-  });
-  if (response.status !== 201) throw new Error(`signup failed: ${response.status} ${await response.text()}`);
-  return { email, ...(await response.json()) };
+  const answer = await httpClient(baseURL).post<AuthTokens>('/api/auth/signup', { name, email, password: PASSWORD });
+  if (answer.status !== 201) throw new Error(`signup failed: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return { email, ...answer.body };
 }
 
-/** A JSON call as a signed-in user, for setting the scene quickly. */
-export async function apiCall<T>(baseURL: string, token: string, method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(baseURL + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return (response.status === 204 ? undefined : await response.json()) as T;
+/** A JSON call as a signed-in user, for setting the scene quickly (anything but a 2xx fails it). */
+export async function apiCall<T>(baseURL: string, token: string, method: HttpMethod, path: string, body?: unknown): Promise<T> {
+  const answer = await httpClient(baseURL, { token }).request<T>(method, path, { body });
+  if (answer.status < 200 || answer.status > 299) throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body;
 }
 
 /** Signs an existing account in through the UI. */
