@@ -5,6 +5,7 @@ import { QueueEvents, UnrecoverableError } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '../../../test/support/eventually.js';
 import { createQueueFactory, type QueueFactory } from './queues.js';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -21,14 +22,6 @@ function recordingLog() {
   });
   return { log: pino({ level: 'debug' }, stream), lines };
 }
-
-const waitFor = async (condition: () => boolean, timeout = 10_000) => {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeout) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
 
 describe('createQueueFactory', () => {
   const opened: QueueFactory[] = [];
@@ -73,7 +66,7 @@ describe('createQueueFactory', () => {
       throw new Error(`boom ${runs}`);
     });
     const job = await queue.add('fails', { n: 1 });
-    await waitFor(() => lines.some((line) => line.msg === 'job failed on its final attempt'));
+    await eventually(() => lines.some((line) => line.msg === 'job failed on its final attempt'), { what: 'the final-attempt log' });
     expect(runs).toBe(2);
     const failures = lines.filter((line) => line.jobId === job.id);
     expect(failures.map((line) => [line.level, line.msg, line.attemptsMade])).toEqual([
@@ -91,7 +84,7 @@ describe('createQueueFactory', () => {
       throw new UnrecoverableError('bad data');
     });
     await queue.add('unrecoverable', { n: 1 });
-    await waitFor(() => lines.some((line) => line.msg === 'job failed on its final attempt'));
+    await eventually(() => lines.some((line) => line.msg === 'job failed on its final attempt'), { what: 'the final-attempt log' });
     expect(lines.filter((line) => line.msg === 'job failed; will retry')).toHaveLength(0);
   });
 
@@ -134,7 +127,7 @@ describe('createQueueFactory', () => {
       finished.push('job');
     });
     await queue.add('slow', { n: 1 });
-    await waitFor(() => started);
+    await eventually(() => started, { what: 'the job started' });
     const admin = new Redis(redisUrl);
     // The factory's connections carry its purpose in their client name.
     const ours = async () =>
