@@ -16,6 +16,7 @@ const SENDERS = 5;
 
 interface User {
   id: string;
+  email: string;
   accessToken: string;
 }
 
@@ -113,7 +114,7 @@ export default async function messaging({ stack }: BenchContext): Promise<void> 
       body: JSON.stringify(body),
     });
     if (!response.ok) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
-    return response.json() as Promise<{ id: string; user: { id: string }; accessToken: string }>;
+    return response.json() as Promise<{ id: string; user: { id: string; email: string }; accessToken: string }>;
   };
   const signup = async (i: number): Promise<User> => {
     const answer = await call('/api/auth/signup', undefined, {
@@ -121,12 +122,29 @@ export default async function messaging({ stack }: BenchContext): Promise<void> 
       password: PASSWORD,
       name: `Bench ${i}`,
     });
-    return { id: answer.user.id, accessToken: answer.accessToken };
+    return { id: answer.user.id, email: answer.user.email, accessToken: answer.accessToken };
+  };
+
+  /** Joins the way a person does: invited by `owner`, the mailed link (dev outbox) accepted while signed in. */
+  const join = async (owner: User, organizationId: string, user: User) => {
+    await call(`/api/organizations/${organizationId}/members`, owner, { email: user.email, role: 'member' });
+    for (let attempt = 0; attempt < 200; attempt++) {
+      const outbox = await fetch(`${stack.url}/api/auth/dev/outbox?to=${encodeURIComponent(user.email)}`);
+      const { items } = (await outbox.json()) as { items: { text: string }[] };
+      const token = items.map((mail) => /invit[^\s]*token=([A-Za-z0-9._~-]+)/i.exec(mail.text)?.[1]).find(Boolean);
+      if (token) return void (await call('/api/invitations/accept', user, { token }));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`no invitation mail reached ${user.email}`);
   };
 
   process.stdout.write(`  signing up ${AUDIENCE + SENDERS} users (argon2id) ...\n`);
   const senders = await inBatches(SENDERS, 4, signup);
   const audience = await inBatches(AUDIENCE, 4, signup);
+  // Conversations only join people who share an organization: everyone joins the first sender's.
+  process.stdout.write('  inviting everyone into one organization ...\n');
+  const organization = await call('/api/organizations', senders[0], { name: `Bench ${randomUUID().slice(0, 6)}` });
+  for (const user of [...senders.slice(1), ...audience]) await join(senders[0]!, organization.id, user);
   const sockets: Socket[] = [];
   const open = async (user: User) => {
     const socket = await connectSocket(stack.url, user.accessToken);
