@@ -40,6 +40,14 @@ export async function limitCredentialRequests(ctx: AppContext, ip: string | null
   }
 }
 
+/**
+ * Gives a reserved attempt back. Only while its counter exists: a lockout deletes the counter, and a
+ * DECR would recreate it at -1 without an expiry (one extra attempt, kept forever).
+ */
+async function releaseAttempt(ctx: AppContext, counter: string): Promise<void> {
+  await ctx.redis.eval("if redis.call('exists', KEYS[1]) == 1 then return redis.call('decr', KEYS[1]) end return 0", 1, counter);
+}
+
 export type LoginAttempt = { allowed: true; release: () => Promise<void> } | { allowed: false; retryAfter: number; lockedNow: boolean };
 
 /**
@@ -75,7 +83,7 @@ export async function reserveLoginAttempt(ctx: AppContext, email: string, ip: st
     await ctx.redis.del(pairKey);
     return { allowed: false, retryAfter: lockedNow ? ctx.config.lockoutSeconds : Math.max(await ctx.redis.ttl(lockKey), 1), lockedNow };
   }
-  return { allowed: true, release: async () => void (await ctx.redis.decr(pairKey)) };
+  return { allowed: true, release: () => releaseAttempt(ctx, pairKey) };
 }
 
 /** A reserved check failed: it stays counted for the pair, and counts for the account this hour. */
@@ -114,7 +122,7 @@ export async function reserveTotpAttempt(ctx: AppContext, userId: string): Promi
   if (attempts > ctx.config.totpFailuresPerAccount) {
     return { allowed: false, retryAfter: Math.max(ttl, 1), lockedNow: attempts === ctx.config.totpFailuresPerAccount + 1 };
   }
-  return { allowed: true, release: async () => void (await ctx.redis.decr(counter)) };
+  return { allowed: true, release: () => releaseAttempt(ctx, counter) };
 }
 
 /** Counts distinct accounts one IP touched in the last hour; true when it first crosses the threshold. */
