@@ -29,6 +29,8 @@ export interface AuthConfig extends BaseConfig {
   requestBurstPerMinute: number;
   /** How long an invitation link works; a re-invite or resend starts it again. */
   invitationTtlSeconds: number;
+  /** Invitation mails (invites and resends) one person may send per hour. */
+  invitationsPerHour: number;
   smtpUrl: string | undefined;
   mailFrom: string;
   /** Serve GET /api/auth/dev/outbox (never in production). */
@@ -85,6 +87,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     totpFailuresPerAccount: reader.int('AUTH_TOTP_FAILURES_PER_ACCOUNT', 10, { min: 1 }),
     requestBurstPerMinute: reader.int('AUTH_REQUEST_BURST_PER_MINUTE', 300, { min: 1 }),
     invitationTtlSeconds: reader.int('AUTH_INVITATION_TTL_SECONDS', 7 * 86_400, { min: 60, max: 30 * 86_400 }),
+    invitationsPerHour: reader.int('AUTH_INVITATIONS_PER_HOUR', 100, { min: 1 }),
     smtpUrl: reader.optional('SMTP_URL'),
     mailFrom: reader.str('MAIL_FROM', 'FluxStudio <no-reply@flux.local>'),
     devOutbox: !base.production && !reader.optional('SMTP_URL'),

@@ -232,4 +232,30 @@ describe('invitations', () => {
     const accepted = await as(admin).post<Organization>('/api/invitations/accept', { token: tokenOf(mail!) });
     expect(accepted.body).toMatchObject({ id: org.id, role: 'admin' });
   });
+
+  it('caps the invitation mails one person sends per hour (invites and resends) with 429 and Retry-After', async () => {
+    const limited = await authApp({ AUTH_INVITATIONS_PER_HOUR: '3' });
+    try {
+      const inviter = await make.user('Busy inviter');
+      const org = await make.organization(inviter);
+      const http = httpClient(limited, { token: inviter.accessToken });
+      const send = (email: string) => http.post<ErrorBody>(`/api/organizations/${org.id}/members`, { email, role: 'member' });
+      const first = newEmail();
+      for (const email of [first, newEmail(), newEmail()]) expect((await send(email)).status).toBe(202);
+      const over = await send(newEmail());
+      expect(over.status).toBe(429);
+      expect(over.body.error.code).toBe('rate_limited');
+      expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+      const pending = (await http.get<Page<Invitation>>(`/api/organizations/${org.id}/invitations`)).body.items;
+      expect(pending).toHaveLength(3);
+      const resend = await http.post(`/api/organizations/${org.id}/invitations/${pending[0]!.id}/resend`);
+      expect(resend.status).toBe(429);
+      // Another inviter of the same organization has a budget of their own.
+      const admin = await make.user('Other admin');
+      await make.member(org.id, admin, 'admin');
+      expect((await http.as(admin).post(`/api/organizations/${org.id}/members`, { email: newEmail(), role: 'member' })).status).toBe(202);
+    } finally {
+      await limited.close();
+    }
+  });
 });

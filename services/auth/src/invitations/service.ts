@@ -20,6 +20,7 @@ import { membership } from '../organizations/service.js';
 import { pageRequest, toPage } from '../pagination.js';
 import { authorize } from '../policies.js';
 import { hashToken, randomToken } from '../tokens/opaque.js';
+import { limitInvitations } from './limits.js';
 import { invitationMail } from './mail.js';
 import { toInvitation, toPendingInvitation } from './mappers.js';
 import * as repo from './repository.js';
@@ -65,6 +66,7 @@ export async function invite(ctx: AppContext, caller: Caller, organizationId: st
   // Owners and admins see the member list with emails, so this tells them nothing new.
   if (await repo.isMemberByEmail(ctx.db, organizationId, email))
     throw AppError.conflict('already_member', 'Someone with this email is already a member of the organization.');
+  await limitInvitations(ctx, caller.id);
   const { token, tokenHash, expiresAt } = freshLink(ctx);
   const row = await repo.upsertInvitation(ctx.db, { organizationId, email, role: body.role, invitedBy: caller.id, tokenHash, expiresAt });
   mailInvitation(ctx, row, token, caller.name, organization.name);
@@ -91,6 +93,7 @@ export async function resend(ctx: AppContext, caller: Caller, organizationId: st
   const pending = await repo.findPendingInvitation(ctx.db, organizationId, invitationId);
   if (!pending) throw invitationNotFound();
   authorize(actor, 'member:add', { role: pending.role });
+  await limitInvitations(ctx, caller.id);
   const { token, tokenHash, expiresAt } = freshLink(ctx);
   const row = await repo.renewInvitation(ctx.db, organizationId, invitationId, { tokenHash, expiresAt });
   if (!row) throw invitationNotFound();

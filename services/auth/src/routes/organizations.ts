@@ -25,6 +25,8 @@ import * as projects from '../projects/service.js';
 import { authenticated } from './request.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+/** Routes that mail an invitation also answer 429 past the inviter's hourly budget. */
+const mailing = { ...errors, 429: ErrorBody };
 
 /** `/api/organizations*` (contract §4). */
 export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
@@ -53,7 +55,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
   // Always an invitation, whether or not the email has an account: 202 and the same body either way.
   app.post(
     '/:id/members',
-    { schema: { params: IdParams, body: AddMemberBody, response: { 202: InviteResult, ...errors } } },
+    { schema: { params: IdParams, body: AddMemberBody, response: { 202: InviteResult, ...mailing } } },
     async (request, reply) => reply.code(202).send(await invitations.invite(ctx, request.caller, request.params.id, request.body)),
   );
   app.patch(
@@ -77,7 +79,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
   );
   app.post(
     '/:id/invitations/:invitationId/resend',
-    { schema: { params: InvitationParams, response: { 200: Invitation, ...errors } } },
+    { schema: { params: InvitationParams, response: { 200: Invitation, ...mailing } } },
     async (request) => invitations.resend(ctx, request.caller, request.params.id, request.params.invitationId),
   );
   app.delete(
