@@ -116,7 +116,7 @@ export function oauthErrorMessage(code: string): string {
     case 'oauth_state_mismatch':
       return 'That sign-in attempt expired or was started in another browser. Please start again.';
     case 'email_taken':
-      return 'An account with this email already exists. Sign in with your password.';
+      return 'An account with this email already exists. Sign in the way you did before: with its password, or the provider you used.';
     default:
       return 'Signing in with the provider did not work. Please try again.';
   }
