@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFastify, type App } from './app.js';
@@ -139,6 +142,32 @@ describe('error reporting without SENTRY_DSN', () => {
     }
     expect(ingest.envelopes).toEqual([]);
     await ingest.stop();
+  });
+
+  it('never loads @sentry/node (a fresh process that boots the core and answers a 500 resolves no @sentry module)', async () => {
+    // Runs in its own process: this one already loaded Sentry for the tests above.
+    const probe = `
+      import { registerHooks } from 'node:module';
+      const seen = [];
+      registerHooks({ resolve(specifier, context, next) { if (specifier.startsWith('@sentry/')) seen.push(specifier); return next(specifier, context); } });
+      const { createFastify, fluxCore, EnvReader, readBaseConfig } = await import('./packages/server-kit/src/index.ts');
+      const reader = new EnvReader(process.env);
+      const config = readBaseConfig(reader, 'auth');
+      reader.done();
+      const app = createFastify({ service: 'auth', config, logger: false });
+      await app.register(fluxCore, { config, publicHealthPath: '/api/auth/health' });
+      app.get('/boom', async () => { throw new Error('boom'); });
+      const status = (await app.inject({ url: '/boom' })).statusCode;
+      await app.close();
+      console.log(JSON.stringify({ status, seen }));`;
+    const run = (env: Record<string, string>) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe], {
+        cwd: fileURLToPath(new URL('../../../', import.meta.url)),
+        env: { ...process.env, ...env },
+      }).then(({ stdout }) => JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { status: number; seen: string[] });
+    expect(await run({ SENTRY_DSN: '' })).toEqual({ status: 500, seen: [] });
+    // The probe does see Sentry when it is configured (port 9: nothing listens, nothing waits).
+    expect((await run({ SENTRY_DSN: 'http://key@127.0.0.1:9/1' })).seen).toContain('@sentry/node');
   });
 
   it('refuses a SENTRY_DSN that is not a URL at start-up', () => {
