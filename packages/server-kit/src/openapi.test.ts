@@ -64,6 +64,7 @@ describe('OpenAPI from the route schemas', () => {
     });
     expect(response.statusCode).toBe(503);
     expect(response.json().error).toMatchObject({ code: 'service_unavailable', details: { missing: ['collab'] } });
+    expect(response.headers['retry-after']).toBe('5');
   });
 
   it("merges every service's routes at /api/docs/json, tagged by service, with the reference page at /api/docs", async () => {

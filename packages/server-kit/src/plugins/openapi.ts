@@ -17,6 +17,9 @@ const PUBLISH_INTERVAL_MS = 60_000;
  */
 const privatePath = /^\/(internal(\/|$)|health$|metrics$)/;
 
+/** A service publishes within moments of starting: worth asking again soon. */
+const retryLater = { 'retry-after': '5' };
+
 /** The parts of an OpenAPI 3 document the merge touches. */
 export interface OpenApiDocument {
   openapi: string;
@@ -39,9 +42,8 @@ export function mergeOpenApi(documents: Partial<Record<string, OpenApiDocument>>
       'service_unavailable',
       503,
       `The API description of ${missing.join(', ')} is not available yet; try again shortly.`,
-      {
-        missing,
-      },
+      { missing },
+      retryLater,
     );
   }
   const paths: OpenApiDocument['paths'] = {};
@@ -117,9 +119,13 @@ export const fluxOpenApi = fp<OpenApiPluginOptions>(
           if (!/\/(json|yaml)$/.test(request.routeOptions.url ?? '')) return;
           const keys = serviceNames.map((name) => openApiKey(redisPrefix, name));
           const values = await app.redis.mget(keys).catch((err: unknown) => {
-            throw new AppError('service_unavailable', 503, 'The API description store is unreachable; try again shortly.', {
-              cause: String(err),
-            });
+            throw new AppError(
+              'service_unavailable',
+              503,
+              'The API description store is unreachable; try again shortly.',
+              { cause: String(err) },
+              retryLater,
+            );
           });
           const documents = Object.fromEntries(
             serviceNames.map((name, i) => [name, values[i] ? (JSON.parse(values[i]) as OpenApiDocument) : undefined]),
