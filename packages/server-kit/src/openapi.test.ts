@@ -83,10 +83,14 @@ describe('OpenAPI from the route schemas', () => {
     expect(Object.keys(merged.paths).some((path) => path.startsWith('/internal'))).toBe(false);
     expect(merged.paths['/api/docs/json']?.get?.tags).toEqual(['docs']);
 
-    const page = await auth.inject({ url: '/api/docs' });
-    expect(page.statusCode).toBe(200);
-    expect(page.headers['content-type']).toContain('text/html');
-    expect(page.body).toContain('swagger-ui-bundle.js');
+    // With or without the trailing slash, the same page (no redirect).
+    for (const url of ['/api/docs', '/api/docs/']) {
+      const page = await auth.inject({ url });
+      expect(page.statusCode).toBe(200);
+      expect(page.headers['content-type']).toContain('text/html');
+      expect(page.body).toContain('swagger-ui-bundle.js');
+    }
+    expect((await auth.inject({ url: '/api/docs/json/' })).statusCode).toBe(200);
     // Only the service the registry routes /api/docs to serves it.
     expect((await messaging.inject({ url: '/api/docs/json' })).statusCode).toBe(404);
   });
