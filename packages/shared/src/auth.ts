@@ -23,6 +23,10 @@ export type ReauthBody = Static<typeof ReauthBody>;
 export const ReauthResponse = Type.Object({ reauthenticatedUntil: Type.String() });
 export type ReauthResponse = Static<typeof ReauthResponse>;
 
+/** `POST /api/auth/password`: a new password for the signed-in account (after `/reauth`). */
+export const ChangePasswordBody = Type.Object({ password: Password });
+export type ChangePasswordBody = Static<typeof ChangePasswordBody>;
+
 /** The refresh token may come in the body or, for browsers, in the refresh cookie. */
 export const RefreshBody = Type.Object({ refreshToken: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })) });
 export type RefreshBody = Static<typeof RefreshBody>;

@@ -146,6 +146,7 @@ export const SecurityEventTypes = [
   'session_revoked',
   'password_reset_requested',
   'password_reset',
+  'password_changed',
   'email_verified',
   'mfa_setup',
   'mfa_enabled',

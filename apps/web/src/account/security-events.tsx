@@ -20,6 +20,7 @@ const labels: Record<SecurityEventType, string> = {
   session_revoked: 'Session revoked',
   password_reset_requested: 'Password reset requested',
   password_reset: 'Password changed by reset',
+  password_changed: 'Password changed',
   email_verified: 'Email verified',
   mfa_setup: 'Two-step verification setup started',
   mfa_enabled: 'Two-step verification turned on',
