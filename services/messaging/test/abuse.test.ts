@@ -294,6 +294,23 @@ describe('abuse caps and consent (messaging)', () => {
       expect(seen.map((m) => m.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     });
 
+    it('sends a message larger than the budget on its own, then the rest', async () => {
+      const [ada] = await users('Ada');
+      const chat = await fixtures.conversation('group', ada, []);
+      await send(server.url, ada, chat.id, 'x'.repeat(9000));
+      await send(server.url, ada, chat.id, 'small one');
+      await send(server.url, ada, chat.id, 'small two');
+      const socket = await connect(server.url, ada);
+      const first = await emitWithAck(socket, 'sync', { conversations: { [chat.id]: 0 } });
+      if (!first.ok) throw new Error(JSON.stringify(first.error));
+      expect(first.messages.map((m) => m.seq)).toEqual([1]);
+      expect(first.hasMore).toBe(true);
+      const rest = await emitWithAck(socket, 'sync', { conversations: { [chat.id]: 1 } });
+      if (!rest.ok) throw new Error(JSON.stringify(rest.error));
+      expect(rest.messages.map((m) => m.content)).toEqual(['small one', 'small two']);
+      expect(rest.hasMore).toBe(false);
+    });
+
     it('rate-limits sync per user: a rate_limited ack with retryAfter', async () => {
       const [ada] = await users('Ada');
       const socket = await connect(server.url, ada);

@@ -115,16 +115,35 @@ export function page(
   return query.orderBy('seq', 'desc').limit(options.limit).execute();
 }
 
-/** Messages after each given seq, in the conversations among them that `userId` is a member of, oldest first. */
-export function since(db: Db, userId: string, positions: Record<string, number>, limit: number): Promise<MessageRow[]> {
-  return sql<MessageRow>`
-    select m.* from messaging.messages m
-    join jsonb_each_text(${JSON.stringify(positions)}::text::jsonb) p(conversation_id, seq) on m.conversation_id = p.conversation_id::uuid and m.seq > p.seq::bigint
-    join messaging.conversation_members cm on cm.conversation_id = m.conversation_id and cm.user_id = ${userId}
-    order by m.conversation_id, m.seq
-    limit ${limit}`
-    .execute(db)
-    .then((r) => r.rows);
+/**
+ * Messages after each given seq, in the conversations among them that `userId` is a member of,
+ * oldest first: at most `limit`, and only as many as can start within `maxBytes` of content (a
+ * lower bound of their JSON), so a sync never loads megabytes it will not send. `more`: rows were
+ * left out, by either bound.
+ */
+export async function since(
+  db: Db,
+  userId: string,
+  positions: Record<string, number>,
+  { limit, maxBytes }: { limit: number; maxBytes: number },
+): Promise<{ rows: MessageRow[]; more: boolean }> {
+  const { rows } = await sql<MessageRow & { bytes_before: string; candidates: string }>`
+    with candidates as (
+      select m.*, sum(octet_length(m.content)) over (order by m.conversation_id, m.seq) - octet_length(m.content) as bytes_before
+      from messaging.messages m
+      join jsonb_each_text(${JSON.stringify(positions)}::text::jsonb) p(conversation_id, seq) on m.conversation_id = p.conversation_id::uuid and m.seq > p.seq::bigint
+      join messaging.conversation_members cm on cm.conversation_id = m.conversation_id and cm.user_id = ${userId}
+      order by m.conversation_id, m.seq
+      limit ${limit + 1}
+    )
+    select *, (select count(*) from candidates) as candidates from candidates
+    where bytes_before < ${maxBytes}
+    order by conversation_id, seq`.execute(db);
+  const fetched = Number(rows[0]?.candidates ?? 0);
+  return {
+    rows: rows.slice(0, limit).map(({ bytes_before: _, candidates: __, ...row }) => row),
+    more: fetched > Math.min(rows.length, limit),
+  };
 }
 
 /**

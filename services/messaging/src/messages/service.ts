@@ -255,16 +255,16 @@ export async function sync(
   await ctx.rateLimiter.consume('sync', caller.id);
   const valid = Object.fromEntries(Object.entries(positions).filter(([id]) => isUuid(id)));
   if (Object.keys(valid).length === 0) return { messages: [], hasMore: false, updated: [] };
-  const [rows, changed] = await Promise.all([
-    repo.since(ctx.db, caller.id, valid, SYNC_LIMIT + 1),
+  const [newer, changed] = await Promise.all([
+    repo.since(ctx.db, caller.id, valid, { limit: SYNC_LIMIT, maxBytes: ctx.config.syncMaxBytes }),
     repo.changedBefore(ctx.db, caller.id, valid, SYNC_CHANGE_WINDOW, SYNC_LIMIT),
   ]);
-  const [fresh, edits] = await Promise.all([hydrate(ctx.db, rows.slice(0, SYNC_LIMIT)), hydrate(ctx.db, changed)]);
+  const [fresh, edits] = await Promise.all([hydrate(ctx.db, newer.rows), hydrate(ctx.db, changed)]);
   // At the row limit the last conversation's changes may be cut short: leave it for the next answer
   // (one conversation has at most SYNC_CHANGE_WINDOW < SYNC_LIMIT changes, so it is never the first).
   const unfinished = changed.length >= SYNC_LIMIT ? changed.at(-1)?.conversation_id : undefined;
   const page = withinBudget(fresh, edits, ctx.config.syncMaxBytes, unfinished);
-  return { ...page, hasMore: page.hasMore || rows.length > SYNC_LIMIT };
+  return { ...page, hasMore: page.hasMore || newer.more };
 }
 
 const jsonBytes = (message: Message): number => Buffer.byteLength(JSON.stringify(message));
