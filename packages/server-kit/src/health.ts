@@ -6,7 +6,8 @@ import type { Sql } from 'postgres';
 const within = <T>(ms: number, promise: Promise<T>): Promise<T> =>
   Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out')), ms).unref())]);
 
-const check = async (probe: () => Promise<unknown>): Promise<'ok' | 'error'> =>
+/** One round trip within 2 s: 'ok', or 'error' for a failure or a timeout. */
+export const check = async (probe: () => Promise<unknown>): Promise<'ok' | 'error'> =>
   within(2000, probe()).then(
     () => 'ok' as const,
     () => 'error' as const,

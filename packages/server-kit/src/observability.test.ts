@@ -84,6 +84,28 @@ describe('request ids and RED metrics', () => {
   });
 });
 
+describe('dependency gauge', () => {
+  it('reports 1 for reachable PostgreSQL and Redis and 0 for an unreachable one', async () => {
+    const reader = new EnvReader({ ...process.env, REDIS_URL: 'redis://127.0.0.1:1' });
+    const broken = readBaseConfig(reader, 'messaging');
+    const apps = [
+      createFastify({ service: 'messaging', config: config(), logger: false }),
+      createFastify({ service: 'messaging', config: broken, logger: false }),
+    ];
+    await apps[0]?.register(fluxCore, { config: config(), publicHealthPath: '/api/messages/health' });
+    await apps[1]?.register(fluxCore, { config: broken, publicHealthPath: '/api/messages/health' });
+    try {
+      const [healthy, noRedis] = await Promise.all(apps.map(async (app) => (await app.inject({ url: '/metrics' })).body));
+      expect(healthy).toMatch(/flux_dependency_up\{dependency="db"[^}]*\} 1/);
+      expect(healthy).toMatch(/flux_dependency_up\{dependency="redis"[^}]*\} 1/);
+      expect(noRedis).toMatch(/flux_dependency_up\{dependency="db"[^}]*\} 1/);
+      expect(noRedis).toMatch(/flux_dependency_up\{dependency="redis"[^}]*\} 0/);
+    } finally {
+      await Promise.all(apps.map((app) => app.close()));
+    }
+  });
+});
+
 describe('queue gauges', () => {
   it('report depth by state and the age of the oldest waiting job', async () => {
     const { log } = createFastify({ service: 'messaging', config: config(), logger: false });
