@@ -23,7 +23,7 @@ describe('infra/prometheus', () => {
 
   it('is a valid Prometheus config whose alert rules promtool accepts', () => {
     expect(promtool('check', 'config', 'prometheus.yml')).toContain('SUCCESS');
-    expect(promtool('check', 'rules', 'alerts.yml')).toContain('SUCCESS: 11 rules found');
+    expect(promtool('check', 'rules', 'alerts.yml')).toContain('SUCCESS: 12 rules found');
   });
 
   it('fires each alert on the series that should trigger it and not on the idle deploy slot (promtool test rules)', () => {
@@ -37,15 +37,17 @@ describe('infra/prometheus', () => {
       'packages/server-kit/src/queues.ts',
       'packages/server-kit/src/socket-metrics.ts',
       'packages/server-kit/src/plugins/outbox.ts',
+      'packages/server-kit/src/plugins/health.ts',
       'services/collab/src/plugins/update-writer.ts',
     ]
       .map((file) => readFileSync(`${root}/${file}`, 'utf8'))
       .join('\n');
-    const used = new Set([...rules.matchAll(/\b((?:http|bullmq|socketio|collab|outbox)_[a-z_]+?)(?:_bucket)?\b/g)].map((m) => m[1]));
+    const used = new Set([...rules.matchAll(/\b((?:http|bullmq|socketio|collab|outbox|flux)_[a-z_]+?)(?:_bucket)?\b/g)].map((m) => m[1]));
     expect([...used].sort()).toEqual([
       'bullmq_queue_jobs',
       'bullmq_queue_oldest_waiting_seconds',
       'collab_persistence_lag_seconds',
+      'flux_dependency_up',
       'http_request_duration_seconds',
       'http_requests_total',
       'outbox_events_pending',
