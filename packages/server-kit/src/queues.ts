@@ -49,35 +49,37 @@ interface ReportedQueue {
 const reportedQueues = new WeakMap<Registry, Set<ReportedQueue>>();
 
 /** `bullmq_queue_jobs{queue,state}` and `bullmq_queue_oldest_waiting_seconds{queue}` (the queue lag), read when scraped. */
-function reportQueue(registry: Registry, queue: ReportedQueue): () => void {
-  let queues = reportedQueues.get(registry);
-  if (!queues) {
-    const reported = new Set<ReportedQueue>();
-    queues = reported;
-    reportedQueues.set(registry, reported);
-    scrapedGauge(registry, 'bullmq_queue_jobs', 'Jobs in each BullMQ queue by state', ['queue', 'state'], async (set) => {
-      for (const q of reported) {
-        const counts = await q.getJobCounts(...JOB_STATES);
-        for (const state of JOB_STATES) set({ queue: q.name, state }, counts[state] ?? 0);
+function registerQueueGauges(registry: Registry, reported: Set<ReportedQueue>): void {
+  scrapedGauge(registry, 'bullmq_queue_jobs', 'Jobs in each BullMQ queue by state', ['queue', 'state'], async (set) => {
+    for (const queue of reported) {
+      const counts = await queue.getJobCounts(...JOB_STATES);
+      for (const state of JOB_STATES) set({ queue: queue.name, state }, counts[state] ?? 0);
+    }
+  });
+  scrapedGauge(
+    registry,
+    'bullmq_queue_oldest_waiting_seconds',
+    'Age of the oldest job waiting for a worker (0 when none waits): the queue lag',
+    ['queue'],
+    async (set) => {
+      for (const queue of reported) {
+        // The wait list is newest first; ascending order puts the oldest at index 0.
+        const [oldest] = await queue.getJobs(['wait'], 0, 0, true);
+        set({ queue: queue.name }, oldest ? Math.max(0, (Date.now() - oldest.timestamp) / 1000) : 0);
       }
-    });
-    scrapedGauge(
-      registry,
-      'bullmq_queue_oldest_waiting_seconds',
-      'Age of the oldest job waiting for a worker (0 when none waits): the queue lag',
-      ['queue'],
-      async (set) => {
-        for (const q of reported) {
-          // The wait list is newest first; ascending order puts the oldest at index 0.
-          const [oldest] = await q.getJobs(['wait'], 0, 0, true);
-          set({ queue: q.name }, oldest ? Math.max(0, (Date.now() - oldest.timestamp) / 1000) : 0);
-        }
-      },
-    );
+    },
+  );
+}
+
+/** Adds a queue to its registry's gauges (registering them with the first queue); returns the removal. */
+function reportQueue(registry: Registry, queue: ReportedQueue): () => void {
+  const reported = reportedQueues.get(registry) ?? new Set<ReportedQueue>();
+  if (!reportedQueues.has(registry)) {
+    reportedQueues.set(registry, reported);
+    registerQueueGauges(registry, reported);
   }
-  queues.add(queue);
-  const set = queues;
-  return () => set.delete(queue);
+  reported.add(queue);
+  return () => reported.delete(queue);
 }
 
 /**
