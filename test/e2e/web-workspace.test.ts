@@ -88,8 +88,11 @@ describe('web: organizations and projects', () => {
     await members.locator('li', { hasText: 'Bea Curie' }).waitFor();
     expect(await page.getByLabel('Role of Bea Curie').inputValue()).toBe('admin');
 
-    // The owner changes Bea's role; it sticks after a reload.
+    // The owner changes Bea's role; it sticks after a reload (taken once the change is answered: a
+    // reload would abort the request in flight).
+    const changed = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes(`/members/${bea.user.id}`));
     await page.getByLabel('Role of Bea Curie').selectOption('member');
+    expect((await changed).status()).toBe(200);
     await page.reload();
     await expect.poll(() => page.getByLabel('Role of Bea Curie').inputValue()).toBe('member');
 
