@@ -1,4 +1,4 @@
-import { eventChannel, type EventMap, type EventName } from '@flux/shared';
+import { eventChannel, type EventMap, type EventName, type FanoutEventName } from '@flux/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
 import { closeRedis, createRedis } from './redis.js';
@@ -8,7 +8,7 @@ type Handler<N extends EventName> = (payload: EventMap[N]) => void | Promise<voi
 /**
  * Typed cross-service events over Redis pub/sub: fan-out whose loss can be repaired (a projection
  * refreshed on demand, a cache). Events that must not be lost go through the outbox instead
- * (`createOutbox`, `DurableEvents`).
+ * (`createOutbox`, `DurableEvents`); `publish` and `subscribe` refuse their names at compile time.
  */
 export class EventBus {
   private subscriber: Redis | undefined;
@@ -21,11 +21,11 @@ export class EventBus {
     private readonly log: FastifyBaseLogger,
   ) {}
 
-  async publish<N extends EventName>(name: N, payload: EventMap[N]): Promise<void> {
+  async publish<N extends FanoutEventName>(name: N, payload: EventMap[N]): Promise<void> {
     await this.publisher.publish(eventChannel(this.prefix, name), JSON.stringify(payload));
   }
 
-  async subscribe<N extends EventName>(name: N, handler: Handler<N>): Promise<void> {
+  async subscribe<N extends FanoutEventName>(name: N, handler: Handler<N>): Promise<void> {
     const channel = eventChannel(this.prefix, name);
     if (!this.subscriber) {
       this.subscriber = createRedis(this.redisUrl, this.log, 'events', { maxRetriesPerRequest: null });

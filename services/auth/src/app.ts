@@ -1,8 +1,16 @@
 import cookie from '@fastify/cookie';
-import { type App, createAccessTokenVerifier, createFastify, fluxCore } from '@flux/server-kit';
+import {
+  type App,
+  createAccessTokenVerifier,
+  createFastify,
+  createOutbox,
+  fluxCore,
+  fluxOutboxRelay,
+  type OutboxEvent,
+} from '@flux/server-kit';
 import { warmUpPasswordChecks } from './accounts/password.js';
 import type { Config } from './config.js';
-import type { AppContext } from './context.js';
+import type { AppContext, AuthOutboxEvents } from './context.js';
 import { backgroundPlugin } from './plugins/background.js';
 import { mailerPlugin } from './plugins/mailer.js';
 import { maintenancePlugin } from './plugins/maintenance.js';
@@ -36,6 +44,8 @@ export async function buildApp(config: Config, { logger = true }: BuildOptions =
   await app.register(mailerPlugin, { config });
   await app.register(backgroundPlugin);
   if (config.jobs) await app.register(maintenancePlugin, { config });
+  // Every instance runs a relay; they take turns, so events reach the streams once and in order.
+  await app.register(fluxOutboxRelay, { schema: 'auth', sink: (events: OutboxEvent<AuthOutboxEvents>[]) => app.streams.append(events) });
   await warmUpPasswordChecks();
 
   const ctx: AppContext = {
@@ -43,6 +53,7 @@ export async function buildApp(config: Config, { logger = true }: BuildOptions =
     redis: app.redis,
     config,
     events: app.events,
+    outbox: createOutbox<AuthOutboxEvents>('auth'),
     log: app.log,
     mailer: app.mailer,
     background: app.background,

@@ -47,6 +47,7 @@ export async function buildApp(config: Config, { logger = true, verify }: BuildO
   const ctx: AppContext = {
     config,
     db: app.db,
+    dbRead: app.dbRead,
     redis: app.redis,
     log: app.log,
     verifyAccessToken: verify ?? createAccessTokenVerifier(remoteJwks(config.authUrl)),
@@ -70,7 +71,8 @@ export async function buildApp(config: Config, { logger = true, verify }: BuildO
 
   await app.events.subscribe('user.created', (user) => ctx.users.upsert({ id: user.userId, name: user.name, email: user.email }));
   await app.events.subscribe('user.updated', (user) => ctx.users.upsert({ id: user.userId, name: user.name, email: user.email }));
-  await app.events.subscribe('membership.changed', (change) => onMembershipChanged(ctx, change));
+  // Durable (auth's outbox → stream), handled once per messaging deployment and retried on failure.
+  await app.streams.consume('membership.changed', 'messaging', (event) => onMembershipChanged(ctx, event.payload));
 
   await app.register(conversationRoutes, { prefix: '/api/conversations', ctx });
   await app.register(conversationMessageRoutes, { prefix: '/api/conversations', ctx });

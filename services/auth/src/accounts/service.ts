@@ -3,8 +3,7 @@ import { AppError, type LoginBody, type PublicUser, type SignupBody } from '@flu
 import type { AppContext } from '../context.js';
 import { recordSecurityEvent, type RequestMeta } from '../security/events.js';
 import { clearLoginFailures, noteAccountFromIp, recordLoginFailure, reserveLoginAttempt } from '../security/limits.js';
-import { revokeSessions } from '../sessions/repository.js';
-import { startSession, type IssuedTokens } from '../sessions/service.js';
+import { revokeAndAnnounce, startSession, type IssuedTokens } from '../sessions/service.js';
 import { normaliseEmail } from './email.js';
 import { consumeEmailToken, issueEmailToken } from './email-tokens.js';
 import { toPublicUser } from './mappers.js';
@@ -200,7 +199,7 @@ export async function resetPassword(ctx: AppContext, token: string, password: st
     if (!user) throw badToken();
     // The mailbox owner proved themself, so the email counts as verified.
     await updateUser(trx, userId, { password_hash: passwordHash, email_verified_at: user.email_verified_at ?? new Date() });
-    const revoked = await revokeSessions(trx, { userId }, 'password_reset');
+    const revoked = await revokeAndAnnounce(ctx, trx, { userId }, 'password_reset');
     await recordSecurityEvent(ctx, trx, { type: 'password_reset', userId, meta, metadata: { sessionsRevoked: revoked.length } });
   });
 }

@@ -123,18 +123,18 @@ export async function listMine(ctx: AppContext, caller: Caller): Promise<Pending
  * or, for someone already a member, no change of role. Answers the organization to land in.
  */
 async function join(ctx: AppContext, caller: Caller, find: (trx: Transaction<Database>) => Promise<InvitationRow>): Promise<Organization> {
-  const { invitation, joined } = await ctx.db.transaction().execute(async (trx) => {
+  const invitation = await ctx.db.transaction().execute(async (trx) => {
     const invitation = await find(trx);
     const joined = await insertMember(trx, invitation.organization_id, caller.id, invitation.role);
     await repo.markAccepted(trx, invitation.id, caller.id);
-    return { invitation, joined };
+    if (joined)
+      await ctx.outbox.add(trx, 'membership.changed', {
+        organizationId: invitation.organization_id,
+        userId: caller.id,
+        role: invitation.role,
+      });
+    return invitation;
   });
-  if (joined)
-    await ctx.events.publish('membership.changed', {
-      organizationId: invitation.organization_id,
-      userId: caller.id,
-      role: invitation.role,
-    });
   const organization = await findOrganizationForMember(ctx.db, invitation.organization_id, caller.id);
   if (!organization) throw AppError.notFound('Organization');
   return toOrganization(organization);

@@ -33,13 +33,13 @@ export async function create(ctx: AppContext, caller: Caller, body: CreateOrgani
       const row = await repo.insertOrganization(trx, { name, slug, createdBy: caller.id });
       if (row) {
         await repo.insertMember(trx, row.id, caller.id, 'owner');
+        await ctx.outbox.add(trx, 'membership.changed', { organizationId: row.id, userId: caller.id, role: 'owner' });
         return { ...row, role: 'owner' as const };
       }
       if (body.slug) throw slugTaken();
     }
     throw new Error('could not find a free slug');
   });
-  await ctx.events.publish('membership.changed', { organizationId: organization.id, userId: caller.id, role: 'owner' });
   return toOrganization(organization);
 }
 
@@ -106,8 +106,8 @@ export async function setRole(ctx: AppContext, caller: Caller, id: string, userI
       throw AppError.conflict('last_owner', 'The last owner cannot be demoted; make someone else an owner first.');
     }
     await repo.updateMemberRole(trx, id, userId, role);
+    await ctx.outbox.add(trx, 'membership.changed', { organizationId: id, userId, role });
   });
-  await ctx.events.publish('membership.changed', { organizationId: id, userId, role });
   return memberAfterWrite(ctx.db, id, userId);
 }
 
@@ -124,6 +124,6 @@ export async function removeMember(ctx: AppContext, caller: Caller, id: string, 
       if (owners.length <= 1) throw AppError.conflict('last_owner', 'The last owner cannot leave; make someone else an owner first.');
     }
     await repo.deleteMember(trx, id, userId);
+    await ctx.outbox.add(trx, 'membership.changed', { organizationId: id, userId, role: null });
   });
-  await ctx.events.publish('membership.changed', { organizationId: id, userId, role: null });
 }

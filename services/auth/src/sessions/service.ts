@@ -1,10 +1,10 @@
-import type { Caller } from '@flux/server-kit';
+import type { Caller, DbOrTrx } from '@flux/server-kit';
 import { createHmac } from 'node:crypto';
 import { AppError, type AuthTokens, type SessionInfo } from '@flux/shared';
 import { findUserById } from '../accounts/repository.js';
 import { toPublicUser } from '../accounts/mappers.js';
 import type { AppContext } from '../context.js';
-import type { UserRow } from '../db/database.js';
+import type { Database, UserRow } from '../db/database.js';
 import { recordSecurityEvent, type RequestMeta } from '../security/events.js';
 import { newDeviceId, noteSignInDevice } from '../security/devices.js';
 import { noteRefresh } from '../security/limits.js';
@@ -58,6 +58,26 @@ export async function startSession(ctx: AppContext, user: UserRow, meta: Request
   };
 }
 
+/**
+ * Revokes sessions and, in the same transaction, writes `sessions.revoked` to the outbox: the
+ * other services refuse these sessions' access tokens (and close their sockets) once it is relayed,
+ * and a crash after the commit cannot lose it. Every path that ends sessions goes through here.
+ */
+export async function revokeAndAnnounce(
+  ctx: AppContext,
+  trx: DbOrTrx<Database>,
+  filter: { userId: string; ids?: string[] },
+  reason: string,
+): Promise<string[]> {
+  const revoked = await sessions.revokeSessions(trx, filter, reason);
+  if (revoked.length > 0) {
+    // Access tokens issued up to now expire within one lifetime; nobody needs to remember these sessions after that.
+    const until = new Date(Date.now() + ctx.config.accessTokenTtlSeconds * 1000).toISOString();
+    await ctx.outbox.add(trx, 'sessions.revoked', { userId: filter.userId, sessionIds: revoked, reason, until });
+  }
+  return revoked;
+}
+
 const invalid = () => AppError.unauthorized('The refresh token is invalid or expired; sign in again.', 'invalid_refresh_token');
 
 /**
@@ -74,7 +94,7 @@ export async function refresh(ctx: AppContext, token: string, meta: RequestMeta)
       if (now.getTime() - row.used_at.getTime() <= ctx.config.refreshGraceSeconds * 1000 && row.successor_id) {
         return { kind: 'ok' as const, userId: row.user_id, sessionId: row.session_id, refreshToken: successor, replay: true };
       }
-      await sessions.revokeSessions(trx, { userId: row.user_id, ids: [row.session_id] }, 'refresh_token_reused');
+      await revokeAndAnnounce(ctx, trx, { userId: row.user_id, ids: [row.session_id] }, 'refresh_token_reused');
       await recordSecurityEvent(ctx, trx, {
         type: 'refresh_token_reused',
         userId: row.user_id,
@@ -138,9 +158,11 @@ export async function listSessions(ctx: AppContext, caller: Caller): Promise<Ses
 
 /** Revokes one of the caller's sessions; someone else's session is reported as not found. */
 export async function revokeSession(ctx: AppContext, caller: Caller, sessionId: string, meta: RequestMeta): Promise<void> {
-  const revoked = await sessions.revokeSessions(ctx.db, { userId: caller.id, ids: [sessionId] }, 'revoked_by_user');
-  if (revoked.length === 0) throw AppError.notFound('Session');
-  await recordSecurityEvent(ctx, ctx.db, { type: 'session_revoked', userId: caller.id, meta, metadata: { sessionId } });
+  await ctx.db.transaction().execute(async (trx) => {
+    const revoked = await revokeAndAnnounce(ctx, trx, { userId: caller.id, ids: [sessionId] }, 'revoked_by_user');
+    if (revoked.length === 0) throw AppError.notFound('Session');
+    await recordSecurityEvent(ctx, trx, { type: 'session_revoked', userId: caller.id, meta, metadata: { sessionId } });
+  });
 }
 
 /** The session a refresh token belongs to (for cookie-mode logout), if the token is known. */
@@ -150,11 +172,15 @@ export async function sessionOfRefreshToken(ctx: AppContext, token: string): Pro
 }
 
 export async function logout(ctx: AppContext, userId: string, sessionId: string, meta: RequestMeta): Promise<void> {
-  await sessions.revokeSessions(ctx.db, { userId, ids: [sessionId] }, 'logout');
-  await recordSecurityEvent(ctx, ctx.db, { type: 'logout', userId, meta, metadata: { sessionId } });
+  await ctx.db.transaction().execute(async (trx) => {
+    await revokeAndAnnounce(ctx, trx, { userId, ids: [sessionId] }, 'logout');
+    await recordSecurityEvent(ctx, trx, { type: 'logout', userId, meta, metadata: { sessionId } });
+  });
 }
 
 export async function logoutAll(ctx: AppContext, userId: string, meta: RequestMeta): Promise<void> {
-  const revoked = await sessions.revokeSessions(ctx.db, { userId }, 'logout_all');
-  await recordSecurityEvent(ctx, ctx.db, { type: 'logout_all', userId, meta, metadata: { sessionsRevoked: revoked.length } });
+  await ctx.db.transaction().execute(async (trx) => {
+    const revoked = await revokeAndAnnounce(ctx, trx, { userId }, 'logout_all');
+    await recordSecurityEvent(ctx, trx, { type: 'logout_all', userId, meta, metadata: { sessionsRevoked: revoked.length } });
+  });
 }
