@@ -1,5 +1,6 @@
 import { AppError, type ErrorBody, type ErrorCode } from '@flux/shared';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { isDatabaseUnavailable } from './db.js';
 
 interface ValidationIssue {
   instancePath: string;
@@ -29,8 +30,23 @@ const frameworkErrors: Record<string, { status: number; code: ErrorCode; message
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'validation_error', message: 'Content-Length does not match the body.' },
 };
 
+/** Seconds a client is told to wait before retrying while PostgreSQL is unreachable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 2;
+
+/** The 503 for a request whose query could not reach PostgreSQL: the client may retry it as is. */
+export function databaseUnavailable(): AppError {
+  return new AppError(
+    'service_unavailable',
+    503,
+    'The database is unreachable right now; try again shortly.',
+    { retryAfter: DATABASE_RETRY_AFTER_SECONDS },
+    { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
+  );
+}
+
 export function toAppError(error: FastifyError | AppError | Error): AppError {
   if (error instanceof AppError) return error;
+  if (isDatabaseUnavailable(error)) return databaseUnavailable();
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
     const context = fastifyError.validationContext ?? 'body';
@@ -54,7 +70,9 @@ export function toAppError(error: FastifyError | AppError | Error): AppError {
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const appError = toAppError(error);
-    if (appError.status >= 500) {
+    // An outage is not a bug: logged once per request as a warning, not reported.
+    if (appError.code === 'service_unavailable') request.log.warn({ err: error, reqId: request.id }, 'dependency unavailable');
+    else if (appError.status >= 500) {
       request.log.error({ err: error, reqId: request.id }, 'request failed');
       // Decorated by fluxErrorReporting when it is registered (fluxCore does, before this handler).
       const reporter = app.hasDecorator('errorReporter') ? app.errorReporter : undefined;

@@ -29,6 +29,8 @@ export const fluxDb = fp<DbPluginOptions>(
     app.decorate('db', db);
     app.decorate('sql', sql);
     app.addHook('onClose', async () => {
+      // Bounded: with PostgreSQL away a connection may never settle, and shutdown must not wait for it.
+      await sql.end({ timeout: 5 });
       await db.destroy();
     });
   },

@@ -1,4 +1,4 @@
-import { toCaller } from '@flux/server-kit';
+import { databaseUnavailable, isDatabaseUnavailable, toCaller } from '@flux/server-kit';
 import {
   AppError,
   type ClientToServerEvents,
@@ -36,6 +36,8 @@ type AnswerOf<E extends ClientEvent> =
   NonNullable<Parameters<ClientToServerEvents[E]>[1]> extends SocketAckCallback<infer T extends object> ? T : never;
 
 function toSocketError(err: unknown, ctx: AppContext): SocketError {
+  // PostgreSQL unreachable: the same retryable service_unavailable as over HTTP, and the socket stays up.
+  if (isDatabaseUnavailable(err)) return databaseUnavailable().toBody().error as SocketError;
   if (err instanceof AppError) return { code: err.code, message: err.message, ...(err.details !== undefined && { details: err.details }) };
   ctx.log.error({ err }, 'socket handler failed');
   return { code: 'internal_error', message: 'Something went wrong on our side; try again.' };
