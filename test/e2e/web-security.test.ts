@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
-import { launchBrowser, openTab, screenshot, signInInBrowser, signUpInBrowser } from './browser.js';
+import { launchBrowser, openTab, PASSWORD, screenshot, signInInBrowser, signUpInBrowser } from './browser.js';
 import { startStack, type Stack } from './stack.js';
 
 /** Anomaly detection as a person meets it: a sign-in from another browser shows on the account page. */
@@ -16,7 +16,7 @@ describe('web: security activity', () => {
     await stack?.stop();
   });
 
-  it('shows a sign-in from a second browser as a new device on the account page, and mails a notice', async () => {
+  it('shows a sign-in from a second browser as a new device on the account page and mails a notice; a password change after re-authentication signs that browser out', async () => {
     const laptop = await openTab(browser, stack.url);
     const email = await signUpInBrowser(laptop.page, 'Devi Device');
 
@@ -45,6 +45,15 @@ describe('web: security activity', () => {
       return outbox.items.find((m) => m.subject === 'New sign-in to your FluxStudio account');
     });
     expect(notice).toBeDefined();
+
+    // A new password needs the current one first; the other browser is signed out.
+    await laptop.page.getByLabel('New password').fill('Fresh-harbour-violet-58');
+    await laptop.page.getByRole('button', { name: 'Change password' }).click();
+    await laptop.page.getByLabel('Current password').fill(PASSWORD);
+    await laptop.page.getByRole('button', { name: 'Confirm' }).click();
+    await laptop.page.getByText('Password changed. Your other sessions were signed out.').waitFor();
+    await phone.page.goto('/account');
+    await phone.page.getByRole('heading', { name: 'Sign in' }).waitFor();
     expect([...laptop.errors, ...phone.errors]).toEqual([]);
     await Promise.all([laptop.context.close(), phone.context.close()]);
   }, 90_000);

@@ -152,6 +152,41 @@ describe('auth hardening: parallel guessing, TOTP cap, re-authentication', () =>
   });
 });
 
+describe('changing the password', () => {
+  let app: App;
+  const { db } = testDatabase();
+  const make = factories(db);
+  beforeAll(async () => {
+    app = await authApp();
+  });
+  afterAll(async () => {
+    await app.close();
+    await db.destroy();
+  });
+
+  it('needs a fresh re-authentication, then signs every other session out', async () => {
+    const user = await make.user();
+    const laptop = httpClient(app, { token: user.accessToken });
+    const phone = await httpClient(app).post<{ accessToken: string }>('/api/auth/login', { email: user.email, password: TEST_PASSWORD });
+    const fresh = 'Brand-new-lighthouse-42';
+
+    const refused = await laptop.post<ErrorBody>('/api/auth/password', { password: fresh });
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.code).toBe('reauth_required');
+
+    expect((await laptop.post('/api/auth/reauth', { password: TEST_PASSWORD })).status).toBe(200);
+    const weak = await laptop.post<ErrorBody>('/api/auth/password', { password: 'password1' });
+    expect(weak.body.error.code).toBe('weak_password');
+    expect((await laptop.post('/api/auth/password', { password: fresh })).status).toBe(204);
+
+    // This session goes on; the phone's ended; only the new password signs in.
+    expect((await laptop.get('/api/auth/me')).status).toBe(200);
+    expect((await httpClient(app, { token: phone.body.accessToken }).get('/api/auth/me')).status).toBe(401);
+    expect((await httpClient(app).post('/api/auth/login', { email: user.email, password: TEST_PASSWORD })).status).toBe(401);
+    expect((await httpClient(app).post('/api/auth/login', { email: user.email, password: fresh })).status).toBe(200);
+  });
+});
+
 describe('anomaly detection: new devices and the security log', () => {
   let app: App;
   const { db } = testDatabase();

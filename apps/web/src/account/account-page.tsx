@@ -1,6 +1,7 @@
 import { useAuth } from '../auth/auth-context.js';
 import { useDocumentTitle } from '../components/use-document-title.js';
 import { MfaSection } from './mfa-section.js';
+import { PasswordSection } from './password-section.js';
 import { SecurityEvents } from './security-events.js';
 import { SessionsSection } from './sessions-section.js';
 
@@ -28,6 +29,7 @@ export default function AccountPage() {
         </section>
         <MfaSection />
       </div>
+      <PasswordSection />
       <SessionsSection />
       <SecurityEvents />
     </section>

@@ -7,7 +7,7 @@ import { useForm } from '../components/use-form.js';
 export const needsReauth = (error: unknown): boolean => error instanceof ApiError && error.code === 'reauth_required';
 
 /**
- * "Confirm it's you" before a sensitive change (two-step verification on or off): the password, and
+ * "Confirm it's you" before a sensitive change (two-step verification, the password): the password, and
  * the current code once the server says two-step verification is on. It counts for five minutes.
  */
 export function ReauthForm({ onConfirmed, onCancel }: { onConfirmed: () => void; onCancel: () => void }) {
@@ -27,7 +27,7 @@ export function ReauthForm({ onConfirmed, onCancel }: { onConfirmed: () => void;
   return (
     <form onSubmit={form.onSubmit} noValidate aria-labelledby="reauth-heading">
       <h3 id="reauth-heading">Confirm it’s you</h3>
-      <p className="muted small">Enter your password to change two-step verification.</p>
+      <p className="muted small">Enter your current password to continue.</p>
       <FormError error={form.error} />
       <Field label="Current password" name="password" type="password" autoComplete="current-password" required autoFocus />
       {needsCode && <Field label="Authentication code" name="otp" inputMode="numeric" autoComplete="one-time-code" required />}

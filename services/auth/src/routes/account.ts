@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@flux/server-kit';
 import {
+  ChangePasswordBody,
   CodeBody,
   ErrorBody,
   IdParams,
@@ -16,6 +17,7 @@ import {
   UpdateMeBody,
 } from '@flux/shared';
 import type { FastifyRequest } from 'fastify';
+import { changePassword } from '../accounts/change-password.js';
 import * as mfa from '../accounts/mfa.js';
 import * as accounts from '../accounts/service.js';
 import type { AppContext } from '../context.js';
@@ -33,7 +35,7 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody,
 export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.addHook('onRequest', authenticated(ctx));
   const credentialLimit = async (request: FastifyRequest) => limitCredentialRequests(ctx, request.ip);
-  /** MFA changes need the password (and code) again within five minutes: POST /reauth. */
+  /** MFA and password changes need the password (and code) again within five minutes: POST /reauth. */
   const recentReauth = async (request: FastifyRequest) => assertRecentReauth(ctx, request.caller);
 
   app.post(
@@ -66,6 +68,15 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     async (request, reply) => {
       await accounts.resendVerification(ctx, request.caller);
       return reply.code(202).send();
+    },
+  );
+
+  app.post(
+    '/password',
+    { preHandler: [credentialLimit, recentReauth], schema: { body: ChangePasswordBody, response: { 204: NoContent, ...errors } } },
+    async (request, reply) => {
+      await changePassword(ctx, request.caller, request.body.password, requestMeta(request));
+      return reply.code(204).send(null);
     },
   );
 
