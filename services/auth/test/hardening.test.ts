@@ -219,6 +219,18 @@ describe('anomaly detection: new devices and the security log', () => {
         m.subject.includes('New sign-in'),
       );
     expect(await eventually(mail, { what: 'the new-device notice' })).toMatchObject({ text: expect.stringContaining('Phone/1') });
+
+    // A cookie-less script is a new device at every sign-in: each is recorded, but the owner gets one notice an hour.
+    for (let i = 0; i < 3; i++)
+      expect((await httpClient(app).post('/api/auth/login', { email: user.email, password: TEST_PASSWORD })).status).toBe(200);
+    expect(await newDevice()).toBe(4);
+    // The mail is sent after answering: wait for those tasks before counting.
+    await app.background.drain();
+    const notices = async () =>
+      (await httpClient(app).get<Page<OutboxMail>>(`/api/auth/dev/outbox?to=${encodeURIComponent(user.email)}`)).body.items.filter((m) =>
+        m.subject.includes('New sign-in'),
+      );
+    expect(await notices()).toHaveLength(1);
   });
 
   it('records a request burst from one session once as a security event', async () => {

@@ -9,9 +9,14 @@ export const DEVICE_COOKIE = 'flux_device';
 export const isDeviceId = (value: unknown): value is string => typeof value === 'string' && /^[\w-]{20,100}$/.test(value);
 export const newDeviceId = (): string => randomToken();
 
+/** At most one new-device notice per account in this many seconds (the events are all recorded). */
+const NOTICE_INTERVAL_SECONDS = 3600;
+
 /**
  * Called at every sign-in: remembers the device, and when the account already had others, records
  * a `new_device` security event and mails the owner a notice (after answering, like other mail).
+ * A client that keeps no cookies (a script) is a new device each time: the notices are throttled so
+ * it cannot flood the owner's mailbox.
  */
 export async function noteSignInDevice(ctx: AppContext, user: UserRow, deviceId: string, meta: RequestMeta): Promise<void> {
   const before = await countKnownDevices(ctx.db, user.id);
@@ -22,8 +27,10 @@ export async function noteSignInDevice(ctx: AppContext, user: UserRow, deviceId:
   });
   if (!isNew || before === 0) return;
   await recordSecurityEvent(ctx, ctx.db, { type: 'new_device', userId: user.id, meta });
-  ctx.background.run('new_device_mail', () =>
-    ctx.mailer.send({
+  ctx.background.run('new_device_mail', async () => {
+    const first = await ctx.redis.set(`${ctx.config.redisPrefix}auth:device-notice:${user.id}`, '1', 'EX', NOTICE_INTERVAL_SECONDS, 'NX');
+    if (first !== 'OK') return;
+    await ctx.mailer.send({
       to: user.email,
       subject: 'New sign-in to your FluxStudio account',
       text: [
@@ -37,6 +44,6 @@ export async function noteSignInDevice(ctx: AppContext, user: UserRow, deviceId:
         `from your account page: ${ctx.config.publicUrl.replace(/\/$/, '')}/account`,
         '',
       ].join('\n'),
-    }),
-  );
+    });
+  });
 }
