@@ -1,5 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
 import { Services, type ServiceName } from '@flux/shared';
+import { withSentinels } from './redis.js';
 import { loadSecret } from './secrets.js';
 
 /** Thrown by a config reader with every problem it found, so one boot lists them all. */
@@ -118,6 +119,9 @@ export interface BaseConfig {
   port: number;
   databaseUrl: string;
   databasePoolSize: number;
+  /** DATABASE_REPLICA_URL: a read replica for read-heavy routes (`app.dbRead`); unset, those read the primary. */
+  databaseReplicaUrl?: string;
+  /** REDIS_URL, with REDIS_SENTINELS / REDIS_SENTINEL_NAME folded in (see withSentinels). */
   redisUrl: string;
   /** Prefix for every Redis key, channel and queue of this deployment (a test run uses its own). */
   redisPrefix: string;
@@ -151,6 +155,27 @@ function callerKeys(env: EnvReader, self: ServiceName): Partial<Record<ServiceNa
   return keys;
 }
 
+/**
+ * REDIS_URL, or with REDIS_SENTINELS (`host:port,host:port`) and REDIS_SENTINEL_NAME (the master's
+ * name) the same URL in Sentinel mode: its password and database still apply, its host is ignored.
+ */
+function redisUrl(env: EnvReader): string {
+  const url = env.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']);
+  const sentinels = env
+    .optional('REDIS_SENTINELS')
+    ?.split(',')
+    .map((entry) => entry.trim());
+  const name = env.optional('REDIS_SENTINEL_NAME');
+  if (!sentinels) {
+    if (name) env.problems.push('REDIS_SENTINEL_NAME needs REDIS_SENTINELS (host:port,host:port)');
+    return url;
+  }
+  const bad = sentinels.filter((entry) => !/^[^\s:,]+:\d{1,5}$/.test(entry));
+  if (bad.length > 0) env.problems.push(`REDIS_SENTINELS must be host:port,host:port (got "${bad.join(',')}")`);
+  if (!name) env.problems.push('REDIS_SENTINELS needs REDIS_SENTINEL_NAME (the monitored master name)');
+  return bad.length > 0 || !name ? url : withSentinels(url, sentinels, name);
+}
+
 /** The settings every service shares; a service's own config extends this. */
 export function readBaseConfig(env: EnvReader, service: ServiceName): BaseConfig {
   // PORT (set per process by PM2, which increments it per instance) wins over <SERVICE>_PORT.
@@ -162,7 +187,8 @@ export function readBaseConfig(env: EnvReader, service: ServiceName): BaseConfig
     port: env.int('PORT', servicePort(service), { min: 0, max: 65535 }),
     databaseUrl: env.url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/flux', ['postgres:', 'postgresql:']),
     databasePoolSize: env.int('DATABASE_POOL_SIZE', 10, { min: 1, max: 200 }),
-    redisUrl: env.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    databaseReplicaUrl: env.optional('DATABASE_REPLICA_URL') && env.url('DATABASE_REPLICA_URL', '', ['postgres:', 'postgresql:']),
+    redisUrl: redisUrl(env),
     redisPrefix: env.str('REDIS_PREFIX', 'flux:'),
     logLevel: env.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     publicUrl: env.url('PUBLIC_URL', 'http://127.0.0.1:8080', ['http:', 'https:']),

@@ -44,6 +44,7 @@ export async function buildApp(config: Config, { logger = true }: BuildOptions =
 
   const ctx: AppContext = {
     db: app.db,
+    dbRead: app.dbRead,
     config,
     events: app.events,
     log: app.log,

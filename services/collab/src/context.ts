@@ -11,6 +11,8 @@ import type { RoomManager } from './rooms/room-manager.js';
 /** What collab's routes and services need, assembled in app.ts from the decorated resources and passed explicitly. */
 export interface AppContext {
   db: Kysely<Database>;
+  /** The read replica when DATABASE_REPLICA_URL is set, else `db`: the document list reads here. */
+  dbRead: Kysely<Database>;
   config: Config;
   events: EventBus;
   log: FastifyBaseLogger;

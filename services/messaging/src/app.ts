@@ -48,6 +48,7 @@ export async function buildApp(config: Config, { logger = true, verify }: BuildO
     config,
     db: app.db,
     dbRead: app.dbRead,
+    dbRead: app.dbRead,
     redis: app.redis,
     log: app.log,
     verifyAccessToken: verify ?? createAccessTokenVerifier(remoteJwks(config.authUrl)),

@@ -18,6 +18,8 @@ import type { UserDirectory } from './users/directory.js';
 export interface AppContext {
   config: Config;
   db: Kysely<Database>;
+  /** The read replica when DATABASE_REPLICA_URL is set, else `db`: history pages and search read here. */
+  dbRead: Kysely<Database>;
   redis: Redis;
   log: FastifyBaseLogger;
   verifyAccessToken: AccessTokenVerifier;

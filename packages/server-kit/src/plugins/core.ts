@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import type { BaseConfig } from '../config.js';
 import type { HealthExtra } from '../health.js';
 import { fluxDb } from './db.js';
+import { fluxDbRead } from './db-read.js';
 import { fluxErrorReporting } from './error-reporting.js';
 import { fluxErrors } from './errors.js';
 import { fluxEvents } from './events.js';
@@ -33,6 +34,7 @@ export const fluxCore = fp<CorePluginOptions>(
     });
     await app.register(fluxErrors);
     await app.register(fluxDb, { url: config.databaseUrl, poolSize: config.databasePoolSize });
+    await app.register(fluxDbRead, { url: config.databaseReplicaUrl, poolSize: config.databasePoolSize });
     await app.register(fluxRedis, { url: config.redisUrl });
     // Before any route, so the document sees them all.
     await app.register(fluxOpenApi, { service: config.service, redisPrefix: config.redisPrefix });

@@ -1,5 +1,6 @@
 export * from './core.js';
 export * from './db.js';
+export * from './db-read.js';
 export * from './error-reporting.js';
 export * from './errors.js';
 export * from './events.js';

@@ -39,7 +39,7 @@ export async function list(ctx: AppContext, caller: Caller, query: DocumentsQuer
   authorize(await actorIn(ctx, caller, query.projectId), 'document.list', { projectId: query.projectId });
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
   if (query.cursor !== undefined && !after) throw AppError.validation('cursor', 'is not a cursor from a previous page');
-  const rows = await documents.listByProject(ctx.db, query.projectId, query.limit + 1, after);
+  const rows = await documents.listByProject(ctx.dbRead, query.projectId, query.limit + 1, after);
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   return { items: page.map(toDocument), nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };

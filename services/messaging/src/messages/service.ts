@@ -131,13 +131,14 @@ export async function list(
   query: { before?: string; limit: number; parentId?: string },
 ): Promise<{ items: Message[]; nextCursor: string | null }> {
   await readableConversation(ctx, caller, conversationId);
-  const rows = await repo.page(ctx.db, conversationId, {
+  // Access was just checked on the primary; the page itself may come from the replica.
+  const rows = await repo.page(ctx.dbRead, conversationId, {
     before: query.before === undefined ? undefined : Number(query.before),
     limit: query.limit + 1,
     parentId: query.parentId,
   });
   const more = rows.length > query.limit;
-  const items = await hydrate(ctx.db, rows.slice(0, query.limit));
+  const items = await hydrate(ctx.dbRead, rows.slice(0, query.limit));
   const last = items.at(-1);
   return { items, nextCursor: more && last ? String(last.seq) : null };
 }
@@ -226,7 +227,7 @@ export async function search(
   caller: Caller,
   query: { q: string; conversationId?: string; limit: number; before?: string },
 ): Promise<{ items: Message[]; nextCursor: string | null }> {
-  const rows = await repo.search(ctx.db, caller.id, {
+  const rows = await repo.search(ctx.dbRead, caller.id, {
     q: query.q,
     conversationId: query.conversationId,
     limit: query.limit + 1,
@@ -234,7 +235,7 @@ export async function search(
   });
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
-  return { items: await hydrate(ctx.db, page), nextCursor: rows.length > query.limit && last ? encodeIdCursor(last.id) : null };
+  return { items: await hydrate(ctx.dbRead, page), nextCursor: rows.length > query.limit && last ? encodeIdCursor(last.id) : null };
 }
 
 /**
