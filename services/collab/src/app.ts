@@ -9,6 +9,7 @@ import { collabMetricsPlugin } from './plugins/metrics.js';
 import { projectAccessPlugin } from './plugins/project-access.js';
 import { roomRelayPlugin } from './plugins/relay.js';
 import { roomsPlugin } from './plugins/rooms.js';
+import { sessionsPlugin } from './plugins/sessions.js';
 import { updateWriterPlugin } from './plugins/update-writer.js';
 import { websocketPlugin } from './plugins/websocket.js';
 import { collabSocketRoutes } from './routes/collab-socket.js';
@@ -40,6 +41,7 @@ export async function buildApp(config: Config, { logger = true }: BuildOptions =
   await app.register(roomsPlugin, { config });
   await app.register(projectAccessPlugin, { config });
   await app.register(membershipPlugin);
+  await app.register(sessionsPlugin, { config });
   await app.register(websocketPlugin, { config });
 
   const ctx: AppContext = {
@@ -50,6 +52,7 @@ export async function buildApp(config: Config, { logger = true }: BuildOptions =
     log: app.log,
     verifyAccessToken: createAccessTokenVerifier(remoteJwks(config.authUrl)),
     access: app.projectAccess,
+    sessions: app.sessionSockets,
     rooms: app.rooms,
     metrics: app.collabMetrics,
     limits: new RateLimiter(app.redis, config),

@@ -2,6 +2,7 @@ import type { AccessTokenVerifier, EventBus } from '@flux/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { ProjectAccessCache } from './access/project-access.js';
+import type { SessionSockets } from './access/sessions.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import type { RateLimiter } from './limits/rate-limiter.js';
@@ -18,6 +19,8 @@ export interface AppContext {
   log: FastifyBaseLogger;
   verifyAccessToken: AccessTokenVerifier;
   access: ProjectAccessCache;
+  /** Revoked sessions (REST and admission refuse them) and each session's open sockets. */
+  sessions: SessionSockets;
   rooms: RoomManager;
   metrics: CollabMetrics;
   /** Per-minute limits on creating documents and versions and on restores (Redis, across instances). */

@@ -6,6 +6,7 @@ import {
   createFastify,
   fluxCore,
   remoteJwks,
+  RevokedSessions,
 } from '@flux/server-kit';
 import { Counter } from 'prom-client';
 import type { Config } from './config.js';
@@ -16,6 +17,7 @@ import { presencePlugin } from './plugins/presence.js';
 import { rateLimiterPlugin } from './plugins/rate-limiter.js';
 import { realtimePlugin } from './plugins/realtime.js';
 import { storagePlugin } from './plugins/storage.js';
+import { followRevocations } from './realtime/revocation.js';
 import { attachSocketHandlers } from './realtime/socket.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { fileRoutes } from './routes/files.js';
@@ -48,13 +50,13 @@ export async function buildApp(config: Config, { logger = true, verify }: BuildO
     config,
     db: app.db,
     dbRead: app.dbRead,
-    dbRead: app.dbRead,
     redis: app.redis,
     log: app.log,
     verifyAccessToken: verify ?? createAccessTokenVerifier(remoteJwks(config.authUrl)),
     auth,
     users: new UserDirectory(app.db, auth),
     realtime: app.realtime,
+    revokedSessions: new RevokedSessions(app.redis, config.redisPrefix, app.log),
     notifications: app.notifications,
     storage: app.storage,
     rateLimiter: app.rateLimiter,
@@ -69,6 +71,7 @@ export async function buildApp(config: Config, { logger = true, verify }: BuildO
   };
 
   attachSocketHandlers(app.io, ctx, app.presence);
+  await followRevocations(app.streams, app.io, ctx.revokedSessions);
 
   await app.events.subscribe('user.created', (user) => ctx.users.upsert({ id: user.userId, name: user.name, email: user.email }));
   await app.events.subscribe('user.updated', (user) => ctx.users.upsert({ id: user.userId, name: user.name, email: user.email }));

@@ -1,4 +1,4 @@
-import type { AccessTokenVerifier, AuthClient } from '@flux/server-kit';
+import type { AccessTokenVerifier, AuthClient, RevokedSessions } from '@flux/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
@@ -26,6 +26,8 @@ export interface AppContext {
   auth: AuthClient;
   users: UserDirectory;
   realtime: Realtime;
+  /** Sessions auth signed out before their tokens expired: refused on REST and socket handshakes. */
+  revokedSessions: RevokedSessions;
   notifications: NotificationQueue;
   storage: FileStorage;
   rateLimiter: RateLimiter;

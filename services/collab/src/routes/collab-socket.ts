@@ -4,6 +4,7 @@ import { CollabCloseCodes } from '@flux/shared/constants';
 import { Type } from '@sinclair/typebox';
 import type { FastifyBaseLogger } from 'fastify';
 import type WebSocket from 'ws';
+import { expiryOf } from '../access/sessions.js';
 import type { AppContext } from '../context.js';
 import { toResource } from '../documents/mappers.js';
 import * as documents from '../documents/service.js';
@@ -15,7 +16,7 @@ import type { Room } from '../rooms/room.js';
  * Decides who may join a document's room: a valid access token (4401 otherwise), then the
  * document and the policy (4403 otherwise; unknown documents look the same as forbidden ones).
  */
-async function admit(ctx: AppContext, documentId: string, token: string | undefined) {
+async function admit(ctx: AppContext, socket: WebSocket, documentId: string, token: string | undefined) {
   if (!token) throw new CloseConnection(CollabCloseCodes.unauthorized, 'missing token');
   const caller = toCaller(
     await ctx.verifyAccessToken(token).catch((err: unknown) => {
@@ -23,6 +24,9 @@ async function admit(ctx: AppContext, documentId: string, token: string | undefi
       throw err instanceof AppError && err.status === 401 ? new CloseConnection(CollabCloseCodes.unauthorized, 'invalid token') : err;
     }),
   );
+  // Tracked before the revocation check, so a revocation landing in between still finds the socket.
+  ctx.sessions.track(caller.sessionId, socket, expiryOf(token));
+  if (await ctx.sessions.revoked.isRevoked(caller.sessionId)) throw new CloseConnection(CollabCloseCodes.unauthorized, 'session revoked');
   const admitted = await documents.admitToRoom(ctx, caller, documentId);
   if (!admitted) throw new CloseConnection(CollabCloseCodes.forbidden, 'no access');
   return { caller, ...admitted };
@@ -91,7 +95,7 @@ export const collabSocketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
       void (async () => {
         try {
           let generation = ctx.access.generation;
-          const admitted = await admit(ctx, documentId, request.query.token);
+          const admitted = await admit(ctx, socket, documentId, request.query.token);
           const { caller, document } = admitted;
           let { access } = admitted;
           // Before loading anything for a user already at the cap.

@@ -1,13 +1,14 @@
-import { authenticate, type FastifyPluginAsyncTypebox } from '@flux/server-kit';
+import type { FastifyPluginAsyncTypebox } from '@flux/server-kit';
 import { CollabDocument, CreateDocumentBody, DocumentsQuery, ErrorBody, IdParams, NoContent, Page, UpdateDocumentBody } from '@flux/shared';
 import type { AppContext } from '../context.js';
 import * as documents from '../documents/service.js';
+import { authenticateCaller } from './auth-hook.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 429: ErrorBody, 503: ErrorBody };
 
 /** `/api/documents` (contract §6): the caller's project role from auth decides; non-members get 404. */
 export const documentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  app.addHook('onRequest', authenticate(ctx.verifyAccessToken));
+  app.addHook('onRequest', authenticateCaller(ctx));
 
   app.post('/', { schema: { body: CreateDocumentBody, response: { 201: CollabDocument, ...errors } } }, async (request, reply) =>
     reply.code(201).send(await documents.create(ctx, request.caller, request.body)),

@@ -1,13 +1,14 @@
-import { authenticate, type FastifyPluginAsyncTypebox } from '@flux/server-kit';
+import type { FastifyPluginAsyncTypebox } from '@flux/server-kit';
 import { CreateVersionBody, DocumentVersion, ErrorBody, IdParams, Page, VersionParams } from '@flux/shared';
 import type { AppContext } from '../context.js';
 import * as versions from '../versions/service.js';
+import { authenticateCaller } from './auth-hook.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody, 503: ErrorBody };
 
 /** `/api/documents/:id/versions` (contract §6): named snapshots of a document and their live restore. */
 export const versionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  app.addHook('onRequest', authenticate(ctx.verifyAccessToken));
+  app.addHook('onRequest', authenticateCaller(ctx));
 
   app.post(
     '/',

@@ -17,6 +17,7 @@ import * as messages from '../messages/service.js';
 import type { Presence } from './presence.js';
 import { compile } from './validation.js';
 import { conversationRoom, type MessagingServer, type MessagingSocket, userRoom } from './realtime.js';
+import { sessionRoom } from './revocation.js';
 
 /** The `exp` claim of a token that was just verified, in ms. */
 function expiryOf(token: string): number | undefined {
@@ -99,6 +100,8 @@ export function attachSocketHandlers(io: MessagingServer, ctx: AppContext, prese
     try {
       if (typeof token !== 'string' || token.length === 0) throw AppError.unauthorized();
       const claims = await ctx.verifyAccessToken(token);
+      if (await ctx.revokedSessions.isRevoked(claims.sid))
+        throw AppError.unauthorized('This session has ended; sign in again.', 'invalid_token');
       // Before any work for this socket: a flood of sockets costs a token check each, nothing more.
       release = connections.acquire(claims.sub, clientAddress(socket.request));
       if (!release) throw new TooManyConnections();
@@ -113,7 +116,7 @@ export function attachSocketHandlers(io: MessagingServer, ctx: AppContext, prese
       await ctx.users.remember(data.caller);
       // Rooms are joined here, before the client hears "connected": the personal room first, so a
       // conversation created while its ids load still reaches this socket through it.
-      await socket.join(userRoom(claims.sub));
+      await socket.join([userRoom(claims.sub), sessionRoom(claims.sid)]);
       const conversationIds = await conversationsRepo.conversationIdsOf(ctx.db, claims.sub);
       await socket.join(conversationIds.map(conversationRoom));
       next();
