@@ -11,6 +11,7 @@ import {
 import { Counter } from 'prom-client';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
+import { ProjectAccessCache } from './conversations/project-access.js';
 import { onMembershipChanged } from './conversations/service.js';
 import { notificationsPlugin } from './plugins/notifications.js';
 import { presencePlugin } from './plugins/presence.js';
@@ -57,6 +58,7 @@ export async function buildApp(config: Config, { logger = true, verify }: BuildO
     users: new UserDirectory(app.db, auth),
     realtime: app.realtime,
     revokedSessions: new RevokedSessions(app.redis, config.redisPrefix, app.log),
+    projectAccess: new ProjectAccessCache(auth, config.projectAccessCacheMs),
     notifications: app.notifications,
     storage: app.storage,
     rateLimiter: app.rateLimiter,
@@ -77,6 +79,8 @@ export async function buildApp(config: Config, { logger = true, verify }: BuildO
   await app.events.subscribe('user.updated', (user) => ctx.users.upsert({ id: user.userId, name: user.name, email: user.email }));
   // Durable (auth's outbox → stream), handled once per messaging deployment and retried on failure.
   await app.streams.consume('membership.changed', 'messaging', (event) => onMembershipChanged(ctx, event.payload));
+  // Every instance drops its cached project access for the user at once.
+  await app.streams.follow('membership.changed', ({ payload }) => ctx.projectAccess.invalidate(payload.organizationId, payload.userId));
 
   await app.register(conversationRoutes, { prefix: '/api/conversations', ctx });
   await app.register(conversationMessageRoutes, { prefix: '/api/conversations', ctx });

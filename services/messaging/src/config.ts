@@ -38,6 +38,8 @@ export interface Config extends BaseConfig {
   typingThrottleMs: number;
   /** How long a socket's presence lives in Redis without a heartbeat (an instance that died). */
   presenceTtlSeconds: number;
+  /** How long auth's project access answers are trusted (membership.changed drops them sooner). */
+  projectAccessCacheMs: number;
 }
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -71,6 +73,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     socketEventLimit: reader.int('SOCKET_EVENT_LIMIT', 300, { min: 1 }),
     typingThrottleMs: reader.int('TYPING_THROTTLE_MS', 1000, { min: 0, max: 60_000 }),
     presenceTtlSeconds: reader.int('PRESENCE_TTL_SECONDS', 60, { min: 5, max: 3600 }),
+    projectAccessCacheMs: reader.int('PROJECT_ACCESS_CACHE_MS', 30_000, { min: 0, max: 30_000 }),
   };
   reader.done();
   return config;

@@ -25,9 +25,22 @@ export async function findOrJoinMembership(ctx: AppContext, conversationId: stri
   const found = await repo.findWithMember(ctx.db, conversationId, userId);
   if (!found) return undefined;
   const { conversation, member } = found;
+  if (member && conversation.type === 'project' && conversation.project_id) {
+    // Members of a project conversation are re-checked against the project (answers cached
+    // ≤ 30 s, dropped by membership.changed): a removal whose event was lost still takes effect.
+    // While auth is unreachable an existing member keeps access (the membership event still applies).
+    const access = await ctx.projectAccess.get(conversation.project_id, userId).catch((err: unknown) => {
+      ctx.log.warn({ err, conversationId }, 'project access not re-checked: auth unreachable');
+      return undefined;
+    });
+    if (access !== undefined && !access?.role) {
+      await leaveProjectConversation(ctx, conversationId, userId);
+      return { conversation, actor: { id: userId, role: null } };
+    }
+  }
   if (member) return { conversation, actor: { id: userId, role: member.role } };
   if (conversation.type === 'project' && conversation.project_id) {
-    const access = await ctx.auth.projectAccess(conversation.project_id, userId);
+    const access = await ctx.projectAccess.get(conversation.project_id, userId);
     if (access?.role) {
       await repo.addMembers(ctx.db, conversationId, [{ userId, role: roleInProject(access.role) }]);
       ctx.realtime.join([userId], conversationId);
@@ -257,10 +270,7 @@ export async function onMembershipChanged(ctx: AppContext, event: EventMap['memb
   const conversations = await repo.projectConversationsOfOrganization(ctx.db, event.organizationId);
   for (const conversation of conversations) {
     if (event.role === null) {
-      if (await repo.removeMember(ctx.db, conversation.id, event.userId)) {
-        ctx.realtime.leave([event.userId], conversation.id);
-        ctx.realtime.toUsers([event.userId], 'conversation:removed', { id: conversation.id });
-      }
+      await leaveProjectConversation(ctx, conversation.id, event.userId);
       continue;
     }
     if (!conversation.project_id) continue; // project conversations always name their project
@@ -276,5 +286,13 @@ export async function onMembershipChanged(ctx: AppContext, event: EventMap['memb
     ctx.realtime.join([event.userId], conversation.id);
     const view = await presentOne(ctx.db, event.userId, conversation.id);
     if (view) ctx.realtime.toUsers([event.userId], 'conversation:new', view);
+  }
+}
+
+/** Someone who lost access to a project leaves its conversation: their sockets leave the room and drop it from view. */
+async function leaveProjectConversation(ctx: AppContext, conversationId: string, userId: string): Promise<void> {
+  if (await repo.removeMember(ctx.db, conversationId, userId)) {
+    ctx.realtime.leave([userId], conversationId);
+    ctx.realtime.toUsers([userId], 'conversation:removed', { id: conversationId });
   }
 }
