@@ -12,6 +12,7 @@ type Handler<N extends EventName> = (payload: EventMap[N]) => void | Promise<voi
  */
 export class EventBus {
   private subscriber: Redis | undefined;
+  private dropping = false;
   private readonly handlers = new Map<string, Array<(payload: unknown) => void | Promise<void>>>();
 
   constructor(
@@ -21,8 +22,21 @@ export class EventBus {
     private readonly log: FastifyBaseLogger,
   ) {}
 
+  /**
+   * Best effort, never throws: a fan-out event is repairable by definition, so while Redis is
+   * unreachable it is dropped (logged once per outage) rather than failing the request that made it,
+   * and not even sent once the connection is known lost (ioredis would hold it through its
+   * reconnect attempts). One sent while the first connection is still being made waits for it.
+   */
   async publish<N extends FanoutEventName>(name: N, payload: EventMap[N]): Promise<void> {
-    await this.publisher.publish(eventChannel(this.prefix, name), JSON.stringify(payload));
+    try {
+      if (['reconnecting', 'close', 'end'].includes(this.publisher.status)) throw new Error(`redis connection is ${this.publisher.status}`);
+      await this.publisher.publish(eventChannel(this.prefix, name), JSON.stringify(payload));
+      this.dropping = false;
+    } catch (err) {
+      if (!this.dropping) this.log.warn({ err, event: name }, 'fan-out events dropped while Redis is unreachable');
+      this.dropping = true;
+    }
   }
 
   async subscribe<N extends FanoutEventName>(name: N, handler: Handler<N>): Promise<void> {
