@@ -31,12 +31,22 @@ describe('createFastify + fluxCore', () => {
       { schema: { body: Type.Object({ email: Type.String({ format: 'email' }), age: Type.Integer({ minimum: 0 }) }) } },
       async (request) => request.body,
     );
+    app.get('/things/:id', async () => ({}));
     app.get('/boom', async () => {
       throw new Error('database password is hunter2');
     });
     await app.ready();
   });
   afterAll(() => app.close());
+
+  it("answers a malformed percent-escape in the path (400) and an over-long path parameter (414) with the contract's error body", async () => {
+    const bad = await app.inject({ url: '/things/%' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toEqual({ error: { code: 'bad_request', message: expect.any(String) } });
+    const long = await app.inject({ url: `/things/${'a'.repeat(500)}` });
+    expect(long.statusCode).toBe(414);
+    expect(long.json()).toEqual({ error: { code: 'bad_request', message: expect.any(String) } });
+  });
 
   it('reports healthy DB and Redis on both health paths, with or without a trailing slash', async () => {
     for (const url of ['/health', '/health/', '/api/auth/health']) {

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { ServiceName } from '@flux/shared';
+import { AppError, type ServiceName } from '@flux/shared';
 import Fastify, {
   LogController,
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyReply,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
   type RawServerDefault,
@@ -47,6 +48,22 @@ export function createFastify({ service, config, logger = true }: CreateFastifyO
     genReqId: () => randomUUID(),
     routerOptions: { ignoreTrailingSlash: true },
     ajv: { customOptions: { removeAdditional: true, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    // Refused before routing, so the error handler never sees them: a malformed percent-escape in the
+    // path (`/api/files/%`) or a path parameter over maxParamLength. Fastify's own body is not the
+    // contract's; answer the same status with ours.
+    frameworkErrors: (error, _request, reply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      const status = tooLong ? 414 : error.code === 'FST_ERR_BAD_URL' ? 400 : 500;
+      const message = tooLong
+        ? 'A path segment is too long.'
+        : status === 400
+          ? 'The path is not valid (malformed percent-encoding).'
+          : 'Something went wrong on our side; try again.';
+      // The option's reply is typed by the route generics, which a refusal before routing has none of.
+      void (reply as FastifyReply)
+        .code(status)
+        .send(new AppError(status === 500 ? 'internal_error' : 'bad_request', status, message).toBody());
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
   // Callback style on purpose: `done` runs inside the context, so every later hook and the handler see it.
   app.addHook('onRequest', (request, _reply, done) => runWithRequestId(request.id, done));
