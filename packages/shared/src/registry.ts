@@ -11,6 +11,11 @@ export type Affinity =
   | 'none'
   /** the same client address always reaches the same instance (Socket.IO long-polling) */
   | 'client'
+  /**
+   * the instance with the fewest open connections: long-lived websockets spread evenly, and a
+   * websocket-only Socket.IO client needs no stickiness (one connection carries the whole session)
+   */
+  | 'connections'
   /** every connection to one collab document reaches the same instance (Yjs rooms live in a process) */
   | 'document';
 
@@ -79,7 +84,8 @@ export const serviceRegistry = [
     ],
     websockets: ['/socket.io/'],
     developmentRoutes: [],
-    affinity: 'client',
+    // Server and web client speak websocket only (no long-polling), so no stickiness is needed.
+    affinity: 'connections',
   },
   {
     name: 'collab',

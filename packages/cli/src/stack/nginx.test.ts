@@ -22,6 +22,8 @@ describe('nginx rendering from the registry', () => {
     }
     expect(text).toContain('server 127.0.0.1:5005 max_fails=0;');
     expect(text).toContain('hash $collab_document consistent;');
+    // websocket-only Socket.IO: the least busy instance, no stickiness by address
+    expect(text).toMatch(/upstream messaging \{\s*least_conn;/);
     expect(text).toContain('listen 127.0.0.1:18080;');
     expect(text).not.toContain('/api/auth/dev/');
   });

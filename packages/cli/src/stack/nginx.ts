@@ -34,7 +34,9 @@ function upstream(service: ServiceEntry, servers: readonly string[]): string {
     none: [],
     // Socket.IO needs stickiness only for long-polling; websocket-only clients do not care.
     client: ['hash $remote_addr consistent;'],
-    // Yjs rooms live in a process: every connection of one document reaches the same instance.
+    connections: ['least_conn;'],
+    // Yjs rooms live in a process: every connection of one document reaches the same instance
+    // (the document id from the path, not $request_uri, whose ?token= differs per client).
     document: ['hash $collab_document consistent;'],
   }[service.affinity];
   const lines = [...balance, ...servers.map((s) => `server ${s} max_fails=0;`), 'keepalive 32;'];
