@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Context } from '../context.js';
 import * as backup from './backup.js';
 import * as bench from './bench.js';
+import * as deploy from './deploy.js';
 import * as dev from './dev.js';
 import * as doctor from './doctor.js';
 import * as down from './down.js';
@@ -37,5 +38,6 @@ export const commands: CommandModule[] = [
   probe,
   backup,
   restore,
+  deploy,
   releases,
 ];

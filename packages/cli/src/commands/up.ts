@@ -24,6 +24,23 @@ export async function up(base: Context, options: { production?: boolean } = {}):
       `add a line SMTP_URL=smtp://user:password@host:587 to ${env.productionSecretsFile} (or set it in the environment)`,
     );
   await build(ctx);
+  const serviceEnv = await serviceSettings(ctx, secrets);
+  await runMigrations(ctx, serviceEnv.DATABASE_URL ?? env.databaseUrl);
+  await startServices(ctx, serviceEnv);
+  await startNginx(ctx);
+  writeStackState(ctx, { production: env.production, publicUrl: env.publicUrl, httpAddress: env.httpAddress, httpPort: env.httpPort });
+  ui.step('waiting for health checks');
+  await waitHealthy(healthBase(ctx));
+  ui.step(`FluxStudio is up${env.production ? ' (production)' : ''}: ${env.publicUrl}`);
+}
+
+/**
+ * What the services get from ./flux (PM2 passes exactly these): the database and Redis URLs, the
+ * public URL and, in production, the operator's secrets (PostgreSQL and Redis get their passwords).
+ * Shared by `./flux up` and `./flux deploy`.
+ */
+export async function serviceSettings(ctx: Context, secrets?: Record<string, string>): Promise<NodeJS.ProcessEnv> {
+  const { env } = ctx;
   const serviceEnv: NodeJS.ProcessEnv = {
     NODE_ENV: env.production ? 'production' : (env.raw.NODE_ENV ?? 'development'),
     DATABASE_URL: env.databaseUrl,
@@ -38,13 +55,7 @@ export async function up(base: Context, options: { production?: boolean } = {}):
   } else {
     await ensureDevSecrets(ctx);
   }
-  await runMigrations(ctx, serviceEnv.DATABASE_URL ?? env.databaseUrl);
-  await startServices(ctx, serviceEnv);
-  await startNginx(ctx);
-  writeStackState(ctx, { production: env.production, publicUrl: env.publicUrl, httpAddress: env.httpAddress, httpPort: env.httpPort });
-  ui.step('waiting for health checks');
-  await waitHealthy(healthBase(ctx));
-  ui.step(`FluxStudio is up${env.production ? ' (production)' : ''}: ${env.publicUrl}`);
+  return serviceEnv;
 }
 
 /** Health is checked on the gateway itself (loopback when it listens on every address). */

@@ -86,6 +86,8 @@ export async function checkNginx(ctx: Context): Promise<CheckResult> {
       tls: ctx.env.tls,
       production: ctx.env.production,
       upstreams: upstreamsFromEnv(ctx.env.raw),
+      // The template of the checkout being checked (a deploy checks its release directory).
+      root: ctx.paths.root,
     });
     const result = await testNginxConfig(ctx.env.nginxBin, prefix, conf);
     return result.ok
@@ -290,7 +292,8 @@ export async function runChecks(ctx: Context): Promise<CheckResult[]> {
     ...(await checkPorts(ctx)),
     await checkPostgres(ctx.env.databaseUrl),
     ...(await checkRedis(production ? withRedisPassword(ctx) : ctx.env.redisUrl, { production })),
-    await checkMigrations(ctx.env.databaseUrl),
+    // The checkout's own migration files (a deploy checks its release's).
+    await checkMigrations(ctx.env.databaseUrl, join(ctx.paths.root, 'migrations/sql')),
     checkSecrets(ctx),
     checkDisk(ctx.paths.root),
   ];

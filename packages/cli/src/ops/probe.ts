@@ -86,6 +86,8 @@ export interface SetupOptions {
   /** The token from the invitation mail sent to account B, when the server has no dev outbox. */
   inviteToken?: string;
   log?: (line: string) => void;
+  /** The URL the accounts are saved under, when setup goes through another gateway (deploy's private nginx). */
+  saveAs?: string;
 }
 
 interface AuthAnswer {
@@ -133,7 +135,7 @@ async function invitationTokenFromOutbox(url: string, email: string): Promise<st
  */
 export async function setupProbe(url: string, options: SetupOptions): Promise<ProbeTarget> {
   const log = options.log ?? (() => {});
-  const previous = loadProbeTarget(options.file, url);
+  const previous = loadProbeTarget(options.file, options.saveAs ?? url);
   let a: ProbeAccount;
   let b: ProbeAccount;
   let organizationId: string;
@@ -159,7 +161,7 @@ export async function setupProbe(url: string, options: SetupOptions): Promise<Pr
     if (added.status !== 'added') {
       const token = options.inviteToken ?? (await invitationTokenFromOutbox(url, b.email));
       if (!token) {
-        saveProbeTarget(options.file, url, { pending: 'invitation', a, b, organizationId });
+        saveProbeTarget(options.file, options.saveAs ?? url, { pending: 'invitation', a, b, organizationId });
         throw new SetupPendingError(
           `B was invited by mail to ${b.email}; open that mail and run ./flux probe --setup --invite-token <token from its link>`,
         );
@@ -196,7 +198,7 @@ export async function setupProbe(url: string, options: SetupOptions): Promise<Pr
     conversationId: conversation.id,
     createdAt: new Date().toISOString(),
   };
-  saveProbeTarget(options.file, url, target);
+  saveProbeTarget(options.file, options.saveAs ?? url, target);
   await Promise.all([tokenA, tokenB].map((token) => call(url, 'POST', '/api/auth/logout', { token }).catch(() => {})));
   log(`probe accounts saved in ${options.file}`);
   return target;
