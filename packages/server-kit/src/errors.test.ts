@@ -38,6 +38,11 @@ describe('toAppError', () => {
     expect(limited.headers).toEqual({ 'retry-after': '13' });
   });
 
+  it('maps text PostgreSQL cannot store (a NUL character, SQLSTATE 22021) to 400, not 500', () => {
+    const error = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' });
+    expect(toAppError(error).toBody()).toEqual({ error: { code: 'bad_request', message: expect.stringContaining('NUL') } });
+  });
+
   it('maps framework body errors to 400, 413 and 415', () => {
     const code = (c: string) => toAppError(Object.assign(new Error('x'), { code: c })).status;
     expect(code('FST_ERR_CTP_INVALID_JSON_BODY')).toBe(400);

@@ -58,6 +58,8 @@ export function toAppError(error: FastifyError | AppError | Error): AppError {
     const first = fields[0] ?? { field: '(root)', message: 'is invalid' };
     return new AppError('validation_error', 400, `${first.field}: ${first.message}`, { in: context, field: first.field, fields });
   }
+  // PostgreSQL cannot store some text a client can send (a NUL character, SQLSTATE 22021): bad input, not our failure.
+  if (fastifyError.code === '22021') return new AppError('bad_request', 400, 'Text may not contain NUL (\\u0000) characters.');
   const known = fastifyError.code ? frameworkErrors[fastifyError.code] : undefined;
   if (known) return new AppError(known.code, known.status, known.message);
   const status = fastifyError.statusCode ?? 500;
