@@ -106,26 +106,41 @@ export function MessagingProvider({ children }: { children: ReactNode }) {
       // the list again, and let open conversations catch up (sync, or their newest page).
       reloadList();
       emitLocal({ event: 'connected' });
-      const conversations = Object.fromEntries(seen.current);
-      if (Object.keys(conversations).length === 0) {
+      if (seen.current.size === 0) {
         emitLocal({ event: 'resync' });
         return;
       }
-      // Whatever was sent while this tab was away arrives here, once, in seq order.
-      s.timeout(10_000).emit('sync', { conversations }, (error, answer) => {
+      catchUp(new Map(seen.current));
+    });
+    /**
+     * Whatever was sent while this tab was away arrives here, once, in seq order, a page at a time:
+     * each answer moves the positions on, and `hasMore` asks for the next page until caught up.
+     * `updated` carries earlier messages edited or deleted meanwhile; they replace the copies shown.
+     * The positions are the catch-up's own: a live message arriving meanwhile must not skip the gap.
+     */
+    const catchUp = (positions: Map<string, number>, received = 0): void => {
+      s.timeout(10_000).emit('sync', { conversations: Object.fromEntries(positions) }, (error, answer) => {
         if (error || !answer.ok) {
           // Sync unavailable: the open conversation reloads its newest page instead.
           emitLocal({ event: 'resync' });
           return;
         }
+        for (const message of answer.updated) emitLocal({ event: 'message:updated', payload: message });
         for (const message of [...answer.messages].sort((a, b) => a.seq - b.seq)) {
+          positions.set(message.conversationId, Math.max(positions.get(message.conversationId) ?? 0, message.seq));
           noteSeen(message.conversationId, message.seq);
           emitLocal({ event: 'message:new', payload: message });
         }
+        const total = received + answer.messages.length + answer.updated.length;
+        // Only a page that moved a position on can lead to a different next page.
+        if (answer.hasMore && answer.messages.length > 0 && s.connected) {
+          catchUp(positions, total);
+          return;
+        }
         // Unread counts after time away are the server's to say.
-        if (answer.messages.length > 0) reloadList();
+        if (total > 0) reloadList();
       });
-    });
+    };
     s.on('disconnect', () => setConnected(false));
     s.on('connect_error', (error) => {
       setConnected(false);
