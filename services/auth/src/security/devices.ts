@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.js';
 import type { UserRow } from '../db/database.js';
 import { hashToken, randomToken } from '../tokens/opaque.js';
+import { countersOf } from './counters.js';
 import { recordSecurityEvent, type RequestMeta } from './events.js';
 import { countKnownDevices, rememberDevice } from './repository.js';
 
@@ -28,8 +29,7 @@ export async function noteSignInDevice(ctx: AppContext, user: UserRow, deviceId:
   if (!isNew || before === 0) return;
   await recordSecurityEvent(ctx, ctx.db, { type: 'new_device', userId: user.id, meta });
   ctx.background.run('new_device_mail', async () => {
-    const first = await ctx.redis.set(`${ctx.config.redisPrefix}auth:device-notice:${user.id}`, '1', 'EX', NOTICE_INTERVAL_SECONDS, 'NX');
-    if (first !== 'OK') return;
+    if (!(await countersOf(ctx).claim(`${ctx.config.redisPrefix}auth:device-notice:${user.id}`, NOTICE_INTERVAL_SECONDS * 1000))) return;
     await ctx.mailer.send({
       to: user.email,
       subject: 'New sign-in to your FluxStudio account',
