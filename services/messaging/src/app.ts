@@ -5,6 +5,9 @@ import {
   createAccessTokenVerifier,
   createFastify,
   fluxCore,
+  fluxOutboxRelay,
+  type OutboxEvent,
+  createOutbox,
   remoteJwks,
   RevokedSessions,
 } from '@flux/server-kit';
@@ -12,6 +15,7 @@ import { Counter } from 'prom-client';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { ProjectAccessCache } from './conversations/project-access.js';
+import type { MessagingOutboxEvents } from './jobs/notifications.js';
 import { onMembershipChanged } from './conversations/service.js';
 import { notificationsPlugin } from './plugins/notifications.js';
 import { presencePlugin } from './plugins/presence.js';
@@ -45,6 +49,11 @@ export async function buildApp(config: Config, { logger = true, verify }: BuildO
   await app.register(rateLimiterPlugin, { config });
   await app.register(storagePlugin, { config });
   await app.register(notificationsPlugin, { config });
+  // After the queue, so it stops first; instances take turns relaying messaging.outbox.
+  await app.register(fluxOutboxRelay, {
+    schema: 'messaging',
+    sink: (events: OutboxEvent<MessagingOutboxEvents>[]) => app.notifications.relay(events),
+  });
 
   const auth = new AuthClient(config.authUrl, app.serviceTokens);
   const ctx: AppContext = {
@@ -59,6 +68,7 @@ export async function buildApp(config: Config, { logger = true, verify }: BuildO
     realtime: app.realtime,
     revokedSessions: new RevokedSessions(app.redis, config.redisPrefix, app.log),
     projectAccess: new ProjectAccessCache(auth, config.projectAccessCacheMs),
+    outbox: createOutbox<MessagingOutboxEvents>('messaging'),
     notifications: app.notifications,
     storage: app.storage,
     rateLimiter: app.rateLimiter,

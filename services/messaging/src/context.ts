@@ -1,4 +1,4 @@
-import type { AccessTokenVerifier, AuthClient, RevokedSessions } from '@flux/server-kit';
+import type { AccessTokenVerifier, AuthClient, Outbox, RevokedSessions } from '@flux/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
@@ -7,7 +7,7 @@ import type { Config } from './config.js';
 import type { ProjectAccessCache } from './conversations/project-access.js';
 import type { Database } from './db/database.js';
 import type { FileStorage } from './files/storage.js';
-import type { NotificationQueue } from './jobs/notifications.js';
+import type { MessagingOutboxEvents, NotificationQueue } from './jobs/notifications.js';
 import type { RateLimiter } from './limits/rate-limiter.js';
 import type { Realtime } from './realtime/realtime.js';
 import type { UserDirectory } from './users/directory.js';
@@ -32,6 +32,8 @@ export interface AppContext {
   /** Sessions auth signed out before their tokens expired: refused on REST and socket handshakes. */
   revokedSessions: RevokedSessions;
   notifications: NotificationQueue;
+  /** Notification jobs written with the transaction of their cause, relayed to the queue. */
+  outbox: Outbox<MessagingOutboxEvents>;
   storage: FileStorage;
   rateLimiter: RateLimiter;
   metrics: { messagesSent: Counter<'via'> };

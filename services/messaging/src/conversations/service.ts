@@ -2,6 +2,7 @@ import type { Caller } from '@flux/server-kit';
 import { AppError, canManageMembers, type Conversation, type CreateConversationBody, type EventMap, type Role } from '@flux/shared';
 import type { AppContext } from '../context.js';
 import type { ConversationRow } from '../db/database.js';
+import { membersAddedJob } from '../jobs/notifications.js';
 import { type Actor, authorize } from '../policies.js';
 import { present, presentOne } from './presenter.js';
 import * as repo from './repository.js';
@@ -167,10 +168,11 @@ async function createGroup(ctx: AppContext, caller: Caller, memberIds: readonly 
       { userId: caller.id, role: 'admin' },
       ...others.map((userId) => ({ userId, role: 'member' as const })),
     ]);
+    if (others.length > 0)
+      await ctx.outbox.add(trx, 'notification', membersAddedJob({ conversationId: created.id, userIds: others, actorId: caller.id }));
     return created;
   });
   const conversation = await announce(ctx, caller, row.id, [caller.id, ...others]);
-  await ctx.notifications.membersAdded({ conversationId: row.id, userIds: others, actorId: caller.id });
   return { conversation, created: true };
 }
 
@@ -235,18 +237,22 @@ export async function addMembers(
   authorize(actor, 'conversation.add_members', conversation);
   await requireSharedOrganization(ctx, caller, memberIds);
   await requireKnownUsers(ctx, memberIds);
-  const added = await repo.addMembers(
-    ctx.db,
-    conversationId,
-    memberIds.map((userId) => ({ userId, role: 'member' as const })),
-  );
+  const added = await ctx.db.transaction().execute(async (trx) => {
+    const added = await repo.addMembers(
+      trx,
+      conversationId,
+      memberIds.map((userId) => ({ userId, role: 'member' as const })),
+    );
+    if (added.length > 0)
+      await ctx.outbox.add(trx, 'notification', membersAddedJob({ conversationId, userIds: added, actorId: caller.id }));
+    return added;
+  });
   if (added.length > 0) {
     ctx.realtime.join(added, conversationId);
     for (const userId of added) {
       const view = await presentOne(ctx.db, userId, conversationId);
       if (view) ctx.realtime.toUsers([userId], 'conversation:new', view);
     }
-    await ctx.notifications.membersAdded({ conversationId, userIds: added, actorId: caller.id });
   }
   return get(ctx, caller, conversationId);
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createQueueFactory, type QueueFactory } from '@flux/server-kit';
+import { createQueueFactory, type OutboxEvent, type QueueFactory } from '@flux/server-kit';
 import { NOTIFICATIONS_QUEUE } from '@flux/shared';
 import type { Queue } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
@@ -21,6 +21,22 @@ export interface MembersAddedJob {
 export type NotificationJobs = { message_created: MessageCreatedJob; members_added: MembersAddedJob };
 type JobName = keyof NotificationJobs;
 type JobData = NotificationJobs[JobName];
+/** A job as it waits in `messaging.outbox`, written with the transaction of what it is about. */
+export type NotificationJob = {
+  [N in JobName]: { name: N; data: NotificationJobs[N]; jobId: string };
+}[JobName];
+/** What messaging writes to its outbox. */
+export type MessagingOutboxEvents = { notification: NotificationJob };
+export const messageCreatedJob = (messageId: string): NotificationJob => ({
+  name: 'message_created',
+  data: { messageId },
+  jobId: `message_created-${messageId}`,
+});
+export const membersAddedJob = (data: Omit<MembersAddedJob, 'addId'>): NotificationJob => {
+  const addId = randomUUID();
+  return { name: 'members_added', data: { ...data, addId }, jobId: `members_added-${addId}` };
+};
+
 /** Runs one job; resolves with how many notifications were new. */
 export type NotificationRunner = <N extends JobName>(name: N, data: NotificationJobs[N]) => Promise<number>;
 
@@ -47,14 +63,13 @@ export class NotificationProcessor {
 
 /**
  * The notifications queue (server-kit's factory: fail-fast producer, worker connection without
- * a retry limit, error and final-attempt logging). Producers enqueue after commit; a worker in
- * every instance processes. When Redis cannot take a job in time, the work runs inline instead
+ * a retry limit, error and final-attempt logging). Jobs are written to `messaging.outbox` with
+ * the transaction of their cause and relayed here (`relay`); a worker in every instance processes. When Redis cannot take a job in time, the work runs inline instead
  * of being lost.
  */
 export class NotificationQueue {
   private readonly queues: QueueFactory;
   private readonly queue: Queue<JobData, number, JobName>;
-  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     config: Config,
@@ -75,28 +90,21 @@ export class NotificationQueue {
     });
   }
 
-  messageCreated(data: MessageCreatedJob): Promise<void> {
-    return this.enqueue('message_created', data, `message_created-${data.messageId}`);
+  /**
+   * The outbox relay's sink: the jobs committed with their messages and memberships. When Redis
+   * cannot take them in time the work runs inline; only if that fails too do they stay in the
+   * outbox (the relay tries again), so nothing committed is lost.
+   */
+  async relay(events: OutboxEvent<MessagingOutboxEvents>[]): Promise<void> {
+    for (const { payload } of events) await this.enqueue(payload);
   }
 
-  /** Enqueues in the background; `close()` waits for it. */
-  messageCreatedSoon(data: MessageCreatedJob): void {
-    const pending = this.messageCreated(data).finally(() => this.inFlight.delete(pending));
-    this.inFlight.add(pending);
-  }
-
-  membersAdded(data: Omit<MembersAddedJob, 'addId'>): Promise<void> {
-    if (data.userIds.length === 0) return Promise.resolve();
-    const addId = randomUUID();
-    return this.enqueue('members_added', { ...data, addId }, `members_added-${addId}`);
-  }
-
-  private async enqueue<N extends JobName>(name: N, data: NotificationJobs[N], jobId: string): Promise<void> {
+  private async enqueue({ name, data, jobId }: NotificationJob): Promise<void> {
     // If the timeout wins, the add may still settle later (even fail once the queue is closed):
     // it must not become an unhandled rejection. A late success only repeats idempotent work.
     // The timeout stays although the producer fails fast: before its first connection BullMQ
     // waits for Redis to be ready.
-    const adding = this.queue.add(name, data, { jobId });
+    const adding = this.queue.add(name, data as JobData, { jobId });
     adding.catch(() => {});
     try {
       await Promise.race([
@@ -105,14 +113,11 @@ export class NotificationQueue {
       ]);
     } catch (err) {
       this.log.warn({ err, name, jobId }, 'could not enqueue notifications; processing inline');
-      await this.processor
-        .process(name, data)
-        .catch((inlineErr: unknown) => this.log.error({ err: inlineErr, name, jobId }, 'inline notification processing failed'));
+      await this.processor.process<JobName>(name, data as JobData);
     }
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([...this.inFlight]);
     // Forced: after a Redis outage a graceful close can wait forever on the blocking connection,
     // and the worker may still hand over a job it fetched: the processor refuses it (it is
     // retried elsewhere; jobs are idempotent) and finishes the runs already going.

@@ -11,6 +11,7 @@ import { hydrate, hydrateOne } from './hydrate.js';
 import { summarizeReactions, toFileInfo, toMessage } from './mappers.js';
 import * as repo from './repository.js';
 import * as filesRepo from '../files/repository.js';
+import { messageCreatedJob } from '../jobs/notifications.js';
 
 export const SYNC_LIMIT = 1000;
 /** How far back (in seqs) sync looks for edits and deletions of messages the client already had. */
@@ -62,8 +63,12 @@ export async function send(
   };
   try {
     if (!body.parentId && !body.attachments?.length) {
-      // The common case in one statement (one round trip): take the seq and insert atomically.
-      row = await repo.insertWithNextSeq(ctx.db, values);
+      // The common case: take the seq and insert atomically, with its notification job.
+      row = await ctx.db.transaction().execute(async (trx) => {
+        const inserted = await repo.insertWithNextSeq(trx, values);
+        await ctx.outbox.add(trx, 'notification', messageCreatedJob(inserted.id));
+        return inserted;
+      });
     } else {
       row = await ctx.db.transaction().execute(async (trx) => {
         if (body.parentId) {
@@ -87,6 +92,7 @@ export async function send(
         const inserted = await repo.insertWithNextSeq(trx, values);
         if (values.parent_id) await repo.changeReplyCount(trx, values.parent_id, 1);
         await repo.attach(trx, inserted.id, attachments);
+        await ctx.outbox.add(trx, 'notification', messageCreatedJob(inserted.id));
         return inserted;
       });
     }
@@ -103,9 +109,6 @@ export async function send(
   const message = toMessage(row, { author: { id: caller.id, name: caller.name }, attachments: files, reactions: [] });
   ctx.realtime.toConversation(conversationId, 'message:new', message);
   if (row.parent_id) await broadcastUpdated(ctx, row.parent_id);
-  // Not awaited: the sender's ack should not wait for the queue (the queue falls back to inline
-  // processing on its own, and close() waits for what is still in flight).
-  ctx.notifications.messageCreatedSoon({ messageId: row.id });
   return { message, created: true };
 }
 
