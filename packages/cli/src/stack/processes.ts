@@ -10,13 +10,17 @@ import { repoRoot } from '../paths.js';
 export async function startServiceProcess(
   service: ServiceEntry,
   env: NodeJS.ProcessEnv,
-  options: { root?: string; stdio?: 'inherit' | 'ignore' } = {},
+  options: {
+    root?: string;
+    stdio?: 'inherit' | 'ignore';
+    /** runs node under this command, which must exec it in place (e.g. `ip netns exec <ns>`), keeping the IPC channel */
+    wrapper?: readonly string[];
+  } = {},
 ): Promise<ChildProcess> {
   const stdio = options.stdio ?? 'inherit';
-  const child = spawn(process.execPath, ['--enable-source-maps', join(options.root ?? repoRoot, service.script)], {
-    env,
-    stdio: ['ignore', stdio, stdio, 'ipc'],
-  });
+  const node = [process.execPath, '--enable-source-maps', join(options.root ?? repoRoot, service.script)];
+  const [command = process.execPath, ...args] = [...(options.wrapper ?? []), ...node];
+  const child = spawn(command, args, { env, stdio: ['ignore', stdio, stdio, 'ipc'] });
   await new Promise<void>((resolve, reject) => {
     child.once('message', (m) => (m === 'ready' ? resolve() : undefined));
     child.once('exit', (code, signal) => reject(new Error(`${service.name} exited with ${code ?? signal} before it was ready`)));
