@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import postgres from 'postgres';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
 import { eventually } from '../../../../test/support/eventually.js';
 import type { DeployResult } from '../ops/deploy.js';
 import { loadProbeTarget, type ProbeTarget, runProbe } from '../ops/probe.js';
@@ -125,7 +128,7 @@ describe('flux deploy', () => {
     return ((await response.json()) as { accessToken: string }).accessToken;
   };
 
-  it('deploys a new release under load with no failed request; Socket.IO clients reconnect and deliver again', async () => {
+  it('deploys a new release under load with no failed request; Socket.IO and collab clients reconnect and deliver again', async () => {
     const before = readState(root).current;
     const [tokenA, tokenB] = [await signIn(target.a), await signIn(target.b)];
     const connects = { a: 0, b: 0 };
@@ -137,6 +140,21 @@ describe('flux deploy', () => {
     const socketA = socket(tokenA, 'a');
     const socketB = socket(tokenB, 'b');
     await eventually(() => connects.a === 1 && connects.b === 1, { what: 'sockets connected' });
+    const collabConnects = { a: 0, b: 0 };
+    const provider = (token: string, who: 'a' | 'b') => {
+      const p = new WebsocketProvider(`${url.replace(/^http/, 'ws')}/collab`, target.documentId, new Y.Doc(), {
+        WebSocketPolyfill: WebSocket as never,
+        disableBc: true,
+        params: { token },
+      });
+      p.on('status', ({ status }: { status: string }) => {
+        if (status === 'connected') collabConnects[who]++;
+      });
+      return p;
+    };
+    const docA = provider(tokenA, 'a');
+    const docB = provider(tokenB, 'b');
+    await eventually(() => docA.synced && docB.synced, { what: 'collab providers synced' });
 
     // A bounded light load through nginx: 20 requests a second over the three services and an
     // authenticated route, until the deploy ends (at most 5 minutes).
@@ -189,6 +207,19 @@ describe('flux deploy', () => {
     await received;
     socketA.disconnect();
     socketB.disconnect();
+
+    // The old collab closed its connections as it stopped; the providers reconnected, resynced, and edit again.
+    await eventually(() => collabConnects.a >= 2 && collabConnects.b >= 2 && docA.synced && docB.synced, {
+      what: 'collab providers reconnected',
+      timeout: 20_000,
+    });
+    const marker = `after the deploy ${tag}`;
+    docA.doc.getText('deploy').insert(0, marker);
+    await eventually(() => docB.doc.getText('deploy').toString().includes(marker), { what: "B sees A's edit" });
+    for (const p of [docA, docB]) {
+      p.destroy();
+      p.doc.destroy();
+    }
   }, 400_000);
 
   it('rolls back by itself when a service of the new release exits at start, and says why', async () => {
