@@ -100,6 +100,20 @@ describe('createFastify + fluxCore', () => {
   });
 });
 
+describe('trusted proxies', () => {
+  it('takes the client address from X-Forwarded-For only when the peer is one of TRUSTED_PROXIES', async () => {
+    const app = createFastify({ service: 'auth', config: config({ TRUSTED_PROXIES: '10.0.0.0/8' }), logger: false });
+    app.get('/ip', async (request) => ({ ip: request.ip }));
+    const headers = { 'x-forwarded-for': '203.0.113.9' };
+    const viaProxy = await app.inject({ url: '/ip', headers, remoteAddress: '10.1.2.3' });
+    expect(viaProxy.json()).toEqual({ ip: '203.0.113.9' });
+    // Loopback is no longer trusted once the setting names other proxies: the header is the caller's own claim.
+    const direct = await app.inject({ url: '/ip', headers, remoteAddress: '127.0.0.1' });
+    expect(direct.json()).toEqual({ ip: '127.0.0.1' });
+    await app.close();
+  });
+});
+
 describe('health when dependencies are down', () => {
   it('is 503 when PostgreSQL is unreachable and degraded when Redis is', async () => {
     const app = await coreApp(config({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/flux', REDIS_URL: 'redis://127.0.0.1:1' }));

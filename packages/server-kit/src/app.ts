@@ -10,7 +10,7 @@ import Fastify, {
   type RawRequestDefaultExpression,
   type RawServerDefault,
 } from 'fastify';
-import type { BaseConfig } from './config.js';
+import { defaultTrustedProxies, type BaseConfig } from './config.js';
 import { runWithRequestId } from './request-context.js';
 
 export type App = FastifyInstance<
@@ -23,7 +23,8 @@ export type App = FastifyInstance<
 
 export interface CreateFastifyOptions {
   service: ServiceName;
-  config: Pick<BaseConfig, 'logLevel' | 'bodyLimit'>;
+  /** trustedProxies defaults to loopback (tests build partial configs). */
+  config: Pick<BaseConfig, 'logLevel' | 'bodyLimit'> & Partial<Pick<BaseConfig, 'trustedProxies'>>;
   /** Pass `false` in tests to silence logs. */
   logger?: boolean;
 }
@@ -42,7 +43,8 @@ export function createFastify({ service, config, logger = true }: CreateFastifyO
     },
     // Quiet by default: no line per request; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: '127.0.0.1,::1',
+    // request.ip is X-Forwarded-For only when the peer is one of these proxies; anyone else is its own address.
+    trustProxy: config.trustedProxies ?? defaultTrustedProxies,
     bodyLimit: config.bodyLimit,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),

@@ -25,6 +25,17 @@ describe('config', () => {
     expect(env.problems.join('\n')).toMatch(/PORT.*DATABASE_URL.*LOG_LEVEL/s);
   });
 
+  it('reads TRUSTED_PROXIES as addresses or CIDR ranges (loopback by default) and refuses anything else, naming it', () => {
+    const fallback = new EnvReader({ FLUX_SECRETS_FILE: secretsFile() });
+    expect(readBaseConfig(fallback, 'auth').trustedProxies).toEqual(['127.0.0.1', '::1']);
+    const set = new EnvReader({ FLUX_SECRETS_FILE: secretsFile(), TRUSTED_PROXIES: '10.0.0.0/8, 192.168.1.7,fd00::/8' });
+    expect(readBaseConfig(set, 'auth').trustedProxies).toEqual(['10.0.0.0/8', '192.168.1.7', 'fd00::/8']);
+    set.done();
+    const bad = new EnvReader({ FLUX_SECRETS_FILE: secretsFile(), TRUSTED_PROXIES: '10.0.0.0/33,nginx,1.2.3.4' });
+    readBaseConfig(bad, 'auth');
+    expect(bad.problems).toEqual([expect.stringMatching(/TRUSTED_PROXIES.*"10\.0\.0\.0\/33,nginx"/)]);
+  });
+
   it('refuses to start in production without secrets, naming the missing one', () => {
     const env = new EnvReader({ NODE_ENV: 'production' });
     readBaseConfig(env, 'auth');

@@ -1,4 +1,5 @@
 import { createPrivateKey } from 'node:crypto';
+import { isIP } from 'node:net';
 import { Services, type ServiceName } from '@flux/shared';
 import { withSentinels } from './redis.js';
 import { loadSecret } from './secrets.js';
@@ -133,6 +134,8 @@ export interface BaseConfig {
   /** Public keys of the services allowed to call this one's `/internal/*` routes (see `callerKeys`). */
   serviceCallerKeys: Partial<Record<ServiceName, string>>;
   bodyLimit: number;
+  /** TRUSTED_PROXIES: the proxies whose X-Forwarded-For gives a request's client address (nginx). */
+  trustedProxies: string[];
   /** SENTRY_DSN: where errors are reported; unset means no error reporting at all. */
   sentryDsn?: string;
 }
@@ -176,6 +179,29 @@ function redisUrl(env: EnvReader): string {
   return bad.length > 0 || !name ? url : withSentinels(url, sentinels, name);
 }
 
+/** nginx on the same machine: only a loopback peer may name the client address. */
+export const defaultTrustedProxies = ['127.0.0.1', '::1'];
+
+/** TRUSTED_PROXIES: comma-separated addresses or CIDR ranges (`10.0.0.0/8`), checked here so a typo fails the boot. */
+function trustedProxies(env: EnvReader): string[] {
+  const entries = env
+    .optional('TRUSTED_PROXIES')
+    ?.split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  if (!entries || entries.length === 0) return defaultTrustedProxies;
+  const bad = entries.filter((entry) => {
+    const [address = '', prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    if (family === 0 || rest.length > 0) return true;
+    if (prefix === undefined) return false;
+    const bits = Number(prefix);
+    return !/^\d+$/.test(prefix) || bits > (family === 4 ? 32 : 128);
+  });
+  if (bad.length > 0) env.problems.push(`TRUSTED_PROXIES must be IP addresses or CIDR ranges, comma-separated (got "${bad.join(',')}")`);
+  return bad.length > 0 ? defaultTrustedProxies : entries;
+}
+
 /** The settings every service shares; a service's own config extends this. */
 export function readBaseConfig(env: EnvReader, service: ServiceName): BaseConfig {
   // PORT (set per process by PM2, which increments it per instance) wins over <SERVICE>_PORT.
@@ -196,6 +222,7 @@ export function readBaseConfig(env: EnvReader, service: ServiceName): BaseConfig
     serviceKey: env.ed25519PrivateKey(serviceKeyName(service)),
     serviceCallerKeys: callerKeys(env, service),
     bodyLimit: env.int('BODY_LIMIT', 1024 * 1024, { min: 1024 }),
+    trustedProxies: trustedProxies(env),
     sentryDsn: env.optional('SENTRY_DSN') && env.url('SENTRY_DSN', '', ['http:', 'https:']),
   };
 }

@@ -1,11 +1,14 @@
 import type { IncomingMessage } from 'node:http';
 import proxyAddr from '@fastify/proxy-addr';
 
-// The proxies server-kit's createFastify trusts for request.ip (nginx on loopback).
-const trustedProxies = proxyAddr.compile(['127.0.0.1', '::1']);
-
-/** The client's address as fastify would give it for an HTTP request: X-Forwarded-For only from a trusted proxy. */
-export const clientAddress = (request: IncomingMessage): string => proxyAddr(request, trustedProxies);
+/**
+ * Reads a client's address as fastify gives it for an HTTP request (the same TRUSTED_PROXIES
+ * setting): X-Forwarded-For only from a trusted proxy.
+ */
+export function clientAddressReader(trustedProxies: string[]): (request: IncomingMessage) => string {
+  const trusted = proxyAddr.compile(trustedProxies);
+  return (request) => proxyAddr(request, trusted);
+}
 
 /**
  * Open sockets per user and per client address on this instance. Counted in memory: a socket

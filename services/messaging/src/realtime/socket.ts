@@ -12,7 +12,7 @@ import {
 import type { TSchema } from '@sinclair/typebox';
 import type { AppContext } from '../context.js';
 import * as conversationsRepo from '../conversations/repository.js';
-import { ConnectionLimits, clientAddress } from '../limits/connections.js';
+import { ConnectionLimits, clientAddressReader } from '../limits/connections.js';
 import * as messages from '../messages/service.js';
 import type { Presence } from './presence.js';
 import { compile } from './validation.js';
@@ -92,6 +92,7 @@ class TooManyConnections extends Error {}
 /** Socket.IO on the messaging port: token auth, rooms, client events, presence. */
 export function attachSocketHandlers(io: MessagingServer, ctx: AppContext, presence: Presence): void {
   const connections = new ConnectionLimits(ctx.config.maxSocketsPerUser, ctx.config.maxSocketsPerIp);
+  const clientAddress = clientAddressReader(ctx.config.trustedProxies);
 
   // Runs before the connection is accepted: a bad token never gets a socket.
   io.use(async (socket, next) => {
