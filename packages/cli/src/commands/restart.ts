@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { serviceNames } from '@flux/shared/registry';
 import type { Context } from '../context.js';
 import { waitHealthy } from '../stack/health.js';
-import { pm2 } from '../stack/pm2.js';
+import { pm2, serviceApp } from '../stack/pm2.js';
 import { gatewayUrl } from '../steps.js';
 import { fail } from '../ui.js';
 
@@ -10,7 +10,7 @@ import { fail } from '../ui.js';
 export async function restart(ctx: Context, service: string | undefined): Promise<void> {
   if (!service || !serviceNames.includes(service as never)) fail(`usage: ./flux restart <${serviceNames.join('|')}>`);
   ctx.ui.step(`restarting ${service}`);
-  const result = await pm2(ctx, ['restart', service as string]);
+  const result = await pm2(ctx, ['restart', await serviceApp(ctx, service as string)]);
   if (result.code !== 0) fail(`PM2 could not restart ${service}: ${result.stderr.trim()}`, 'is the stack up? run ./flux up');
   await waitHealthy(gatewayUrl(ctx), { hint: `./flux logs ${service}` });
   ctx.ui.step(`${service} restarted`);
