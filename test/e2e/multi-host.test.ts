@@ -115,6 +115,8 @@ describe('several machines', () => {
       REDIS_PREFIX,
       AUTH_URL: `http://${address}:3001`,
       PUBLIC_URL: gateway,
+      // The gateway is not on loopback: its X-Forwarded-For names the client only if trusted.
+      TRUSTED_PROXIES: network.gatewayAddress,
       LOG_LEVEL: 'error',
       AUTH_PURGE_EVERY_SECONDS: String(PURGE_EVERY_SECONDS),
       COLLAB_ROOM_UNLOAD_DELAY_MS: '100',
