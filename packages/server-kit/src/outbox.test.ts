@@ -12,7 +12,7 @@ import { DurableEvents } from './streams.js';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/flux_test';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const log = pino({ level: process.env.TEST_LOG ?? 'silent' });
+const log = pino({ level: 'silent' });
 
 type Durable = Pick<EventMap, 'membership.changed' | 'sessions.revoked'>;
 const revocation = (userId: string): Durable['sessions.revoked'] => ({
