@@ -232,6 +232,9 @@ describe('Socket.IO', () => {
     expect((await bad('message:send', { conversationId: notes.id, content: 'x'.repeat(10_001), clientId: randomUUID() })).code).toBe(
       'message_too_long',
     );
+    // Text PostgreSQL cannot store: refused as bad input (was internal_error).
+    expect((await bad('message:send', { conversationId: notes.id, content: 'a\u0000b', clientId: randomUUID() })).code).toBe('bad_request');
+    expect((await bad('message:send', { conversationId: notes.id, content: 'x', clientId: 'c\u0000' })).code).toBe('bad_request');
     expect((await bad('typing', { conversationId: notes.id })).details).toMatchObject({ field: 'isTyping' });
     expect((await bad('message:read', { conversationId: notes.id, seq: -4 })).details).toMatchObject({ field: 'seq' });
     expect((await bad('sync', { conversations: [] })).code).toBe('validation_error');

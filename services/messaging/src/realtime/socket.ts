@@ -1,4 +1,4 @@
-import { databaseUnavailable, isDatabaseUnavailable, toCaller } from '@flux/server-kit';
+import { databaseUnavailable, isDatabaseUnavailable, toAppError, toCaller } from '@flux/server-kit';
 import {
   AppError,
   type ClientToServerEvents,
@@ -40,6 +40,9 @@ function toSocketError(err: unknown, ctx: AppContext): SocketError {
   // PostgreSQL unreachable: the same retryable service_unavailable as over HTTP, and the socket stays up.
   if (isDatabaseUnavailable(err)) return databaseUnavailable().toBody().error as SocketError;
   if (err instanceof AppError) return { code: err.code, message: err.message, ...(err.details !== undefined && { details: err.details }) };
+  // Input PostgreSQL refuses to store (a NUL character) is the client's error, as over HTTP.
+  const mapped = err instanceof Error ? toAppError(err) : undefined;
+  if (mapped && mapped.status < 500) return { code: mapped.code, message: mapped.message };
   ctx.log.error({ err }, 'socket handler failed');
   return { code: 'internal_error', message: 'Something went wrong on our side; try again.' };
 }
