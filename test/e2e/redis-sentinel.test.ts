@@ -33,17 +33,23 @@ async function stopProcess(child: ChildProcess | undefined): Promise<void> {
 describe('Redis through Sentinel', () => {
   let dir: string;
   let master: ChildProcess | undefined;
+  let replica: ChildProcess | undefined;
   let sentinel: ChildProcess | undefined;
   let masterPort: number;
+  let replicaPort: number;
+  let sentinelPort: number;
   let stack: Stack | undefined;
   let direct: Redis;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'flux-sentinel-'));
     masterPort = await freePort();
-    const sentinelPort = await freePort();
+    replicaPort = await freePort();
+    sentinelPort = await freePort();
     const nowhere = await freePort(); // nothing listens here
-    master = redisProcess(['--bind', '127.0.0.1', '--port', String(masterPort), '--save', '', '--appendonly', 'no', '--dir', dir]);
+    const redisArgs = (port: number) => ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir];
+    master = redisProcess(redisArgs(masterPort));
+    replica = redisProcess([...redisArgs(replicaPort), '--replicaof', '127.0.0.1', String(masterPort)]);
     // Sentinel rewrites its config file, so it gets its own writable one.
     const conf = join(dir, 'sentinel.conf');
     writeFileSync(
@@ -57,22 +63,11 @@ describe('Redis through Sentinel', () => {
       ].join('\n'),
     );
     sentinel = redisProcess([conf, '--sentinel']);
-    await eventually(
-      async () => {
-        const probe = new Redis(sentinelPort, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-        probe.on('error', () => {});
-        try {
-          await probe.connect();
-          const [host, port] = (await probe.call('SENTINEL', 'get-master-addr-by-name', MASTER_NAME)) as string[];
-          return host === '127.0.0.1' && Number(port) === masterPort;
-        } catch {
-          return false;
-        } finally {
-          probe.disconnect();
-        }
-      },
-      { what: 'the Sentinel knows the master', timeout: 10_000, interval: 100 },
-    );
+    await eventually(async () => (await masterNamed()) === masterPort, {
+      what: 'the Sentinel knows the master',
+      timeout: 10_000,
+      interval: 100,
+    });
     direct = new Redis(masterPort, '127.0.0.1', { maxRetriesPerRequest: 1 });
     stack = await startStack({
       REDIS_URL: `redis://127.0.0.1:${nowhere}`,
@@ -85,15 +80,42 @@ describe('Redis through Sentinel', () => {
     await stack?.stop();
     direct?.disconnect();
     await stopProcess(sentinel);
+    await stopProcess(replica);
     await stopProcess(master);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
+  /** One command to the Sentinel (a fresh connection: it may still be starting). */
+  async function askSentinel(...args: string[]): Promise<unknown> {
+    const probe = new Redis(sentinelPort, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on('error', () => {}); // refused while it starts: the caller retries
+    try {
+      await probe.connect();
+      return await probe.call('SENTINEL', ...args);
+    } finally {
+      probe.disconnect();
+    }
+  }
+  /** The port of the master the Sentinel names now, or undefined. */
+  const masterNamed = async () => {
+    const [, port] = ((await askSentinel('get-master-addr-by-name', MASTER_NAME).catch(() => [])) as string[]) ?? [];
+    return port === undefined ? undefined : Number(port);
+  };
+  /** Connection names (CLIENT SETNAME) on one Redis server. */
+  async function connectionNames(port: number): Promise<string[]> {
+    const redis = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1 });
+    try {
+      const list = (await redis.client('LIST')) as string;
+      return [...list.matchAll(/ name=(\S*)/g)].map((match) => match[1] ?? '');
+    } finally {
+      redis.disconnect();
+    }
+  }
+
   it('every service connects to the master the Sentinel names: app.redis, events, BullMQ, the Socket.IO adapter and the collab relay', async () => {
     const names = await eventually(
       async () => {
-        const list = (await direct.client('LIST')) as string;
-        const seen = [...list.matchAll(/ name=(\S*)/g)].map((match) => match[1] ?? '');
+        const seen = await connectionNames(masterPort);
         const wanted = ['flux-main', 'flux-events', 'flux-socket.io-adapter', 'flux-collab-relay'];
         return wanted.every((name) => seen.includes(name)) ? seen : false;
       },
@@ -134,5 +156,30 @@ describe('Redis through Sentinel', () => {
     } finally {
       socket.disconnect();
     }
+  });
+
+  it('after a Sentinel failover the services follow the new master and keep working', async () => {
+    if (!stack) throw new Error('stack not started');
+    await eventually(async () => ((await askSentinel('replicas', MASTER_NAME)) as unknown[]).length === 1, {
+      what: 'the Sentinel knows the replica',
+      timeout: 15_000,
+    });
+    await eventually(async () => (await askSentinel('failover', MASTER_NAME)) === 'OK', { what: 'failover accepted', timeout: 15_000 });
+    await eventually(async () => (await masterNamed()) === replicaPort, { what: 'the replica promoted', timeout: 20_000 });
+    // The Sentinel disconnects the old master's clients; each reconnects through the Sentinel.
+    const names = await eventually(
+      async () => {
+        const seen = await connectionNames(replicaPort);
+        return seen.filter((name) => name === 'flux-main').length === 3 && seen.includes('flux-socket.io-adapter') ? seen : false;
+      },
+      { what: 'the services’ connections on the new master', timeout: 20_000 },
+    );
+    expect(names).toEqual(expect.arrayContaining(['flux-events', 'flux-collab-relay', 'flux-notifications-producer']));
+    const signup = await httpClient(stack.url).post<AuthTokens>('/api/auth/signup', {
+      email: `failover-${randomUUID()}@test.flux.local`,
+      password: `Flux-${randomUUID().slice(0, 8)}-correct-horse-battery`,
+      name: 'After failover',
+    });
+    expect(signup.status).toBe(201);
   });
 });
