@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, EnvReader, readBaseConfig } from './config.js';
+import { redisConnection } from './redis.js';
 
 const secretsFile = () => join(mkdtempSync(join(tmpdir(), 'flux-secrets-')), 'secrets.env');
 
@@ -34,6 +35,49 @@ describe('config', () => {
     const bad = new EnvReader({ FLUX_SECRETS_FILE: secretsFile(), TRUSTED_PROXIES: '10.0.0.0/33,nginx,1.2.3.4' });
     readBaseConfig(bad, 'auth');
     expect(bad.problems).toEqual([expect.stringMatching(/TRUSTED_PROXIES.*"10\.0\.0\.0\/33,nginx"/)]);
+  });
+
+  it('turns REDIS_SENTINELS + REDIS_SENTINEL_NAME into ioredis Sentinel options (REDIS_URL password and db kept) and reads DATABASE_REPLICA_URL', () => {
+    const env = new EnvReader({
+      FLUX_SECRETS_FILE: secretsFile(),
+      REDIS_URL: 'redis://:s3cret@ignored:6379/2',
+      REDIS_SENTINELS: '10.0.0.5:26379, 10.0.0.6:26379',
+      REDIS_SENTINEL_NAME: 'fluxmaster',
+      DATABASE_REPLICA_URL: 'postgres://reader@10.0.0.9:5432/flux',
+    });
+    const config = readBaseConfig(env, 'collab');
+    env.done();
+    const { url, options } = redisConnection(config.redisUrl);
+    expect(options).toEqual({
+      sentinels: [
+        { host: '10.0.0.5', port: 26379 },
+        { host: '10.0.0.6', port: 26379 },
+      ],
+      name: 'fluxmaster',
+    });
+    expect(url).toBe('redis://:s3cret@ignored:6379/2');
+    expect(config.databaseReplicaUrl).toBe('postgres://reader@10.0.0.9:5432/flux');
+    // Without the settings: the plain URL, no Sentinel options, no replica.
+    const plain = readBaseConfig(new EnvReader({ FLUX_SECRETS_FILE: secretsFile() }), 'collab');
+    expect(redisConnection(plain.redisUrl)).toEqual({ url: 'redis://127.0.0.1:6379', options: {} });
+    expect(plain.databaseReplicaUrl).toBeUndefined();
+  });
+
+  it('refuses half or malformed Sentinel settings and a replica URL that is not PostgreSQL, naming each', () => {
+    const half = new EnvReader({ FLUX_SECRETS_FILE: secretsFile(), REDIS_SENTINEL_NAME: 'fluxmaster' });
+    readBaseConfig(half, 'auth');
+    expect(half.problems).toEqual([expect.stringMatching(/REDIS_SENTINEL_NAME needs REDIS_SENTINELS/)]);
+    const bad = new EnvReader({
+      FLUX_SECRETS_FILE: secretsFile(),
+      REDIS_SENTINELS: '10.0.0.5:26379,sentinel',
+      DATABASE_REPLICA_URL: 'mysql://x',
+    });
+    readBaseConfig(bad, 'auth');
+    expect(bad.problems).toEqual([
+      expect.stringMatching(/DATABASE_REPLICA_URL must use postgres:/),
+      expect.stringMatching(/REDIS_SENTINELS must be host:port.*"sentinel"/),
+      expect.stringMatching(/REDIS_SENTINELS needs REDIS_SENTINEL_NAME/),
+    ]);
   });
 
   it('refuses to start in production without secrets, naming the missing one', () => {
