@@ -289,7 +289,9 @@ describe('several machines', () => {
     );
     const slots = purges.map((e) => Number(/(\d+)$/.exec(e.jobId ?? '')?.[1])).sort((l, r) => l - r);
     expect(new Set(slots).size).toBe(slots.length);
-    for (let i = 1; i < slots.length; i++) expect((slots[i] ?? 0) - (slots[i - 1] ?? 0)).toBe(PURGE_EVERY_SECONDS * 1000);
+    // One run per period at most: consecutive runs are whole periods apart (a busy machine may skip one, never double one).
+    const gaps = slots.slice(1).map((slot, i) => (slot - (slots[i] ?? 0)) / (PURGE_EVERY_SECONDS * 1000));
+    expect(gaps.filter((gap) => !Number.isInteger(gap) || gap < 1)).toEqual([]);
 
     // Collab compaction: both hosts hold a room of the document with edits; both rooms unload at once
     // and each host asks for a compaction; the job id is the document, so one job runs.
