@@ -62,7 +62,7 @@ describe('authorization matrix (test/security/matrix.ts)', () => {
       Actors.map((actor, index) => cell(`${row.method} ${row.route}`, actor, row.expect[index])),
     );
     expect(await pool(tasks, 6)).toEqual(expected);
-  });
+  }, 120_000); // ~15 s on an idle machine; the whole team shares two cores
 
   it('every Socket.IO client event is in the matrix and acknowledges each actor as it says', async () => {
     const world = stack.world();

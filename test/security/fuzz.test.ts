@@ -10,6 +10,8 @@ import {
   FUZZ_SEED,
   fromSchema,
   hostileRawBodies,
+  injectionStrings,
+  nulText,
   hostileText,
   hostileValue,
   isErrorBody,
@@ -204,7 +206,10 @@ describe('fuzzing (fast-check)', () => {
     const events = [...known, 'unknown:event', 'constructor', 'hasOwnProperty', '__proto__'];
     // Payloads near the real ones (a real conversation, fields swapped for hostile values) and hostile ones.
     const nearReal = fc
-      .tuple(fc.constantFrom('conversationId', 'content', 'clientId', 'seq', 'isTyping', 'conversations'), hostileValue)
+      .tuple(
+        fc.constantFrom('conversationId', 'content', 'clientId', 'seq', 'isTyping', 'conversations'),
+        fc.oneof(hostileValue, fc.constantFrom(...injectionStrings), nulText),
+      )
       .map(([key, bad]) => ({
         conversationId,
         content: 'hi',
@@ -217,28 +222,32 @@ describe('fuzzing (fast-check)', () => {
     const args = fc.oneof(fc.tuple(fc.oneof(nearReal, hostileValue)), fc.tuple(hostileValue, hostileValue), fc.constant([]));
     try {
       await fc.assert(
-        fc.asyncProperty(fc.constantFrom(...events), args, async (event, payload) => {
-          const live = await connected();
-          if (!known.includes(event)) {
-            // Nobody listens: the event is ignored, and the socket still answers a real event afterwards.
-            live.emit(event, ...payload);
-            const after = (await live.timeout(5_000).emitWithAck('typing', { conversationId, isTyping: false })) as { ok?: boolean };
-            expect(after.ok, `after ${event}`).toBe(true);
-            return;
-          }
-          let ack: unknown;
-          try {
-            ack = await live.timeout(5_000).emitWithAck(event, ...payload);
-          } catch {
-            // No ack only when the server closed the socket (a frame over its buffer limit).
-            expect(live.disconnected, `${event}: no ack and the socket is still open`).toBe(true);
-            return;
-          }
-          const answer = ack as { ok?: boolean; error?: { code?: string } };
-          if (answer.ok === true) return; // a near-real payload can be valid
-          expect(isErrorBody(answer), JSON.stringify(answer)).toBe(true);
-          expect(answer.error?.code, JSON.stringify(answer)).not.toBe('internal_error');
-        }),
+        fc.asyncProperty(
+          fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...known) }, fc.constantFrom(...events)),
+          args,
+          async (event, payload) => {
+            const live = await connected();
+            if (!known.includes(event)) {
+              // Nobody listens: the event is ignored, and the socket still answers a real event afterwards.
+              live.emit(event, ...payload);
+              const after = (await live.timeout(5_000).emitWithAck('typing', { conversationId, isTyping: false })) as { ok?: boolean };
+              expect(after.ok, `after ${event}`).toBe(true);
+              return;
+            }
+            let ack: unknown;
+            try {
+              ack = await live.timeout(5_000).emitWithAck(event, ...payload);
+            } catch {
+              // No ack only when the server closed the socket (a frame over its buffer limit).
+              expect(live.disconnected, `${event}: no ack and the socket is still open`).toBe(true);
+              return;
+            }
+            const answer = ack as { ok?: boolean; error?: { code?: string } };
+            if (answer.ok === true) return; // a near-real payload can be valid
+            expect(isErrorBody(answer), JSON.stringify(answer)).toBe(true);
+            expect(answer.error?.code, JSON.stringify(answer)).not.toBe('internal_error');
+          },
+        ),
         { numRuns: 120, seed: FUZZ_SEED },
       );
     } finally {

@@ -41,9 +41,13 @@ export const nested = (depth: number): unknown => {
 /** Objects whose keys try to reach Object.prototype. */
 export const pollution = (): unknown => JSON.parse('{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}');
 
+/** Text with a NUL inside: JSON carries it, PostgreSQL cannot store it. */
+export const nulText: fc.Arbitrary<string> = fc.string({ maxLength: 8 }).map((text) => `${text}\u0000${text}`);
+
 /** Any hostile JSON value: wrong types, oversized and odd strings, huge numbers, deep nesting, prototype keys. */
 export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(...injectionStrings),
+  nulText,
   fc.constantFrom(...hugeNumbers),
   fc.constantFrom(true, false, null, [], {}),
   fc.string({ unit: 'binary', maxLength: 40 }),
