@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,6 +117,10 @@ describe('flux deploy', () => {
     const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
     await sql.unsafe(`drop database if exists ${database} with (force)`);
     await sql.end();
+    const redis = new Redis('redis://127.0.0.1:6379');
+    for await (const keys of redis.scanStream({ match: `flux-deploy-${tag}:*`, count: 500 }) as AsyncIterable<string[]>)
+      if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
     rmSync(root, { recursive: true, force: true });
   }, 180_000);
 
