@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeSyncStep1, encodeUpdate } from '../../services/collab/src/rooms/protocol.js';
-import { collabMatrix, type CollabOutcome, httpMatrix, type SocketOutcome, socketMatrix } from './matrix.js';
+import { collabMatrix, type CollabOutcome, type HttpRow, httpMatrix, type SocketOutcome, socketMatrix } from './matrix.js';
 import { type Actor, Actors, isPublicRoute, type SecurityStack, type Service, startSecurityStack } from './stack.js';
 import { admit, send, serverDocument } from './wire.js';
 
@@ -20,6 +20,8 @@ async function pool<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]>
   await Promise.all(Array.from({ length: limit }, worker));
   return results;
 }
+
+const label = (row: HttpRow) => `${row.method} ${row.route}${row.on ? ` (${row.on})` : ''}`;
 
 /** A cell's outcome as `ROUTE actor → status`, so a failure lists every wrong cell at once. */
 const cell = (route: string, actor: Actor, outcome: unknown) => `${route.padEnd(62)} ${actor.padEnd(9)} → ${String(outcome)}`;
@@ -39,8 +41,10 @@ describe('authorization matrix (test/security/matrix.ts)', () => {
 
   it('has exactly one row per registered public route (HTTP rows and the collab WebSocket)', () => {
     const registered = Object.values(stack.routes).flat().filter(isPublicRoute).sort();
-    const rows = [...httpMatrix.map((row) => `${row.method} ${row.route}`), collabMatrix.route].sort();
-    expect(rows.filter((row, index) => rows.indexOf(row) !== index)).toEqual([]);
+    const rows = [...new Set(httpMatrix.map((row) => `${row.method} ${row.route}`)), collabMatrix.route].sort();
+    // A route has one row, or one per resource it is tried on (`on`), never two alike.
+    const labels = httpMatrix.map(label);
+    expect(labels.filter((one, index) => labels.indexOf(one) !== index)).toEqual([]);
     expect(registered.filter((route) => !rows.includes(route))).toEqual([]); // routes without a row
     expect(rows.filter((row) => !registered.includes(row))).toEqual([]); // rows naming no route
   });
@@ -50,17 +54,15 @@ describe('authorization matrix (test/security/matrix.ts)', () => {
       Actors.map((actor) => async () => {
         const route = `${row.method} ${row.route}`;
         const service = serviceOf(route);
-        if (!service) return cell(route, actor, 'not registered');
+        if (!service) return cell(label(row), actor, 'not registered');
         const world = stack.world();
         const request = await row.request(world, actor);
         const http = await world.as(service, actor);
         const answer = await http.request(row.method, request.path, { body: request.body, query: request.query, form: request.form });
-        return cell(route, actor, answer.status);
+        return cell(label(row), actor, answer.status);
       }),
     );
-    const expected = httpMatrix.flatMap((row) =>
-      Actors.map((actor, index) => cell(`${row.method} ${row.route}`, actor, row.expect[index])),
-    );
+    const expected = httpMatrix.flatMap((row) => Actors.map((actor, index) => cell(label(row), actor, row.expect[index])));
     expect(await pool(tasks, 6)).toEqual(expected);
   }, 120_000); // ~15 s on an idle machine; the whole team shares two cores
 

@@ -28,6 +28,8 @@ export interface HttpRow {
   method: HttpMethod;
   /** The route as registered (fastify syntax). */
   route: string;
+  /** Which resource, when a route has rows for several (a group, a direct, a project conversation). */
+  on?: string;
   request(world: World, actor: Actor): Promise<HttpRequest>;
   expect: Expected;
 }
@@ -116,7 +118,13 @@ export const httpMatrix: HttpRow[] = [
     request: async () => ({ path: '/api/auth/me', body: { name: 'Renamed' } }),
     expect: signedIn(200),
   },
-  // Changing the password and MFA need a fresh re-authentication first: without one, 401 reauth_required for everyone.
+  // Changing the password, the email and MFA need a fresh re-authentication first: without one, 401 reauth_required for everyone.
+  {
+    method: 'POST',
+    route: '/api/auth/email',
+    request: async () => ({ path: '/api/auth/email', body: { email: `moved-${randomUUID()}@example.com` } }),
+    expect: signedIn(401),
+  },
   {
     method: 'POST',
     route: '/api/auth/password',
@@ -311,6 +319,22 @@ export const httpMatrix: HttpRow[] = [
     request: async (w) => path(`/api/conversations/${await group(w)}`),
     expect: members(200),
   },
+  // The owner's direct conversation with the member: nobody else learns it exists.
+  {
+    method: 'GET',
+    route: '/api/conversations/:id',
+    on: 'direct',
+    request: async (w) => path(`/api/conversations/${(await w.direct()).id}`),
+    expect: [200, 404, 200, 404, 404, 401],
+  },
+  // The project's channel: every member of the organization may open it.
+  {
+    method: 'GET',
+    route: '/api/conversations/:id',
+    on: 'project',
+    request: async (w) => path(`/api/conversations/${(await w.projectChannel()).id}`),
+    expect: members(200),
+  },
   // Only the group's admin (its creator, the owner) adds people.
   {
     method: 'POST',
@@ -335,6 +359,26 @@ export const httpMatrix: HttpRow[] = [
     method: 'POST',
     route: '/api/conversations/:id/messages',
     request: async (w) => ({ path: `/api/conversations/${await group(w)}/messages`, body: { content: 'hi', clientId: randomUUID() } }),
+    expect: members(201),
+  },
+  {
+    method: 'POST',
+    route: '/api/conversations/:id/messages',
+    on: 'direct',
+    request: async (w) => ({
+      path: `/api/conversations/${(await w.direct()).id}/messages`,
+      body: { content: 'hi', clientId: randomUUID() },
+    }),
+    expect: [201, 404, 201, 404, 404, 401],
+  },
+  {
+    method: 'POST',
+    route: '/api/conversations/:id/messages',
+    on: 'project',
+    request: async (w) => ({
+      path: `/api/conversations/${(await w.projectChannel()).id}/messages`,
+      body: { content: 'hi', clientId: randomUUID() },
+    }),
     expect: members(201),
   },
   {

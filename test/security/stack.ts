@@ -161,6 +161,11 @@ export class World {
     const { owner, member } = await this.users();
     return this.chats.conversation('direct', owner, [member]);
   });
+  /** The project's channel, opened by the owner (every member of the organization may join it). */
+  readonly projectChannel = memo(async () => {
+    const body = { type: 'project', projectId: (await this.project()).id };
+    return ok<{ id: string }>(await (await this.as('messaging', 'owner')).post('/api/conversations', body));
+  });
   /** A file the owner uploaded, attached to `message()` (so the group may download it). */
   readonly file = memo(async () => {
     const form = new FormData();
