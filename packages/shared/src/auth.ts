@@ -57,6 +57,9 @@ export type SessionInfo = Static<typeof SessionInfo>;
 export const CsrfResponse = Type.Object({ csrfToken: Type.String() });
 
 export const EmailBody = Type.Object({ email: Type.String({ minLength: 1, maxLength: 254 }) });
+/** POST /api/auth/email: the address to move the signed-in account to (confirmed by a mailed link). */
+export const ChangeEmailBody = Type.Object({ email: Email });
+export type ChangeEmailBody = Static<typeof ChangeEmailBody>;
 export const TokenBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 512 }) });
 export const ResetPasswordBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 512 }), password: Password });
 export const CodeBody = Type.Object({ code: Type.String({ minLength: 1, maxLength: 64 }) });

@@ -51,11 +51,17 @@ export const retireEmailTokens = (db: DbOrTrx<Database>, userId: string, purpose
 
 export const insertEmailToken = (
   db: DbOrTrx<Database>,
-  values: { userId: string; purpose: EmailTokenPurpose; tokenHash: string; expiresAt: Date },
+  values: { userId: string; purpose: EmailTokenPurpose; tokenHash: string; expiresAt: Date; newEmail?: string },
 ) =>
   db
     .insertInto('auth.email_tokens')
-    .values({ user_id: values.userId, purpose: values.purpose, token_hash: values.tokenHash, expires_at: values.expiresAt })
+    .values({
+      user_id: values.userId,
+      purpose: values.purpose,
+      token_hash: values.tokenHash,
+      expires_at: values.expiresAt,
+      new_email: values.newEmail ?? null,
+    })
     .execute();
 
 /** Spends a live token in one statement (so two uses cannot both succeed); the user id, or undefined. */
@@ -71,6 +77,23 @@ export const spendEmailToken = async (db: DbOrTrx<Database>, tokenHash: string, 
       .returning('user_id')
       .executeTakeFirst()
   )?.user_id;
+
+/** Spends a live `change_email` token like spendEmailToken; the user id and the address it carries. */
+export const spendEmailChangeToken = async (
+  db: DbOrTrx<Database>,
+  tokenHash: string,
+): Promise<{ userId: string; newEmail: string } | undefined> => {
+  const row = await db
+    .updateTable('auth.email_tokens')
+    .set({ used_at: new Date() })
+    .where('token_hash', '=', tokenHash)
+    .where('purpose', '=', 'change_email')
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', new Date())
+    .returning(['user_id', 'new_email'])
+    .executeTakeFirst();
+  return row?.new_email ? { userId: row.user_id, newEmail: row.new_email } : undefined;
+};
 
 /** Spent or expired email tokens can never be used again. */
 export const deleteDeadEmailTokens = (db: DbOrTrx<Database>, now: Date) =>

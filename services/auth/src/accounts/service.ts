@@ -4,6 +4,7 @@ import type { AppContext } from '../context.js';
 import { recordSecurityEvent, type RequestMeta } from '../security/events.js';
 import { clearLoginFailures, noteAccountFromIp, recordLoginFailure, reserveLoginAttempt } from '../security/limits.js';
 import { revokeAndAnnounce, startSession, type IssuedTokens } from '../sessions/service.js';
+import { confirmEmailChange } from './change-email.js';
 import { normaliseEmail } from './email.js';
 import { consumeEmailToken, issueEmailToken } from './email-tokens.js';
 import { toPublicUser } from './mappers.js';
@@ -148,7 +149,10 @@ export async function me(ctx: AppContext, caller: Caller): Promise<PublicUser> {
 const badToken = () =>
   new AppError('invalid_email_token', 400, 'This link is invalid, expired or already used; ask for a new one.', { field: 'token' });
 
+/** The link mailed at sign-up, or the one mailed to a new address (change-email.ts): both land here. */
 export async function verifyEmail(ctx: AppContext, token: string, meta: RequestMeta): Promise<PublicUser> {
+  const changed = await confirmEmailChange(ctx, token, meta);
+  if (changed) return changed;
   const user = await ctx.db.transaction().execute(async (trx) => {
     const userId = await consumeEmailToken(trx, token, 'verify_email');
     if (!userId) throw badToken();

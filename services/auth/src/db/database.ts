@@ -53,8 +53,10 @@ export interface RefreshTokensTable {
 export interface EmailTokensTable {
   id: Generated<string>;
   user_id: string;
-  purpose: 'verify_email' | 'reset_password';
+  purpose: 'verify_email' | 'reset_password' | 'change_email';
   token_hash: string;
+  /** The address a `change_email` token moves the account to (null for the other purposes). */
+  new_email: string | null;
   expires_at: Date;
   used_at: Date | null;
   created_at: CreatedAt;

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@flux/server-kit';
 import {
+  ChangeEmailBody,
   ChangePasswordBody,
   CodeBody,
   ErrorBody,
@@ -17,6 +18,7 @@ import {
   UpdateMeBody,
 } from '@flux/shared';
 import type { FastifyRequest } from 'fastify';
+import { requestEmailChange } from '../accounts/change-email.js';
 import { changePassword } from '../accounts/change-password.js';
 import * as mfa from '../accounts/mfa.js';
 import * as accounts from '../accounts/service.js';
@@ -35,7 +37,7 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody,
 export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.addHook('onRequest', authenticated(ctx));
   const credentialLimit = async (request: FastifyRequest) => limitCredentialRequests(ctx, request.ip);
-  /** MFA and password changes need the password (and code) again within five minutes: POST /reauth. */
+  /** MFA, password and email changes need the password (and code) again within five minutes: POST /reauth. */
   const recentReauth = async (request: FastifyRequest) => assertRecentReauth(ctx, request.caller);
 
   app.post(
@@ -67,6 +69,15 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     { preHandler: credentialLimit, schema: { response: { 202: Accepted, ...errors } } },
     async (request, reply) => {
       await accounts.resendVerification(ctx, request.caller);
+      return reply.code(202).send();
+    },
+  );
+
+  app.post(
+    '/email',
+    { preHandler: [credentialLimit, recentReauth], schema: { body: ChangeEmailBody, response: { 202: Accepted, ...errors } } },
+    async (request, reply) => {
+      await requestEmailChange(ctx, request.caller, request.body.email);
       return reply.code(202).send();
     },
   );
