@@ -23,7 +23,7 @@ export const outboxChannel = (schema: string): string => `${schema}_outbox`;
 
 export interface Outbox<M> {
   /** Writes an event; pass the transaction of the change it announces. Resolves with the event id. */
-  add<N extends keyof M & string>(db: DbOrTrx<unknown>, name: N, payload: M[N]): Promise<string>;
+  add<N extends keyof M & string, DB>(db: DbOrTrx<DB>, name: N, payload: M[N]): Promise<string>;
 }
 
 /** The writing half, typed by the events this service may put in its outbox. */

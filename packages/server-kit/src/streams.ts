@@ -64,7 +64,7 @@ export class DurableEvents {
   }
 
   /** An outbox sink: appends the batch to the streams, one round trip. Rejects while Redis is away (the relay retries). */
-  async append(events: OutboxEvent<Pick<EventMap, DurableEventName>>[]): Promise<void> {
+  async append(events: ReadonlyArray<Pick<OutboxEvent, 'id' | 'payload'> & { name: DurableEventName }>): Promise<void> {
     const pipeline = this.publisher.pipeline();
     for (const event of events) {
       pipeline.xadd(

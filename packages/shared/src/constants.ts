@@ -175,6 +175,8 @@ export interface EventMap {
   /** A user's role in an organization changed; `role: null` means removed. */
   'membership.changed': { organizationId: string; userId: string; role: Role | null };
   'document.updated': { documentId: string; projectId: string; updatedBy: string[]; at: string };
+  /** A document was deleted: every collab instance closes its room (4403) and drops it without saving. */
+  'document.deleted': { documentId: string; projectId: string };
   /** Sessions ended (logout, logout-all, session revoke, password reset, refresh-token reuse): refuse their access tokens now. */
   'sessions.revoked': {
     userId: string;
@@ -191,12 +193,13 @@ export const EventNames = [
   'membership.changed',
   'document.updated',
   'sessions.revoked',
+  'document.deleted',
 ] as const satisfies readonly EventName[];
 /**
  * Events that must not be lost: written to the producer's outbox in the transaction of the change
  * and relayed at least once to a Redis stream (`${REDIS_PREFIX}stream:${name}`), never pub/sub.
  */
-export const DurableEventNames = ['membership.changed', 'sessions.revoked'] as const satisfies readonly EventName[];
+export const DurableEventNames = ['membership.changed', 'sessions.revoked', 'document.deleted'] as const satisfies readonly EventName[];
 export type DurableEventName = (typeof DurableEventNames)[number];
 /** Events that only fan out over pub/sub (what they carry can be re-derived). */
 export type FanoutEventName = Exclude<EventName, DurableEventName>;

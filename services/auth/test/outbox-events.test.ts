@@ -15,7 +15,11 @@ describe('durable events from auth', () => {
   let app: App;
   const { db } = testDatabase();
   const make = factories(db);
-  const heard: { [N in DurableEventName]: DurableEvent<N>[] } = { 'sessions.revoked': [], 'membership.changed': [] };
+  const heard: { [N in DurableEventName]: DurableEvent<N>[] } = {
+    'sessions.revoked': [],
+    'membership.changed': [],
+    'document.deleted': [],
+  };
 
   beforeAll(async () => {
     app = await authApp();

@@ -1,6 +1,15 @@
-import { type App, createAccessTokenVerifier, createFastify, fluxCore, remoteJwks } from '@flux/server-kit';
+import {
+  type App,
+  createAccessTokenVerifier,
+  createFastify,
+  createOutbox,
+  fluxCore,
+  fluxOutboxRelay,
+  type OutboxEvent,
+  remoteJwks,
+} from '@flux/server-kit';
 import type { Config } from './config.js';
-import type { AppContext } from './context.js';
+import type { AppContext, CollabOutboxEvents } from './context.js';
 import { RateLimiter } from './limits/rate-limiter.js';
 import { compactionPlugin } from './plugins/compaction.js';
 import { documentActivityPlugin } from './plugins/document-activity.js';
@@ -42,6 +51,12 @@ export async function buildApp(config: Config, { logger = true }: BuildOptions =
   await app.register(projectAccessPlugin, { config });
   await app.register(membershipPlugin);
   await app.register(sessionsPlugin, { config });
+  // Every instance runs a relay of collab.outbox (they take turns) and closes its rooms of deleted documents.
+  await app.register(fluxOutboxRelay, {
+    schema: 'collab',
+    sink: (events: OutboxEvent<CollabOutboxEvents>[]) => app.streams.append(events),
+  });
+  await app.streams.follow('document.deleted', ({ payload }) => app.rooms.closeLocal(payload.documentId));
   await app.register(websocketPlugin, { config });
 
   const ctx: AppContext = {
@@ -49,6 +64,7 @@ export async function buildApp(config: Config, { logger = true }: BuildOptions =
     dbRead: app.dbRead,
     config,
     events: app.events,
+    outbox: createOutbox<CollabOutboxEvents>('collab'),
     log: app.log,
     verifyAccessToken: createAccessTokenVerifier(remoteJwks(config.authUrl)),
     access: app.projectAccess,

@@ -1,4 +1,5 @@
-import type { AccessTokenVerifier, EventBus } from '@flux/server-kit';
+import type { AccessTokenVerifier, EventBus, Outbox } from '@flux/server-kit';
+import type { EventMap } from '@flux/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { ProjectAccessCache } from './access/project-access.js';
@@ -9,6 +10,9 @@ import type { RateLimiter } from './limits/rate-limiter.js';
 import type { CollabMetrics } from './metrics.js';
 import type { RoomManager } from './rooms/room-manager.js';
 
+/** The durable events collab writes to `collab.outbox`. */
+export type CollabOutboxEvents = Pick<EventMap, 'document.deleted'>;
+
 /** What collab's routes and services need, assembled in app.ts from the decorated resources and passed explicitly. */
 export interface AppContext {
   db: Kysely<Database>;
@@ -16,6 +20,8 @@ export interface AppContext {
   dbRead: Kysely<Database>;
   config: Config;
   events: EventBus;
+  /** Durable events, written with the transaction of the change (document deletions). */
+  outbox: Outbox<CollabOutboxEvents>;
   log: FastifyBaseLogger;
   verifyAccessToken: AccessTokenVerifier;
   access: ProjectAccessCache;

@@ -56,10 +56,17 @@ export async function rename(ctx: AppContext, caller: Caller, documentId: string
   return toDocument(row);
 }
 
-/** Open sockets close with 4403 on every instance. */
+/**
+ * Open sockets close with 4403 on every instance: at once through the room relay, and for certain
+ * through `document.deleted`, written with the deletion (a relay message lost in a Redis blip
+ * would leave another instance's room open on a deleted document).
+ */
 export async function remove(ctx: AppContext, caller: Caller, documentId: string): Promise<void> {
   const document = await authorizedDocument(ctx, caller, documentId, 'document.delete');
-  await documents.remove(ctx.db, documentId);
+  await ctx.db.transaction().execute(async (trx) => {
+    await documents.remove(trx, documentId);
+    await ctx.outbox.add(trx, 'document.deleted', { documentId, projectId: document.project_id });
+  });
   await ctx.rooms.closeDocument(documentId);
   ctx.log.info({ documentId, projectId: document.project_id }, 'document deleted');
 }

@@ -188,7 +188,8 @@ export class RoomManager {
     this.closeLocal(documentId);
   }
 
-  private closeLocal(documentId: string): void {
+  /** Closes this instance's room of a deleted document (from the relay, or the `document.deleted` stream). */
+  closeLocal(documentId: string): void {
     const room = this.rooms.get(documentId);
     if (!room) return;
     this.rooms.delete(documentId);
