@@ -1,5 +1,6 @@
 import { useAuth } from '../auth/auth-context.js';
 import { useDocumentTitle } from '../components/use-document-title.js';
+import { EmailSection } from './email-section.js';
 import { MfaSection } from './mfa-section.js';
 import { PasswordSection } from './password-section.js';
 import { SecurityEvents } from './security-events.js';
@@ -30,6 +31,7 @@ export default function AccountPage() {
         <MfaSection />
       </div>
       <PasswordSection />
+      <EmailSection />
       <SessionsSection />
       <SecurityEvents />
     </section>

@@ -30,7 +30,8 @@ export default function VerifyEmail() {
   // Only the signed-in person's own record is updated (the link may be opened while signed out).
   const [verifiedUser, setVerifiedUser] = useState<PublicUser | null>(null);
   useEffect(() => {
-    if (verifiedUser && user?.id === verifiedUser.id && !user.emailVerified) setUser(verifiedUser);
+    // Also after an email change (account page): the new address shows without a reload.
+    if (verifiedUser && user?.id === verifiedUser.id && (!user.emailVerified || user.email !== verifiedUser.email)) setUser(verifiedUser);
   }, [verifiedUser, user, setUser]);
 
   return (
