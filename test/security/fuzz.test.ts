@@ -24,7 +24,8 @@ import { admit, send, serverDocument } from './wire.js';
 /**
  * Property-based fuzzing of the public surface with fast-check (seed FUZZ_SEED, printed with any
  * counterexample): every HTTP route's params, query and body from its own schema and from hostile
- * generators, every Socket.IO client event, every collab frame type. Nothing may answer 5xx (or
+ * generators (with odd content types, as the owner, a guest or the outsider), every Socket.IO
+ * client event, every collab frame type. Nothing may answer 5xx (or
  * internal_error), every refusal carries the contract's error body, a refused request leaves the
  * world's rows as they were, and the servers stay up.
  */
@@ -110,14 +111,29 @@ const queryArb = (operation: OpenApiOperation): fc.Arbitrary<string> => {
   return fc.tuple(fc.tuple(...pairs), extra).map(([values, more]) => [...values, more].filter((value) => value !== undefined).join('&'));
 };
 
-type Payload = { json: unknown } | { raw: Buffer } | undefined;
+/** Mostly JSON; sometimes a declared type the route does not take, or a multipart body with no valid part. */
+const contentTypes = fc.oneof(
+  { weight: 4, arbitrary: fc.constant('application/json') },
+  fc.constantFrom(
+    'application/json; charset=utf-16',
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=fuzz',
+    'multipart/form-data',
+    'application/octet-stream',
+  ),
+);
+
+type Payload = { body: string | Buffer; contentType: string } | undefined;
 const payloadArb = (method: string, operation: OpenApiOperation): fc.Arbitrary<Payload> => {
   if (method === 'GET') return fc.constant(undefined);
   const schema = operation.requestBody?.content?.['application/json']?.schema;
-  return fc.oneof(
-    { weight: 3, arbitrary: bodies(schema).map((json) => ({ json })) },
-    { weight: 1, arbitrary: hostileRawBodies.map((raw) => ({ raw })) },
+  const body = fc.oneof(
+    { weight: 3, arbitrary: bodies(schema).map((json): string | Buffer => JSON.stringify(json) ?? 'null') },
+    { weight: 1, arbitrary: hostileRawBodies },
+    { weight: 1, arbitrary: fc.constant('--fuzz\r\nContent-Disposition: form-data; name="file"; filename="../../x"\r\n\r\nabc\r\n--fuzz') },
   );
+  return fc.record({ body, contentType: contentTypes });
 };
 
 describe('fuzzing (fast-check)', () => {
@@ -145,18 +161,28 @@ describe('fuzzing (fast-check)', () => {
       const world = stack.world();
       await settle(world);
       const realPath = row ? (await row.request(world, 'owner')).path : path;
-      const token = (await world.users()).owner.accessToken;
+      const users = await world.users();
       const operation = operationOf(stack, service, method, path);
       let baseline: Record<string, number> | undefined;
-      const request = fc.record({ url: paramsArb(path, realPath), query: queryArb(operation), payload: payloadArb(method, operation) });
+      // Mostly the owner (past every policy, into the handlers), sometimes a guest or the outsider (the refusal paths).
+      const actor = fc.oneof(
+        { weight: 3, arbitrary: fc.constant('owner' as const) },
+        fc.constantFrom('guest' as const, 'outsider' as const),
+      );
+      const request = fc.record({
+        url: paramsArb(path, realPath),
+        query: queryArb(operation),
+        payload: payloadArb(method, operation),
+        actor,
+      });
       const details = await fc.check(
-        fc.asyncProperty(request, async ({ url, query, payload }) => {
+        fc.asyncProperty(request, async ({ url, query, payload, actor: who }) => {
           const before = baseline ?? (await worldRows(stack, world));
           const answer = await stack.apps[service].inject({
             method: method as 'GET',
             url: query ? `${url}?${query}` : url,
-            headers: { authorization: `Bearer ${token}`, ...(payload && { 'content-type': 'application/json' }) },
-            ...(payload && { payload: 'raw' in payload ? payload.raw : JSON.stringify(payload.json) }),
+            headers: { authorization: `Bearer ${users[who].accessToken}`, ...(payload && { 'content-type': payload.contentType }) },
+            ...(payload && { payload: payload.body }),
           });
           const context = `${route} → ${answer.statusCode} ${answer.body.slice(0, 300)}`;
           expect(answer.statusCode, context).toBeLessThan(500);
