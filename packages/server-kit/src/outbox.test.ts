@@ -143,6 +143,18 @@ describe('transactional outbox and its relay', () => {
     expect(seen.map((event) => event.id)).toEqual(ids);
   });
 
+  it('a consumer group whose stream vanished (Redis restarted empty) is re-created and gets the events appended after', async () => {
+    const bus = streams();
+    const handled: string[] = [];
+    await bus.consume('sessions.revoked', 'kit-test-vanished', (event) => {
+      handled.push(event.id);
+    });
+    await redis.del(`${prefix}stream:sessions.revoked`);
+    const event = { id: randomUUID(), name: 'sessions.revoked' as const, payload: revocation(randomUUID()), createdAt: new Date() };
+    await bus.append([event]);
+    await eventually(() => handled.includes(event.id), { what: 'the event reached the re-created group' });
+  });
+
   it('a follower in every instance sees each event; a consumer group shares them between its instances', async () => {
     const [a, b] = [streams(), streams()];
     const followedA: string[] = [];

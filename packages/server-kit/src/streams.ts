@@ -88,12 +88,15 @@ export class DurableEvents {
   async consume<N extends DurableEventName>(name: N, group: string, handler: Handler<N>): Promise<void> {
     const key = this.key(name);
     const redis = this.connection(`stream-${group}`);
-    try {
-      // From now on ('$'): a group that did not exist has nothing to catch up on.
-      await redis.call('XGROUP', 'CREATE', key, group, '$', 'MKSTREAM');
-    } catch (err) {
-      if (!String(err).includes('BUSYGROUP')) throw err;
-    }
+    const createGroup = async (from: '$' | '0') => {
+      try {
+        await redis.call('XGROUP', 'CREATE', key, group, from, 'MKSTREAM');
+      } catch (err) {
+        if (!String(err).includes('BUSYGROUP')) throw err;
+      }
+    };
+    // From now on ('$'): a group that did not exist has nothing to catch up on.
+    await createGroup('$');
     const done = (id: string) => `${this.options.prefix}stream-done:${group}:${id}`;
     const handle = async (entryId: string, fields: string[]) => {
       const event = this.parse<N>(name, fields);
@@ -103,7 +106,13 @@ export class DurableEvents {
       }
       await redis.call('XACK', key, group, entryId);
     };
-    this.loop(name, async () => {
+    // The stream (and its groups) vanished: Redis restarted without persistence, or the key was
+    // deleted. Everything in a re-created stream is new to the group, so it reads from the start.
+    const recover = async (err: unknown) => {
+      if (!String(err).includes('NOGROUP')) throw err;
+      await createGroup('0');
+    };
+    const step = async () => {
       // Entries another consumer took and never acknowledged (a failed handler, a dead process).
       const claimed = (await redis.call(
         'XAUTOCLAIM',
@@ -124,7 +133,8 @@ export class DurableEvents {
           this.options.log.error({ err, event: name, group, entryId }, 'durable event handler failed'),
         );
       }
-    });
+    };
+    this.loop(name, () => step().catch(recover));
   }
 
   /** Every event from now on, in this instance, in stream order. */
