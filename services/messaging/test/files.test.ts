@@ -143,6 +143,13 @@ describe('files', () => {
     const noFile = await httpClient(server.url, { token: ada.accessToken }).request<ErrorBody>('POST', '/api/files', { form });
     expect(noFile.status).toBe(400);
     expect(noFile.body.error.details).toMatchObject({ field: 'file' });
+    // A multipart content type without its boundary (was a 500).
+    const noBoundary = await httpClient(server.url, { token: ada.accessToken }).request<ErrorBody>('POST', '/api/files', {
+      raw: '--x\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\nabc\r\n--x--',
+      headers: { 'content-type': 'multipart/form-data' },
+    });
+    expect(noBoundary.status).toBe(400);
+    expect(noBoundary.body.error.code).toBe('bad_request');
     expect((await download(server.url, ada, `/api/files/${randomUUID()}`)).status).toBe(404);
     expect((await download(server.url, ada, '/api/files/nope')).status).toBe(400);
   });

@@ -20,7 +20,13 @@ export const fileRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
 
   app.post('/', { schema: { response: { 201: FileInfo, ...errors } } }, async (request, reply) => {
     if (!request.isMultipart()) throw new AppError('unsupported_media_type', 415, 'Upload files as multipart/form-data.');
-    const part = await request.file();
+    // A body the multipart parser cannot start on (no boundary) is malformed input, not our failure;
+    // its own errors (a file over the size limit) carry their status already.
+    const part = await request.file().catch((err: unknown) => {
+      if (err instanceof Error && !('statusCode' in err))
+        throw new AppError('bad_request', 400, `Malformed multipart body: ${err.message}`);
+      throw err;
+    });
     if (!part) throw AppError.validation('file', 'a file part is required');
     return reply.code(201).send(await files.upload(ctx, request.caller, { filename: part.filename, stream: part.file }));
   });
