@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RegisteredService, serviceRegistry } from '@flux/shared/registry';
 // The CLI's own start-up, health waiting and nginx rendering (./flux up uses the same module).
-import { freePort, spawnNginx, startServiceProcess, stopProcess, waitFor, writeNginxConfig } from '../../packages/cli/src/stack/index.js';
+import {
+  freePort,
+  nginxLimitsFromEnv,
+  spawnNginx,
+  startServiceProcess,
+  stopProcess,
+  waitFor,
+  writeNginxConfig,
+} from '../../packages/cli/src/stack/index.js';
 
 export type ServiceName = RegisteredService;
 const services = serviceRegistry.map((s) => s.name);
@@ -50,6 +58,16 @@ export class Stack {
         messaging: [`127.0.0.1:${this.ports.messaging}`],
         collab: [`127.0.0.1:${this.ports.collab}`],
       },
+      // Every e2e test signs in and connects from one address: limits out of the way unless a test sets FLUX_NGINX_*.
+      limits: nginxLimitsFromEnv({
+        FLUX_NGINX_AUTH_RATE: '1000000',
+        FLUX_NGINX_AUTH_BURST: '100000',
+        FLUX_NGINX_AUTH_CONNECTIONS: '60000',
+        FLUX_NGINX_UPGRADE_RATE: '1000000',
+        FLUX_NGINX_UPGRADE_BURST: '100000',
+        FLUX_NGINX_UPGRADE_CONNECTIONS: '60000',
+        ...this.env,
+      }),
     });
     this.nginx = spawnNginx(process.env.NGINX_BIN ?? '/usr/sbin/nginx', this.prefix, conf);
     await waitFor('nginx', async () => (await fetch(`${this.url}/api/auth/health`)).status === 200);

@@ -4,7 +4,7 @@ import { migrate } from '@flux/migrations';
 import { serviceRegistry } from '@flux/shared/registry';
 import type { Context } from './context.js';
 import { run } from './exec.js';
-import { testNginxConfig, upstreamsFromEnv, writeNginxConfig } from './stack/nginx.js';
+import { nginxLimitsFromEnv, testNginxConfig, upstreamsFromEnv, writeNginxConfig } from './stack/nginx.js';
 import { pm2 } from './stack/pm2.js';
 import { fail, redact } from './ui.js';
 
@@ -108,6 +108,7 @@ export async function startNginx(ctx: Context): Promise<void> {
     production: ctx.env.production,
     upstreams: upstreamsFromEnv(ctx.env.raw),
     maxBody: ctx.env.raw.FLUX_MAX_BODY,
+    limits: nginxLimitsFromEnv(ctx.env.raw),
   });
   const test = await testNginxConfig(ctx.env.nginxBin, prefix, conf);
   if (!test.ok) fail(`nginx rejected ${conf}:\n      ${test.output}`, `run: nginx -t -p ${prefix} -c ${conf}`);

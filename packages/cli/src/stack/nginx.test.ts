@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serviceRegistry } from '@flux/shared/registry';
 import { afterAll, describe, expect, it } from 'vitest';
-import { renderNginxConfig, testNginxConfig, upstreamsFromEnv, writeNginxConfig } from './nginx.js';
+import { nginxLimitsFromEnv, renderNginxConfig, testNginxConfig, upstreamsFromEnv, writeNginxConfig } from './nginx.js';
 
 const nginx = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
 const dir = mkdtempSync(join(tmpdir(), 'flux-nginx-test-'));
@@ -18,7 +18,10 @@ describe('nginx rendering from the registry', () => {
     for (const service of serviceRegistry) {
       for (const route of service.routes)
         expect(text).toMatch(new RegExp(`location \\^~ ${route.prefix} \\{[^}]*proxy_pass http://${service.name};`));
-      for (const path of service.websockets) expect(text).toContain(`location ^~ ${path} {\n      proxy_pass http://${service.name};`);
+      for (const path of service.websockets)
+        expect(text).toMatch(
+          new RegExp(`location \\^~ ${path} \\{[^}]*limit_req zone=flux_upgrade [^}]*proxy_pass http://${service.name};`),
+        );
     }
     expect(text).toContain('server 127.0.0.1:5005 max_fails=0;');
     expect(text).toContain('hash $collab_document consistent;');
@@ -26,6 +29,32 @@ describe('nginx rendering from the registry', () => {
     expect(text).toMatch(/upstream messaging \{\s*least_conn;/);
     expect(text).toContain('listen 127.0.0.1:18080;');
     expect(text).not.toContain('/api/auth/dev/');
+  });
+
+  it('limits the credential paths and the upgrade paths per address with the FLUX_NGINX_* settings, answering 429 with Retry-After', async () => {
+    const limits = nginxLimitsFromEnv({ FLUX_NGINX_AUTH_RATE: '30', FLUX_NGINX_AUTH_BURST: '7', FLUX_NGINX_UPGRADE_CONNECTIONS: '9' });
+    const prefix = join(dir, 'limits');
+    const options = { prefix, port: 18080, upstreams: upstreamsFromEnv({}), limits };
+    expect(await testNginxConfig(nginx, prefix, writeNginxConfig(options))).toEqual({ ok: true, output: '' });
+    const text = renderNginxConfig(options);
+    expect(text).toContain('limit_req_zone $binary_remote_addr zone=flux_auth:10m rate=30r/m;');
+    for (const path of [
+      '/api/auth/login',
+      '/api/auth/signup',
+      '/api/auth/password',
+      '/api/auth/refresh',
+      '/api/auth/mfa',
+      '/api/auth/reauth',
+    ])
+      expect(text).toMatch(
+        new RegExp(`location \\^~ ${path} \\{\\s*limit_req zone=flux_auth burst=7 nodelay;\\s*limit_conn flux_auth_conn 50;`),
+      );
+    expect(text).toContain('limit_conn flux_upgrade_conn 9;');
+    expect(text).toContain('add_header Retry-After 2 always;');
+    expect(() => nginxLimitsFromEnv({ FLUX_NGINX_UPGRADE_RATE: '0' })).toThrow(/FLUX_NGINX_UPGRADE_RATE must be an integer from 1/);
+    expect(() => nginxLimitsFromEnv({ FLUX_NGINX_AUTH_CONNECTIONS: '65536' })).toThrow(
+      /FLUX_NGINX_AUTH_CONNECTIONS must be an integer from 1 to 65535/,
+    );
   });
 
   it('refuses development routes in production', () => {

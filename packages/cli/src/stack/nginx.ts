@@ -19,7 +19,63 @@ export interface NginxOptions {
   maxBody?: string;
   /** the repository whose infra/nginx template is used */
   root?: string;
+  /** per-address rate and concurrency limits on the credential and upgrade paths; default `defaultNginxLimits` */
+  limits?: NginxLimits;
 }
+
+/** Per client address. Rates are requests per minute; a burst is how many may come at once beyond the rate. */
+export interface NginxLimits {
+  authRate: number;
+  authBurst: number;
+  /** concurrent requests on the credential paths */
+  authConnections: number;
+  upgradeRate: number;
+  upgradeBurst: number;
+  /** concurrent Socket.IO / collab connections (the services cap sockets per user and address too) */
+  upgradeConnections: number;
+}
+
+/** Generous: an office behind one address signing in together, a browser reconnecting its sockets. */
+export const defaultNginxLimits: NginxLimits = {
+  authRate: 300,
+  authBurst: 100,
+  authConnections: 50,
+  upgradeRate: 600,
+  upgradeBurst: 200,
+  upgradeConnections: 1000,
+};
+
+const limitSettings: Record<keyof NginxLimits, string> = {
+  authRate: 'FLUX_NGINX_AUTH_RATE',
+  authBurst: 'FLUX_NGINX_AUTH_BURST',
+  authConnections: 'FLUX_NGINX_AUTH_CONNECTIONS',
+  upgradeRate: 'FLUX_NGINX_UPGRADE_RATE',
+  upgradeBurst: 'FLUX_NGINX_UPGRADE_BURST',
+  upgradeConnections: 'FLUX_NGINX_UPGRADE_CONNECTIONS',
+};
+
+/** The limits from `FLUX_NGINX_*` (positive integers; nginx refuses a connection cap of 65536 or more). */
+export function nginxLimitsFromEnv(env: Record<string, string | undefined>): NginxLimits {
+  const limits = { ...defaultNginxLimits };
+  for (const [key, name] of Object.entries(limitSettings) as [keyof NginxLimits, string][]) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const max = key.endsWith('Connections') ? 65_535 : 999_999_999;
+    if (!/^[1-9]\d*$/.test(raw) || Number(raw) > max) throw new Error(`${name} must be an integer from 1 to ${max} (got "${raw}")`);
+    limits[key] = Number(raw);
+  }
+  return limits;
+}
+
+/** Where passwords, codes and refresh tokens are tried: each guess costs the guesser a slot. */
+const credentialPaths = [
+  '/api/auth/login',
+  '/api/auth/signup',
+  '/api/auth/password',
+  '/api/auth/refresh',
+  '/api/auth/mfa',
+  '/api/auth/reauth',
+];
 
 const indent = (text: string, spaces: number) =>
   text
@@ -72,9 +128,21 @@ export function renderNginxConfig(options: NginxOptions): string {
         : `    location ^~ ${route.prefix} { proxy_pass http://${service.name}; }`,
     ),
   );
+  const limits = options.limits ?? defaultNginxLimits;
+  const auth = serviceRegistry.find((service) => service.routes.some((route) => route.prefix.startsWith('/api/auth')));
+  if (!auth) throw new Error('no registered service serves /api/auth');
+  const credentialRoutes = credentialPaths.map(
+    (path) => `    location ^~ ${path} {
+      limit_req zone=flux_auth burst=${limits.authBurst} nodelay;
+      limit_conn flux_auth_conn ${limits.authConnections};
+      proxy_pass http://${auth.name};
+    }`,
+  );
   const websockets = serviceRegistry.flatMap((service) =>
     service.websockets.map(
       (path) => `    location ^~ ${path} {
+      limit_req zone=flux_upgrade burst=${limits.upgradeBurst} nodelay;
+      limit_conn flux_upgrade_conn ${limits.upgradeConnections};
       proxy_pass http://${service.name};
       proxy_set_header Upgrade $http_upgrade;
       proxy_set_header Connection $connection_upgrade;
@@ -100,6 +168,11 @@ export function renderNginxConfig(options: NginxOptions): string {
     ROUTES: routes.join('\n'),
     WEBSOCKETS: websockets.join('\n'),
     DEVELOPMENT_ROUTES: development.join(''),
+    CREDENTIAL_ROUTES: credentialRoutes.join('\n'),
+    AUTH_RATE: String(limits.authRate),
+    UPGRADE_RATE: String(limits.upgradeRate),
+    // When the slowest of the two rates frees the next slot (a refused socket or guess may retry then).
+    RETRY_AFTER: String(Math.max(1, Math.ceil(60 / Math.min(limits.authRate, limits.upgradeRate)))),
   };
   return readFileSync(join(confDir, 'flux.conf.template'), 'utf8').replace(/\{\{([A-Z_]+)\}\}/g, (_, key: string) => {
     const value = values[key];
