@@ -57,4 +57,40 @@ describe('web: security activity', () => {
     expect([...laptop.errors, ...phone.errors]).toEqual([]);
     await Promise.all([laptop.context.close(), phone.context.close()]);
   }, 90_000);
+
+  it('changes the email from the account page after re-authentication, only once the link mailed to the new address is opened', async () => {
+    const tab = await openTab(browser, stack.url);
+    const email = await signUpInBrowser(tab.page, 'Emma Moving');
+    const newEmail = `moved-${Date.now()}@example.com`;
+    const mailTo = (to: string, subject: string) =>
+      eventually(async () => {
+        const outbox = (await (await fetch(`${stack.url}/api/auth/dev/outbox?to=${encodeURIComponent(to)}`)).json()) as {
+          items: Array<{ subject: string; text: string }>;
+        };
+        return outbox.items.find((m) => m.subject === subject);
+      });
+
+    await tab.page.goto('/account');
+    await tab.page.getByLabel('New email').fill(newEmail);
+    await tab.page.getByRole('button', { name: 'Change email' }).click();
+    await tab.page.getByLabel('Current password').fill(PASSWORD);
+    await tab.page.getByRole('button', { name: 'Confirm' }).click();
+    await tab.page.getByText(`We sent a link to ${newEmail}.`).waitFor();
+    expect(await mailTo(email, 'Your FluxStudio email is about to change')).toBeDefined();
+    // Not changed yet: the profile still shows the old address.
+    await tab.page.reload();
+    await tab.page.getByText(email).waitFor();
+
+    const link = /https?:\/\/\S+\/verify-email\?token=\S+/.exec(
+      (await mailTo(newEmail, 'Confirm your new email for FluxStudio'))?.text ?? '',
+    )?.[0];
+    expect(link).toBeDefined();
+    await tab.page.goto(link!);
+    await tab.page.getByText('Your email address is verified.').waitFor();
+    await tab.page.goto('/account');
+    await tab.page.getByText(newEmail).waitFor();
+    expect(await tab.page.getByText(email).count()).toBe(0);
+    expect(tab.errors).toEqual([]);
+    await tab.context.close();
+  }, 90_000);
 });

@@ -74,6 +74,30 @@ describe('flux probe', () => {
     expect(page.items.filter((m) => m.content.startsWith('flux probe') && m.authorId === saved.a.id)).toHaveLength(2);
   });
 
+  it('signs in as the same device every run: its flux_device cookie is kept in the probe file, so no new_device event', async () => {
+    expect((await run()).code).toBe(0);
+    const saved = JSON.parse(readFileSync(file, 'utf8')).targets[stack.url];
+    expect(saved.a.device).toMatch(/^[\w-]{20,100}$/);
+    const newDeviceEvents = async () => {
+      const login = await fetch(`${stack.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: `flux_device=${saved.a.device}` },
+        body: JSON.stringify({ email: saved.a.email, password: saved.a.password }),
+      });
+      const { accessToken } = (await login.json()) as { accessToken: string };
+      const events = await fetch(`${stack.url}/api/auth/security-events?type=new_device`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
+      const page = (await events.json()) as { items: { type: string }[] };
+      return page.items.filter((e) => e.type === 'new_device').length;
+    };
+    const before = await newDeviceEvents();
+    expect((await run()).code).toBe(0);
+    expect((await run()).code).toBe(0);
+    expect(await newDeviceEvents()).toBe(before);
+    expect(JSON.parse(readFileSync(file, 'utf8')).targets[stack.url].a.device).toBe(saved.a.device);
+  });
+
   it('says which step failed and exits 1 when messaging is down', async () => {
     await stack.stopService('messaging');
     try {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { registerArgv } from './argv.js';
 import type { OpsContext } from '../ops/command.js';
-import { formatStep, isReady, loadProbeTarget, runProbe, SetupPendingError, setupProbe } from '../ops/probe.js';
+import { formatStep, isReady, loadProbeTarget, runProbe, SetupPendingError, saveProbeTarget, setupProbe } from '../ops/probe.js';
 
 export const probeUsage = `usage: ./flux probe [--url URL] [--json] [--timeout MS] [--file PATH]
        ./flux probe --setup [--email-a EMAIL --email-b EMAIL] [--invite-token TOKEN]
@@ -64,7 +64,11 @@ export async function probeCommand(argv: string[], ctx: OpsContext): Promise<num
   if (!isReady(target)) return 1; // unreachable: setup either returns a ready target or throws
 
   if (!values.json) ctx.out(`probe ${url}`);
-  const report = await runProbe(url, target, { timeoutMs, onStep: values.json ? undefined : (step) => ctx.out(formatStep(step)) });
+  const report = await runProbe(url, target, {
+    timeoutMs,
+    onStep: values.json ? undefined : (step) => ctx.out(formatStep(step)),
+    onDevices: (known) => saveProbeTarget(file, url, known),
+  });
   if (values.json) {
     ctx.out(JSON.stringify(report));
   } else if (report.ok) {

@@ -18,10 +18,14 @@ export interface CallOptions {
   /** Statuses that count as success; anything else throws an ApiError. */
   expect?: number[];
   timeoutMs?: number;
+  /** A Cookie header to send (the probe's device id). */
+  cookie?: string;
+  /** Sees the successful response's headers (Set-Cookie). */
+  onHeaders?: (headers: Headers) => void;
 }
 
 export async function call<T>(baseUrl: string, method: string, path: string, options: CallOptions = {}): Promise<T> {
-  const { token, body, expect = [200, 201, 202, 204], timeoutMs = 10_000 } = options;
+  const { token, body, expect = [200, 201, 202, 204], timeoutMs = 10_000, cookie, onHeaders } = options;
   let response: Response;
   try {
     response = await fetch(baseUrl.replace(/\/$/, '') + path, {
@@ -29,6 +33,7 @@ export async function call<T>(baseUrl: string, method: string, path: string, opt
       headers: {
         ...(token && { authorization: `Bearer ${token}` }),
         ...(body !== undefined && { 'content-type': 'application/json' }),
+        ...(cookie && { cookie }),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
@@ -50,6 +55,7 @@ export async function call<T>(baseUrl: string, method: string, path: string, opt
     }
     throw new ApiError(method, path, response.status, code, message);
   }
+  onHeaders?.(response.headers);
   return (text ? JSON.parse(text) : undefined) as T;
 }
 

@@ -19,6 +19,11 @@ export interface ProbeAccount {
   email: string;
   password: string;
   name: string;
+  /**
+   * The `flux_device` cookie auth issued at this account's first sign-in, sent at every later one:
+   * without it each run would be a new device (a security event, and a notice mail each hour).
+   */
+  device?: string;
 }
 
 /** What `setupProbe` creates once per server, kept in the probe file (mode 0600). */
@@ -65,7 +70,7 @@ export function loadProbeTarget(file: string, url: string): ProbeTarget | Pendin
   return readProbeFile(file).targets[normaliseUrl(url)];
 }
 
-function saveProbeTarget(file: string, url: string, target: ProbeTarget | PendingTarget): void {
+export function saveProbeTarget(file: string, url: string, target: ProbeTarget | PendingTarget): void {
   const content = readProbeFile(file);
   content.targets[normaliseUrl(url)] = target;
   mkdirSync(dirname(file), { recursive: true });
@@ -97,14 +102,36 @@ interface AuthAnswer {
 
 const strongPassword = () => `probe-${randomBytes(18).toString('base64url')}`;
 
+const DEVICE_COOKIE = 'flux_device';
+
+/** The device id in a sign-in answer's Set-Cookie, if auth issued one. */
+const deviceFrom = (headers: Headers): string | undefined =>
+  headers
+    .getSetCookie()
+    .map((cookie) => new RegExp(`^${DEVICE_COOKIE}=([^;]+)`).exec(cookie)?.[1])
+    .find((value) => value !== undefined);
+
 async function signup(url: string, email: string, name: string): Promise<ProbeAccount> {
   const password = strongPassword();
-  const answer = await call<AuthAnswer>(url, 'POST', '/api/auth/signup', { body: { email, password, name } });
-  return { id: answer.user.id, email: answer.user.email, password, name };
+  let device: string | undefined;
+  const answer = await call<AuthAnswer>(url, 'POST', '/api/auth/signup', {
+    body: { email, password, name },
+    onHeaders: (headers) => {
+      device = deviceFrom(headers);
+    },
+  });
+  return { id: answer.user.id, email: answer.user.email, password, name, device };
 }
 
+/** Signs in as the account's known device; records the device id auth answers with on the account. */
 async function signIn(url: string, account: ProbeAccount): Promise<string> {
-  const answer = await call<AuthAnswer>(url, 'POST', '/api/auth/login', { body: { email: account.email, password: account.password } });
+  const answer = await call<AuthAnswer>(url, 'POST', '/api/auth/login', {
+    body: { email: account.email, password: account.password },
+    cookie: account.device && `${DEVICE_COOKIE}=${account.device}`,
+    onHeaders: (headers) => {
+      account.device = deviceFrom(headers) ?? account.device;
+    },
+  });
   return answer.accessToken;
 }
 
@@ -226,6 +253,8 @@ export interface ProbeOptions {
   timeoutMs?: number;
   /** Called as each step ends (progress lines). */
   onStep?: (step: ProbeStep) => void;
+  /** Called when sign-in gave an account a device id it did not have (save the target, so the next run reuses it). */
+  onDevices?: (target: ProbeTarget) => void;
 }
 
 function within<T>(ms: number, what: string, work: Promise<T>, onTimeout?: () => string): Promise<T> {
@@ -287,12 +316,14 @@ export async function runProbe(url: string, target: ProbeTarget, options: ProbeO
     });
 
     await step('sign-in', async () => {
+      const known = [target.a.device, target.b.device];
       try {
         [tokenA, tokenB] = await Promise.all([
           within(timeoutMs, 'A was not signed in', signIn(base, target.a)),
           within(timeoutMs, 'B was not signed in', signIn(base, target.b)),
         ]);
         tokens.push(tokenA, tokenB);
+        if (target.a.device !== known[0] || target.b.device !== known[1]) options.onDevices?.(target);
       } catch (err) {
         if (err instanceof ApiError && err.code === 'invalid_credentials')
           throw new Error(
