@@ -148,6 +148,8 @@ export const SecurityEventTypes = [
   'password_reset',
   'password_changed',
   'email_verified',
+  'email_change_requested',
+  'email_changed',
   'mfa_setup',
   'mfa_enabled',
   'mfa_disabled',

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type App, EventBus } from '@flux/server-kit';
-import type { ErrorBody, EventMap, MeResponse, OutboxMail, Page } from '@flux/shared';
+import type { ErrorBody, EventMap, MeResponse, OutboxMail, Page, SecurityEvent } from '@flux/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_PASSWORD, type TestUser } from '../../../test/support/auth.js';
 import { eventually } from '../../../test/support/eventually.js';
@@ -78,6 +78,10 @@ describe('changing the email of a signed-in account', () => {
         },
         { what: 'user.updated with the new email' },
       );
+      // Both steps are in the account's security log.
+      const log = await http.get<Page<SecurityEvent>>('/api/auth/security-events');
+      expect(log.body.items.map((e) => e.type)).toEqual(expect.arrayContaining(['email_change_requested', 'email_changed']));
+      expect(log.body.items.find((e) => e.type === 'email_changed')?.metadata).toMatchObject({ from: user.email, to: email });
       // The link works once.
       const again = await httpClient(app).post<ErrorBody>('/api/auth/email/verify', { token: tokenIn(link.text) });
       expect(again.body.error.code).toBe('invalid_email_token');

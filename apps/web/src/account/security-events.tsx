@@ -22,6 +22,8 @@ const labels: Record<SecurityEventType, string> = {
   password_reset: 'Password changed by reset',
   password_changed: 'Password changed',
   email_verified: 'Email verified',
+  email_change_requested: 'Email change requested',
+  email_changed: 'Email changed',
   mfa_setup: 'Two-step verification setup started',
   mfa_enabled: 'Two-step verification turned on',
   mfa_disabled: 'Two-step verification turned off',

@@ -19,12 +19,15 @@ const emailTaken = () => AppError.conflict('email_taken', 'An account with this 
  * Whether the new address already has an account is not told here (that would answer "is X a user?");
  * the confirmation refuses it.
  */
-export async function requestEmailChange(ctx: AppContext, caller: Caller, emailInput: string): Promise<void> {
+export async function requestEmailChange(ctx: AppContext, caller: Caller, emailInput: string, meta: RequestMeta): Promise<void> {
   const user = await findUserById(ctx.db, caller.id);
   if (!user) throw AppError.unauthorized();
   const email = normaliseEmail(emailInput);
   if (email === user.email) throw AppError.validation('email', 'is already the email of this account');
-  const token = await issueEmailToken(ctx.db, user.id, 'change_email', CHANGE_TTL_SECONDS, email);
+  const token = await ctx.db.transaction().execute(async (trx) => {
+    await recordSecurityEvent(ctx, trx, { type: 'email_change_requested', userId: user.id, meta, metadata: { to: email } });
+    return issueEmailToken(trx, user.id, 'change_email', CHANGE_TTL_SECONDS, email);
+  });
   const base = ctx.config.publicUrl.replace(/\/$/, '');
   // Like the other mails, sent after answering: a slow mail server does not hold the request.
   ctx.background.run('email_change_mail', async () => {
@@ -50,8 +53,15 @@ export async function confirmEmailChange(ctx: AppContext, token: string, meta: R
       if (!change) return undefined;
       // Checked now, not when asked: the address may have signed up since. The token stays unspent (rollback).
       if (await findUserByEmail(trx, change.newEmail)) throw emailTaken();
+      const before = await findUserById(trx, change.userId);
       const updated = await updateUser(trx, change.userId, { email: change.newEmail, email_verified_at: new Date() });
-      if (updated) await recordSecurityEvent(ctx, trx, { type: 'email_verified', userId: updated.id, meta, metadata: { changed: true } });
+      if (updated)
+        await recordSecurityEvent(ctx, trx, {
+          type: 'email_changed',
+          userId: updated.id,
+          meta,
+          metadata: { from: before?.email, to: updated.email },
+        });
       return updated;
     });
   } catch (err) {

@@ -77,7 +77,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     '/email',
     { preHandler: [credentialLimit, recentReauth], schema: { body: ChangeEmailBody, response: { 202: Accepted, ...errors } } },
     async (request, reply) => {
-      await requestEmailChange(ctx, request.caller, request.body.email);
+      await requestEmailChange(ctx, request.caller, request.body.email, requestMeta(request));
       return reply.code(202).send();
     },
   );
