@@ -32,12 +32,29 @@ describe('createFastify + fluxCore', () => {
       async (request) => request.body,
     );
     app.get('/things/:id', async () => ({}));
+    app.get(
+      '/page',
+      { schema: { querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 100 }) }) } },
+      async (request) => request.query,
+    );
     app.get('/boom', async () => {
       throw new Error('database password is hunter2');
     });
     await app.ready();
   });
   afterAll(() => app.close());
+
+  it('refuses a number that coerces to Infinity (which ajv lets past integer, minimum and maximum) with 400', async () => {
+    for (const limit of ['1e400', '9'.repeat(400)]) {
+      const response = await app.inject({ url: `/page?limit=${limit}` });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({ error: { code: 'validation_error', details: { in: 'querystring', field: 'limit' } } });
+    }
+    const body = await app.inject({ method: 'POST', url: '/echo', payload: { email: 'a@b.co', age: '1e400' } });
+    expect(body.statusCode).toBe(400);
+    expect(body.json()).toMatchObject({ error: { code: 'validation_error', details: { in: 'body', field: 'age' } } });
+    expect((await app.inject({ url: '/page?limit=7' })).json()).toEqual({ limit: 7 });
+  });
 
   it("answers a malformed percent-escape in the path (400) and an over-long path parameter (414) with the contract's error body", async () => {
     const bad = await app.inject({ url: '/things/%' });

@@ -67,10 +67,35 @@ export function createFastify({ service, config, logger = true }: CreateFastifyO
         .send(new AppError(status === 500 ? 'internal_error' : 'bad_request', status, message).toBody());
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // ajv coerces a numeric string beyond a double ("1e400", 400 nines) to Infinity, which passes
+  // `integer` and skips minimum/maximum (ajv checks those on finite numbers only): refuse it once
+  // validation is done, before any handler reads it (a LIMIT of Infinity was a 500).
+  app.addHook('preHandler', async (request) => {
+    for (const [part, value] of [
+      ['querystring', request.query],
+      ['params', request.params],
+      ['body', request.body],
+    ] as const) {
+      const field = nonFiniteField(value);
+      if (field !== undefined) throw new AppError('validation_error', 400, `${field}: must be a finite number`, { in: part, field });
+    }
+  });
   // Callback style on purpose: `done` runs inside the context, so every later hook and the handler see it.
   app.addHook('onRequest', (request, _reply, done) => runWithRequestId(request.id, done));
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
   return app;
+}
+
+/** The path of the first ±Infinity or NaN in a parsed request part (walked without recursion), if any. */
+function nonFiniteField(value: unknown): string | undefined {
+  const pending: [unknown, string][] = [[value, '']];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [item, path] = next;
+    if (typeof item === 'number' && !Number.isFinite(item)) return path || '(root)';
+    if (item && typeof item === 'object')
+      for (const [key, child] of Object.entries(item)) pending.push([child, path ? `${path}.${key}` : key]);
+  }
+  return undefined;
 }
