@@ -63,7 +63,7 @@ describe('web: sessions across tabs', () => {
     await first.context.close();
   }, 150_000);
 
-  it('revokes another device from the account page', async () => {
+  it('revokes another device from the account page; its open tab signs out without a reload', async () => {
     const user = await signUpViaApi(stack.url, 'Two Devices');
     const laptop = await openTab(browser, stack.url);
     const phone = await openTab(browser, stack.url);
@@ -78,7 +78,9 @@ describe('web: sessions across tabs', () => {
     }
     expect(await rows.first().textContent()).toContain('this device');
 
-    // The phone's session is gone: after a reload it has to sign in again.
+    // The phone's session is gone: its open tab hears session:revoked over its socket and signs
+    // out by itself, without a reload; after one it has to sign in again.
+    await phone.page.getByRole('heading', { name: 'Sign in' }).waitFor({ timeout: 10_000 });
     await phone.page.reload();
     await phone.page.waitForURL(/\/signin/);
     expect(laptop.errors).toEqual([]);
