@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticate, type AccessTokenVerifier, type Caller } from './access-token.js';
 import { createFastify, type App } from './app.js';
 import { EnvReader, readBaseConfig, type BaseConfig } from './config.js';
-import { fluxCore, fluxDb, fluxEvents, fluxHealth, fluxRedis } from './plugins/index.js';
+import { fluxCore, fluxDb, fluxEvents, fluxHealth, fluxMetrics, fluxRedis } from './plugins/index.js';
 
 const config = (): BaseConfig => {
   const reader = new EnvReader({ ...process.env });
@@ -73,6 +73,7 @@ describe('core plugins', () => {
     const app = createFastify({ service: 'messaging', config: config(), logger: false });
     await app.register(fluxDb, { url: config().databaseUrl, poolSize: 2 });
     await app.register(fluxRedis, { url: config().redisUrl });
+    await app.register(fluxMetrics, { service: 'messaging' });
     await app.register(fluxHealth, { service: 'messaging', paths: ['/health'], extra: () => ({ connections: 7 }) });
     const response = await app.inject({ url: '/health' });
     expect(response.json()).toMatchObject({ status: 'ok', connections: 7, checks: { db: 'ok', redis: 'ok' } });
