@@ -80,6 +80,8 @@ export const encode = (text: string): string =>
 /** Hostile text for a path segment or a query value, sent percent-encoded or raw (bad escapes included). */
 export const hostileText: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(...injectionStrings).map(encode),
+  // Numbers a parser may turn into Infinity, NaN, -0 or another base.
+  fc.constantFrom('1e400', '-1e400', '9'.repeat(400), 'NaN', 'Infinity', '-0', '0x10', '1e-400', '1.5', '-1', ''),
   fc.constantFrom('%', '%E0%A4%A', '%ZZ', '%C0%AF', '..%2F..%2F', '%2e%2e', '%00'),
   fc.integer({ min: 1_000, max: 20_000 }).map((length) => 'a'.repeat(length)),
   fc.string({ unit: 'binary', maxLength: 20 }).map(encode),
