@@ -10,7 +10,7 @@ import type { Context } from '../context.js';
 import { run } from '../exec.js';
 import { productionRedisUrl } from '../production.js';
 import { loadProductionSecrets } from '../secrets.js';
-import { testNginxConfig, upstreamsFromEnv, writeNginxConfig } from '../stack/nginx.js';
+import { type NginxOptions, testNginxConfig, upstreamsFromEnv, writeNginxConfig } from '../stack/nginx.js';
 import { isListening } from '../stack/ports.js';
 import { livePid, readStackState } from '../steps.js';
 import { redact } from '../ui.js';
@@ -23,6 +23,9 @@ export interface CheckResult {
   /** what to do about a warn or fail */
   fix?: string;
 }
+
+/** Renders a config and returns its path (a deploy's runs in the release's own code). */
+export type NginxWriter = (options: NginxOptions) => string | Promise<string>;
 
 const ok = (name: string, detail: string): CheckResult => ({ name, level: 'ok', detail });
 const warn = (name: string, detail: string, fix: string): CheckResult => ({ name, level: 'warn', detail, fix });
@@ -76,10 +79,11 @@ export async function checkLockfile(root: string): Promise<CheckResult> {
   );
 }
 
-export async function checkNginx(ctx: Context): Promise<CheckResult> {
+/** `write`: the renderer to check (a deploy passes its release's own, which matches the release's template). */
+export async function checkNginx(ctx: Context, write: NginxWriter = writeNginxConfig): Promise<CheckResult> {
   const prefix = mkdtempSync(join(tmpdir(), 'flux-doctor-nginx-'));
   try {
-    const conf = writeNginxConfig({
+    const conf = await write({
       prefix,
       port: ctx.env.httpPort,
       address: ctx.env.httpAddress,
@@ -280,7 +284,7 @@ function withRedisPassword(ctx: Context): string {
 }
 
 /** Every check, in the order an operator reads them. */
-export async function runChecks(ctx: Context): Promise<CheckResult[]> {
+export async function runChecks(ctx: Context, options: { writeNginxConfig?: NginxWriter } = {}): Promise<CheckResult[]> {
   const state = readStackState(ctx);
   const production = ctx.env.production || state?.production === true;
   return [
@@ -288,7 +292,7 @@ export async function runChecks(ctx: Context): Promise<CheckResult[]> {
     await checkPnpm(ctx),
     await checkLockfile(ctx.paths.root),
     ...checkDependencies(ctx.paths.root),
-    await checkNginx(ctx),
+    await checkNginx(ctx, options.writeNginxConfig),
     ...(await checkPorts(ctx)),
     await checkPostgres(ctx.env.databaseUrl),
     ...(await checkRedis(production ? withRedisPassword(ctx) : ctx.env.redisUrl, { production })),

@@ -2,11 +2,12 @@ import type { ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { type RegisteredService, serviceAddresses, serviceRegistry } from '@flux/shared/registry';
 import { serviceSettings } from '../commands/up.js';
 import type { Context } from '../context.js';
-import { runChecks } from '../doctor/checks.js';
+import { type NginxWriter, runChecks } from '../doctor/checks.js';
 import { readEnv } from '../env.js';
 import { run } from '../exec.js';
 import { paths, repoRoot } from '../paths.js';
@@ -239,6 +240,24 @@ interface Pm2Process {
 const upstreamsOf = (settings: Record<string, string>) =>
   Object.fromEntries(serviceRegistry.map((s) => [s.name, serviceAddresses(s, settings)])) as Record<RegisteredService, string[]>;
 
+/**
+ * The nginx renderer of a release: its own built code for its own template (the CLI running the
+ * deploy may be newer or older than the release, and a template only fits the renderer it came
+ * with). It runs in a child process, so the release's code resolves its own packages.
+ */
+function rendererOf(d: Deployer, dir: string): NginxWriter {
+  const built = join(dir, 'packages/cli/dist/stack/nginx.js');
+  if (dir === d.ops.root || !existsSync(built)) return writeNginxConfig;
+  return async (options) => {
+    const script =
+      'const { writeNginxConfig } = await import(process.argv[1]); process.stdout.write(writeNginxConfig(JSON.parse(process.argv[2])));';
+    const result = await run(process.execPath, ['--input-type=module', '-e', script, pathToFileURL(built).href, JSON.stringify(options)]);
+    if (result.code !== 0)
+      throw new Error(`the release's nginx renderer failed: ${result.stderr.trim().split('\n').slice(0, 3).join(' | ')}`);
+    return result.stdout;
+  };
+}
+
 const tail = (file: string | undefined, lines = 8) =>
   file && existsSync(file) ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join(' | ') : '';
 
@@ -305,7 +324,10 @@ async function startRelease(d: Deployer, release: { id: string; dir: string }, s
 /** The public gateway's config for a release (its template and web build) on `settings`' ports; then reload (or start). */
 async function pointNginx(d: Deployer, dir: string, settings: Record<string, string>): Promise<void> {
   const prefix = d.ctx.paths.nginxPrefix;
-  const conf = writeNginxConfig({
+  const conf = await rendererOf(
+    d,
+    dir,
+  )({
     prefix,
     port: d.env.httpPort,
     address: d.env.httpAddress,
@@ -362,7 +384,7 @@ async function switchTo(
     const target = await d.step('health and probe, direct', async () => {
       const port = await freePort();
       privatePrefix = join(d.ctx.paths.state, `deploy-nginx-${release.id}`);
-      const conf = writeNginxConfig({ prefix: privatePrefix, port, upstreams: upstreamsOf(settings), root: release.dir });
+      const conf = await rendererOf(d, release.dir)({ prefix: privatePrefix, port, upstreams: upstreamsOf(settings), root: release.dir });
       privateNginx = spawnNginx(d.env.nginxBin, privatePrefix, conf);
       const url = `http://127.0.0.1:${port}`;
       const deadline = Date.now() + 10_000;
@@ -462,17 +484,19 @@ export async function deploy(ops: OpsContext, options: DeployOptions = {}): Prom
         paths: { ...d.ctx.paths, root: dir, infra: join(dir, 'infra') },
         env: { ...d.env, raw: { ...d.env.raw, ...settings } },
       };
-      const results = await runChecks(releaseCtx);
+      const results = await runChecks(releaseCtx, { writeNginxConfig: rendererOf(d, dir) });
       for (const r of results.filter((r) => r.level !== 'ok')) d.ctx.ui.check(r.level, r.name, r.detail, r.fix);
       const failed = results.filter((r) => r.level === 'fail');
       d.note(`${results.length - failed.length} checks passed or warned, ${failed.length} failed`);
       if (failed.length > 0) throw new Error(failed.map((r) => `${r.name}: ${r.detail}`).join('; '));
     });
+    // Production's URL carries the services' password (serviceSettings ensures the role).
+    const databaseUrl = (await releaseEnv(d, {})).DATABASE_URL ?? d.env.databaseUrl;
     await d.step('backup', async () => {
       try {
         const result = await backup({
           root: dir,
-          databaseUrl: (await releaseEnv(d, {})).DATABASE_URL ?? d.env.databaseUrl,
+          databaseUrl,
           filesDir: d.filesDir(),
           dir: join(d.ctx.paths.state, 'backups'),
         });
@@ -484,7 +508,6 @@ export async function deploy(ops: OpsContext, options: DeployOptions = {}): Prom
       }
     });
     await d.step('migrate (expand only: the serving release keeps running on it)', async () => {
-      const databaseUrl = (await releaseEnv(d, {})).DATABASE_URL ?? d.env.databaseUrl;
       const result = await run(process.execPath, [join(dir, 'migrations/dist/cli.js'), '--create-database'], {
         env: { ...process.env, DATABASE_URL: databaseUrl },
       });
