@@ -182,24 +182,28 @@ describe('outbox gauges', () => {
   it('report the events waiting in the outbox and the age of the oldest', async () => {
     const app = createFastify({ service: 'auth', config: config(), logger: false });
     await app.register(fluxCore, { config: config(), publicHealthPath: '/api/auth/health' });
+    // An outbox of this test's own (auth's layout): a real auth relay running elsewhere in the suite would empty auth.outbox.
+    const schema = `outbox_gauge_${process.pid}_${Date.now()}`;
+    await sql`create schema ${sql.id(schema)}`.execute(app.db);
+    await sql`create table ${sql.table(`${schema}.outbox`)} (like auth.outbox including all)`.execute(app.db);
     // A sink that refuses everything keeps the events in the outbox, as during a Redis outage.
     await app.register(fluxOutboxRelay, {
-      schema: 'auth',
+      schema,
       sink: async () => {
         throw new Error('sink down');
       },
     });
     await app.ready();
-    const { rows } = await sql<{ id: string }>`
-      insert into auth.outbox (name, payload, created_at) values ('test.lag', '{}'::jsonb, now() - interval '90 seconds') returning id`.execute(
-      app.db,
-    );
     try {
+      await sql`insert into ${sql.table(`${schema}.outbox`)} (name, payload, created_at) values ('test.lag', '{}'::jsonb, now() - interval '90 seconds')`.execute(
+        app.db,
+      );
       const text = (await app.inject({ url: '/metrics' })).body;
-      expect(Number(/outbox_events_pending\{schema="auth"[^}]*\} (\d+)/.exec(text)?.[1])).toBeGreaterThanOrEqual(1);
-      expect(Number(/outbox_oldest_event_seconds\{schema="auth"[^}]*\} ([\d.]+)/.exec(text)?.[1])).toBeGreaterThanOrEqual(90);
+      expect(text).toMatch(new RegExp(`outbox_events_pending\\{schema="${schema}"[^}]*\\} 1\\n`));
+      const age = Number(new RegExp(`outbox_oldest_event_seconds\\{schema="${schema}"[^}]*\\} ([\\d.]+)`).exec(text)?.[1]);
+      expect(age).toBeGreaterThanOrEqual(90);
     } finally {
-      await sql`delete from auth.outbox where id = ${rows[0]?.id}`.execute(app.db);
+      await sql`drop schema ${sql.id(schema)} cascade`.execute(app.db);
       await app.close();
     }
   });
