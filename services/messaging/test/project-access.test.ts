@@ -2,7 +2,7 @@ import { createDatabase } from '@flux/server-kit';
 import type { Conversation } from '@flux/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../../test/support/eventually.js';
-import { type AuthHarness, client, type MessagingServer, startAuth, startMessaging, users } from './helpers.js';
+import { type AuthHarness, client, connect, type MessagingServer, startAuth, startMessaging, users } from './helpers.js';
 
 /** Members of project conversations are re-checked against auth, so no lost event leaves access behind. */
 describe('project conversation access', () => {
@@ -43,6 +43,24 @@ describe('project conversation access', () => {
     // And they are no longer a member: the conversation left their list too.
     const list = await client(shortCache.url, member).get<{ items: Conversation[] }>('/api/conversations');
     expect(list.body.items.some((c) => c.id === conversationId)).toBe(false);
+  });
+
+  it('a socket connecting after a removal that sent no event does not join that conversation, which leaves the member list', async () => {
+    const { member, project, conversationId } = await channel(shortCache);
+    const { sql } = createDatabase(shortCache.config.databaseUrl, 1);
+    await sql`delete from auth.organization_members where organization_id = ${project.organizationId} and user_id = ${member.id}`;
+    await sql.end();
+    // Only sockets connect (no request touches the conversation itself); once the cached answer
+    // has aged out, a connecting socket re-checks and the membership goes.
+    await eventually(
+      async () => {
+        const socket = await connect(shortCache.url, member);
+        socket.disconnect();
+        const list = await client(shortCache.url, member).get<{ items: Conversation[] }>('/api/conversations');
+        return !list.body.items.some((c) => c.id === conversationId);
+      },
+      { what: 'the conversation left the member list' },
+    );
   });
 
   it('a removal through auth takes the conversation away within the event, long before the cache time', async () => {

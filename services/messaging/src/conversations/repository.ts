@@ -134,6 +134,16 @@ export const conversationIdsOf = (db: Db, userId: string) =>
     .execute()
     .then((rows) => rows.map((r) => r.conversation_id));
 
+/** The project conversations `userId` is a member of, with their project (to re-check access). */
+export const projectConversationsOf = (db: Db, userId: string) =>
+  db
+    .selectFrom('messaging.conversation_members as m')
+    .innerJoin('messaging.conversations as c', 'c.id', 'm.conversation_id')
+    .select(['c.id', 'c.project_id'])
+    .where('m.user_id', '=', userId)
+    .where('c.type', '=', 'project')
+    .execute();
+
 /** Everyone who shares at least one conversation with `userId` (for presence). */
 export const peersOf = (db: Db, userId: string, limit: number) =>
   db

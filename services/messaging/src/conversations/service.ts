@@ -295,6 +295,23 @@ export async function onMembershipChanged(ctx: AppContext, event: EventMap['memb
   }
 }
 
+/**
+ * The project conversations a user may no longer see (access re-checked like every use does),
+ * left now: a connecting socket joins only the others' rooms.
+ */
+export async function dropLostProjectConversations(ctx: AppContext, userId: string): Promise<Set<string>> {
+  const dropped = new Set<string>();
+  for (const { id, project_id } of await repo.projectConversationsOf(ctx.db, userId)) {
+    if (!project_id) continue;
+    const access = await ctx.projectAccess.get(project_id, userId).catch(() => undefined);
+    if (access !== undefined && !access?.role) {
+      await leaveProjectConversation(ctx, id, userId);
+      dropped.add(id);
+    }
+  }
+  return dropped;
+}
+
 /** Someone who lost access to a project leaves its conversation: their sockets leave the room and drop it from view. */
 async function leaveProjectConversation(ctx: AppContext, conversationId: string, userId: string): Promise<void> {
   if (await repo.removeMember(ctx.db, conversationId, userId)) {

@@ -12,6 +12,7 @@ import {
 import type { TSchema } from '@sinclair/typebox';
 import type { AppContext } from '../context.js';
 import * as conversationsRepo from '../conversations/repository.js';
+import { dropLostProjectConversations } from '../conversations/service.js';
 import { ConnectionLimits, clientAddressReader } from '../limits/connections.js';
 import * as messages from '../messages/service.js';
 import type { Presence } from './presence.js';
@@ -121,7 +122,9 @@ export function attachSocketHandlers(io: MessagingServer, ctx: AppContext, prese
       // Rooms are joined here, before the client hears "connected": the personal room first, so a
       // conversation created while its ids load still reaches this socket through it.
       await socket.join([userRoom(claims.sub), sessionRoom(claims.sid)]);
-      const conversationIds = await conversationsRepo.conversationIdsOf(ctx.db, claims.sub);
+      // Project conversations whose project the user lost (an event that never arrived) are left first.
+      const lost = await dropLostProjectConversations(ctx, claims.sub);
+      const conversationIds = (await conversationsRepo.conversationIdsOf(ctx.db, claims.sub)).filter((id) => !lost.has(id));
       await socket.join(conversationIds.map(conversationRoom));
       next();
     } catch (err) {
