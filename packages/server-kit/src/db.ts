@@ -13,7 +13,15 @@ export interface Database<DB> {
  * (and the request answers 503, see isDatabaseUnavailable) instead of hanging.
  */
 export function createDatabase<DB>(url: string, max = 10): Database<DB> {
-  const sql = postgres(url, { max, connect_timeout: 1, idle_timeout: 60, onnotice: () => {} });
+  const sql = postgres(url, {
+    max,
+    connect_timeout: 1,
+    idle_timeout: 60,
+    // postgres.js waits up to 20 s between attempts once many have failed; at most a second here, so
+    // the service is back within about a second of PostgreSQL (a refused connect costs nothing).
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
+    onnotice: () => {},
+  });
   return { sql, db: new Kysely<DB>({ dialect: new PostgresJSDialect({ postgres: withReserveGuard(sql) }) }) };
 }
 

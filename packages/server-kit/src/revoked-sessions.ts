@@ -49,6 +49,8 @@ export class RevokedSessions {
     const local = this.local.get(sessionId);
     if (local !== undefined && local > Date.now()) return true;
     try {
+      // Not even asked while the connection is down: ioredis would hold the command through its reconnect attempts.
+      if (this.redis.status !== 'ready') throw new Error(`redis connection is ${this.redis.status}`);
       const revoked = (await this.redis.exists(this.key(sessionId))) === 1;
       this.reported = false;
       return revoked;
