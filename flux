@@ -129,7 +129,12 @@ ensure_redis() {
 }
 
 ensure_nginx() { command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || apt_install nginx; export PATH="$PATH:/usr/sbin"; }
-ensure_chromium() { [ -x /usr/bin/chromium ] || apt_install chromium; }
+# What the suite drives besides the stack: Chromium (e2e), promtool (alert rules), ip (multi-host namespaces).
+ensure_test_tools() {
+  [ -x /usr/bin/chromium ] || apt_install chromium
+  command -v promtool >/dev/null || apt_install prometheus
+  command -v ip >/dev/null || apt_install iproute2
+}
 
 # The CLI itself (and what it imports) is built here; a failed build falls back to the last good one.
 build_cli() {
@@ -145,7 +150,7 @@ build_cli() {
 
 cmd="${1:-help}"
 case "$cmd" in
-  up | test | bench | dev) ensure_runtime; ensure_deps; ensure_postgres; ensure_redis; ensure_nginx; [ "$cmd" != test ] || ensure_chromium ;;
+  up | test | bench | dev) ensure_runtime; ensure_deps; ensure_postgres; ensure_redis; ensure_nginx; [ "$cmd" != test ] || ensure_test_tools ;;
   migrate) ensure_runtime; ensure_deps; ensure_postgres ;;
   # Read-only and diagnostic commands never install or start anything (doctor checks the lockfile itself).
   *) ensure_runtime; [ -d "$ROOT/node_modules/.pnpm" ] || ensure_deps; export PATH="$PATH:/usr/sbin" ;;
