@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { App } from '@flux/server-kit';
-import type { AuthTokens, ErrorBody, HealthBody, Organization, User } from '@flux/shared';
+import type { AuthTokens, ErrorBody, HealthBody, MeResponse, Organization } from '@flux/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_PASSWORD } from '../../../test/support/auth.js';
 import { eventually } from '../../../test/support/eventually.js';
@@ -35,7 +35,7 @@ describe('auth through dependency outages', () => {
     if (login.status !== 200) return [login];
     const refresh = await http().post<AuthTokens>('/api/auth/refresh', { refreshToken: login.body.refreshToken });
     const as = http().as(login.body.accessToken);
-    const me = await as.get<User>('/api/auth/me');
+    const me = await as.get<MeResponse>('/api/auth/me');
     const created = await as.post<Organization>('/api/organizations', { name: `Org ${randomUUID().slice(0, 6)}` });
     const mine = await as.get('/api/organizations');
     return [login, refresh, me, created, mine];
