@@ -143,6 +143,38 @@ describe('transactional outbox and its relay', () => {
     expect(seen.map((event) => event.id)).toEqual(ids);
   });
 
+  it('a relay moves only the rows of its own deployment (another REDIS_PREFIX on the same database leaves them)', async () => {
+    const mine = createOutbox<Durable>(schema, 'deployment-a:');
+    const seen: string[] = [];
+    const other = new OutboxRelay<Durable>({
+      db: database.db,
+      sql: database.sql,
+      schema,
+      deployment: 'deployment-b:',
+      log,
+      sink: async (events) => {
+        seen.push(...events.map((event) => event.id));
+      },
+    });
+    opened.push(other);
+    const id = await database.db.transaction().execute((trx) => mine.add(trx, 'sessions.revoked', revocation(randomUUID())));
+    expect(await other.drain()).toBe(0);
+    expect(await pending()).toBe(1);
+    const own = new OutboxRelay<Durable>({
+      db: database.db,
+      sql: database.sql,
+      schema,
+      deployment: 'deployment-a:',
+      log,
+      sink: async (events) => {
+        seen.push(...events.map((event) => event.id));
+      },
+    });
+    opened.push(own);
+    expect(await own.drain()).toBe(1);
+    expect(seen).toEqual([id]);
+  });
+
   it('a consumer group whose stream vanished (Redis restarted empty) is re-created and gets the events appended after', async () => {
     const bus = streams();
     const handled: string[] = [];

@@ -26,16 +26,20 @@ export interface Outbox<M> {
   add<N extends keyof M & string, DB>(db: DbOrTrx<DB>, name: N, payload: M[N]): Promise<string>;
 }
 
-/** The writing half, typed by the events this service may put in its outbox. */
-export function createOutbox<M>(schema: string): Outbox<M> {
+/**
+ * The writing half, typed by the events this service may put in its outbox. `deployment` (the
+ * REDIS_PREFIX) is stored with each row and only relays of the same deployment move it: two
+ * deployments sharing one database (test files with prefixes of their own) never take each
+ * other's events into the wrong streams.
+ */
+export function createOutbox<M>(schema: string, deployment = ''): Outbox<M> {
   const table = sql.table(`${schema}.outbox`);
   return {
     async add(db, name, payload) {
+      const stored = JSON.stringify({ deployment, event: payload });
       const { rows } = await sql<{
         id: string;
-      }>`insert into ${table} (name, payload) values (${name}, ${JSON.stringify(payload)}::text::jsonb) returning id`.execute(
-        db as Kysely<unknown>,
-      );
+      }>`insert into ${table} (name, payload) values (${name}, ${stored}::text::jsonb) returning id`.execute(db as Kysely<unknown>);
       const row = rows[0];
       if (!row) throw new Error('outbox insert returned no row');
       return row.id;
@@ -52,6 +56,8 @@ export interface OutboxRelayOptions<M> {
   /** The postgres.js pool under `db`, for LISTEN. */
   sql: Sql;
   schema: string;
+  /** Relays only the rows written with this deployment (`createOutbox(schema, deployment)`). */
+  deployment?: string;
   sink: OutboxSink<M>;
   log: FastifyBaseLogger;
   /** A fallback poll, for a NOTIFY missed while the listening connection was away. */
@@ -72,6 +78,7 @@ export class OutboxRelay<M> {
   private readonly pollMs: number;
   private readonly batchSize: number;
   private readonly lockKey: string;
+  private readonly deployment: string;
   private poller: NodeJS.Timeout | undefined;
   private retry: NodeJS.Timeout | undefined;
   private unlisten: (() => Promise<void>) | undefined;
@@ -83,7 +90,8 @@ export class OutboxRelay<M> {
   constructor(private readonly options: OutboxRelayOptions<M>) {
     this.pollMs = options.pollMs ?? 500;
     this.batchSize = options.batchSize ?? 100;
-    this.lockKey = `flux-outbox:${options.schema}`;
+    this.deployment = options.deployment ?? '';
+    this.lockKey = `flux-outbox:${options.schema}:${this.deployment}`;
   }
 
   async start(): Promise<void> {
@@ -149,7 +157,8 @@ export class OutboxRelay<M> {
       );
       if (!lock[0]?.locked) return 'busy';
       const { rows } = await sql<{ id: string; name: keyof M & string; payload: M[keyof M]; created_at: Date }>`
-        select id, name, payload, created_at from ${table} order by seq limit ${this.batchSize}`.execute(trx);
+        select id, name, payload->'event' as payload, created_at from ${table}
+        where payload->>'deployment' = ${this.deployment} order by seq limit ${this.batchSize}`.execute(trx);
       if (rows.length === 0) return 0;
       await this.options.sink(rows.map((row) => ({ id: row.id, name: row.name, payload: row.payload, createdAt: row.created_at })));
       await sql`delete from ${table} where id in (${sql.join(rows.map((row) => row.id))})`.execute(trx);

@@ -45,7 +45,11 @@ export async function buildApp(config: Config, { logger = true }: BuildOptions =
   await app.register(backgroundPlugin);
   if (config.jobs) await app.register(maintenancePlugin, { config });
   // Every instance runs a relay; they take turns, so events reach the streams once and in order.
-  await app.register(fluxOutboxRelay, { schema: 'auth', sink: (events: OutboxEvent<AuthOutboxEvents>[]) => app.streams.append(events) });
+  await app.register(fluxOutboxRelay, {
+    schema: 'auth',
+    deployment: config.redisPrefix,
+    sink: (events: OutboxEvent<AuthOutboxEvents>[]) => app.streams.append(events),
+  });
   await warmUpPasswordChecks();
 
   const ctx: AppContext = {
@@ -53,7 +57,7 @@ export async function buildApp(config: Config, { logger = true }: BuildOptions =
     redis: app.redis,
     config,
     events: app.events,
-    outbox: createOutbox<AuthOutboxEvents>('auth'),
+    outbox: createOutbox<AuthOutboxEvents>('auth', config.redisPrefix),
     log: app.log,
     mailer: app.mailer,
     background: app.background,

@@ -54,6 +54,7 @@ export async function buildApp(config: Config, { logger = true }: BuildOptions =
   // Every instance runs a relay of collab.outbox (they take turns) and closes its rooms of deleted documents.
   await app.register(fluxOutboxRelay, {
     schema: 'collab',
+    deployment: config.redisPrefix,
     sink: (events: OutboxEvent<CollabOutboxEvents>[]) => app.streams.append(events),
   });
   await app.streams.follow('document.deleted', ({ payload }) => app.rooms.closeLocal(payload.documentId));
@@ -64,7 +65,7 @@ export async function buildApp(config: Config, { logger = true }: BuildOptions =
     dbRead: app.dbRead,
     config,
     events: app.events,
-    outbox: createOutbox<CollabOutboxEvents>('collab'),
+    outbox: createOutbox<CollabOutboxEvents>('collab', config.redisPrefix),
     log: app.log,
     verifyAccessToken: createAccessTokenVerifier(remoteJwks(config.authUrl)),
     access: app.projectAccess,

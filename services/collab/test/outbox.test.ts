@@ -37,7 +37,7 @@ describe('document.deleted through collab.outbox', () => {
     const ws = await admitted(rawSocket(collab.wsUrl, documentId, f.owner.accessToken));
     const closed = closeCode(ws);
     // What `remove` commits, as another instance would, without the fast relay message.
-    const outbox = createOutbox<CollabOutboxEvents>('collab');
+    const outbox = createOutbox<CollabOutboxEvents>('collab', collab.config.redisPrefix);
     await collab.app.db.transaction().execute(async (trx) => {
       await documents.remove(trx, documentId);
       await outbox.add(trx, 'document.deleted', { documentId, projectId: f.projectId });

@@ -52,6 +52,7 @@ export async function buildApp(config: Config, { logger = true, verify }: BuildO
   // After the queue, so it stops first; instances take turns relaying messaging.outbox.
   await app.register(fluxOutboxRelay, {
     schema: 'messaging',
+    deployment: config.redisPrefix,
     sink: (events: OutboxEvent<MessagingOutboxEvents>[]) => app.notifications.relay(events),
   });
 
@@ -68,7 +69,7 @@ export async function buildApp(config: Config, { logger = true, verify }: BuildO
     realtime: app.realtime,
     revokedSessions: new RevokedSessions(app.redis, config.redisPrefix, app.log),
     projectAccess: new ProjectAccessCache(auth, config.projectAccessCacheMs),
-    outbox: createOutbox<MessagingOutboxEvents>('messaging'),
+    outbox: createOutbox<MessagingOutboxEvents>('messaging', config.redisPrefix),
     notifications: app.notifications,
     storage: app.storage,
     rateLimiter: app.rateLimiter,

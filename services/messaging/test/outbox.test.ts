@@ -26,7 +26,7 @@ describe('notifications through the outbox', () => {
   it('a message committed with its job while no relay ran notifies once a messaging instance starts, exactly once', async () => {
     const [ada, bob] = await users(auth, 'Ada', 'Bob');
     const chat = await factories.conversation('direct', ada, [bob]);
-    const outbox = createOutbox<MessagingOutboxEvents>('messaging');
+    const outbox = createOutbox<MessagingOutboxEvents>('messaging', process.env.REDIS_PREFIX);
     // What `send` commits: the message and its job in one transaction, then the process is gone.
     const message = await factories.db.transaction().execute(async (trx) => {
       const row = await messages.insertWithNextSeq(trx, {

@@ -6,6 +6,8 @@ import { OutboxRelay, type OutboxSink } from '../outbox.js';
 export interface OutboxRelayPluginOptions<M> {
   /** The service's schema; its `outbox` table is relayed. */
   schema: string;
+  /** The deployment's REDIS_PREFIX, as given to `createOutbox` (default ''). */
+  deployment?: string;
   sink: OutboxSink<M>;
   pollMs?: number;
 }
@@ -16,8 +18,8 @@ export interface OutboxRelayPluginOptions<M> {
  */
 // biome-ignore lint/suspicious/noExplicitAny: each service's sink is typed by its own outbox map; the relay only passes rows through
 export const fluxOutboxRelay = fp<OutboxRelayPluginOptions<any>>(
-  async (app, { schema, sink, pollMs }) => {
-    const relay = new OutboxRelay({ db: app.db, sql: app.sql, schema, sink, log: app.log, pollMs });
+  async (app, { schema, deployment, sink, pollMs }) => {
+    const relay = new OutboxRelay({ db: app.db, sql: app.sql, schema, deployment, sink, log: app.log, pollMs });
     // Read from the table, not the relay: the lag is the same whichever instance holds the lock.
     const outbox = sql.table(`${schema}.outbox`);
     scrapedGauge(app.metrics, 'outbox_events_pending', 'Events written to the outbox and not yet relayed', ['schema'], async (set) => {
