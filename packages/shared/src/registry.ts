@@ -104,6 +104,10 @@ export const serviceRegistry = [
 export type RegisteredService = ServiceEntry['name'];
 export const serviceNames: readonly RegisteredService[] = serviceRegistry.map((s) => s.name);
 
+export function isServiceName(name: string): name is RegisteredService {
+  return findService(name) !== undefined;
+}
+
 export function findService(name: string): ServiceEntry | undefined {
   return serviceRegistry.find((s) => s.name === name);
 }

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { serviceNames } from '@flux/shared/registry';
+import { isServiceName, serviceNames } from '@flux/shared/registry';
 import type { Context } from '../context.js';
 import { pm2, serviceApp } from '../stack/pm2.js';
 import { fail } from '../ui.js';
 
 /** Follows the logs of one service, or all of them. */
 export async function logs(ctx: Context, service?: string, lines = 100): Promise<void> {
-  if (service && !serviceNames.includes(service as never)) fail(`unknown service ${service}`, `use one of: ${serviceNames.join(', ')}`);
+  if (service && !isServiceName(service)) fail(`unknown service ${service}`, `use one of: ${serviceNames.join(', ')}`);
   await pm2(ctx, ['logs', ...(service ? [await serviceApp(ctx, service)] : []), '--lines', String(lines)], { stdio: 'inherit' });
 }
 

@@ -381,7 +381,8 @@ export async function runProbe(url: string, target: ProbeTarget, options: ProbeO
       const open = (token: string) => {
         const doc = new Y.Doc();
         const provider = new WebsocketProvider(`${base.replace(/^http/, 'ws')}/collab`, target.documentId, doc, {
-          WebSocketPolyfill: WebSocket as never,
+          // ws stands in for the browser WebSocket that y-websocket is typed against.
+          WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
           disableBc: true,
           params: { token },
         });
