@@ -8,7 +8,7 @@ import { fail } from '../ui.js';
 
 /** Restarts one service (its environment as PM2 recorded it at ./flux up) and waits until healthy. */
 export async function restart(ctx: Context, service: string | undefined): Promise<void> {
-  if (!service || !isServiceName(service)) fail(`usage: ./flux restart <${serviceNames.join('|')}>`);
+  if (!service || !isServiceName(service)) return fail(`usage: ./flux restart <${serviceNames.join('|')}>`);
   ctx.ui.step(`restarting ${service}`);
   const result = await pm2(ctx, ['restart', await serviceApp(ctx, service)]);
   if (result.code !== 0) fail(`PM2 could not restart ${service}: ${result.stderr.trim()}`, 'is the stack up? run ./flux up');
