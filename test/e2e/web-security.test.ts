@@ -79,7 +79,7 @@ describe('web: security activity', () => {
     expect(await mailTo(email, 'Your FluxStudio email is about to change')).toBeDefined();
     // Not changed yet: the profile still shows the old address.
     await tab.page.reload();
-    await tab.page.getByText(email).waitFor();
+    await tab.page.getByText(email).first().waitFor();
 
     const link = /https?:\/\/\S+\/verify-email\?token=\S+/.exec(
       (await mailTo(newEmail, 'Confirm your new email for FluxStudio'))?.text ?? '',
@@ -88,7 +88,7 @@ describe('web: security activity', () => {
     await tab.page.goto(link!);
     await tab.page.getByText('Your email address is verified.').waitFor();
     await tab.page.goto('/account');
-    await tab.page.getByText(newEmail).waitFor();
+    await tab.page.getByText(newEmail).first().waitFor();
     expect(await tab.page.getByText(email).count()).toBe(0);
     expect(tab.errors).toEqual([]);
     await tab.context.close();
