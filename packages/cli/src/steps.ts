@@ -130,6 +130,12 @@ export async function startNginx(ctx: Context): Promise<void> {
 export async function stopNginx(ctx: Context): Promise<boolean> {
   const prefix = ctx.paths.nginxPrefix;
   if (!nginxRunning(prefix)) return false;
-  await run(ctx.env.nginxBin, ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-s', 'quit']);
+  const signal = (name: 'quit' | 'stop') => run(ctx.env.nginxBin, ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-s', name]);
+  await signal('quit');
+  // A graceful quit waits for open WebSockets (a config from before worker_shutdown_timeout waits
+  // for ever): give it the template's 30 s, then stop it, so `down` never leaves the port taken.
+  const deadline = Date.now() + 35_000;
+  while (nginxRunning(prefix) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+  if (nginxRunning(prefix)) await signal('stop');
   return true;
 }
