@@ -31,6 +31,8 @@ export interface AuthConfig extends BaseConfig {
   invitationTtlSeconds: number;
   /** Invitation mails (invites and resends) one person may send per hour. */
   invitationsPerHour: number;
+  organizationsPerHour: number;
+  projectsPerHour: number;
   smtpUrl: string | undefined;
   mailFrom: string;
   /** Serve GET /api/auth/dev/outbox (never in production). */
@@ -88,6 +90,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     requestBurstPerMinute: reader.int('AUTH_REQUEST_BURST_PER_MINUTE', 300, { min: 1 }),
     invitationTtlSeconds: reader.int('AUTH_INVITATION_TTL_SECONDS', 7 * 86_400, { min: 60, max: 30 * 86_400 }),
     invitationsPerHour: reader.int('AUTH_INVITATIONS_PER_HOUR', 100, { min: 1 }),
+    organizationsPerHour: reader.int('AUTH_ORGANIZATIONS_PER_HOUR', 20, { min: 1 }),
+    projectsPerHour: reader.int('AUTH_PROJECTS_PER_HOUR', 100, { min: 1 }),
     smtpUrl: reader.optional('SMTP_URL'),
     mailFrom: reader.str('MAIL_FROM', 'FluxStudio <no-reply@flux.local>'),
     devOutbox: !base.production && !reader.optional('SMTP_URL'),

@@ -7,6 +7,7 @@ import { AppError } from '@flux/shared';
 import type { AppContext } from '../context.js';
 import { pageRequest, toPage } from '../pagination.js';
 import { type Actor, authorize, can } from '../policies.js';
+import { limitPerHour } from '../security/hourly-limits.js';
 import { toMember, toOrganization } from './mappers.js';
 import * as repo from './repository.js';
 import { slugify, withSuffix } from './slug.js';
@@ -25,6 +26,7 @@ export async function membership(db: DbOrTrx<Database>, organizationId: string, 
 export async function create(ctx: AppContext, caller: Caller, body: CreateOrganization): Promise<Organization> {
   const name = body.name.trim();
   if (!name) throw AppError.validation('name', 'must not be blank');
+  await limitPerHour(ctx, 'organizations', caller.id);
   const organization = await ctx.db.transaction().execute(async (trx) => {
     const base = body.slug ?? slugify(name);
     // An explicit slug must be free; a generated one gets a suffix until it is.

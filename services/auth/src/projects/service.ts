@@ -4,6 +4,7 @@ import type { AppContext } from '../context.js';
 import { findOrganizationForMember } from '../organizations/repository.js';
 import { pageRequest, toPage } from '../pagination.js';
 import { authorize } from '../policies.js';
+import { limitPerHour } from '../security/hourly-limits.js';
 import { toProject } from './mappers.js';
 import * as repo from './repository.js';
 
@@ -12,6 +13,7 @@ export async function create(ctx: AppContext, caller: Caller, organizationId: st
   authorize({ id: caller.id, role: organization?.role ?? null }, 'project:create', null);
   const trimmed = name.trim();
   if (!trimmed) throw AppError.validation('name', 'must not be blank');
+  await limitPerHour(ctx, 'projects', caller.id);
   return toProject(await repo.insertProject(ctx.db, { organizationId, name: trimmed, createdBy: caller.id }));
 }
 
