@@ -1,4 +1,5 @@
 import { AppError } from '@flux/shared';
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { toAppError } from './errors.js';
 
@@ -48,5 +49,25 @@ describe('toAppError', () => {
     expect(code('FST_ERR_CTP_INVALID_JSON_BODY')).toBe(400);
     expect(code('FST_ERR_CTP_BODY_TOO_LARGE')).toBe(413);
     expect(code('FST_ERR_CTP_INVALID_MEDIA_TYPE')).toBe(415);
+  });
+
+  it('maps a command ioredis gave up on (Redis unreachable) to 503 service_unavailable with Retry-After', async () => {
+    // Nothing listens on port 1: the real errors ioredis raises, with retries exhausted and with the offline queue off.
+    const retried = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 1, retryStrategy: () => 50, lazyConnect: true });
+    const offline = new Redis('redis://127.0.0.1:1', { enableOfflineQueue: false, retryStrategy: () => null, lazyConnect: true });
+    for (const client of [retried, offline]) client.on('error', () => {}); // the refused connects are the point
+    try {
+      const errors = [await retried.get('k').catch((err: Error) => err), await offline.get('k').catch((err: Error) => err)];
+      for (const error of errors) {
+        expect(error).toBeInstanceOf(Error);
+        const mapped = toAppError(error as Error);
+        expect(mapped.status).toBe(503);
+        expect(mapped.code).toBe('service_unavailable');
+        expect(Number(mapped.headers?.['retry-after'])).toBeGreaterThan(0);
+      }
+    } finally {
+      retried.disconnect();
+      offline.disconnect();
+    }
   });
 });

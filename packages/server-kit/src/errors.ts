@@ -44,9 +44,28 @@ export function databaseUnavailable(): AppError {
   );
 }
 
+/**
+ * ioredis gave up on a command because Redis is unreachable (its retries ran out, or the connection
+ * is closed): most paths fall back without Redis, and one that cannot is a 503 to retry, not a bug.
+ */
+export function isRedisUnavailable(err: unknown): boolean {
+  const { name, message } = (err ?? {}) as { name?: string; message?: string };
+  return (
+    name === 'MaxRetriesPerRequestError' || message === 'Connection is closed.' || /enableOfflineQueue options is false/.test(message ?? '')
+  );
+}
+
 export function toAppError(error: FastifyError | AppError | Error): AppError {
   if (error instanceof AppError) return error;
   if (isDatabaseUnavailable(error)) return databaseUnavailable();
+  if (isRedisUnavailable(error))
+    return new AppError(
+      'service_unavailable',
+      503,
+      'A service this request needs is unreachable right now; try again shortly.',
+      { retryAfter: DATABASE_RETRY_AFTER_SECONDS },
+      { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
+    );
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
     const context = fastifyError.validationContext ?? 'body';
