@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -339,10 +339,38 @@ async function pointNginx(d: Deployer, dir: string, settings: Record<string, str
   });
   const test = await testNginxConfig(d.env.nginxBin, prefix, conf);
   if (!test.ok) throw new Error(`nginx -t refused the config: ${test.output}`);
-  const running = livePid(join(prefix, 'nginx.pid')) !== undefined;
+  const master = livePid(join(prefix, 'nginx.pid'));
+  const running = master !== undefined;
+  const before = running ? acceptingWorkers(master) : [];
   // A reload starts new workers with the new upstreams; the old ones finish their requests first.
   const result = await run(d.env.nginxBin, ['-p', prefix, '-c', conf, ...(running ? ['-s', 'reload'] : [])]);
   if (result.code !== 0) throw new Error(`nginx ${running ? 'reload' : 'start'} failed: ${result.stderr.trim()}`);
+  // `-s reload` only signals the master: until the old workers stop accepting, a new connection
+  // (the probe's) can still reach the old release. Wait for that (bounded), so the switch is real.
+  const deadline = Date.now() + 10_000;
+  while (running && before.some((pid) => acceptingWorkers(master).includes(pid))) {
+    if (Date.now() > deadline) throw new Error(`nginx workers ${before.join(', ')} still accept connections 10 s after the reload`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The master's worker processes that still accept connections (not "worker process is shutting down"). */
+function acceptingWorkers(master: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces, so split after the last ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== master) continue;
+      const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      if (title.includes('worker process') && !title.includes('shutting down')) pids.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
 }
 
 /** The probe accounts for the public URL; set up once (through `url`) when there are none. */
