@@ -44,7 +44,11 @@ export async function startCollab(auth: AuthHarness, env: Record<string, string>
 
 /** The stock y-websocket client, configured for Node as the contract says. */
 export function provider(wsUrl: string, documentId: string, token: string, doc = new Y.Doc()): WebsocketProvider {
-  return new WebsocketProvider(wsUrl, documentId, doc, { WebSocketPolyfill: WebSocket as never, disableBc: true, params: { token } });
+  return new WebsocketProvider(wsUrl, documentId, doc, {
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    disableBc: true,
+    params: { token },
+  });
 }
 
 export async function synced(p: WebsocketProvider): Promise<WebsocketProvider> {
