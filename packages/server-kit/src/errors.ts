@@ -33,16 +33,19 @@ const frameworkErrors: Record<string, { status: number; code: ErrorCode; message
 /** Seconds a client is told to wait before retrying while PostgreSQL is unreachable. */
 export const DATABASE_RETRY_AFTER_SECONDS = 2;
 
-/** The 503 for a request whose query could not reach PostgreSQL: the client may retry it as is. */
-export function databaseUnavailable(): AppError {
+/** A 503 for a dependency that is unreachable right now: the client may retry the request as is. */
+function dependencyUnavailable(message: string): AppError {
   return new AppError(
     'service_unavailable',
     503,
-    'The database is unreachable right now; try again shortly.',
+    message,
     { retryAfter: DATABASE_RETRY_AFTER_SECONDS },
     { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
   );
 }
+
+/** The 503 for a request whose query could not reach PostgreSQL. */
+export const databaseUnavailable = (): AppError => dependencyUnavailable('The database is unreachable right now; try again shortly.');
 
 /**
  * ioredis gave up on a command because Redis is unreachable (its retries ran out, or the connection
@@ -58,14 +61,7 @@ export function isRedisUnavailable(err: unknown): boolean {
 export function toAppError(error: FastifyError | AppError | Error): AppError {
   if (error instanceof AppError) return error;
   if (isDatabaseUnavailable(error)) return databaseUnavailable();
-  if (isRedisUnavailable(error))
-    return new AppError(
-      'service_unavailable',
-      503,
-      'A service this request needs is unreachable right now; try again shortly.',
-      { retryAfter: DATABASE_RETRY_AFTER_SECONDS },
-      { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
-    );
+  if (isRedisUnavailable(error)) return dependencyUnavailable('A service this request needs is unreachable right now; try again shortly.');
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
     const context = fastifyError.validationContext ?? 'body';
