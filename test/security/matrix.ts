@@ -494,6 +494,58 @@ export const httpMatrix: HttpRow[] = [
     request: async (w) => path(`/api/documents/${await doc(w)}/versions/${(await w.version()).id}/restore`),
     expect: writers(200),
   },
+  // Comments: guests read them, writers write them, a thread or reply is deleted by its author (the owner here) or an admin.
+  {
+    method: 'GET',
+    route: '/api/documents/:id/comments',
+    request: async (w) => path(`/api/documents/${(await w.commentThread()).documentId}/comments`),
+    expect: members(200),
+  },
+  {
+    method: 'POST',
+    route: '/api/documents/:id/comments',
+    request: async (w) => ({
+      path: `/api/documents/${await doc(w)}/comments`,
+      body: { anchor: { from: 'AAAA', to: 'AAAA' }, quote: 'Spec', body: 'A question' },
+    }),
+    expect: writers(201),
+  },
+  {
+    method: 'PATCH',
+    route: '/api/documents/:id/comments/:threadId',
+    request: async (w) => {
+      const { documentId, threadId } = await w.commentThread();
+      return { path: `/api/documents/${documentId}/comments/${threadId}`, body: { resolved: true } };
+    },
+    expect: writers(200),
+  },
+  {
+    method: 'DELETE',
+    route: '/api/documents/:id/comments/:threadId',
+    request: async (w) => {
+      const { documentId, threadId } = await w.commentThread();
+      return path(`/api/documents/${documentId}/comments/${threadId}`);
+    },
+    expect: [204, 204, 403, 403, 404, 401],
+  },
+  {
+    method: 'POST',
+    route: '/api/documents/:id/comments/:threadId/replies',
+    request: async (w) => {
+      const { documentId, threadId } = await w.commentThread();
+      return { path: `/api/documents/${documentId}/comments/${threadId}/replies`, body: { body: 'Agreed' } };
+    },
+    expect: writers(201),
+  },
+  {
+    method: 'DELETE',
+    route: '/api/documents/:id/comments/:threadId/replies/:commentId',
+    request: async (w) => {
+      const { documentId, threadId, replyId } = await w.commentThread();
+      return path(`/api/documents/${documentId}/comments/${threadId}/replies/${replyId}`);
+    },
+    expect: [204, 204, 403, 403, 404, 401],
+  },
 ];
 
 /** A Socket.IO client event's outcome: its ack (`ok` or `refused` with that code), or the handshake refused. */

@@ -152,6 +152,15 @@ export class World {
     const { id } = await this.document();
     return ok<{ id: string }>(await (await this.as('collab', 'owner')).post(`/api/documents/${id}/versions`, { name: 'v1' }));
   });
+  /** The owner's comment thread on `document()`, with one reply of the owner's. */
+  readonly commentThread = memo(async () => {
+    const { id } = await this.document();
+    const owner = await this.as('collab', 'owner');
+    const body = { anchor: { from: 'AAAA', to: 'AAAA' }, quote: 'Spec', body: 'Is this right?' };
+    const thread = ok<{ id: string }>(await owner.post(`/api/documents/${id}/comments`, body));
+    const reply = ok<{ id: string }>(await owner.post(`/api/documents/${id}/comments/${thread.id}/replies`, { body: 'Yes.' }));
+    return { documentId: id, threadId: thread.id, replyId: reply.id };
+  });
   /** A group conversation of the owner (its admin) with the admin, the member and the guest. */
   readonly group = memo(async () => {
     const { owner, admin, member, guest } = await this.users();

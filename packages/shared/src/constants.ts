@@ -119,6 +119,16 @@ export const CollabCloseCodes = {
 } as const;
 export type CollabCloseCode = (typeof CollabCloseCodes)[keyof typeof CollabCloseCodes];
 
+/** The Yjs roots of a collab document (rich text, see services/collab/README.md). */
+export const CollabRoots = {
+  /** Y.XmlFragment holding the rich text (Tiptap's Collaboration `field`, ProseMirror nodes). */
+  content: 'default',
+  /** Y.Text of documents written before rich text: migrated into `content` once, when its room loads. */
+  legacyText: 'content',
+  /** Y.Map the server changes (key `rev`) whenever the document's comments change: clients refetch them. */
+  commentsSignal: 'comments',
+} as const;
+
 // --- roles ---
 
 /** Roles inside an organization; a project inherits its organization's roles. */

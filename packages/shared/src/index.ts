@@ -7,3 +7,4 @@ export * from './auth.js';
 export * from './invitations.js';
 export * from './messaging.js';
 export * from './collab.js';
+export * from './comments.js';

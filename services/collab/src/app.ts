@@ -22,6 +22,7 @@ import { sessionsPlugin } from './plugins/sessions.js';
 import { updateWriterPlugin } from './plugins/update-writer.js';
 import { websocketPlugin } from './plugins/websocket.js';
 import { collabSocketRoutes } from './routes/collab-socket.js';
+import { commentRoutes } from './routes/comments.js';
 import { documentRoutes } from './routes/documents.js';
 import { versionRoutes } from './routes/versions.js';
 
@@ -77,5 +78,6 @@ export async function buildApp(config: Config, { logger = true }: BuildOptions =
   await app.register(collabSocketRoutes, { prefix: '/collab', ctx });
   await app.register(documentRoutes, { prefix: '/api/documents', ctx });
   await app.register(versionRoutes, { prefix: '/api/documents/:id/versions', ctx });
+  await app.register(commentRoutes, { prefix: '/api/documents/:id/comments', ctx });
   return app;
 }

@@ -43,6 +43,8 @@ export interface Config extends BaseConfig {
   maxVersionsPerDocument: number;
   /** Documents one user creates a minute; beyond, 429. */
   documentCreatesPerMinute: number;
+  /** Comments and replies a user may post per minute (resolve/delete are not counted). */
+  commentWritesPerMinute: number;
   /** Versions one user creates a minute; beyond, 429. */
   versionCreatesPerMinute: number;
   /** Restores of one document a minute; beyond, 429. */
@@ -76,6 +78,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxRooms: reader.int('COLLAB_MAX_ROOMS', 2000, { min: 1 }),
     maxVersionsPerDocument: reader.int('COLLAB_MAX_VERSIONS_PER_DOCUMENT', 100, { min: 1 }),
     documentCreatesPerMinute: reader.int('COLLAB_DOCUMENT_CREATES_PER_MINUTE', 30, { min: 1 }),
+    commentWritesPerMinute: reader.int('COLLAB_COMMENT_WRITES_PER_MINUTE', 60, { min: 1 }),
     versionCreatesPerMinute: reader.int('COLLAB_VERSION_CREATES_PER_MINUTE', 20, { min: 1 }),
     restoresPerMinute: reader.int('COLLAB_RESTORES_PER_MINUTE', 10, { min: 1 }),
   };

@@ -63,3 +63,23 @@ describe('collab policies', () => {
     expect(message(() => authorize({ id: me, role: null }, 'document.read', theirs))).toBe('Document not found.');
   });
 });
+
+describe('collab comment policies', () => {
+  const myComment = { projectId: 'p', authorId: me };
+  const theirComment = { projectId: 'p', authorId: 'someone else' };
+  // role → [read, write, delete mine, delete theirs]
+  const comments: Array<[Role | null, Answer, Answer, Answer, Answer]> = [
+    ['owner', 'yes', 'yes', 'yes', 'yes'],
+    ['admin', 'yes', 'yes', 'yes', 'yes'],
+    ['member', 'yes', 'yes', 'yes', 403],
+    ['guest', 'yes', 403, 403, 403],
+    [null, 404, 404, 404, 404],
+  ];
+  it.each(comments)('%s', (role, read, write, deleteMine, deleteTheirs) => {
+    const actor = { id: me, role };
+    expect(answer(() => authorize(actor, 'comment.read', theirs))).toBe(read);
+    expect(answer(() => authorize(actor, 'comment.write', theirs))).toBe(write);
+    expect(answer(() => authorize(actor, 'comment.delete', myComment))).toBe(deleteMine);
+    expect(answer(() => authorize(actor, 'comment.delete', theirComment))).toBe(deleteTheirs);
+  });
+});

@@ -22,6 +22,12 @@ export interface DocumentResource {
   createdBy: string;
 }
 
+/** A comment or a thread (by its opening comment's author). */
+export interface CommentResource {
+  projectId: string;
+  authorId: string;
+}
+
 /** The resource each action is about (only the fields the rules read). */
 export interface Resources {
   /** See a project's document list. */
@@ -32,6 +38,12 @@ export interface Resources {
   /** Rename it, send updates over the WebSocket, save or restore a version. */
   'document.edit': DocumentResource;
   'document.delete': DocumentResource;
+  /** List a document's comment threads (guests too). */
+  'comment.read': DocumentResource;
+  /** Open a thread, reply, resolve or reopen: the document's writers (guests read only, as in the document). */
+  'comment.write': DocumentResource;
+  /** Delete a thread or a reply: its author, or an organization admin. */
+  'comment.delete': CommentResource;
 }
 export type Action = keyof Resources;
 /** The actions decided on one document (as opposed to on its project). */
@@ -48,6 +60,10 @@ const rules: { [A in Action]: (actor: Actor, resource: Resources[A]) => boolean 
   // Guests cannot be admins, so `writer` only matters for a guest who created a document before a downgrade.
   'document.delete': (actor, { createdBy }) =>
     writer(actor) && (createdBy === actor.id || (actor.role !== null && canManageMembers(actor.role))),
+  'comment.read': member,
+  'comment.write': writer,
+  'comment.delete': (actor, { authorId }) =>
+    writer(actor) && (authorId === actor.id || (actor.role !== null && canManageMembers(actor.role))),
 };
 
 export function can<A extends Action>(actor: Actor, action: A, resource: Resources[A]): boolean {
@@ -69,6 +85,12 @@ const refusals: { [A in Action]: { hidden: string; forbidden?: (role: Role) => s
   'document.delete': {
     hidden: 'Document',
     forbidden: (role) => (canWrite(role) ? 'Only the creator or an organization admin can delete this document.' : readOnly),
+  },
+  'comment.read': { hidden: 'Document' },
+  'comment.write': { hidden: 'Document', forbidden: () => 'Guests can read comments but not write them.' },
+  'comment.delete': {
+    hidden: 'Document',
+    forbidden: (role) => (canWrite(role) ? 'Only its author or an organization admin can delete this comment.' : readOnly),
   },
 };
 

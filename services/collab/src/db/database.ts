@@ -38,9 +38,32 @@ export interface DocumentVersionsTable {
   created_at: CreatedAt;
 }
 
+export interface CommentThreadsTable {
+  id: Generated<string>;
+  document_id: string;
+  anchor_from: string;
+  anchor_to: string;
+  quote: string;
+  created_by: string;
+  created_at: CreatedAt;
+  resolved_at: Date | null;
+  resolved_by: string | null;
+}
+
+export interface CommentsTable {
+  id: Generated<string>;
+  thread_id: string;
+  author_id: string;
+  author_name: string;
+  body: string;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   'collab.documents': DocumentsTable;
   'collab.document_updates': DocumentUpdatesTable;
   'collab.document_snapshots': DocumentSnapshotsTable;
   'collab.document_versions': DocumentVersionsTable;
+  'collab.comment_threads': CommentThreadsTable;
+  'collab.comments': CommentsTable;
 }

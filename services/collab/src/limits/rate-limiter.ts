@@ -4,12 +4,13 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limite
 import type { Config } from '../config.js';
 
 /** What is limited per minute, and per whom: creations per user, restores per document. */
-export type LimitName = 'document-create' | 'version-create' | 'version-restore';
+export type LimitName = 'document-create' | 'version-create' | 'version-restore' | 'comment-write';
 
 const limits = (config: Config): Record<LimitName, { perMinute: number; message: string }> => ({
   'document-create': { perMinute: config.documentCreatesPerMinute, message: 'You are creating documents too fast; try again shortly.' },
   'version-create': { perMinute: config.versionCreatesPerMinute, message: 'You are saving versions too fast; try again shortly.' },
   'version-restore': { perMinute: config.restoresPerMinute, message: 'This document was restored too often; try again shortly.' },
+  'comment-write': { perMinute: config.commentWritesPerMinute, message: 'You are commenting too fast; try again shortly.' },
 });
 
 /**

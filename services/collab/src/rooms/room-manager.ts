@@ -9,6 +9,7 @@ import type { Compaction } from '../jobs/compaction.js';
 import { loadState } from '../persistence/repository.js';
 import type { FlushedBatch, UpdateWriter } from '../persistence/update-writer.js';
 import { CloseConnection, type Connection } from './connection.js';
+import { migrateLegacyText } from './legacy-text.js';
 import type { RoomRelay } from './relay.js';
 import { Room } from './room.js';
 
@@ -148,6 +149,8 @@ export class RoomManager {
     try {
       const stored = await loadState(db, documentId);
       room.load(stored.updates, stored.pendingCount);
+      // Plain-text documents from before rich text open in the rich-text editor without loss.
+      migrateLegacyText(room);
     } catch (err) {
       await relay.leave(documentId);
       room.destroy();

@@ -4,6 +4,7 @@ import * as Y from 'yjs';
 import type { AppContext } from '../context.js';
 import { authorizedDocument } from '../documents/service.js';
 import { toVersion } from '../documents/mappers.js';
+import { migrateLegacyText } from '../rooms/legacy-text.js';
 import type { Room } from '../rooms/room.js';
 import { revertUpdate } from './revert.js';
 import * as versions from './repository.js';
@@ -52,6 +53,8 @@ export async function restore(ctx: AppContext, caller: Caller, documentId: strin
   if (!version) throw AppError.notFound('Version');
   await withRoom(ctx, documentId, document.project_id, (room) => {
     room.applyServerUpdate(revertUpdate(room.doc, version.state), caller.id);
+    // A version saved before rich text brings back only legacy text: show it in the editor again.
+    migrateLegacyText(room);
   });
   ctx.log.info({ documentId, versionId }, 'version restored');
   return toVersion(version);
