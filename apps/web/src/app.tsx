@@ -1,5 +1,7 @@
 import { lazy, Suspense, useEffect, type ComponentType, type LazyExoticComponent } from 'react';
 import { useAuth } from './auth/auth-context.js';
+import { ScreenBoundary } from './components/screen-boundary.js';
+import { PageSkeleton } from './components/skeleton.js';
 import { AppShell } from './layout/app-shell.js';
 import { matchPath, navigate, useLocation } from './router.js';
 
@@ -74,9 +76,11 @@ export function App() {
   if (publicMatch) {
     const Screen = publicMatch.route[1] as ComponentType<{ params: Record<string, string> }>;
     return (
-      <Suspense fallback={<Splash />}>
-        <Screen params={publicMatch.params} />
-      </Suspense>
+      <ScreenBoundary resetKey={pathname}>
+        <Suspense fallback={<Splash />}>
+          <Screen params={publicMatch.params} />
+        </Suspense>
+      </ScreenBoundary>
     );
   }
   if (status !== 'signed-in') return <Splash />;
@@ -84,15 +88,9 @@ export function App() {
   const Screen = privateMatch?.route[1] as ComponentType<{ params: Record<string, string> }> | undefined;
   return (
     <AppShell>
-      <Suspense
-        fallback={
-          <p className="loading" role="status">
-            Loading…
-          </p>
-        }
-      >
-        {Screen && privateMatch ? <Screen params={privateMatch.params} /> : <NotFound />}
-      </Suspense>
+      <ScreenBoundary resetKey={pathname}>
+        <Suspense fallback={<PageSkeleton />}>{Screen && privateMatch ? <Screen params={privateMatch.params} /> : <NotFound />}</Suspense>
+      </ScreenBoundary>
     </AppShell>
   );
 }

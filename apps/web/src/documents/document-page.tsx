@@ -10,6 +10,7 @@ import { Link, routeParam } from '../router.js';
 import CollabEditor, { type Collaborator, type ConnectionState } from './collab-editor.js';
 import type { DocumentInfo } from './types.js';
 import { VersionsPanel } from './versions-panel.js';
+import { PageSkeleton } from '../components/skeleton.js';
 
 const connectionLabels: Record<ConnectionState, string> = {
   connecting: 'Connecting…',
@@ -38,12 +39,7 @@ export default function DocumentPage({ params }: { params: Record<string, string
 
   if (doc.error)
     return <ErrorPage message={doc.error.status === 404 ? 'This document does not exist or you have no access.' : doc.error.message} />;
-  if (!doc.data || !role)
-    return (
-      <p className="loading" role="status">
-        Loading…
-      </p>
-    );
+  if (!doc.data || !role) return <PageSkeleton />;
   const readOnly = role === 'guest';
 
   return (

@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import { useConversations } from '../conversations/messaging-context.js';
 import { conversationTitle } from '../conversations/conversation-title.js';
 import { useAuth } from '../auth/auth-context.js';
@@ -7,7 +8,12 @@ import { useResource } from '../api/use-resource.js';
 import type { DocumentInfo } from '../documents/types.js';
 import type { Page } from '@flux/shared';
 
-export function Sidebar() {
+/** The workspace navigation: a column on wide screens, a drawer on a phone (closed by `onClose`). */
+export function Sidebar({ onClose, autoFocus }: { onClose: () => void; autoFocus: boolean }) {
+  const closeButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (autoFocus) closeButton.current?.focus();
+  }, [autoFocus]);
   const { organizations, organization, projects, selectOrganization, currentProjectId } = useWorkspace();
   const { conversations } = useConversations();
   const { user } = useAuth();
@@ -18,7 +24,13 @@ export function Sidebar() {
   const visible = conversations.filter((c) => c.type !== 'project' || projects.some((p) => p.id === c.projectId));
 
   return (
-    <nav className="sidebar" aria-label="Workspace">
+    <nav className="sidebar" id="sidebar" aria-label="Workspace">
+      <div className="drawer-head">
+        <span className="sidebar-label">Navigation</span>
+        <button ref={closeButton} type="button" className="icon-button" aria-label="Close navigation" onClick={onClose}>
+          ×
+        </button>
+      </div>
       <div className="sidebar-section">
         <label htmlFor="org-switcher" className="sidebar-label">
           Organization

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { navigate } from '../router.js';
 import { useWorkspace } from './workspace-context.js';
 import { CreateOrganizationForm } from './new-organization.js';
+import { PageSkeleton } from '../components/skeleton.js';
 
 /** The start page: the current organization, or a first-run prompt to create one. */
 export default function Home() {
@@ -9,12 +10,7 @@ export default function Home() {
   useEffect(() => {
     if (organization) navigate(`/orgs/${organization.id}`, { replace: true });
   }, [organization]);
-  if (loading || organization)
-    return (
-      <p className="loading" role="status">
-        Loading…
-      </p>
-    );
+  if (loading || organization) return <PageSkeleton />;
   return (
     <section className="page narrow">
       <h1>Welcome to FluxStudio</h1>

@@ -10,6 +10,8 @@ import { InvitationList } from '../invitations/invitation-list.js';
 import { MemberList, roles } from './member-list.js';
 import { RenameOrganization } from './rename-organization.js';
 import { useWorkspace } from './workspace-context.js';
+import { EmptyState } from '../components/empty-state.js';
+import { PageSkeleton } from '../components/skeleton.js';
 
 export default function OrganizationPage({ params }: { params: Record<string, string> }) {
   const orgId = routeParam(params, 'orgId');
@@ -23,12 +25,7 @@ export default function OrganizationPage({ params }: { params: Record<string, st
     return (
       <ErrorPage message={org.error.status === 404 ? 'This organization does not exist or you are not a member.' : org.error.message} />
     );
-  if (!org.data)
-    return (
-      <p className="loading" role="status">
-        Loading…
-      </p>
-    );
+  if (!org.data) return <PageSkeleton />;
   const manager = org.data.role === 'owner' || org.data.role === 'admin';
 
   return (
@@ -52,7 +49,15 @@ export default function OrganizationPage({ params }: { params: Record<string, st
                 <Link to={`/projects/${p.id}`}>{p.name}</Link>
               </li>
             ))}
-            {projects.data?.items.length === 0 && <li className="muted">No projects yet.</li>}
+            {projects.data?.items.length === 0 && (
+              <li>
+                <EmptyState title="No projects yet">
+                  {org.data.role === 'guest'
+                    ? 'Projects you are given access to will show here.'
+                    : 'A project holds its documents and its chat. Name the first one below and press Create project.'}
+                </EmptyState>
+              </li>
+            )}
           </ul>
           {org.data.role !== 'guest' && <CreateProjectForm orgId={orgId} />}
         </section>

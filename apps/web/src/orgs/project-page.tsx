@@ -11,6 +11,8 @@ import type { DocumentInfo } from '../documents/types.js';
 import { Link, navigate, routeParam } from '../router.js';
 import { ErrorPage } from './organization-page.js';
 import { useWorkspace } from './workspace-context.js';
+import { EmptyState } from '../components/empty-state.js';
+import { PageSkeleton } from '../components/skeleton.js';
 
 export default function ProjectPage({ params }: { params: Record<string, string> }) {
   const projectId = routeParam(params, 'projectId');
@@ -43,12 +45,7 @@ export default function ProjectPage({ params }: { params: Record<string, string>
     return (
       <ErrorPage message={project.error.status === 404 ? 'This project does not exist or you have no access.' : project.error.message} />
     );
-  if (!project.data)
-    return (
-      <p className="loading" role="status">
-        Loading…
-      </p>
-    );
+  if (!project.data) return <PageSkeleton />;
 
   return (
     <section className="page">
@@ -72,7 +69,15 @@ export default function ProjectPage({ params }: { params: Record<string, string>
               <span className="muted small"> · updated {formatDate(d.updatedAt ?? d.createdAt)}</span>
             </li>
           ))}
-          {documents.data?.items.length === 0 && <li className="muted">No documents yet.</li>}
+          {documents.data?.items.length === 0 && (
+            <li>
+              <EmptyState title="No documents yet">
+                {role && role !== 'guest'
+                  ? 'Write the first brief: give it a title below and press Create document.'
+                  : 'Documents shared in this project will show here.'}
+              </EmptyState>
+            </li>
+          )}
         </ul>
         {role && role !== 'guest' && (
           <form onSubmit={form.onSubmit} noValidate className="inline-form">
