@@ -1,42 +1,140 @@
-// Runs every bench/*.bench.ts in name order against one private stack (built services behind
-// the project's nginx, like `./flux up`), each beside its baseline in the same run.
-// `./flux bench [filter]` builds first; a filter runs only the benches whose file name contains it.
+// `./flux bench [scenario...] [--markdown]`: runs the named scenarios (default: those in the
+// default run) against one private stack (built services behind the project's nginx, like
+// `./flux up`), prints a table, merges the figures into bench/results/latest.json and renders
+// BENCHMARKS.md's table from it. `--markdown` only renders the table from the last results.
+import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { cpus } from 'node:os';
+import { basename, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { migrate } from '@flux/migrations';
 import { Stack } from '../test/e2e/stack.js';
-
-export interface BenchContext {
-  stack: Stack;
-}
-export type Bench = (context: BenchContext) => Promise<void>;
+import { mergeResults, readResults, renderMarkdown, renderText, replaceTable, writeResults } from './lib/results.js';
+import type { BenchContext, Scenario, ScenarioResult } from './lib/scenario.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const filter = process.argv[2] ?? '';
-const files = readdirSync(here)
-  .filter((f) => f.endsWith('.bench.ts') && f.includes(filter))
-  .sort();
-if (files.length === 0) {
-  console.error(`no bench/*.bench.ts matches "${filter}"`);
-  process.exit(1);
+const root = resolve(here, '..');
+// Overridable so the harness's own test runs a tiny scenario into a scratch file.
+const scenariosDir = resolve(process.env.BENCH_SCENARIOS_DIR ?? `${here}scenarios`);
+const resultsPath = resolve(process.env.BENCH_RESULTS ?? `${here}results/latest.json`);
+const markdownPath = resolve(process.env.BENCH_MARKDOWN ?? `${root}/BENCHMARKS.md`);
+/** The issue's order; scenarios not named here follow it. */
+const ORDER = [
+  'connections',
+  'messaging_latency',
+  'messaging_fanout',
+  'messaging_throughput',
+  'rest_read',
+  'collab_sync',
+  'collab_load',
+  'auth',
+];
+/** How long a finished run may take to let go of its last handles before it is called a leak. */
+const DRAIN_MS = 10_000;
+
+const args = process.argv.slice(2);
+const markdownOnly = args.includes('--markdown');
+const names = args.filter((a) => !a.startsWith('--'));
+
+async function loadScenarios(): Promise<Scenario[]> {
+  const files = readdirSync(scenariosDir).filter((f) => /\.ts$/.test(f) && !f.endsWith('.d.ts'));
+  const loaded = await Promise.all(
+    files.map(async (file) => {
+      const scenario = ((await import(pathToFileURL(`${scenariosDir}/${file}`).href)) as { default: Scenario }).default;
+      if (scenario?.name !== basename(file, '.ts'))
+        throw new Error(`${file} must export default a Scenario named ${basename(file, '.ts')}`);
+      return scenario;
+    }),
+  );
+  const rank = (name: string) => (ORDER.includes(name) ? ORDER.indexOf(name) : ORDER.length);
+  return loaded.sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
 }
 
-const base = (process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/flux').replace(/\/[^/]*$/, '');
-process.env.DATABASE_URL = `${base}/flux_bench`;
-process.env.REDIS_PREFIX = `flux-bench-${process.pid}:`;
-await migrate(process.env.DATABASE_URL, { createDatabase: true });
+const order = (results: object) => [
+  ...ORDER,
+  ...Object.keys(results)
+    .filter((k) => k !== '_meta' && !ORDER.includes(k))
+    .sort(),
+];
 
-console.log(`# FluxStudio benchmarks (${new Date().toISOString()}, node ${process.version}, ${files.length} suites)`);
-// The messaging bench invites 100+ people from one account: past the per-inviter mail budget on purpose.
-const stack = await new Stack({ AUTH_INVITATIONS_PER_HOUR: '100000' }).start();
-try {
-  for (const file of files) {
-    process.stdout.write(`\n> ${file} ...\n`);
-    const started = performance.now();
-    const bench = (await import(`./${file}`)) as { default: Bench };
-    await bench.default({ stack });
-    console.log(`  (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+/** Renders BENCHMARKS.md's table from the results; prints it instead when asked and the file has no place for it. */
+function renderBenchmarks(print: boolean): void {
+  const results = readResults(resultsPath);
+  const markdown = renderMarkdown(results, order(results));
+  if (replaceTable(markdownPath, markdown)) console.log(`table written to ${markdownPath}`);
+  else if (print) console.log(markdown);
+}
+
+const git = (...a: string[]) => {
+  try {
+    return execFileSync('git', a, { cwd: root, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
   }
-} finally {
-  await stack.stop();
+};
+
+async function main(): Promise<number> {
+  if (markdownOnly) {
+    renderBenchmarks(true);
+    return 0;
+  }
+  const all = await loadScenarios();
+  const unknown = names.filter((n) => !all.some((s) => s.name === n));
+  if (unknown.length > 0) {
+    console.error(`unknown scenario ${unknown.join(', ')}; there are: ${all.map((s) => s.name).join(', ')}`);
+    return 2;
+  }
+  const chosen = names.length > 0 ? all.filter((s) => names.includes(s.name)) : all.filter((s) => s.inDefaultRun);
+
+  const base = (process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/flux').replace(/\/[^/]*$/, '');
+  process.env.DATABASE_URL = `${base}/flux_bench`;
+  process.env.REDIS_PREFIX = `flux-bench-${process.pid}:`;
+  await migrate(process.env.DATABASE_URL, { createDatabase: true });
+
+  const started = performance.now();
+  console.log(`# FluxStudio benchmarks (${new Date().toISOString()}, node ${process.version}): ${chosen.map((s) => s.name).join(', ')}`);
+  let stack: Promise<Stack> | undefined;
+  const run: Record<string, ScenarioResult> = {};
+  let failed = 0;
+  try {
+    for (const scenario of chosen) {
+      const scenarioStarted = performance.now();
+      const ctx: BenchContext = {
+        // Limits not under test lifted: one account invites everyone, every client shares 127.0.0.1.
+        stack: () => (stack ??= new Stack({ AUTH_INVITATIONS_PER_HOUR: '100000', MAX_SOCKETS_PER_IP: '100000' }).start()),
+        progress: (message) => console.log(`[${scenario.name} +${((performance.now() - scenarioStarted) / 1000).toFixed(1)}s] ${message}`),
+      };
+      console.log(`\n> ${scenario.name}: ${scenario.title}`);
+      try {
+        run[scenario.name] = await scenario.run(ctx);
+        ctx.progress('done');
+      } catch (error) {
+        failed++;
+        console.error(`[${scenario.name}] failed:`, error);
+      }
+    }
+  } finally {
+    if (stack) await (await stack).stop();
+  }
+
+  const results = mergeResults(readResults(resultsPath), run, {
+    machine: cpus()[0]?.model ?? 'unknown',
+    cpus: cpus().length,
+    node: process.version,
+    commit: git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--untracked-files=no') ? '+dirty' : ''),
+    date: new Date().toISOString(),
+  });
+  writeResults(resultsPath, results);
+  console.log(`\n${renderText(results, Object.keys(run))}\n`);
+  console.log(`results merged into ${resultsPath} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+  renderBenchmarks(false);
+  return failed > 0 ? 1 : 0;
 }
+
+process.exitCode = await main();
+// Everything is closed by now and the process ends by itself. If something still holds the event
+// loop (a socket, a timer: the bug that once hung `./flux bench` forever), name it and leave anyway.
+setTimeout(() => {
+  console.error(`bench: still open ${DRAIN_MS / 1000} s after the run: ${process.getActiveResourcesInfo().join(', ')}`);
+  process.exit(process.exitCode);
+}, DRAIN_MS).unref();

@@ -1,4 +1,6 @@
-/** Latency summaries and side-by-side tables for the benchmarks. */
+/** Latency summaries, ratios and the alternating runner the scenarios share. */
+import type { Figures } from './scenario.js';
+
 export interface Summary {
   n: number;
   mean: number;
@@ -15,34 +17,47 @@ export function summarize(samples: number[]): Summary {
   return { n: sorted.length, mean, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted.at(-1) ?? NaN };
 }
 
-export interface Row {
-  name: string;
-  /** Latency summary in milliseconds, or a throughput figure. */
-  summary?: Summary;
-  throughput?: number;
-  unit?: string;
+/** Rounds to three decimals: enough for milliseconds, and the JSON stays readable. */
+export const round = (x: number): number => Math.round(x * 1000) / 1000;
+
+/** `{ <prefix>p50_ms, <prefix>p90_ms, <prefix>p99_ms }` of latency samples in milliseconds. */
+export function latencyFigures(samples: number[], prefix = ''): Figures {
+  const s = summarize(samples);
+  return { [`${prefix}p50_ms`]: round(s.p50), [`${prefix}p90_ms`]: round(s.p90), [`${prefix}p99_ms`]: round(s.p99) };
 }
 
-const fmt = (x: number | undefined, digits = 2) => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(digits));
-
-/** Prints rows with their ratio to the baseline row (first row unless named): >1 means slower / less throughput. */
-export function table(title: string, rows: Row[], baseline = rows[0]?.name): void {
-  const base = rows.find((r) => r.name === baseline);
-  console.log(`\n## ${title}`);
-  console.log(
-    `${'case'.padEnd(44)} ${'n'.padStart(6)} ${'p50 ms'.padStart(9)} ${'p90 ms'.padStart(9)} ${'p99 ms'.padStart(9)} ${'thru'.padStart(10)}  ratio`,
-  );
-  for (const row of rows) {
-    const s = row.summary;
-    let ratio = '-';
-    if (base && row !== base) {
-      if (s && base.summary) ratio = `p50 x${fmt(s.p50 / base.summary.p50)} p99 x${fmt(s.p99 / base.summary.p99)}`;
-      else if (row.throughput && base.throughput) ratio = `x${fmt(row.throughput / base.throughput)} of baseline`;
-    } else if (row === base) ratio = 'baseline';
-    console.log(
-      `${row.name.padEnd(44)} ${String(s?.n ?? '').padStart(6)} ${fmt(s?.p50).padStart(9)} ${fmt(s?.p90).padStart(9)} ${fmt(s?.p99).padStart(9)} ${(row.throughput ? `${fmt(row.throughput, 0)}${row.unit ?? '/s'}` : '').padStart(10)}  ${ratio}`,
-    );
+/** ours ÷ baseline for every key both have (finite, baseline not 0): > 1 means ours is higher. */
+export function ratioOf(ours: Figures, baseline: Figures): Figures {
+  const ratio: Figures = {};
+  for (const [key, value] of Object.entries(ours)) {
+    const base = baseline[key];
+    if (base === undefined || base === 0 || !Number.isFinite(base) || !Number.isFinite(value)) continue;
+    ratio[key] = round(value / base);
   }
+  return ratio;
+}
+
+export type Samples = Record<string, number[]>;
+
+/**
+ * Runs ours and its baseline in `rounds` alternating rounds (ours first in even rounds, the
+ * baseline first in odd ones), so a noisy neighbour or a warming cache hits both alike, and
+ * merges each side's samples key by key.
+ */
+export async function alternate(
+  rounds: number,
+  ours: (round: number) => Promise<Samples>,
+  baseline: (round: number) => Promise<Samples>,
+): Promise<{ ours: Samples; baseline: Samples }> {
+  const merged = { ours: {} as Samples, baseline: {} as Samples };
+  const add = (into: Samples, samples: Samples) => {
+    for (const [key, values] of Object.entries(samples)) into[key] = [...(into[key] ?? []), ...values];
+  };
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? (['ours', 'baseline'] as const) : (['baseline', 'ours'] as const);
+    for (const side of order) add(merged[side], await (side === 'ours' ? ours : baseline)(round));
+  }
+  return merged;
 }
 
 export const now = () => performance.now();
