@@ -51,6 +51,9 @@ export const AuthErrorCodes = [
   'oauth_denied',
   'oauth_failed',
   'oauth_email_unverified',
+  // workspace/admin: a platform admin disabled the account; deleting an organization needs its name typed
+  'account_disabled',
+  'confirmation_mismatch',
 ] as const;
 export type AuthErrorCode = (typeof AuthErrorCodes)[number];
 
@@ -172,6 +175,12 @@ export const SecurityEventTypes = [
   'anomaly_rapid_refresh',
   'anomaly_request_burst',
   'new_device',
+  // workspace/admin: platform admins' actions on accounts, and organization deletion
+  'account_disabled',
+  'account_enabled',
+  'signed_out_by_admin',
+  'platform_admin_granted',
+  'organization_deleted',
 ] as const;
 export type SecurityEventType = (typeof SecurityEventTypes)[number];
 

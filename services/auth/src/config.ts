@@ -1,4 +1,5 @@
 import { EnvReader, readBaseConfig, type BaseConfig } from '@flux/server-kit';
+import { type RegisteredService, serviceAddresses, serviceRegistry } from '@flux/shared/registry';
 
 export interface OidcProviderConfig {
   /** The `:provider` path segment, e.g. `google`, `github`, `acme`. */
@@ -42,6 +43,8 @@ export interface AuthConfig extends BaseConfig {
   /** Run the BullMQ maintenance scheduler and worker in this process. */
   jobs: boolean;
   oauthProviders: OidcProviderConfig[];
+  /** Every instance (`host:port`) of each service, from the registry with `<NAME>_PORT` and `FLUX_<NAME>_INSTANCES`: the admin status probes them. */
+  statusTargets: Record<RegisteredService, string[]>;
 }
 
 export type Config = AuthConfig;
@@ -99,6 +102,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     purgeEverySeconds: reader.int('AUTH_PURGE_EVERY_SECONDS', 3600, { min: 1 }),
     jobs: reader.bool('AUTH_JOBS', true),
     oauthProviders: readProviders(reader),
+    statusTargets: Object.fromEntries(serviceRegistry.map((s) => [s.name, serviceAddresses(s, env)])) as Record<
+      RegisteredService,
+      string[]
+    >,
   };
   if (config.production && !config.smtpUrl)
     reader.problems.push('SMTP_URL is required in production (verification and password-reset mail)');

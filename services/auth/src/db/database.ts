@@ -17,6 +17,9 @@ export interface UsersTable {
   is_admin: Generated<boolean>;
   created_at: CreatedAt;
   updated_at: Timestamp;
+  /** workspace (0007): a platform admin disabled the account (it cannot sign in). */
+  disabled_at: Generated<Date | null>;
+  disabled_by: Generated<string | null>;
 }
 
 export interface MfaRecoveryCodesTable {
@@ -117,6 +120,14 @@ export interface ProjectsTable {
   created_by: string | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
+  /** workspace (0007) */
+  archived_at: Generated<Date | null>;
+}
+
+/** workspace (0007): one row; whether the next account to sign up becomes a platform admin. */
+export interface PlatformSettingsTable {
+  singleton: Generated<boolean>;
+  first_account_admin: boolean;
 }
 
 export interface SecurityEventsTable {
@@ -151,6 +162,7 @@ export interface Database {
   'auth.projects': ProjectsTable;
   'auth.security_events': SecurityEventsTable;
   'auth.known_devices': KnownDevicesTable;
+  'auth.platform_settings': PlatformSettingsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -29,6 +29,8 @@ async function accessTokenFor(ctx: AppContext, user: UserRow, sessionId: string)
 
 /** Signs a user in: a new session (family) with its first refresh token, from a device it remembers. */
 export async function startSession(ctx: AppContext, user: UserRow, meta: RequestMeta): Promise<IssuedTokens> {
+  // Every way in (password, OAuth, MFA, sign-up) ends here: a disabled account gets no session.
+  if (user.disabled_at) throw new AppError('account_disabled', 403, 'This account has been disabled. Contact your administrator.');
   const deviceId = meta.deviceId ?? newDeviceId();
   await noteSignInDevice(ctx, user, deviceId, meta);
   const now = Date.now();
