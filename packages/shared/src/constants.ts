@@ -242,6 +242,9 @@ const serverToClient = {
   'conversation:new': true,
   'conversation:removed': true,
   'session:revoked': true,
+  'conversation:updated': true,
+  'message:pinned': true,
+  'message:unpinned': true,
 } as const satisfies Record<keyof ServerToClientEvents, true>;
 const clientToServer = { 'message:send': true, typing: true, 'message:read': true, sync: true } as const satisfies Record<
   keyof ClientToServerEvents,

@@ -28,6 +28,7 @@ import { conversationRoutes } from './routes/conversations.js';
 import { fileRoutes } from './routes/files.js';
 import { conversationMessageRoutes, messageRoutes } from './routes/messages.js';
 import { notificationRoutes } from './routes/notifications.js';
+import { conversationPinRoutes, messagePinRoutes } from './routes/pins.js';
 import { UserDirectory } from './users/directory.js';
 
 export interface BuildOptions {
@@ -96,6 +97,8 @@ export async function buildApp(config: Config, { logger = true, verify }: BuildO
   await app.register(conversationRoutes, { prefix: '/api/conversations', ctx });
   await app.register(conversationMessageRoutes, { prefix: '/api/conversations', ctx });
   await app.register(messageRoutes, { prefix: '/api/messages', ctx });
+  await app.register(conversationPinRoutes, { prefix: '/api/conversations', ctx });
+  await app.register(messagePinRoutes, { prefix: '/api/messages', ctx });
   await app.register(notificationRoutes, { prefix: '/api/notifications', ctx });
   await app.register(fileRoutes, { prefix: '/api/files', ctx });
   return app;

@@ -34,6 +34,9 @@ export interface ConversationMembersTable {
   role: 'admin' | 'member';
   last_read_seq: BigIntColumn;
   joined_at: Timestamp;
+  /** Migration 0003: when this member muted / archived the conversation (null: not). */
+  muted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  archived_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface MessagesTable {
@@ -88,6 +91,14 @@ export interface NotificationsTable {
   created_at: Timestamp;
 }
 
+/** Migration 0003: one pin per message. */
+export interface PinsTable {
+  message_id: string;
+  conversation_id: string;
+  pinned_by: string;
+  pinned_at: Timestamp;
+}
+
 export interface Database {
   'messaging.users': UsersTable;
   'messaging.conversations': ConversationsTable;
@@ -97,6 +108,7 @@ export interface Database {
   'messaging.files': FilesTable;
   'messaging.message_attachments': MessageAttachmentsTable;
   'messaging.notifications': NotificationsTable;
+  'messaging.pins': PinsTable;
 }
 
 export type ConversationRow = Selectable<ConversationsTable>;
