@@ -40,6 +40,8 @@ export class Stack {
       NODE_ENV: 'test',
       PORT: String(this.ports[name]),
       AUTH_URL: `http://127.0.0.1:${this.ports.auth}`,
+      MESSAGING_URL: `http://127.0.0.1:${this.ports.messaging}`,
+      COLLAB_URL: `http://127.0.0.1:${this.ports.collab}`,
       PUBLIC_URL: this.url,
       LOG_LEVEL: process.env.STACK_LOG_LEVEL ?? 'warn',
     };

@@ -55,6 +55,22 @@ const message = async (w: World) => (await w.message()).id;
 /** Someone in the organization other than the caller (a conversation needs another colleague). */
 const colleague = async (w: World, actor: Actor) => (await w.users())[actor === 'owner' ? 'admin' : 'owner'].id;
 
+/** people: a 1×1 PNG, the smallest real image for the avatar routes. */
+const PNG_1PX = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+const avatarForm = () => {
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(PNG_1PX)], { type: 'image/png' }), 'avatar.png');
+  return form;
+};
+const ownerAvatars = new WeakMap<World, Promise<unknown>>();
+/** The owner has an avatar (uploaded once per world), so reading it is a 200 for whoever may. */
+const ownerAvatar = (w: World) => {
+  const uploaded =
+    ownerAvatars.get(w) ?? w.as('auth', 'owner').then((owner) => owner.put('/api/auth/me/avatar', undefined, { form: avatarForm() }));
+  ownerAvatars.set(w, uploaded);
+  return uploaded;
+};
+
 export const httpMatrix: HttpRow[] = [
   // ── auth: public and account routes ────────────────────────────────────────────────────────────
   { method: 'GET', route: '/api/auth/health', request: () => path('/api/auth/health'), expect: anyone(200) },
@@ -299,6 +315,25 @@ export const httpMatrix: HttpRow[] = [
     expect: signedIn(200),
   },
   { method: 'GET', route: '/api/users/:id', request: async (w) => path(`/api/users/${(await w.users()).owner.id}`), expect: members(200) },
+  // ── people (issue 14 item 3): one's avatar, deleting the account and exporting its data (both after /reauth: 401 without) ──
+  {
+    method: 'GET',
+    route: '/api/users/:id/avatar',
+    request: async (w) => {
+      await ownerAvatar(w);
+      return path(`/api/users/${(await w.users()).owner.id}/avatar`);
+    },
+    expect: members(200),
+  },
+  {
+    method: 'PUT',
+    route: '/api/auth/me/avatar',
+    request: async () => ({ path: '/api/auth/me/avatar', form: avatarForm() }),
+    expect: signedIn(200),
+  },
+  { method: 'DELETE', route: '/api/auth/me/avatar', request: () => path('/api/auth/me/avatar'), expect: signedIn(200) },
+  { method: 'DELETE', route: '/api/auth/me', request: () => path('/api/auth/me'), expect: signedIn(401) },
+  { method: 'GET', route: '/api/auth/export', request: () => path('/api/auth/export'), expect: signedIn(401) },
 
   // ── messaging ──────────────────────────────────────────────────────────────────────────────────
   { method: 'GET', route: '/api/messages/health', request: () => path('/api/messages/health'), expect: anyone(200) },
@@ -418,40 +453,15 @@ export const httpMatrix: HttpRow[] = [
     request: async (w) => ({ path: `/api/messages/${await message(w)}/reactions`, query: { emoji: '👍' } }),
     expect: members(200),
   },
-  // ── messaging: messages features (issue 14 item 2) ──
-  // Any member of the group renames it; each member mutes and archives for themselves.
+  { method: 'GET', route: '/api/notifications', request: () => path('/api/notifications'), expect: signedIn(200) },
+  // people: each user's own notification preferences.
+  { method: 'GET', route: '/api/notifications/preferences', request: () => path('/api/notifications/preferences'), expect: signedIn(200) },
   {
     method: 'PATCH',
-    route: '/api/conversations/:id',
-    request: async (w) => ({ path: `/api/conversations/${await group(w)}`, body: { name: 'Renamed' } }),
-    expect: members(200),
+    route: '/api/notifications/preferences',
+    request: async () => ({ path: '/api/notifications/preferences', body: { mentions: true } }),
+    expect: signedIn(200),
   },
-  {
-    method: 'PUT',
-    route: '/api/conversations/:id/settings',
-    request: async (w) => ({ path: `/api/conversations/${await group(w)}/settings`, body: { muted: true, archived: false } }),
-    expect: members(200),
-  },
-  {
-    method: 'GET',
-    route: '/api/conversations/:id/pins',
-    request: async (w) => path(`/api/conversations/${await group(w)}/pins`),
-    expect: members(200),
-  },
-  // The owner's message in the group: any member (guests too) pins and unpins it.
-  {
-    method: 'PUT',
-    route: '/api/messages/:id/pin',
-    request: async (w) => path(`/api/messages/${await message(w)}/pin`),
-    expect: members(200),
-  },
-  {
-    method: 'DELETE',
-    route: '/api/messages/:id/pin',
-    request: async (w) => path(`/api/messages/${await message(w)}/pin`),
-    expect: members(204),
-  },
-  { method: 'GET', route: '/api/notifications', request: () => path('/api/notifications'), expect: signedIn(200) },
   { method: 'POST', route: '/api/notifications/read-all', request: () => path('/api/notifications/read-all'), expect: signedIn(200) },
   {
     method: 'POST',

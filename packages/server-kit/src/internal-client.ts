@@ -1,5 +1,6 @@
 import {
   AppError,
+  type InternalMail,
   type InternalUser,
   type ProjectAccess,
   type ProjectMembers,
@@ -63,6 +64,11 @@ export class AuthClient {
       users.push(...(page?.items ?? []));
     }
     return users;
+  }
+
+  /** A mail to a user's own address through auth's mailer; false when auth has no such user (or it is being deleted). */
+  async mailUser(userId: string, mail: InternalMail): Promise<boolean> {
+    return (await this.call<{ sent: boolean }>('POST', `/internal/users/${encodeURIComponent(userId)}/mail`, mail)) !== null;
   }
 
   /** The user's role in a project; `role: null` (or null for an unknown project) means no access. */

@@ -51,9 +51,6 @@ export const AuthErrorCodes = [
   'oauth_denied',
   'oauth_failed',
   'oauth_email_unverified',
-  // workspace/admin: a platform admin disabled the account; deleting an organization needs its name typed
-  'account_disabled',
-  'confirmation_mismatch',
 ] as const;
 export type AuthErrorCode = (typeof AuthErrorCodes)[number];
 
@@ -175,12 +172,10 @@ export const SecurityEventTypes = [
   'anomaly_rapid_refresh',
   'anomaly_request_burst',
   'new_device',
-  // workspace/admin: platform admins' actions on accounts, and organization deletion
-  'account_disabled',
-  'account_enabled',
-  'signed_out_by_admin',
-  'platform_admin_granted',
-  'organization_deleted',
+  // people: deletion of one's account (and its cancellation by signing in), a data export
+  'account_deletion_requested',
+  'account_deletion_cancelled',
+  'data_exported',
 ] as const;
 export type SecurityEventType = (typeof SecurityEventTypes)[number];
 
@@ -242,9 +237,6 @@ const serverToClient = {
   'conversation:new': true,
   'conversation:removed': true,
   'session:revoked': true,
-  'conversation:updated': true,
-  'message:pinned': true,
-  'message:unpinned': true,
 } as const satisfies Record<keyof ServerToClientEvents, true>;
 const clientToServer = { 'message:send': true, typing: true, 'message:read': true, sync: true } as const satisfies Record<
   keyof ClientToServerEvents,

@@ -8,5 +8,4 @@ export * from './invitations.js';
 export * from './messaging.js';
 export * from './collab.js';
 export * from './comments.js';
-export * from './workspace.js';
-export * from './admin.js';
+export * from './people.js';

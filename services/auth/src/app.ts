@@ -18,7 +18,6 @@ import { authMetricsPlugin } from './plugins/metrics.js';
 import { signingKeysPlugin } from './plugins/signing-keys.js';
 import { deriveAuthKeys } from './security/keys.js';
 import { accountRoutes } from './routes/account.js';
-import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { devOutboxRoutes } from './routes/dev-outbox.js';
 import { internalRoutes } from './routes/internal.js';
@@ -26,6 +25,7 @@ import { invitationRoutes } from './routes/invitations.js';
 import { jwksRoutes } from './routes/jwks.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { organizationRoutes } from './routes/organizations.js';
+import { peopleAccountRoutes } from './routes/people.js';
 import { projectRoutes } from './routes/projects.js';
 import { userRoutes } from './routes/users.js';
 import { createAccessTokenSigner } from './tokens/access-token.js';
@@ -67,18 +67,19 @@ export async function buildApp(config: Config, { logger = true }: BuildOptions =
     signAccessToken: createAccessTokenSigner(app.signingKeys, config.accessTokenTtlSeconds),
     // Auth verifies its own tokens exactly as other services do, over its local JWKS.
     verifyAccessToken: createAccessTokenVerifier(localJwks(app.signingKeys)),
+    serviceTokens: app.serviceTokens,
   };
 
   await app.register(jwksRoutes, { prefix: '/api/auth', keys: app.signingKeys });
   await app.register(authRoutes, { prefix: '/api/auth', ctx });
   await app.register(accountRoutes, { prefix: '/api/auth', ctx });
+  await app.register(peopleAccountRoutes, { prefix: '/api/auth', ctx });
   await app.register(oauthRoutes, { prefix: '/api/auth/oauth', ctx });
   if (config.devOutbox) await app.register(devOutboxRoutes, { prefix: '/api/auth/dev', ctx });
   await app.register(organizationRoutes, { prefix: '/api/organizations', ctx });
   await app.register(projectRoutes, { prefix: '/api/projects', ctx });
   await app.register(invitationRoutes, { prefix: '/api/invitations', ctx });
   await app.register(userRoutes, { prefix: '/api/users', ctx });
-  await app.register(adminRoutes, { prefix: '/api/admin', ctx });
   await app.register(internalRoutes, { prefix: '/internal', ctx, serviceTokens: app.serviceTokens });
   return app;
 }

@@ -1,4 +1,4 @@
-import type { AccessTokenVerifier, EventBus, Outbox } from '@flux/server-kit';
+import type { AccessTokenVerifier, EventBus, Outbox, ServiceTokens } from '@flux/server-kit';
 import type { DurableEventName, EventMap } from '@flux/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -30,4 +30,6 @@ export interface AppContext {
   keys: AuthKeys;
   signAccessToken: AccessTokenSigner;
   verifyAccessToken: AccessTokenVerifier;
+  /** Signs auth's calls to the other services' `/internal/*` routes (the data export). */
+  serviceTokens: ServiceTokens;
 }

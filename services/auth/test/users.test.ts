@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { App } from '@flux/server-kit';
-import type { Page, UserSummary } from '@flux/shared';
+import type { Page, Person } from '@flux/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpClient } from '../../../test/support/http.js';
 import { factories } from './factories.js';
@@ -32,27 +32,27 @@ describe('people (GET /api/users)', () => {
     await make.member(other.id, ada, 'guest');
     await make.organization(stranger);
 
-    const all = await as(ada).get<Page<UserSummary>>('/api/users', { query: { q: tag } });
+    const all = await as(ada).get<Page<Person>>('/api/users', { query: { q: tag } });
     expect(all.status).toBe(200);
     expect(all.body).toEqual({
       items: [
-        { id: ada.id, name: `Ada ${tag}` },
-        { id: bea.id, name: `Bea ${tag}` },
-        { id: cy.id, name: `Cy ${tag}` },
+        { id: ada.id, name: `Ada ${tag}`, avatarUrl: null },
+        { id: bea.id, name: `Bea ${tag}`, avatarUrl: null },
+        { id: cy.id, name: `Cy ${tag}`, avatarUrl: null },
       ],
       nextCursor: null,
     });
-    expect((await as(ada).get<Page<UserSummary>>('/api/users', { query: { q: `bea ${tag}` } })).body.items).toEqual([
-      { id: bea.id, name: `Bea ${tag}` },
+    expect((await as(ada).get<Page<Person>>('/api/users', { query: { q: `bea ${tag}` } })).body.items).toEqual([
+      { id: bea.id, name: `Bea ${tag}`, avatarUrl: null },
     ]);
     // Bea and Cy share no organization: neither finds the other.
-    expect((await as(bea).get<Page<UserSummary>>('/api/users', { query: { q: tag } })).body.items.map((u) => u.id).sort()).toEqual(
+    expect((await as(bea).get<Page<Person>>('/api/users', { query: { q: tag } })).body.items.map((u) => u.id).sort()).toEqual(
       [ada.id, bea.id].sort(),
     );
     // LIKE wildcards are plain characters.
-    expect((await as(ada).get<Page<UserSummary>>('/api/users', { query: { q: '%' } })).body.items).toEqual([]);
+    expect((await as(ada).get<Page<Person>>('/api/users', { query: { q: '%' } })).body.items).toEqual([]);
 
-    expect((await as(ada).get<UserSummary>(`/api/users/${cy.id}`)).body).toEqual({ id: cy.id, name: `Cy ${tag}` });
+    expect((await as(ada).get<Person>(`/api/users/${cy.id}`)).body).toEqual({ id: cy.id, name: `Cy ${tag}`, avatarUrl: null });
     expect((await as(ada).get(`/api/users/${stranger.id}`)).status).toBe(404);
     expect((await as(bea).get(`/api/users/${cy.id}`)).status).toBe(404);
     expect((await as(ada).get(`/api/users/${randomUUID()}`)).status).toBe(404);

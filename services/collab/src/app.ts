@@ -12,7 +12,6 @@ import type { Config } from './config.js';
 import type { AppContext, CollabOutboxEvents } from './context.js';
 import { RateLimiter } from './limits/rate-limiter.js';
 import { compactionPlugin } from './plugins/compaction.js';
-import { trashPlugin } from './plugins/trash.js';
 import { documentActivityPlugin } from './plugins/document-activity.js';
 import { membershipPlugin } from './plugins/membership.js';
 import { collabMetricsPlugin } from './plugins/metrics.js';
@@ -24,6 +23,7 @@ import { updateWriterPlugin } from './plugins/update-writer.js';
 import { websocketPlugin } from './plugins/websocket.js';
 import { collabSocketRoutes } from './routes/collab-socket.js';
 import { commentRoutes } from './routes/comments.js';
+import { internalRoutes } from './routes/internal.js';
 import { documentRoutes } from './routes/documents.js';
 import { versionRoutes } from './routes/versions.js';
 
@@ -48,7 +48,6 @@ export async function buildApp(config: Config, { logger = true }: BuildOptions =
   await app.register(documentActivityPlugin, { config });
   await app.register(roomRelayPlugin, { config });
   await app.register(compactionPlugin, { config });
-  await app.register(trashPlugin, { config });
   await app.register(updateWriterPlugin, { config });
   await app.register(roomsPlugin, { config });
   await app.register(projectAccessPlugin, { config });
@@ -81,5 +80,7 @@ export async function buildApp(config: Config, { logger = true }: BuildOptions =
   await app.register(documentRoutes, { prefix: '/api/documents', ctx });
   await app.register(versionRoutes, { prefix: '/api/documents/:id/versions', ctx });
   await app.register(commentRoutes, { prefix: '/api/documents/:id/comments', ctx });
+  // people: auth's data export.
+  await app.register(internalRoutes, { prefix: '/internal', ctx, serviceTokens: app.serviceTokens });
   return app;
 }

@@ -28,7 +28,9 @@ import { conversationRoutes } from './routes/conversations.js';
 import { fileRoutes } from './routes/files.js';
 import { conversationMessageRoutes, messageRoutes } from './routes/messages.js';
 import { notificationRoutes } from './routes/notifications.js';
-import { conversationPinRoutes, messagePinRoutes } from './routes/pins.js';
+import { notificationPreferenceRoutes } from './routes/notification-preferences.js';
+import { internalRoutes } from './routes/internal.js';
+import { digestPlugin } from './jobs/digest.js';
 import { UserDirectory } from './users/directory.js';
 
 export interface BuildOptions {
@@ -97,9 +99,11 @@ export async function buildApp(config: Config, { logger = true, verify }: BuildO
   await app.register(conversationRoutes, { prefix: '/api/conversations', ctx });
   await app.register(conversationMessageRoutes, { prefix: '/api/conversations', ctx });
   await app.register(messageRoutes, { prefix: '/api/messages', ctx });
-  await app.register(conversationPinRoutes, { prefix: '/api/conversations', ctx });
-  await app.register(messagePinRoutes, { prefix: '/api/messages', ctx });
   await app.register(notificationRoutes, { prefix: '/api/notifications', ctx });
   await app.register(fileRoutes, { prefix: '/api/files', ctx });
+  // people: notification preferences, the export's internal routes and the email digest.
+  await app.register(notificationPreferenceRoutes, { prefix: '/api/notifications', ctx });
+  await app.register(internalRoutes, { prefix: '/internal', ctx, serviceTokens: app.serviceTokens });
+  if (config.digestJobs) await app.register(digestPlugin, { config, auth });
   return app;
 }

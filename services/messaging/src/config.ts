@@ -40,6 +40,10 @@ export interface Config extends BaseConfig {
   presenceTtlSeconds: number;
   /** How long auth's project access answers are trusted (membership.changed drops them sooner). */
   projectAccessCacheMs: number;
+  /** people: how often the email digest job runs (the digest covers what arrived since the last one). */
+  digestEverySeconds: number;
+  /** people: run the digest scheduler and worker in this process. */
+  digestJobs: boolean;
 }
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -74,6 +78,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     typingThrottleMs: reader.int('TYPING_THROTTLE_MS', 1000, { min: 0, max: 60_000 }),
     presenceTtlSeconds: reader.int('PRESENCE_TTL_SECONDS', 60, { min: 5, max: 3600 }),
     projectAccessCacheMs: reader.int('PROJECT_ACCESS_CACHE_MS', 30_000, { min: 0, max: 30_000 }),
+    digestEverySeconds: reader.int('MESSAGING_DIGEST_EVERY_SECONDS', 86_400, { min: 1 }),
+    digestJobs: reader.bool('MESSAGING_DIGEST_JOBS', true),
   };
   reader.done();
   return config;

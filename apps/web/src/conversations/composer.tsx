@@ -1,7 +1,6 @@
 import { useEffect, useId, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
 import { useApi } from '../api/api-context.js';
 import { ApiError } from '../api/errors.js';
-import { loadDraft, saveDraft } from './drafts.js';
 import { mentionQuery, mentionToken } from './mentions.js';
 import type { Attachment, ConversationMember } from './types.js';
 
@@ -18,15 +17,13 @@ interface Props {
   members: ConversationMember[];
   onSend: (content: string, attachments: Attachment[]) => void;
   onTyping: (isTyping: boolean) => void;
-  /** Where the unsent text is kept across reloads (drafts.ts); none: not kept. */
-  draftKey?: string;
 }
 
 /** Enter sends, Shift+Enter breaks the line; @ suggests people; files by picker or drag and drop. */
-export function Composer({ label, members, onSend, onTyping, draftKey }: Props) {
+export function Composer({ label, members, onSend, onTyping }: Props) {
   const api = useApi();
   const id = useId();
-  const [text, setText] = useState(() => (draftKey ? loadDraft(draftKey) : ''));
+  const [text, setText] = useState('');
   const [caret, setCaret] = useState(0);
   const [highlight, setHighlight] = useState(0);
   const [uploads, setUploads] = useState<Upload[]>([]);
@@ -40,9 +37,6 @@ export function Composer({ label, members, onSend, onTyping, draftKey }: Props) 
     query === null ? [] : members.filter((m) => (m.name ?? '').toLowerCase().includes(query.text.toLowerCase())).slice(0, 6);
 
   useEffect(() => () => clearTimeout(typingTimer.current), []);
-  useEffect(() => {
-    if (draftKey) saveDraft(draftKey, text);
-  }, [draftKey, text]);
 
   const stopTyping = () => {
     clearTimeout(typingTimer.current);

@@ -17,9 +17,17 @@ export interface UsersTable {
   is_admin: Generated<boolean>;
   created_at: CreatedAt;
   updated_at: Timestamp;
-  /** workspace (0007): a platform admin disabled the account (it cannot sign in). */
-  disabled_at: Generated<Date | null>;
-  disabled_by: Generated<string | null>;
+  /** people (0006): scheduled for deletion at; erased (a tombstone) at. */
+  deletion_requested_at: Generated<Date | null>;
+  deleted_at: Generated<Date | null>;
+}
+
+/** people (0006): the avatar, resized and re-encoded once on upload. */
+export interface UserAvatarsTable {
+  user_id: string;
+  version: number;
+  image: Buffer;
+  updated_at: Generated<Date>;
 }
 
 export interface MfaRecoveryCodesTable {
@@ -120,14 +128,6 @@ export interface ProjectsTable {
   created_by: string | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
-  /** workspace (0007) */
-  archived_at: Generated<Date | null>;
-}
-
-/** workspace (0007): one row; whether the next account to sign up becomes a platform admin. */
-export interface PlatformSettingsTable {
-  singleton: Generated<boolean>;
-  first_account_admin: boolean;
 }
 
 export interface SecurityEventsTable {
@@ -162,7 +162,7 @@ export interface Database {
   'auth.projects': ProjectsTable;
   'auth.security_events': SecurityEventsTable;
   'auth.known_devices': KnownDevicesTable;
-  'auth.platform_settings': PlatformSettingsTable;
+  'auth.user_avatars': UserAvatarsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

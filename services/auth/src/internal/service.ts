@@ -1,4 +1,4 @@
-import { AppError, type InternalUser, type ProjectAccess, type ProjectMembers } from '@flux/shared';
+import { AppError, type InternalMail, type InternalUser, type ProjectAccess, type ProjectMembers } from '@flux/shared';
 import { toInternalUser } from '../accounts/mappers.js';
 import { findUserById, findUsersByIds, searchUsersByName } from '../accounts/repository.js';
 import type { AppContext } from '../context.js';
@@ -32,4 +32,11 @@ export async function projectMembers(ctx: AppContext, projectId: string): Promis
 /** The subset of `otherIds` that share at least one organization with `userId` (consent for conversations). */
 export async function sharingOrganization(ctx: AppContext, userId: string, otherIds: readonly string[]): Promise<string[]> {
   return idsSharingOrganization(ctx.db, userId, [...new Set(otherIds)]);
+}
+
+/** A mail to a user's own address (messaging's digest); none to an account being deleted or erased. */
+export async function mailUser(ctx: AppContext, userId: string, mail: InternalMail): Promise<void> {
+  const user = await findUserById(ctx.db, userId);
+  if (!user || user.deletion_requested_at || user.deleted_at) throw AppError.notFound('User');
+  await ctx.mailer.send({ to: user.email, subject: mail.subject, text: mail.text });
 }

@@ -1,10 +1,12 @@
-import type { QueueFactory } from '@flux/server-kit';
+import { createOutbox, type EventBus, type QueueFactory } from '@flux/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import { deleteDeadEmailTokens } from '../accounts/repository.js';
 import type { Config } from '../config.js';
+import type { AuthOutboxEvents } from '../context.js';
 import type { Database } from '../db/database.js';
 import { deleteOldOutboxMail } from '../mail/repository.js';
+import { eraseDeletedAccounts } from '../people/erasure.js';
 import { deleteExpiredInvitations } from '../invitations/repository.js';
 import { deleteSecurityEventsBefore } from '../security/repository.js';
 import { deleteDeadRefreshTokens, deleteSessionsEndedBefore } from '../sessions/repository.js';
@@ -58,16 +60,20 @@ export type PurgeJobData = Record<string, never>;
 export function schedulePurge(
   queues: QueueFactory,
   db: Kysely<Database>,
-  config: Pick<Config, 'purgeEverySeconds' | 'securityEventRetentionDays'>,
+  events: EventBus,
+  config: Pick<Config, 'purgeEverySeconds' | 'securityEventRetentionDays' | 'deletionGraceSeconds' | 'redisPrefix'>,
   log: FastifyBaseLogger,
 ): Promise<void> {
   const queue = queues.createQueue<PurgeJobData, PurgeResult>(MAINTENANCE_QUEUE);
+  const outbox = createOutbox<AuthOutboxEvents>('auth', config.redisPrefix);
   queues.createWorker<PurgeJobData, PurgeResult | undefined>(
     MAINTENANCE_QUEUE,
     async (job) => {
       if (job.name !== PURGE_JOB) return undefined;
+      // Accounts past their deletion grace first: erasing them ends sessions the purge then removes.
+      const erasedAccounts = await eraseDeletedAccounts({ db, events, outbox }, { graceSeconds: config.deletionGraceSeconds });
       const result = await purgeExpired(db, config);
-      log.info({ ...result }, 'purged expired auth data');
+      log.info({ ...result, erasedAccounts }, 'purged expired auth data');
       return result;
     },
     { concurrency: 1 },

@@ -18,11 +18,11 @@ export const maintenancePlugin = fp<{ config: Config }>(
       metrics: app.metrics,
     });
     // Not awaited: with Redis down the service still boots (health says degraded) and ioredis retries.
-    const scheduled = schedulePurge(queues, app.db, config, app.log);
+    const scheduled = schedulePurge(queues, app.db, app.events, config, app.log);
     app.addHook('onClose', async () => {
       await scheduled;
       await queues.close();
     });
   },
-  { name: 'auth-maintenance', fastify: '5.x', dependencies: ['flux-db', 'flux-redis', 'flux-metrics'] },
+  { name: 'auth-maintenance', fastify: '5.x', dependencies: ['flux-db', 'flux-redis', 'flux-metrics', 'flux-events'] },
 );

@@ -4,6 +4,8 @@ import {
   ErrorBody,
   IdParams,
   InternalUser,
+  InternalMail,
+  InternalMailSent,
   InternalUserList,
   ProjectAccess,
   ProjectMembers,
@@ -65,5 +67,14 @@ export const internalRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; servic
   );
   app.get('/projects/:id/members', { schema: { params: IdParams, response: { 200: ProjectMembers, ...errors } } }, async (request) =>
     internal.projectMembers(ctx, request.params.id),
+  );
+  // people: messaging's digest mail goes out through auth, which holds the addresses and the mailer (SMTP or the dev outbox).
+  app.post(
+    '/users/:id/mail',
+    { schema: { params: IdParams, body: InternalMail, response: { 200: InternalMailSent, ...errors } } },
+    async (request) => {
+      await internal.mailUser(ctx, request.params.id, request.body);
+      return { sent: true };
+    },
   );
 };

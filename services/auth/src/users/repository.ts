@@ -25,7 +25,8 @@ const likeLiteral = (text: string) => text.replaceAll(/[\\%_]/g, (c) => `\\${c}`
 export function findPeopleSharingOrganization(db: DbOrTrx<Database>, userId: string, options: { q?: string; limit: number }) {
   let query = db
     .selectFrom('auth.users as u')
-    .select(['u.id', 'u.name'])
+    .leftJoin('auth.user_avatars as a', 'a.user_id', 'u.id')
+    .select(['u.id', 'u.name', 'a.version as avatarVersion'])
     .where((eb) =>
       eb.exists(
         eb
@@ -40,20 +41,24 @@ export function findPeopleSharingOrganization(db: DbOrTrx<Database>, userId: str
   return query.orderBy('u.name').orderBy('u.id').limit(options.limit).execute();
 }
 
-/** One person, only when they share an organization with `userId`. */
+/** One person, only when it is `userId` or they share an organization with `userId`. */
 export const findPersonSharingOrganization = (db: DbOrTrx<Database>, userId: string, otherId: string) =>
   db
     .selectFrom('auth.users as u')
-    .select(['u.id', 'u.name'])
+    .leftJoin('auth.user_avatars as a', 'a.user_id', 'u.id')
+    .select(['u.id', 'u.name', 'a.version as avatarVersion'])
     .where('u.id', '=', otherId)
     .where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('auth.organization_members as mine')
-          .innerJoin('auth.organization_members as theirs', 'theirs.organization_id', 'mine.organization_id')
-          .select('theirs.user_id')
-          .where('mine.user_id', '=', userId)
-          .whereRef('theirs.user_id', '=', 'u.id'),
-      ),
+      eb.or([
+        eb('u.id', '=', userId),
+        eb.exists(
+          eb
+            .selectFrom('auth.organization_members as mine')
+            .innerJoin('auth.organization_members as theirs', 'theirs.organization_id', 'mine.organization_id')
+            .select('theirs.user_id')
+            .where('mine.user_id', '=', userId)
+            .whereRef('theirs.user_id', '=', 'u.id'),
+        ),
+      ]),
     )
     .executeTakeFirst();

@@ -34,9 +34,6 @@ export interface ConversationMembersTable {
   role: 'admin' | 'member';
   last_read_seq: BigIntColumn;
   joined_at: Timestamp;
-  /** Migration 0003: when this member muted / archived the conversation (null: not). */
-  muted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
-  archived_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface MessagesTable {
@@ -91,12 +88,14 @@ export interface NotificationsTable {
   created_at: Timestamp;
 }
 
-/** Migration 0003: one pin per message. */
-export interface PinsTable {
-  message_id: string;
-  conversation_id: string;
-  pinned_by: string;
-  pinned_at: Timestamp;
+/** people (0004): a user's notification preferences; no row means the defaults. */
+export interface NotificationPreferencesTable {
+  user_id: string;
+  mentions: ColumnType<boolean, boolean | undefined, boolean>;
+  direct_messages: ColumnType<boolean, boolean | undefined, boolean>;
+  email_digest: ColumnType<'off' | 'daily', 'off' | 'daily' | undefined, 'off' | 'daily'>;
+  digest_sent_at: Date | null;
+  updated_at: Timestamp;
 }
 
 export interface Database {
@@ -108,7 +107,7 @@ export interface Database {
   'messaging.files': FilesTable;
   'messaging.message_attachments': MessageAttachmentsTable;
   'messaging.notifications': NotificationsTable;
-  'messaging.pins': PinsTable;
+  'messaging.notification_preferences': NotificationPreferencesTable;
 }
 
 export type ConversationRow = Selectable<ConversationsTable>;

@@ -11,6 +11,7 @@ import * as usersRepo from '../users/repository.js';
 import { findMentions } from './mentions.js';
 import { toNotification } from './mappers.js';
 import { decodeIdCursor, encodeIdCursor } from '../messages/cursor.js';
+import { withoutOptedOut } from './preferences.js';
 import * as repo from './repository.js';
 
 export async function list(ctx: AppContext, caller: Caller, query: { unread?: boolean; limit: number; before?: string }) {
@@ -50,7 +51,8 @@ export async function deliver<N extends keyof NotificationJobs>(
   // The job name says which kind of data the job carries.
   const rows =
     name === 'message_created' ? await forMessage(db, data as MessageCreatedJob) : await forMembersAdded(db, data as MembersAddedJob);
-  const created = await repo.insertNew(db, rows);
+  // people: what each recipient turned off in their notification preferences is not created at all.
+  const created = await repo.insertNew(db, await withoutOptedOut(db, rows));
   for (const row of created) realtime.toUsers([row.user_id], 'notification:new', toNotification(row));
   return created.length;
 }
@@ -69,10 +71,8 @@ async function forMessage(db: Kysely<Database>, { messageId }: MessageCreatedJob
     dedupe_key: `message:${message.id}`,
     created_at: message.created_at,
   };
-  // Muted (messages features): no direct-message notification, and only a mention by name gets through (as in Slack).
-  const audible = members.filter((m) => !m.muted);
   if (message.type === 'direct') {
-    return audible.map((m) => ({
+    return members.map((m) => ({
       ...base,
       user_id: m.userId,
       type: 'direct_message' as const,
@@ -80,11 +80,10 @@ async function forMessage(db: Kysely<Database>, { messageId }: MessageCreatedJob
       body: preview(message.content),
     }));
   }
-  const mentionable = (list: typeof members) => list.map((m) => ({ userId: m.userId, name: m.name ?? '', email: m.email ?? '' }));
-  const mentioned = [
-    ...findMentions(message.content, mentionable(audible)),
-    ...findMentions(message.content, mentionable(members.filter((m) => m.muted)), { everyone: false }),
-  ];
+  const mentioned = findMentions(
+    message.content,
+    members.map((m) => ({ userId: m.userId, name: m.name ?? '', email: m.email ?? '' })),
+  );
   const where = message.conversation_name ? ` in ${message.conversation_name}` : '';
   return mentioned.map((userId) => ({
     ...base,
