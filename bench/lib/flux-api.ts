@@ -48,12 +48,12 @@ export async function joinOrganization(baseUrl: string, owner: User, organizatio
 }
 
 /** A Socket.IO client over WebSocket only, no reconnection (a benchmark counts failures, it does not hide them). */
-export const connectSocket = (url: string, token?: string) =>
+export const connectSocket = (url: string, token?: string, auth: Record<string, unknown> = {}) =>
   new Promise<Socket>((resolve, reject) => {
     const socket = io(url, {
       path: '/socket.io/',
       transports: ['websocket'],
-      auth: token ? { token } : {},
+      auth: { ...auth, ...(token && { token }) },
       forceNew: true,
       reconnection: false,
     });

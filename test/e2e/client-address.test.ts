@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import type { AuthTokens, Page, SessionInfo } from '@flux/shared';
+import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from './stack.js';
 
@@ -35,7 +36,8 @@ function get(
 describe('client address through nginx', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack();
+    // Two sockets per address at the messaging service, so the test can see which address it counts.
+    stack = await startStack({ MAX_SOCKETS_PER_IP: '2' });
   });
   afterAll(() => stack?.stop());
 
@@ -63,5 +65,38 @@ describe('client address through nginx', () => {
     expect(JSON.parse(remote.body)).toMatchObject({ error: { code: 'not_found' } });
     const forged = await get(url, { from, headers: { 'x-forwarded-for': '127.0.0.1', 'x-real-ip': '127.0.0.1' } });
     expect(forged.status).toBe(404);
+  });
+
+  it('gives Socket.IO the client address on the upgrade too: the per-address socket cap counts each address apart', async () => {
+    const signup = await fetch(`${stack.url}/api/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: `sockets-${Date.now()}@test.flux.local`, password: 'Correct-Horse-Battery-9', name: 'Sockets' }),
+    });
+    const { accessToken } = (await signup.json()) as AuthTokens;
+    const sockets: ReturnType<typeof io>[] = [];
+    const connect = (localAddress: string) =>
+      new Promise<string>((resolve) => {
+        const socket = io(stack.url, {
+          path: '/socket.io/',
+          transports: ['websocket'],
+          auth: { token: accessToken },
+          forceNew: true,
+          reconnection: false,
+          localAddress,
+        } as Parameters<typeof io>[1]);
+        sockets.push(socket);
+        socket.once('connect', () => resolve('connected'));
+        socket.once('connect_error', (err) => resolve(err.message));
+      });
+    try {
+      expect(await connect('127.0.0.2')).toBe('connected');
+      expect(await connect('127.0.0.2')).toBe('connected');
+      expect(await connect('127.0.0.2')).toBe('too_many_connections');
+      // Were the service handed nginx's own address, this one would share the full quota above.
+      expect(await connect('127.0.0.3')).toBe('connected');
+    } finally {
+      for (const socket of sockets) socket.disconnect();
+    }
   });
 });

@@ -453,6 +453,39 @@ export const httpMatrix: HttpRow[] = [
     request: async (w) => ({ path: `/api/messages/${await message(w)}/reactions`, query: { emoji: '👍' } }),
     expect: members(200),
   },
+  // ── messaging: messages features (issue 14 item 2) ──
+  // Any member of the group renames it; each member mutes and archives for themselves.
+  {
+    method: 'PATCH',
+    route: '/api/conversations/:id',
+    request: async (w) => ({ path: `/api/conversations/${await group(w)}`, body: { name: 'Renamed' } }),
+    expect: members(200),
+  },
+  {
+    method: 'PUT',
+    route: '/api/conversations/:id/settings',
+    request: async (w) => ({ path: `/api/conversations/${await group(w)}/settings`, body: { muted: true, archived: false } }),
+    expect: members(200),
+  },
+  {
+    method: 'GET',
+    route: '/api/conversations/:id/pins',
+    request: async (w) => path(`/api/conversations/${await group(w)}/pins`),
+    expect: members(200),
+  },
+  // The owner's message in the group: any member (guests too) pins and unpins it.
+  {
+    method: 'PUT',
+    route: '/api/messages/:id/pin',
+    request: async (w) => path(`/api/messages/${await message(w)}/pin`),
+    expect: members(200),
+  },
+  {
+    method: 'DELETE',
+    route: '/api/messages/:id/pin',
+    request: async (w) => path(`/api/messages/${await message(w)}/pin`),
+    expect: members(204),
+  },
   { method: 'GET', route: '/api/notifications', request: () => path('/api/notifications'), expect: signedIn(200) },
   // people: each user's own notification preferences.
   { method: 'GET', route: '/api/notifications/preferences', request: () => path('/api/notifications/preferences'), expect: signedIn(200) },

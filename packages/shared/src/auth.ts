@@ -140,6 +140,8 @@ export const Project = Type.Object({
   id: Uuid,
   organizationId: Uuid,
   name: Type.String(),
+  /** Set while the project is archived (hidden from the sidebar, restorable). */
+  archivedAt: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String(),
   updatedAt: Type.String(),
 });

@@ -51,6 +51,9 @@ export const AuthErrorCodes = [
   'oauth_denied',
   'oauth_failed',
   'oauth_email_unverified',
+  // workspace/admin: a platform admin disabled the account; deleting an organization needs its name typed
+  'account_disabled',
+  'confirmation_mismatch',
 ] as const;
 export type AuthErrorCode = (typeof AuthErrorCodes)[number];
 
@@ -176,6 +179,12 @@ export const SecurityEventTypes = [
   'account_deletion_requested',
   'account_deletion_cancelled',
   'data_exported',
+  // workspace/admin: platform admins' actions on accounts, and organization deletion
+  'account_disabled',
+  'account_enabled',
+  'signed_out_by_admin',
+  'platform_admin_granted',
+  'organization_deleted',
 ] as const;
 export type SecurityEventType = (typeof SecurityEventTypes)[number];
 
@@ -237,6 +246,9 @@ const serverToClient = {
   'conversation:new': true,
   'conversation:removed': true,
   'session:revoked': true,
+  'conversation:updated': true,
+  'message:pinned': true,
+  'message:unpinned': true,
 } as const satisfies Record<keyof ServerToClientEvents, true>;
 const clientToServer = { 'message:send': true, typing: true, 'message:read': true, sync: true } as const satisfies Record<
   keyof ClientToServerEvents,

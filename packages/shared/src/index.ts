@@ -9,3 +9,5 @@ export * from './messaging.js';
 export * from './collab.js';
 export * from './comments.js';
 export * from './people.js';
+export * from './workspace.js';
+export * from './admin.js';

@@ -75,10 +75,35 @@ export const Conversation = Type.Object({
   /** Messages by others after the caller's read position, deleted ones excluded. */
   unreadCount: Type.Integer(),
   lastMessage: Nullable(Message),
+  /** The caller muted it: no notifications from it but personal @mentions, and a quiet unread badge. */
+  muted: Type.Boolean(),
+  /** The caller archived it and nothing arrived since (a new message brings it back unless it is muted). */
+  archived: Type.Boolean(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
 export type Conversation = Static<typeof Conversation>;
+
+/** `PATCH /api/conversations/:id`: rename a group (null clears the name). */
+export const UpdateConversationBody = Type.Object({ name: Nullable(Type.String({ minLength: 1, maxLength: 100 })) });
+export type UpdateConversationBody = Static<typeof UpdateConversationBody>;
+
+/** `PUT /api/conversations/:id/settings`: the caller's own mute and archive of a conversation. */
+export const ConversationSettingsBody = Type.Object(
+  { muted: Type.Optional(Type.Boolean()), archived: Type.Optional(Type.Boolean()) },
+  { minProperties: 1 },
+);
+export type ConversationSettingsBody = Static<typeof ConversationSettingsBody>;
+
+/** A pinned message of a conversation. */
+export const Pin = Type.Object({
+  conversationId: Uuid,
+  messageId: Uuid,
+  pinnedBy: Uuid,
+  pinnedAt: Timestamp,
+  message: Message,
+});
+export type Pin = Static<typeof Pin>;
 
 export const CreateConversationBody = Type.Object({
   type: ConversationTypeSchema,
@@ -215,6 +240,14 @@ export interface ServerToClientPayloads {
   'conversation:new': Conversation;
   /** The user left or was removed: drop the conversation from view (its room was left already). */
   'conversation:removed': { id: string };
+  /**
+   * Part of a conversation changed: to its room `name` (renamed) or `members` (added, removed,
+   * left); to one user's own sockets their `muted` / `archived`. Absent fields are unchanged.
+   */
+  'conversation:updated': { id: string } & Partial<Pick<Conversation, 'name' | 'members' | 'muted' | 'archived'>>;
+  /** A message was pinned in a conversation (to its room). */
+  'message:pinned': Pin;
+  'message:unpinned': { conversationId: string; messageId: string };
   /**
    * The socket's session was signed out (logout, logout-all, revoke, password reset, refresh
    * reuse); the server disconnects it right after. The client signs out rather than reconnecting.

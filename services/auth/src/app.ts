@@ -18,6 +18,7 @@ import { authMetricsPlugin } from './plugins/metrics.js';
 import { signingKeysPlugin } from './plugins/signing-keys.js';
 import { deriveAuthKeys } from './security/keys.js';
 import { accountRoutes } from './routes/account.js';
+import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { devOutboxRoutes } from './routes/dev-outbox.js';
 import { internalRoutes } from './routes/internal.js';
@@ -80,6 +81,7 @@ export async function buildApp(config: Config, { logger = true }: BuildOptions =
   await app.register(projectRoutes, { prefix: '/api/projects', ctx });
   await app.register(invitationRoutes, { prefix: '/api/invitations', ctx });
   await app.register(userRoutes, { prefix: '/api/users', ctx });
+  await app.register(adminRoutes, { prefix: '/api/admin', ctx });
   await app.register(internalRoutes, { prefix: '/internal', ctx, serviceTokens: app.serviceTokens });
   return app;
 }

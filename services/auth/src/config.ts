@@ -1,4 +1,5 @@
 import { EnvReader, readBaseConfig, type BaseConfig } from '@flux/server-kit';
+import { type RegisteredService, serviceAddresses, serviceRegistry } from '@flux/shared/registry';
 import { Services } from '@flux/shared';
 
 export interface OidcProviderConfig {
@@ -43,6 +44,8 @@ export interface AuthConfig extends BaseConfig {
   /** Run the BullMQ maintenance scheduler and worker in this process. */
   jobs: boolean;
   oauthProviders: OidcProviderConfig[];
+  /** Every instance (`host:port`) of each service, from the registry with `<NAME>_PORT` and `FLUX_<NAME>_INSTANCES`: the admin status probes them. */
+  statusTargets: Record<RegisteredService, string[]>;
   /** people: how long a deleted account can still be recovered by signing in before its data is erased. */
   deletionGraceSeconds: number;
   /** people: messaging and collab, asked over `/internal/*` for a data export. */
@@ -105,6 +108,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     purgeEverySeconds: reader.int('AUTH_PURGE_EVERY_SECONDS', 3600, { min: 1 }),
     jobs: reader.bool('AUTH_JOBS', true),
     oauthProviders: readProviders(reader),
+    statusTargets: Object.fromEntries(serviceRegistry.map((s) => [s.name, serviceAddresses(s, env)])) as Record<
+      RegisteredService,
+      string[]
+    >,
     deletionGraceSeconds: reader.int('AUTH_ACCOUNT_DELETION_GRACE_SECONDS', 30 * 86_400, { min: 0 }),
     messagingUrl: reader.url('MESSAGING_URL', `http://127.0.0.1:${Services.messaging}`, ['http:', 'https:']),
     collabUrl: reader.url('COLLAB_URL', `http://127.0.0.1:${Services.collab}`, ['http:', 'https:']),

@@ -35,15 +35,17 @@ const cases: Array<[string, Action, unknown]> = [
   ['leave as owner', 'member:remove_owner', self],
   ['create project', 'project:create', null],
   ['read project', 'project:read', null],
+  ['delete org', 'organization:delete', null],
+  ['rename/archive project', 'project:update', null],
 ];
 
 // role → one answer per case above
 const table: Array<[Role | null, ...Answer[]]> = [
-  ['owner', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes'],
-  ['admin', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 403, 'yes', 403, 403, 'yes', 'yes', 403, 'yes', 'yes', 'yes'],
-  ['member', 'yes', 403, 'yes', 403, 403, 403, 403, 403, 403, 403, 403, 'yes', 403, 'yes', 'yes', 'yes'],
-  ['guest', 'yes', 403, 'yes', 403, 403, 403, 403, 403, 403, 403, 403, 'yes', 403, 'yes', 403, 'yes'],
-  [null, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404],
+  ['owner', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes'],
+  ['admin', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 403, 'yes', 403, 403, 'yes', 'yes', 403, 'yes', 'yes', 'yes', 403, 'yes'],
+  ['member', 'yes', 403, 'yes', 403, 403, 403, 403, 403, 403, 403, 403, 'yes', 403, 'yes', 'yes', 'yes', 403, 403],
+  ['guest', 'yes', 403, 'yes', 403, 403, 403, 403, 403, 403, 403, 403, 'yes', 403, 'yes', 403, 'yes', 403, 403],
+  [null, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404],
 ];
 
 describe('auth policies', () => {
@@ -66,6 +68,11 @@ describe('auth policies', () => {
     expect(can({ id: me, isAdmin: true }, 'security_event:read_all', null)).toBe(true);
     expect(can({ id: me, isAdmin: false }, 'security_event:read_all', null)).toBe(false);
     expect(answer(() => authorize({ id: me, isAdmin: false }, 'security_event:read_all', null))).toBe(403);
+  });
+
+  it('opens the admin console to platform admins and hides it (404) from everyone else', () => {
+    expect(answer(() => authorize({ id: me, isAdmin: true }, 'platform:admin', null))).toBe('yes');
+    expect(answer(() => authorize({ id: me, isAdmin: false }, 'platform:admin', null))).toBe(404);
   });
 
   it('names the rule a refused member ran into, and the missing thing for a stranger', () => {

@@ -26,6 +26,8 @@ interface Rules {
   'organization:read': { actor: Actor; resource: null };
   /** Rename it or change its slug. */
   'organization:update': { actor: Actor; resource: null };
+  /** Delete it with everything in it (its name typed again, checked by the service). */
+  'organization:delete': { actor: Actor; resource: null };
   'member:list': { actor: Actor; resource: null };
   /** See members' email addresses (members and guests see names only). */
   'member:read_email': { actor: Actor; resource: null };
@@ -40,8 +42,12 @@ interface Rules {
   'member:remove_owner': { actor: Actor; resource: MemberResource };
   'project:create': { actor: Actor; resource: null };
   'project:read': { actor: Actor; resource: null };
+  /** Rename, archive or restore a project. */
+  'project:update': { actor: Actor; resource: null };
   /** Read everyone's security events, not only one's own. */
   'security_event:read_all': { actor: Account; resource: null };
+  /** Anything under `/api/admin`: users, organizations, security events, system status. */
+  'platform:admin': { actor: Account; resource: null };
 }
 export type Action = keyof Rules;
 type ActorOf<A extends Action> = Rules[A]['actor'];
@@ -54,6 +60,7 @@ const isOwner = (role: Role) => role === 'owner';
 const organizationRules: { [A in OrganizationAction]: (actor: Member, resource: ResourceOf<A>) => boolean } = {
   'organization:read': () => true,
   'organization:update': ({ role }) => canManageMembers(role),
+  'organization:delete': ({ role }) => isOwner(role),
   'member:list': () => true,
   // Like Slack's owner/admin-only email visibility: a guest or member learns names, not addresses.
   'member:read_email': ({ role }) => canManageMembers(role),
@@ -65,9 +72,11 @@ const organizationRules: { [A in OrganizationAction]: (actor: Member, resource: 
   'member:remove_owner': ({ id, role }, { userId }) => userId === id || isOwner(role),
   'project:create': ({ role }) => canWrite(role),
   'project:read': () => true,
+  'project:update': ({ role }) => canManageMembers(role),
 };
 
-const isOrganizationAction = (action: Action): action is OrganizationAction => action !== 'security_event:read_all';
+const accountActions: readonly Action[] = ['security_event:read_all', 'platform:admin'];
+const isOrganizationAction = (action: Action): action is OrganizationAction => !accountActions.includes(action);
 
 /**
  * Every rule of auth in one place. Invariants that depend on the whole organization (the last
@@ -87,6 +96,7 @@ export function can<A extends Action>(actor: ActorOf<A>, action: A, resource: Re
 const refusals: { [A in Action]: string } = {
   'organization:read': 'You do not have access to this resource.',
   'organization:update': 'Only owners and admins can manage this organization.',
+  'organization:delete': 'Only owners can delete this organization.',
   'member:list': 'You do not have access to this resource.',
   'member:read_email': "Only owners and admins see members' email addresses.",
   'member:manage': 'Only owners and admins can manage this organization.',
@@ -96,12 +106,18 @@ const refusals: { [A in Action]: string } = {
   'member:remove_owner': 'Only owners can remove an owner.',
   'project:create': 'Guests cannot create projects.',
   'project:read': 'You do not have access to this resource.',
+  'project:update': 'Only owners and admins can rename or archive projects.',
   'security_event:read_all': 'Only platform admins can read every security event.',
+  'platform:admin': 'Not found.',
 };
 
-/** `can`, or the error to answer: 404 for a non-member (hides that it exists), 403 for a member the rule refuses. */
+/**
+ * `can`, or the error to answer: 404 for a non-member (hides that it exists), 403 for a member the
+ * rule refuses. The admin console answers 404 to everyone but platform admins: it does not exist for them.
+ */
 export function authorize<A extends Action>(actor: ActorOf<A>, action: A, resource: ResourceOf<A>): void {
   if (isOrganizationAction(action) && (actor as Actor).role === null)
-    throw AppError.notFound(action === 'project:read' ? 'Project' : 'Organization');
+    throw AppError.notFound(action === 'project:read' || action === 'project:update' ? 'Project' : 'Organization');
+  if (action === 'platform:admin' && !can(actor, action, resource)) throw AppError.notFound('Route');
   if (!can(actor, action, resource)) throw AppError.forbidden(refusals[action]);
 }

@@ -12,6 +12,7 @@ import type { Config } from './config.js';
 import type { AppContext, CollabOutboxEvents } from './context.js';
 import { RateLimiter } from './limits/rate-limiter.js';
 import { compactionPlugin } from './plugins/compaction.js';
+import { trashPlugin } from './plugins/trash.js';
 import { documentActivityPlugin } from './plugins/document-activity.js';
 import { membershipPlugin } from './plugins/membership.js';
 import { collabMetricsPlugin } from './plugins/metrics.js';
@@ -48,6 +49,7 @@ export async function buildApp(config: Config, { logger = true }: BuildOptions =
   await app.register(documentActivityPlugin, { config });
   await app.register(roomRelayPlugin, { config });
   await app.register(compactionPlugin, { config });
+  await app.register(trashPlugin, { config });
   await app.register(updateWriterPlugin, { config });
   await app.register(roomsPlugin, { config });
   await app.register(projectAccessPlugin, { config });

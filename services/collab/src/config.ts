@@ -49,6 +49,12 @@ export interface Config extends BaseConfig {
   versionCreatesPerMinute: number;
   /** Restores of one document a minute; beyond, 429. */
   restoresPerMinute: number;
+  /** Days a deleted document stays restorable in its project's trash before the purge job deletes it. */
+  trashDays: number;
+  /** How often the purge job runs. */
+  trashPurgeEverySeconds: number;
+  /** Run the purge job's worker in this process (on by default; off for API-only instances). */
+  trashPurgeWorker: boolean;
 }
 
 /** The only reader of process.env in this service. */
@@ -81,6 +87,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     commentWritesPerMinute: reader.int('COLLAB_COMMENT_WRITES_PER_MINUTE', 60, { min: 1 }),
     versionCreatesPerMinute: reader.int('COLLAB_VERSION_CREATES_PER_MINUTE', 20, { min: 1 }),
     restoresPerMinute: reader.int('COLLAB_RESTORES_PER_MINUTE', 10, { min: 1 }),
+    trashDays: reader.int('COLLAB_TRASH_DAYS', 30, { min: 0 }),
+    trashPurgeEverySeconds: reader.int('COLLAB_TRASH_PURGE_EVERY_SECONDS', 3600, { min: 1 }),
+    trashPurgeWorker: reader.bool('COLLAB_TRASH_PURGE_WORKER', true),
   };
   reader.done();
   return config;

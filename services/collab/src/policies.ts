@@ -38,6 +38,10 @@ export interface Resources {
   /** Rename it, send updates over the WebSocket, save or restore a version. */
   'document.edit': DocumentResource;
   'document.delete': DocumentResource;
+  /** See the project's trash. */
+  'document.list_trash': ProjectResource;
+  /** Take it out of the trash. */
+  'document.restore': DocumentResource;
   /** List a document's comment threads (guests too). */
   'comment.read': DocumentResource;
   /** Open a thread, reply, resolve or reopen: the document's writers (guests read only, as in the document). */
@@ -60,6 +64,9 @@ const rules: { [A in Action]: (actor: Actor, resource: Resources[A]) => boolean 
   // Guests cannot be admins, so `writer` only matters for a guest who created a document before a downgrade.
   'document.delete': (actor, { createdBy }) =>
     writer(actor) && (createdBy === actor.id || (actor.role !== null && canManageMembers(actor.role))),
+  // Restoring undoes a deletion and loses nothing, so anyone who may edit may do it (as in Notion).
+  'document.list_trash': writer,
+  'document.restore': writer,
   'comment.read': member,
   'comment.write': writer,
   'comment.delete': (actor, { authorId }) =>
@@ -86,6 +93,8 @@ const refusals: { [A in Action]: { hidden: string; forbidden?: (role: Role) => s
     hidden: 'Document',
     forbidden: (role) => (canWrite(role) ? 'Only the creator or an organization admin can delete this document.' : readOnly),
   },
+  'document.list_trash': { hidden: 'Project', forbidden: () => 'Guests cannot see the trash.' },
+  'document.restore': { hidden: 'Document', forbidden: () => readOnly },
   'comment.read': { hidden: 'Document' },
   'comment.write': { hidden: 'Document', forbidden: () => 'Guests can read comments but not write them.' },
   'comment.delete': {

@@ -85,7 +85,7 @@ describe('document routes', () => {
     expect((await http.as(f.owner).post(`/api/documents/${f.documentId}/versions/${randomUUID()}/restore`)).status).toBe(404);
   });
 
-  it('renames (writers) and deletes (creator or admin), closing open sockets with 4403', async () => {
+  it('renames (writers) and deletes (creator or admin) into the trash, closing open sockets with 4403', async () => {
     const member = await people(auth).user();
     await people(auth).member(f.organizationId, member, 'member');
     const { id: docId } = await createDocument(db, { projectId: f.projectId, createdBy: member.id, title: 'Doomed' });
@@ -108,7 +108,10 @@ describe('document routes', () => {
     expect((await closed).code).toBe(4403);
     expect((await http.as(member).get(`/api/documents/${docId}`)).status).toBe(404);
     expect((await http.as(member).get(`/api/documents/${docId}/versions`)).status).toBe(404);
-    expect((await db.selectFrom('collab.document_updates').select('id').where('document_id', '=', docId).execute()).length).toBe(0);
+    // In the trash (see trash.test.ts), its content kept until the purge.
+    expect((await db.selectFrom('collab.documents').select('deleted_by').where('id', '=', docId).executeTakeFirst())?.deleted_by).toBe(
+      member.id,
+    );
   });
 
   it('saves named versions and restores one live to connected clients', async () => {

@@ -32,14 +32,14 @@ describe('document.deleted through collab.outbox', () => {
     await auth?.close();
   });
 
-  it('a deletion committed with its event closes the open room 4403 from the stream alone (no room relay message)', async () => {
+  it('a move to the trash committed with its event closes the open room 4403 from the stream alone (no room relay message)', async () => {
     const { id: documentId } = await createDocument(collab.app.db, { projectId: f.projectId, createdBy: f.owner.id, title: 'Doomed' });
     const ws = await admitted(rawSocket(collab.wsUrl, documentId, f.owner.accessToken));
     const closed = closeCode(ws);
     // What `remove` commits, as another instance would, without the fast relay message.
     const outbox = createOutbox<CollabOutboxEvents>('collab', collab.config.redisPrefix);
     await collab.app.db.transaction().execute(async (trx) => {
-      await documents.remove(trx, documentId);
+      await documents.moveToTrash(trx, documentId, f.owner.id);
       await outbox.add(trx, 'document.deleted', { documentId, projectId: f.projectId });
     });
     expect(await closed).toBe(CollabCloseCodes.forbidden);

@@ -31,6 +31,7 @@ import { notificationRoutes } from './routes/notifications.js';
 import { notificationPreferenceRoutes } from './routes/notification-preferences.js';
 import { internalRoutes } from './routes/internal.js';
 import { digestPlugin } from './jobs/digest.js';
+import { conversationPinRoutes, messagePinRoutes } from './routes/pins.js';
 import { UserDirectory } from './users/directory.js';
 
 export interface BuildOptions {
@@ -99,6 +100,8 @@ export async function buildApp(config: Config, { logger = true, verify }: BuildO
   await app.register(conversationRoutes, { prefix: '/api/conversations', ctx });
   await app.register(conversationMessageRoutes, { prefix: '/api/conversations', ctx });
   await app.register(messageRoutes, { prefix: '/api/messages', ctx });
+  await app.register(conversationPinRoutes, { prefix: '/api/conversations', ctx });
+  await app.register(messagePinRoutes, { prefix: '/api/messages', ctx });
   await app.register(notificationRoutes, { prefix: '/api/notifications', ctx });
   await app.register(fileRoutes, { prefix: '/api/files', ctx });
   // people: notification preferences, the export's internal routes and the email digest.

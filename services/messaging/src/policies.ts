@@ -18,6 +18,12 @@ export interface Resources {
   'conversation.add_members': Pick<ConversationRow, 'type'>;
   /** `userId`: who is being removed (the caller themselves when leaving). */
   'conversation.remove_member': { userId: string };
+  /** Any member renames a group (the room hears it); only groups have a name to change by hand. */
+  'conversation.rename': Pick<ConversationRow, 'type'>;
+  /** One's own mute and archive. */
+  'conversation.settings': Pick<ConversationRow, 'type'>;
+  /** Pin or unpin a message in one's conversation (any member, guests included). */
+  'message.pin': { authorId: string };
   'message.read': { authorId: string };
   'message.edit': { authorId: string };
   'message.delete': { authorId: string };
@@ -34,6 +40,9 @@ const rules: { [A in Action]: (actor: Actor, resource: Resources[A]) => boolean 
   'conversation.read': member,
   'conversation.add_members': (actor) => actor.role === 'admin',
   'conversation.remove_member': (actor, { userId }) => actor.role === 'admin' || (member(actor) && userId === actor.id),
+  'conversation.rename': member,
+  'conversation.settings': member,
+  'message.pin': member,
   'message.read': member,
   'message.edit': (actor, { authorId }) => member(actor) && authorId === actor.id,
   'message.delete': (actor, { authorId }) => actor.role === 'admin' || (member(actor) && authorId === actor.id),
@@ -54,6 +63,9 @@ const refusals: { [A in Action]: { hidden: string } & { forbidden?: string } } =
   'conversation.read': { hidden: 'Conversation' },
   'conversation.add_members': { hidden: 'Conversation', forbidden: 'Only the conversation admins can add members.' },
   'conversation.remove_member': { hidden: 'Conversation', forbidden: 'Only the conversation admins can remove members.' },
+  'conversation.rename': { hidden: 'Conversation' },
+  'conversation.settings': { hidden: 'Conversation' },
+  'message.pin': { hidden: 'Message' },
   'message.read': { hidden: 'Message' },
   'message.edit': { hidden: 'Message', forbidden: 'Only the author can edit a message.' },
   'message.delete': { hidden: 'Message', forbidden: 'Only the author or a conversation admin can delete a message.' },

@@ -5,7 +5,7 @@ import { useResource } from '../api/use-resource.js';
 import { formatDate } from '../orgs/project-page.js';
 import { describeAgent } from './sessions-section.js';
 
-const labels: Record<SecurityEventType, string> = {
+export const securityEventLabels: Record<SecurityEventType, string> = {
   signup: 'Account created',
   login_succeeded: 'Signed in',
   login_failed: 'Failed sign-in',
@@ -36,8 +36,14 @@ const labels: Record<SecurityEventType, string> = {
   anomaly_rapid_refresh: 'Unusually frequent session refreshes',
   anomaly_request_burst: 'Unusual burst of requests',
   new_device: 'Sign-in from a new device',
+  // workspace/admin
+  account_disabled: 'Account disabled by an administrator',
+  account_enabled: 'Account enabled by an administrator',
+  signed_out_by_admin: 'Signed out everywhere by an administrator',
+  platform_admin_granted: 'Made a platform administrator',
+  organization_deleted: 'Organization deleted',
 };
-const labelOf = (type: string) => labels[type as SecurityEventType] ?? type.replace(/[_.]/g, ' ');
+export const labelOf = (type: string) => securityEventLabels[type as SecurityEventType] ?? type.replace(/[_.]/g, ' ');
 
 /** The account's security log (newest first) as a table, filtered by event type on the server. */
 export function SecurityEvents() {
@@ -54,7 +60,7 @@ export function SecurityEvents() {
             <option value="">All activity</option>
             {SecurityEventTypes.map((t) => (
               <option key={t} value={t}>
-                {labels[t]}
+                {securityEventLabels[t]}
               </option>
             ))}
           </select>

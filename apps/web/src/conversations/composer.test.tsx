@@ -15,13 +15,19 @@ const member = (userId: string, name: string): ConversationMember => ({
   joinedAt: '2026-01-01T00:00:00Z',
 });
 
-function setup() {
+function setup(draftKey?: string) {
   const onSend = vi.fn();
   const onTyping = vi.fn();
   const api = new ApiClient((async () => new Response(null, { status: 500 })) as typeof fetch, null);
   render(
     <ApiContext value={api}>
-      <Composer label="Message" members={[member('u2', 'Bea Curie'), member('u3', 'Ben Stone')]} onSend={onSend} onTyping={onTyping} />
+      <Composer
+        label="Message"
+        members={[member('u2', 'Bea Curie'), member('u3', 'Ben Stone')]}
+        onSend={onSend}
+        onTyping={onTyping}
+        draftKey={draftKey}
+      />
     </ApiContext>,
   );
   const box = screen.getByRole('textbox', { name: 'Message' }) as HTMLTextAreaElement;
@@ -70,5 +76,21 @@ describe('Composer', () => {
     expect(onTyping.mock.calls).toEqual([[true]]);
     fireEvent.keyDown(box, { key: 'Enter' });
     expect(onTyping.mock.calls).toEqual([[true], [false]]);
+  });
+
+  it('keeps the unsent text as a draft across a remount (a reload) and forgets it once sent', () => {
+    localStorage.clear();
+    const first = setup('flux.draft:u1:c1');
+    first.type('half **written**');
+    expect(localStorage.getItem('flux.draft:u1:c1')).toBe('half **written**');
+    cleanup();
+    const second = setup('flux.draft:u1:c1');
+    expect(second.box.value).toBe('half **written**');
+    fireEvent.keyDown(second.box, { key: 'Enter' });
+    expect(second.onSend).toHaveBeenCalledWith('half **written**', []);
+    expect(localStorage.getItem('flux.draft:u1:c1')).toBeNull();
+    cleanup();
+    // Another conversation has its own (empty) draft.
+    expect(setup('flux.draft:u1:c2').box.value).toBe('');
   });
 });

@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
 import { useApi } from '../api/api-context.js';
 import { ApiError } from '../api/errors.js';
+import { loadDraft, saveDraft } from './drafts.js';
 import { mentionQuery, mentionToken } from './mentions.js';
 import type { Attachment, ConversationMember } from './types.js';
 
@@ -17,13 +18,15 @@ interface Props {
   members: ConversationMember[];
   onSend: (content: string, attachments: Attachment[]) => void;
   onTyping: (isTyping: boolean) => void;
+  /** Where the unsent text is kept across reloads (drafts.ts); none: not kept. */
+  draftKey?: string;
 }
 
 /** Enter sends, Shift+Enter breaks the line; @ suggests people; files by picker or drag and drop. */
-export function Composer({ label, members, onSend, onTyping }: Props) {
+export function Composer({ label, members, onSend, onTyping, draftKey }: Props) {
   const api = useApi();
   const id = useId();
-  const [text, setText] = useState('');
+  const [text, setText] = useState(() => (draftKey ? loadDraft(draftKey) : ''));
   const [caret, setCaret] = useState(0);
   const [highlight, setHighlight] = useState(0);
   const [uploads, setUploads] = useState<Upload[]>([]);
@@ -37,6 +40,9 @@ export function Composer({ label, members, onSend, onTyping }: Props) {
     query === null ? [] : members.filter((m) => (m.name ?? '').toLowerCase().includes(query.text.toLowerCase())).slice(0, 6);
 
   useEffect(() => () => clearTimeout(typingTimer.current), []);
+  useEffect(() => {
+    if (draftKey) saveDraft(draftKey, text);
+  }, [draftKey, text]);
 
   const stopTyping = () => {
     clearTimeout(typingTimer.current);

@@ -1,18 +1,42 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useApi } from '../api/api-context.js';
 import { useUser } from '../auth/auth-context.js';
 import { Composer } from './composer.js';
 import { conversationTitle } from './conversation-title.js';
+import { draftKey } from './drafts.js';
+import { MembersPanel } from './members-panel.js';
 import { MessageItem, PendingItem } from './message-item.js';
 import { useMessaging } from './messaging-context.js';
+import { PinsPanel } from './pins-panel.js';
 import { useConversation } from './use-conversation.js';
-import type { Message } from './types.js';
+import { usePins } from './use-pins.js';
+import type { Conversation, Message } from './types.js';
+import './messages-features.css';
 
 export function ConversationView({ conversationId }: { conversationId: string }) {
   const me = useUser();
-  const { conversations, presence } = useMessaging();
+  const api = useApi();
+  const { conversations, presence, patchConversation } = useMessaging();
   const conversation = conversations.find((c) => c.id === conversationId);
   const chat = useConversation(conversationId);
+  const pins = usePins(conversationId);
   const [threadId, setThreadId] = useState<string | null>(null);
+  // One side panel at a time: a thread (threadId), the pins or the members.
+  const [panel, setPanel] = useState<'pins' | 'members' | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const togglePanel = (next: 'pins' | 'members') => {
+    setThreadId(null);
+    setPanel((open) => (open === next ? null : next));
+  };
+  /** Mute or archive for me; my other tabs hear it from the server. */
+  const changeSettings = (body: { muted?: boolean; archived?: boolean }) => {
+    setActionError(null);
+    api
+      .request<Conversation>('PUT', `/api/conversations/${conversationId}/settings`, { body })
+      .then((updated) => patchConversation(conversationId, { muted: updated.muted, archived: updated.archived }))
+      .catch((caught: unknown) => setActionError(caught instanceof Error ? caught.message : 'That did not work.'));
+  };
+  const togglePin = (id: string) => (pins.pinnedIds.has(id) ? pins.unpin(id) : pins.pin(id));
   const scroller = useRef<HTMLDivElement>(null);
   const topSentinel = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
@@ -69,7 +93,43 @@ export function ConversationView({ conversationId }: { conversationId: string })
   return (
     <section className="conversation-view" aria-label={conversation ? conversationTitle(conversation, me.id) : 'Conversation'}>
       <header className="pane-head">
-        <h2 className="truncate">{conversation ? conversationTitle(conversation, me.id) : 'Conversation'}</h2>
+        <h2 className="truncate">
+          {conversation ? conversationTitle(conversation, me.id) : 'Conversation'}
+          {conversation?.muted && <span className="muted small muted-label"> (muted)</span>}
+        </h2>
+        {conversation && (
+          <div className="conversation-actions">
+            <button type="button" className="button link small" aria-expanded={panel === 'pins'} onClick={() => togglePanel('pins')}>
+              Pinned{pins.pins.length > 0 ? ` (${pins.pins.length})` : ''}
+            </button>
+            {conversation.type === 'group' && (
+              <button
+                type="button"
+                className="button link small"
+                aria-expanded={panel === 'members'}
+                onClick={() => togglePanel('members')}
+              >
+                Members ({conversation.members.length})
+              </button>
+            )}
+            <button
+              type="button"
+              className="button link small"
+              aria-pressed={conversation.muted}
+              onClick={() => changeSettings({ muted: !conversation.muted })}
+            >
+              {conversation.muted ? 'Unmute' : 'Mute'}
+            </button>
+            <button
+              type="button"
+              className="button link small"
+              aria-pressed={conversation.archived}
+              onClick={() => changeSettings({ archived: !conversation.archived })}
+            >
+              {conversation.archived ? 'Unarchive' : 'Archive'}
+            </button>
+          </div>
+        )}
         <ul className="presence" aria-label="Members">
           {others.map((m) => (
             <li key={m.userId} title={`${m.name ?? 'Someone'} is ${presence[m.userId] ?? 'offline'}`}>
@@ -80,6 +140,11 @@ export function ConversationView({ conversationId }: { conversationId: string })
           ))}
         </ul>
       </header>
+      {actionError && (
+        <p className="field-error conversation-action-error" role="alert">
+          {actionError}
+        </p>
+      )}
       <div className="conversation-body">
         <div
           className="messages"
@@ -107,7 +172,10 @@ export function ConversationView({ conversationId }: { conversationId: string })
               mine={m.authorId === me.id}
               authorName={names.get(m.authorId) ?? 'Someone'}
               replyCount={replies(m.id).length || m.replyCount || 0}
+              pinned={pins.pinnedIds.has(m.id)}
+              onPin={() => togglePin(m.id)}
               onReply={() => {
+                setPanel(null);
                 setThreadId(m.id);
                 void chat.loadThread(m.id).catch(() => undefined);
               }}
@@ -153,11 +221,23 @@ export function ConversationView({ conversationId }: { conversationId: string })
             </div>
             <Composer
               label="Reply in thread"
+              draftKey={draftKey(me.id, conversationId, threadRoot.id)}
               members={others}
               onSend={(content, attachments) => chat.send(content, { parentId: threadRoot.id, attachments })}
               onTyping={chat.setTyping}
             />
           </aside>
+        )}
+        {!threadRoot && panel === 'pins' && (
+          <PinsPanel
+            pins={pins.pins}
+            names={names}
+            onUnpin={(id) => void pins.unpin(id).catch(() => undefined)}
+            onClose={() => setPanel(null)}
+          />
+        )}
+        {!threadRoot && panel === 'members' && conversation?.type === 'group' && (
+          <MembersPanel conversation={conversation} onClose={() => setPanel(null)} />
         )}
       </div>
       <p className="typing" aria-live="polite">
@@ -169,6 +249,7 @@ export function ConversationView({ conversationId }: { conversationId: string })
       </p>
       <Composer
         label="Message"
+        draftKey={draftKey(me.id, conversationId)}
         members={others}
         onSend={(content, attachments) => {
           stickToBottom.current = true;

@@ -22,7 +22,10 @@ export default function ConversationsPage({ params }: { params: Record<string, s
   const [creating, setCreating] = useState(false);
   const activeId = params.conversationId;
   const active = conversations.find((c) => c.id === activeId);
-  const unread = conversations.reduce((sum, c) => sum + c.unreadCount, 0);
+  // Muted conversations do not add to the title's count; archived ones wait in their own section.
+  const unread = conversations.reduce((sum, c) => sum + (c.muted ? 0 : c.unreadCount), 0);
+  const listed = conversations.filter((c) => !c.archived);
+  const archived = conversations.filter((c) => c.archived);
   useDocumentTitle(`${unread > 0 ? `(${unread}) ` : ''}${active ? conversationTitle(active, me.id) : 'Conversations'}`);
 
   return (
@@ -37,26 +40,25 @@ export default function ConversationsPage({ params }: { params: Record<string, s
         <MessageSearch />
         {creating && <NewConversation onDone={() => setCreating(false)} />}
         <ul>
-          {conversations.map((c) => (
+          {listed.map((c) => (
             <li key={c.id}>
-              <Link to={`/conversations/${c.id}`} className="conversation-item" aria-current={c.id === activeId ? 'page' : undefined}>
-                <span className="conversation-row">
-                  <strong className="truncate">{conversationTitle(c, me.id)}</strong>
-                  {c.lastMessage && <span className="muted small">{formatDate(c.lastMessage.createdAt)}</span>}
-                </span>
-                <span className="conversation-row">
-                  <span className="muted small truncate">{preview(c)}</span>
-                  {c.unreadCount > 0 && (
-                    <span className="badge" role="img" aria-label={`${c.unreadCount} unread`}>
-                      {c.unreadCount}
-                    </span>
-                  )}
-                </span>
-              </Link>
+              <ConversationLink conversation={c} active={c.id === activeId} myId={me.id} />
             </li>
           ))}
           {conversationsLoaded && conversations.length === 0 && <li className="muted empty">No conversations yet. Start one with New.</li>}
         </ul>
+        {archived.length > 0 && (
+          <details className="archived-section" open={active?.archived}>
+            <summary>Archived ({archived.length})</summary>
+            <ul aria-label="Archived conversations">
+              {archived.map((c) => (
+                <li key={c.id}>
+                  <ConversationLink conversation={c} active={c.id === activeId} myId={me.id} />
+                </li>
+              ))}
+            </ul>
+          </details>
+        )}
       </section>
       {activeId ? (
         <ConversationView key={activeId} conversationId={activeId} />
@@ -64,6 +66,30 @@ export default function ConversationsPage({ params }: { params: Record<string, s
         <section className="conversation-empty muted">Pick a conversation, or start a new one.</section>
       )}
     </div>
+  );
+}
+
+function ConversationLink({ conversation: c, active, myId }: { conversation: Conversation; active: boolean; myId: string }) {
+  return (
+    <Link
+      to={`/conversations/${c.id}`}
+      className={`conversation-item${c.muted ? ' is-muted' : ''}`}
+      aria-current={active ? 'page' : undefined}
+    >
+      <span className="conversation-row">
+        <strong className="truncate">{conversationTitle(c, myId)}</strong>
+        {c.lastMessage && <span className="muted small">{formatDate(c.lastMessage.createdAt)}</span>}
+      </span>
+      <span className="conversation-row">
+        <span className="muted small truncate">{preview(c)}</span>
+        {c.muted && <span className="visually-hidden">muted</span>}
+        {c.unreadCount > 0 && (
+          <span className={`badge${c.muted ? ' quiet' : ''}`} role="img" aria-label={`${c.unreadCount} unread`}>
+            {c.unreadCount}
+          </span>
+        )}
+      </span>
+    </Link>
   );
 }
 

@@ -40,7 +40,11 @@ export function eventToAction(server: ServerEvent, view: ConversationView): Conv
     case 'notification:new':
     case 'conversation:new':
     case 'conversation:removed':
+    case 'conversation:updated':
     case 'session:revoked':
+    // Pins are the open view's pins list's (use-pins.ts), not its messages'.
+    case 'message:pinned':
+    case 'message:unpinned':
       return null;
   }
 }

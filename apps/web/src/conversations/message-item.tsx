@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { formatDate } from '../orgs/project-page.js';
 import { AttachmentView } from './attachment-view.js';
+import { MessageMarkdown } from './markdown.js';
 import type { PendingMessage } from './message-store.js';
 import type { Message } from './types.js';
 
@@ -17,9 +18,25 @@ interface Props {
   onEdit: (content: string) => Promise<void>;
   onDelete: () => Promise<void>;
   onReact: (emoji: string) => Promise<void>;
+  /** Pinned in its conversation; `onPin` toggles it (absent: no pin button). */
+  pinned?: boolean;
+  onPin?: () => Promise<void>;
 }
 
-export function MessageItem({ message, mine, authorName, myId, replyCount = 0, readBy, onReply, onEdit, onDelete, onReact }: Props) {
+export function MessageItem({
+  message,
+  mine,
+  authorName,
+  myId,
+  replyCount = 0,
+  readBy,
+  onReply,
+  onEdit,
+  onDelete,
+  onReact,
+  pinned = false,
+  onPin,
+}: Props) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(message.content);
   const [error, setError] = useState<string | null>(null);
@@ -41,13 +58,19 @@ export function MessageItem({ message, mine, authorName, myId, replyCount = 0, r
   };
 
   return (
-    <article className={`message${mine ? ' mine' : ''}`} data-testid="message" data-seq={message.seq}>
+    <article
+      className={`message${mine ? ' mine' : ''}${pinned && !deleted ? ' pinned' : ''}`}
+      data-testid="message"
+      data-seq={message.seq}
+      data-pinned={pinned && !deleted ? 'true' : undefined}
+    >
       <header className="message-head">
         <strong>{authorName}</strong>
         <time dateTime={message.createdAt} className="muted small">
           {formatDate(message.createdAt)}
         </time>
         {message.editedAt && !deleted && <span className="muted small">(edited)</span>}
+        {pinned && !deleted && <span className="pin-badge small">Pinned</span>}
       </header>
       {deleted ? (
         <p className="muted deleted">This message was deleted.</p>
@@ -88,7 +111,7 @@ export function MessageItem({ message, mine, authorName, myId, replyCount = 0, r
           </div>
         </form>
       ) : (
-        <p className="message-content">{renderContent(message.content)}</p>
+        <MessageMarkdown content={message.content} />
       )}
       {!deleted && message.attachments && message.attachments.length > 0 && (
         <ul className="attachments">
@@ -142,6 +165,11 @@ export function MessageItem({ message, mine, authorName, myId, replyCount = 0, r
                 {replyCount > 0 ? `${replyCount} ${replyCount === 1 ? 'reply' : 'replies'}` : 'Reply'}
               </button>
             )}
+            {onPin && (
+              <button type="button" className="button link small" aria-pressed={pinned} onClick={() => run(onPin)}>
+                {pinned ? 'Unpin' : 'Pin'}
+              </button>
+            )}
             {mine && (
               <>
                 <button
@@ -183,7 +211,7 @@ export function PendingItem({ pending, authorName, onRetry }: { pending: Pending
         <strong>{authorName}</strong>
         <span className="muted small">{pending.status === 'sending' ? 'Sending…' : 'Not sent'}</span>
       </header>
-      <p className="message-content">{renderContent(pending.content)}</p>
+      <MessageMarkdown content={pending.content} />
       {pending.status === 'failed' && (
         <p className="field-error" role="alert">
           {pending.error}{' '}
@@ -193,19 +221,5 @@ export function PendingItem({ pending, authorName, onRetry }: { pending: Pending
         </p>
       )}
     </article>
-  );
-}
-
-/** Highlights @mentions; everything else stays text (React escapes it). */
-function renderContent(content: string): ReactNode[] {
-  return content.split(/(@[\p{L}\p{N}_.-]+)/u).map((part, i) =>
-    part.startsWith('@') ? (
-      // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one string, rebuilt together; position is their identity
-      <mark key={i} className="mention">
-        {part}
-      </mark>
-    ) : (
-      part
-    ),
   );
 }

@@ -30,6 +30,8 @@ interface Messaging {
   setActiveConversation: (id: string | null) => void;
   markRead: (conversationId: string, seq: number) => void;
   reloadConversations: () => void;
+  /** Applies a change the server answered (rename, mute, archive, members) before its live event arrives. */
+  patchConversation: (id: string, fields: Partial<Conversation>) => void;
   /** What each open view has seen, so a reconnect asks only for what it missed. */
   reportSeq: (conversationId: string, seq: number) => void;
 }
@@ -59,6 +61,11 @@ export function MessagingProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const { reload: reloadList, mutate: mutateList } = list;
+  const patchConversation = useCallback(
+    (id: string, fields: Partial<Conversation>) =>
+      mutateList((current) => current && { ...current, items: current.items.map((c) => (c.id === id ? { ...c, ...fields } : c)) }),
+    [mutateList],
+  );
 
   // Reads the list as last rendered: the socket handlers are set up once per session.
   const onMessage = useEffectEvent((message: Message) => {
@@ -77,7 +84,8 @@ export function MessagingProvider({ children }: { children: ReactNode }) {
         if (c.lastMessage && c.lastMessage.seq >= message.seq) return c;
         const mine = message.authorId === user?.id;
         const unread = mine || activeId.current === c.id ? c.unreadCount : c.unreadCount + 1;
-        return { ...c, lastMessage: message, unreadCount: unread };
+        // A new message brings an archived conversation back to the list, unless it is muted (as the server says).
+        return { ...c, lastMessage: message, unreadCount: unread, archived: c.archived && c.muted };
       });
       return { ...current, items: sortByActivity(items) };
     });
@@ -183,6 +191,13 @@ export function MessagingProvider({ children }: { children: ReactNode }) {
         emitLocal({ event: 'session:revoked', payload });
         onRevoked();
       },
+      // Renamed, members changed (to the room), or my own mute / archive from another tab (to me).
+      'conversation:updated': (payload) => {
+        emitLocal({ event: 'conversation:updated', payload });
+        patchConversation(payload.id, payload);
+      },
+      'message:pinned': (payload) => emitLocal({ event: 'message:pinned', payload }),
+      'message:unpinned': (payload) => emitLocal({ event: 'message:unpinned', payload }),
     } satisfies ServerToClientEvents;
     for (const event of Object.keys(handlers) as (keyof ServerToClientEvents)[]) s.on(event, handlers[event]);
     setSocket(s);
@@ -192,7 +207,7 @@ export function MessagingProvider({ children }: { children: ReactNode }) {
       setSocket(null);
       setConnected(false);
     };
-  }, [hasToken, api, emitLocal, noteSeen, reloadList, mutateList]);
+  }, [hasToken, api, emitLocal, noteSeen, reloadList, mutateList, patchConversation]);
 
   // Seed what has been seen with the list's last messages, so sync covers conversations not open.
   useEffect(() => {
@@ -240,8 +255,21 @@ export function MessagingProvider({ children }: { children: ReactNode }) {
       markRead,
       reloadConversations: list.reload,
       reportSeq,
+      patchConversation,
     }),
-    [socket, connected, wasConnected, list.data, list.reload, presence, markRead, listen, setActiveConversation, reportSeq],
+    [
+      socket,
+      connected,
+      wasConnected,
+      list.data,
+      list.reload,
+      presence,
+      markRead,
+      listen,
+      setActiveConversation,
+      reportSeq,
+      patchConversation,
+    ],
   );
   return <MessagingContext.Provider value={value}>{children}</MessagingContext.Provider>;
 }

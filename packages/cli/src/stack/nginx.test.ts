@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serviceRegistry } from '@flux/shared/registry';
 import { afterAll, describe, expect, it } from 'vitest';
-import { nginxLimitsFromEnv, renderNginxConfig, testNginxConfig, upstreamsFromEnv, writeNginxConfig } from './nginx.js';
+import { repoRoot } from '../paths.js';
+import { hardFileLimit, nginxLimitsFromEnv, renderNginxConfig, testNginxConfig, upstreamsFromEnv, writeNginxConfig } from './nginx.js';
 
 const nginx = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
 const dir = mkdtempSync(join(tmpdir(), 'flux-nginx-test-'));
@@ -29,6 +30,34 @@ describe('nginx rendering from the registry', () => {
     expect(text).toMatch(/upstream messaging \{\s*least_conn;/);
     expect(text).toContain('listen 127.0.0.1:18080;');
     expect(text).not.toContain('/api/auth/dev/');
+  });
+
+  it('passes the client address and request id on WebSocket upgrades too (a location with its own proxy headers inherits none)', () => {
+    const text = renderNginxConfig({ prefix: join(dir, 'headers'), port: 18080, upstreams: upstreamsFromEnv({}) });
+    for (const path of serviceRegistry.flatMap((s) => s.websockets)) {
+      const block = text.slice(text.indexOf(`location ^~ ${path} {`));
+      expect(block.slice(0, block.indexOf('}'))).toMatch(/include \S+\/proxy-headers\.conf;\s*proxy_set_header Upgrade/);
+    }
+    expect(readFileSync(join(repoRoot, 'infra/nginx/proxy-headers.conf'), 'utf8')).toContain(
+      'proxy_set_header X-Forwarded-For $remote_addr;',
+    );
+  });
+
+  it('sizes workers by the file limit: each worker may open as many files as the host allows, and FLUX_NGINX_WORKERS* override', () => {
+    const hard = hardFileLimit();
+    const text = renderNginxConfig({ prefix: join(dir, 'workers'), port: 18080, upstreams: upstreamsFromEnv({}) });
+    expect(text).toContain(`worker_processes ${Math.max(4, availableParallelism())};`);
+    if (hard !== undefined) {
+      const connections = Math.min(32_768, hard - 256);
+      expect(text).toContain(`worker_connections ${connections};`);
+      expect(text).toContain(`worker_rlimit_nofile ${Math.min(hard, connections + 256)};`);
+    }
+    const limits = nginxLimitsFromEnv({ FLUX_NGINX_WORKERS: '3', FLUX_NGINX_WORKER_CONNECTIONS: '1000' });
+    const set = renderNginxConfig({ prefix: join(dir, 'workers'), port: 18080, upstreams: upstreamsFromEnv({}), limits });
+    expect(set).toContain('worker_processes 3;');
+    expect(set).toContain('worker_connections 1000;');
+    expect(set).toContain('worker_rlimit_nofile 1256;');
+    expect(() => nginxLimitsFromEnv({ FLUX_NGINX_WORKERS: '65' })).toThrow(/FLUX_NGINX_WORKERS must be an integer from 1 to 64/);
   });
 
   it('limits the credential paths and the upgrade paths per address with the FLUX_NGINX_* settings, answering 429 with Retry-After', async () => {

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type RegisteredService, type ServiceEntry, serviceAddresses, serviceRegistry } from '@flux/shared/registry';
 import { run } from '../exec.js';
@@ -33,6 +34,10 @@ export interface NginxLimits {
   upgradeBurst: number;
   /** concurrent Socket.IO / collab connections (the services cap sockets per user and address too) */
   upgradeConnections: number;
+  /** nginx worker processes; default `defaultNginxWorkers()` */
+  workers?: number;
+  /** connections per worker (a proxied WebSocket holds two); default from the file limit, `nginxFileLimits()` */
+  workerConnections?: number;
 }
 
 /** Generous: an office behind one address signing in together, a browser reconnecting its sockets. */
@@ -52,6 +57,8 @@ const limitSettings: Record<keyof NginxLimits, string> = {
   upgradeRate: 'FLUX_NGINX_UPGRADE_RATE',
   upgradeBurst: 'FLUX_NGINX_UPGRADE_BURST',
   upgradeConnections: 'FLUX_NGINX_UPGRADE_CONNECTIONS',
+  workers: 'FLUX_NGINX_WORKERS',
+  workerConnections: 'FLUX_NGINX_WORKER_CONNECTIONS',
 };
 
 /** The limits from `FLUX_NGINX_*` (positive integers; nginx refuses a connection cap of 65536 or more). */
@@ -60,11 +67,46 @@ export function nginxLimitsFromEnv(env: Record<string, string | undefined>): Ngi
   for (const [key, name] of Object.entries(limitSettings) as [keyof NginxLimits, string][]) {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
-    const max = key.endsWith('Connections') ? 65_535 : 999_999_999;
+    const max = key === 'workers' ? 64 : key.endsWith('Connections') ? 65_535 : 999_999_999;
     if (!/^[1-9]\d*$/.test(raw) || Number(raw) > max) throw new Error(`${name} must be an integer from 1 to ${max} (got "${raw}")`);
     limits[key] = Number(raw);
   }
   return limits;
+}
+
+/**
+ * The open-file limit a process started from here may raise itself to (the hard RLIMIT_NOFILE,
+ * which nginx's workers inherit), read from /proc; undefined where there is no /proc.
+ */
+export function hardFileLimit(): number | undefined {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
+    const hard = line?.split(/\s{2,}/)[2];
+    return hard === 'unlimited' ? 1_048_576 : hard ? Number(hard) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Files a worker keeps beyond its connections: logs, and static files being sent. */
+const WORKER_FILE_RESERVE = 256;
+/** Each connection slot costs a worker ~0.5 KB up front, used or not: no more than this many. */
+const MAX_WORKER_CONNECTIONS = 32_768;
+
+/**
+ * At least four workers even on a small host: a worker's connections are bounded by the per-process
+ * file limit, and with two cores and a 20,000-file limit two workers could proxy fewer than 20,000
+ * WebSockets (two connections each). Idle connections cost a worker no CPU.
+ */
+export const defaultNginxWorkers = (): number => Math.max(4, availableParallelism());
+
+/** Each worker's file limit and connections: as many as the host's hard file limit allows. */
+export function nginxFileLimits(workerConnections?: number): { rlimit: number; connections: number } {
+  const hard = hardFileLimit() ?? 4096 + WORKER_FILE_RESERVE;
+  const connections = workerConnections ?? Math.min(MAX_WORKER_CONNECTIONS, hard - WORKER_FILE_RESERVE);
+  return { rlimit: Math.min(hard, connections + WORKER_FILE_RESERVE), connections };
 }
 
 /** Where passwords, codes and refresh tokens are tried: each guess costs the guesser a slot. */
@@ -129,6 +171,7 @@ export function renderNginxConfig(options: NginxOptions): string {
     ),
   );
   const limits = options.limits ?? defaultNginxLimits;
+  const files = nginxFileLimits(limits.workerConnections);
   const auth = serviceRegistry.find((service) => service.routes.some((route) => route.prefix.startsWith('/api/auth')));
   if (!auth) throw new Error('no registered service serves /api/auth');
   const credentialRoutes = credentialPaths.map(
@@ -144,6 +187,7 @@ export function renderNginxConfig(options: NginxOptions): string {
       limit_req zone=flux_upgrade burst=${limits.upgradeBurst} nodelay;
       limit_conn flux_upgrade_conn ${limits.upgradeConnections};
       proxy_pass http://${service.name};
+      include ${confDir}/proxy-headers.conf;
       proxy_set_header Upgrade $http_upgrade;
       proxy_set_header Connection $connection_upgrade;
       proxy_read_timeout 120s;
@@ -169,6 +213,9 @@ export function renderNginxConfig(options: NginxOptions): string {
     WEBSOCKETS: websockets.join('\n'),
     DEVELOPMENT_ROUTES: development.join(''),
     CREDENTIAL_ROUTES: credentialRoutes.join('\n'),
+    WORKER_PROCESSES: String(limits.workers ?? defaultNginxWorkers()),
+    WORKER_CONNECTIONS: String(files.connections),
+    WORKER_RLIMIT_NOFILE: String(files.rlimit),
     AUTH_RATE: String(limits.authRate),
     UPGRADE_RATE: String(limits.upgradeRate),
     // When the slowest of the two rates frees the next slot (a refused socket or guess may retry then).

@@ -1,5 +1,6 @@
 import type { Caller } from '@flux/server-kit';
 import { AppError, type LoginBody, type PublicUser, type SignupBody } from '@flux/shared';
+import { claimFirstAdmin } from '../admin/repository.js';
 import type { AppContext } from '../context.js';
 import { recordSecurityEvent, type RequestMeta } from '../security/events.js';
 import { clearLoginFailures, noteAccountFromIp, recordLoginFailure, reserveLoginAttempt } from '../security/limits.js';
@@ -40,6 +41,7 @@ export async function signup(ctx: AppContext, body: SignupBody, meta: RequestMet
   const { user, verifyToken } = await ctx.db.transaction().execute(async (trx) => {
     const user = await insertUser(trx, { email, name, password_hash: passwordHash });
     if (!user) throw AppError.conflict('email_taken', 'An account with this email already exists.');
+    if (await claimFirstAdmin(trx, user.id)) ctx.log.info({ userId: user.id }, 'first account of this install: platform admin');
     const verifyToken = await issueEmailToken(trx, user.id, 'verify_email', VERIFY_TTL_SECONDS);
     await recordSecurityEvent(ctx, trx, { type: 'signup', userId: user.id, meta });
     return { user, verifyToken };

@@ -20,6 +20,9 @@ export interface UsersTable {
   /** people (0006): scheduled for deletion at; erased (a tombstone) at. */
   deletion_requested_at: Generated<Date | null>;
   deleted_at: Generated<Date | null>;
+  /** workspace (0007): a platform admin disabled the account (it cannot sign in). */
+  disabled_at: Generated<Date | null>;
+  disabled_by: Generated<string | null>;
 }
 
 /** people (0006): the avatar, resized and re-encoded once on upload. */
@@ -128,6 +131,14 @@ export interface ProjectsTable {
   created_by: string | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
+  /** workspace (0007) */
+  archived_at: Generated<Date | null>;
+}
+
+/** workspace (0007): one row; whether the next account to sign up becomes a platform admin. */
+export interface PlatformSettingsTable {
+  singleton: Generated<boolean>;
+  first_account_admin: boolean;
 }
 
 export interface SecurityEventsTable {
@@ -163,6 +174,7 @@ export interface Database {
   'auth.security_events': SecurityEventsTable;
   'auth.known_devices': KnownDevicesTable;
   'auth.user_avatars': UserAvatarsTable;
+  'auth.platform_settings': PlatformSettingsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

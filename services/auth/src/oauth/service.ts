@@ -4,6 +4,7 @@ import { normaliseEmail } from '../accounts/email.js';
 import { findUserByEmail, findUserById, insertUser } from '../accounts/repository.js';
 import { checkSecondFactor } from '../accounts/mfa.js';
 import { checkPassword } from '../accounts/service.js';
+import { claimFirstAdmin } from '../admin/repository.js';
 import type { AppContext } from '../context.js';
 import type { UserRow } from '../db/database.js';
 import { recordSecurityEvent, type RequestMeta } from '../security/events.js';
@@ -131,6 +132,7 @@ async function createAccount(ctx: AppContext, provider: string, identity: Identi
       email_verified_at: new Date(),
     });
     if (!user) throw AppError.conflict('email_taken', 'An account with this email was just created; try again.');
+    await claimFirstAdmin(trx, user.id);
     await linkAccount(trx, { provider, subject: identity.subject, userId: user.id, email });
     await recordSecurityEvent(ctx, trx, { type: 'signup', userId: user.id, meta, metadata: { provider } });
     return user;

@@ -69,6 +69,21 @@ export const lockOwners = async (db: DbOrTrx<Database>, organizationId: string):
       .execute()
   ).map((row) => row.user_id);
 
+/**
+ * Deletes the organization (its members, invitations and projects cascade) and returns who were
+ * members. Locking the row first makes a concurrent invitation accept or role change wait and then find nothing.
+ */
+export async function deleteOrganization(db: DbOrTrx<Database>, organizationId: string): Promise<string[]> {
+  await db.selectFrom('auth.organizations').select('id').where('id', '=', organizationId).forUpdate().execute();
+  const members = await db
+    .selectFrom('auth.organization_members')
+    .select('user_id')
+    .where('organization_id', '=', organizationId)
+    .execute();
+  await db.deleteFrom('auth.organizations').where('id', '=', organizationId).execute();
+  return members.map((row) => row.user_id);
+}
+
 export const insertMember = (db: DbOrTrx<Database>, organizationId: string, userId: string, role: Role) =>
   db
     .insertInto('auth.organization_members')

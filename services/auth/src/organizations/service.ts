@@ -7,6 +7,7 @@ import { AppError } from '@flux/shared';
 import type { AppContext } from '../context.js';
 import { pageRequest, toPage } from '../pagination.js';
 import { type Actor, authorize, can } from '../policies.js';
+import { type RequestMeta, recordSecurityEvent } from '../security/events.js';
 import { limitPerHour } from '../security/hourly-limits.js';
 import { toMember, toOrganization } from './mappers.js';
 import * as repo from './repository.js';
@@ -86,6 +87,30 @@ export async function listMembers(ctx: AppContext, caller: Caller, id: string, q
     (row) => [row.created_at, row.user_id],
     (row) => toMember(row, withEmail),
   );
+}
+
+/**
+ * Deletes an organization with its projects, members and invitations (owners, typing its name
+ * again). Every member gets `membership.changed` with `role: null` in the same transaction:
+ * messaging drops them from its project conversations, collab closes their document sockets, and
+ * every later request about its projects answers 404.
+ */
+export async function remove(ctx: AppContext, caller: Caller, id: string, confirmName: string, meta: RequestMeta): Promise<void> {
+  const { organization, actor } = await membership(ctx.db, id, caller);
+  authorize(actor, 'organization:delete', null);
+  if (confirmName.trim() !== organization.name)
+    throw new AppError('confirmation_mismatch', 400, 'Type the name of the organization exactly to delete it.', { field: 'confirmName' });
+  await ctx.db.transaction().execute(async (trx) => {
+    const members = await repo.deleteOrganization(trx, id);
+    for (const userId of members) await ctx.outbox.add(trx, 'membership.changed', { organizationId: id, userId, role: null });
+    await recordSecurityEvent(ctx, trx, {
+      type: 'organization_deleted',
+      userId: caller.id,
+      meta,
+      metadata: { organizationId: id, name: organization.name, slug: organization.slug, members: members.length },
+    });
+  });
+  ctx.log.info({ organizationId: id }, 'organization deleted');
 }
 
 /** A member row read back after a write (by an owner or admin, who see emails); it exists, since the write just succeeded. */

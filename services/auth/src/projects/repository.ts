@@ -10,6 +10,18 @@ export const insertProject = (db: DbOrTrx<Database>, values: { organizationId: s
     .returningAll()
     .executeTakeFirstOrThrow();
 
+export const updateProject = (db: DbOrTrx<Database>, id: string, values: { name?: string; archivedAt?: Date | null }) =>
+  db
+    .updateTable('auth.projects')
+    .set({
+      ...(values.name !== undefined && { name: values.name }),
+      ...(values.archivedAt !== undefined && { archived_at: values.archivedAt }),
+      updated_at: new Date(),
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+
 export const findProject = (db: DbOrTrx<Database>, id: string) =>
   db.selectFrom('auth.projects').selectAll().where('id', '=', id).executeTakeFirst();
 

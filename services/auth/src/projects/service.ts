@@ -1,5 +1,5 @@
 import type { Caller } from '@flux/server-kit';
-import { AppError, type Page, type Project, type ProjectsQuery } from '@flux/shared';
+import { AppError, type Page, type Project, type ProjectsQuery, type UpdateProject } from '@flux/shared';
 import type { AppContext } from '../context.js';
 import { findOrganizationForMember } from '../organizations/repository.js';
 import { pageRequest, toPage } from '../pagination.js';
@@ -25,6 +25,22 @@ export async function list(ctx: AppContext, caller: Caller, query: ProjectsQuery
   const page = pageRequest(query);
   const rows = await repo.listProjectsForMember(ctx.db, caller.id, query.organizationId, page);
   return toPage(rows, page.limit, (row) => [row.created_at, row.id], toProject);
+}
+
+/**
+ * Renames, archives (`archived: true`) or restores a project (owners and admins). An archived
+ * project keeps its documents and conversations; the web lists it apart, out of the sidebar.
+ */
+export async function update(ctx: AppContext, caller: Caller, id: string, body: UpdateProject): Promise<Project> {
+  const project = await repo.findProjectAccess(ctx.db, id, caller.id);
+  authorize({ id: caller.id, role: project?.role ?? null }, 'project:update', null);
+  const name = body.name?.trim();
+  if (body.name !== undefined && !name) throw AppError.validation('name', 'must not be blank');
+  const archivedAt = body.archived === undefined ? undefined : body.archived ? (project?.archived_at ?? new Date()) : null;
+  const row = await repo.updateProject(ctx.db, id, { name, archivedAt });
+  if (!row) throw AppError.notFound('Project');
+  ctx.log.info({ projectId: id, archived: row.archived_at !== null }, 'project updated');
+  return toProject(row);
 }
 
 /** Non-members get 404, never 403: another organization's projects stay invisible. */

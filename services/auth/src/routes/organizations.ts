@@ -3,6 +3,7 @@ import {
   AddMemberBody,
   CreateOrganization,
   CreateProject,
+  DeleteOrganizationBody,
   ErrorBody,
   IdParams,
   Invitation,
@@ -22,7 +23,7 @@ import type { AppContext } from '../context.js';
 import * as invitations from '../invitations/service.js';
 import * as organizations from '../organizations/service.js';
 import * as projects from '../projects/service.js';
-import { authenticated } from './request.js';
+import { authenticated, requestMeta } from './request.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 /** Routes that mail an invitation also answer 429 past the inviter's hourly budget. */
@@ -45,6 +46,14 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     '/:id',
     { schema: { params: IdParams, body: UpdateOrganization, response: { 200: Organization, ...errors } } },
     async (request) => organizations.update(ctx, request.caller, request.params.id, request.body),
+  );
+  app.delete(
+    '/:id',
+    { schema: { params: IdParams, body: DeleteOrganizationBody, response: { 204: NoContent, ...errors } } },
+    async (request, reply) => {
+      await organizations.remove(ctx, request.caller, request.params.id, request.body.confirmName, requestMeta(request));
+      return reply.code(204).send(null);
+    },
   );
 
   app.get(

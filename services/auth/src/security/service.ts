@@ -16,11 +16,15 @@ export async function listSecurityEvents(ctx: AppContext, caller: Caller, query:
   if (!user) throw AppError.unauthorized();
   const everyone = can({ id: user.id, isAdmin: user.is_admin }, 'security_event:read_all', null);
   if (!everyone && query.userId !== undefined && query.userId !== user.id) throw AppError.notFound('User');
+  return findSecurityEvents(ctx, everyone ? (query.userId ?? null) : user.id, query);
+}
+
+/** One user's events (everyone's with `null`), filtered by type and time, newest first. */
+export async function findSecurityEvents(ctx: AppContext, userId: string | null, query: SecurityEventsQuery): Promise<Page<SecurityEvent>> {
   const since = query.since === undefined ? undefined : new Date(query.since);
   const until = query.until === undefined ? undefined : new Date(query.until);
   if (since && until && since >= until) throw AppError.validation('until', 'must be later than since');
   const page = pageRequest(query);
-  const userId = everyone ? (query.userId ?? null) : user.id;
   const rows = await repo.listSecurityEvents(ctx.db, { userId, type: query.type, since, until }, page);
   return toPage(rows, page.limit, (row) => [row.created_at, row.id], toSecurityEvent);
 }

@@ -30,6 +30,8 @@ async function accessTokenFor(ctx: AppContext, user: UserRow, sessionId: string)
 
 /** Signs a user in: a new session (family) with its first refresh token, from a device it remembers. */
 export async function startSession(ctx: AppContext, user: UserRow, meta: RequestMeta): Promise<IssuedTokens> {
+  // Every way in (password, OAuth, MFA, sign-up) ends here: a disabled account gets no session.
+  if (user.disabled_at) throw new AppError('account_disabled', 403, 'This account has been disabled. Contact your administrator.');
   // Signing in within the grace period of a deleted account keeps it (password, OAuth, any way in).
   if (user.deletion_requested_at && (await cancelDeletion(ctx.db, user.id)))
     await recordSecurityEvent(ctx, ctx.db, { type: 'account_deletion_cancelled', userId: user.id, meta, metadata: {} });

@@ -13,6 +13,9 @@ export interface DocumentsTable {
   created_by: string;
   created_at: CreatedAt;
   updated_at: Timestamp;
+  /** In the trash since (0004); null while live. */
+  deleted_at: Generated<Date | null>;
+  deleted_by: Generated<string | null>;
 }
 
 export interface DocumentUpdatesTable {

@@ -1,5 +1,5 @@
 import { toIso } from '@flux/server-kit';
-import type { CollabDocument, DocumentVersion } from '@flux/shared';
+import type { CollabDocument, DocumentVersion, TrashedDocument } from '@flux/shared';
 import type { Selectable } from 'kysely';
 import type { DocumentsTable, DocumentVersionsTable } from '../db/database.js';
 import type { DocumentResource } from '../policies.js';
@@ -12,6 +12,17 @@ export const toDocument = (row: Selectable<DocumentsTable>): CollabDocument => (
   createdAt: toIso(row.created_at),
   updatedAt: toIso(row.updated_at),
 });
+
+/** A document in the trash; the purge job deletes it `trashDays` after it was deleted. */
+export const toTrashedDocument = (row: Selectable<DocumentsTable>, trashDays: number): TrashedDocument => {
+  const deletedAt = row.deleted_at ?? new Date();
+  return {
+    ...toDocument(row),
+    deletedAt: toIso(deletedAt),
+    deletedBy: row.deleted_by,
+    purgeAt: new Date(new Date(deletedAt).getTime() + trashDays * 86_400_000).toISOString(),
+  };
+};
 
 /** What the policies decide on. */
 export const toResource = (row: Pick<Selectable<DocumentsTable>, 'project_id' | 'created_by'>): DocumentResource => ({

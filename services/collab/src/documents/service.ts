@@ -1,11 +1,19 @@
 import { type Caller, isUuid } from '@flux/server-kit';
-import { AppError, type CollabDocument, type CreateDocumentBody, type DocumentsQuery, type Page } from '@flux/shared';
+import {
+  AppError,
+  type CollabDocument,
+  type CreateDocumentBody,
+  type DocumentsQuery,
+  type Page,
+  type TrashedDocument,
+  type TrashQuery,
+} from '@flux/shared';
 import type { Role } from '@flux/shared/constants';
 import type { Selectable } from 'kysely';
 import type { AppContext } from '../context.js';
 import type { DocumentsTable } from '../db/database.js';
 import { type Actor, authorize, can, type DocumentAction } from '../policies.js';
-import { decodeCursor, encodeCursor, toDocument, toResource } from './mappers.js';
+import { decodeCursor, encodeCursor, toDocument, toResource, toTrashedDocument } from './mappers.js';
 import * as documents from './repository.js';
 
 /** The caller as the project sees them: their role there, null for a non-member or an unknown project. */
@@ -57,18 +65,44 @@ export async function rename(ctx: AppContext, caller: Caller, documentId: string
 }
 
 /**
- * Open sockets close with 4403 on every instance: at once through the room relay, and for certain
- * through `document.deleted`, written with the deletion (a relay message lost in a Redis blip
- * would leave another instance's room open on a deleted document).
+ * Deleting moves the document to its project's trash: from then on it is hidden from every read,
+ * write and socket, restorable for `trashDays`, then purged. `document.deleted` is written with the
+ * move (it means "gone from view", so it fires here, not at the purge): open sockets close with
+ * 4403 on every instance, at once through the room relay and for certain through the stream (a
+ * relay message lost in a Redis blip would leave another instance's room open).
  */
 export async function remove(ctx: AppContext, caller: Caller, documentId: string): Promise<void> {
   const document = await authorizedDocument(ctx, caller, documentId, 'document.delete');
   await ctx.db.transaction().execute(async (trx) => {
-    await documents.remove(trx, documentId);
+    if (!(await documents.moveToTrash(trx, documentId, caller.id))) throw AppError.notFound('Document');
     await ctx.outbox.add(trx, 'document.deleted', { documentId, projectId: document.project_id });
   });
   await ctx.rooms.closeDocument(documentId);
-  ctx.log.info({ documentId, projectId: document.project_id }, 'document deleted');
+  ctx.log.info({ documentId, projectId: document.project_id }, 'document moved to the trash');
+}
+
+export async function listTrash(ctx: AppContext, caller: Caller, query: TrashQuery): Promise<Page<TrashedDocument>> {
+  authorize(await actorIn(ctx, caller, query.projectId), 'document.list_trash', { projectId: query.projectId });
+  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  if (query.cursor !== undefined && !after) throw AppError.validation('cursor', 'is not a cursor from a previous page');
+  const rows = await documents.listTrash(ctx.dbRead, query.projectId, query.limit + 1, after);
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((row) => toTrashedDocument(row, ctx.config.trashDays)),
+    nextCursor: rows.length > query.limit && last?.deleted_at ? encodeCursor({ created_at: last.deleted_at, id: last.id }) : null,
+  };
+}
+
+/** Takes a document out of the trash; it opens again where it was, with its history and versions. */
+export async function restore(ctx: AppContext, caller: Caller, documentId: string): Promise<CollabDocument> {
+  const document = await documents.findInTrash(ctx.db, documentId);
+  if (!document) throw AppError.notFound('Document');
+  authorize(await actorIn(ctx, caller, document.project_id), 'document.restore', toResource(document));
+  const row = await documents.restoreFromTrash(ctx.db, documentId);
+  if (!row) throw AppError.notFound('Document');
+  ctx.log.info({ documentId, projectId: row.project_id }, 'document restored from the trash');
+  return toDocument(row);
 }
 
 /** What admission decided about a socket: its role (guests join read-only) and the organization whose membership events concern it. */

@@ -2,7 +2,9 @@ import { toIso } from '@flux/server-kit';
 import type { Conversation, ConversationMember, Message } from '@flux/shared';
 import type { ConversationRow, MemberRow } from '../db/database.js';
 
-export const toMember = (row: MemberRow & { name: string | null; email: string | null }): ConversationMember => ({
+export const toMember = (
+  row: Pick<MemberRow, 'user_id' | 'role' | 'last_read_seq' | 'joined_at'> & { name: string | null; email: string | null },
+): ConversationMember => ({
   userId: row.user_id,
   name: row.name ?? '',
   email: row.email ?? '',
@@ -13,7 +15,7 @@ export const toMember = (row: MemberRow & { name: string | null; email: string |
 
 /** A conversation as one member sees it (their unread count), with its members and newest message. */
 export const toConversation = (
-  row: ConversationRow & { unread_count: number },
+  row: ConversationRow & { unread_count: number; muted: boolean; archived: boolean },
   members: ConversationMember[],
   lastMessage: Message | null,
 ): Conversation => ({
@@ -26,6 +28,8 @@ export const toConversation = (
   lastSeq: Number(row.last_seq),
   unreadCount: row.unread_count,
   lastMessage,
+  muted: row.muted,
+  archived: row.archived,
   createdAt: toIso(row.created_at),
   updatedAt: toIso(row.updated_at),
 });

@@ -23,11 +23,13 @@ export async function findWithMember(
       'cm.role as member_role',
       'cm.last_read_seq as member_last_read_seq',
       'cm.joined_at as member_joined_at',
+      'cm.muted_at as member_muted_at',
+      'cm.archived_at as member_archived_at',
     ])
     .where('c.id', '=', conversationId)
     .executeTakeFirst();
   if (!row) return undefined;
-  const { member_user_id, member_role, member_last_read_seq, member_joined_at, ...conversation } = row;
+  const { member_user_id, member_role, member_last_read_seq, member_joined_at, member_muted_at, member_archived_at, ...conversation } = row;
   // The left join gives all four membership columns or none.
   const member =
     member_user_id === null || member_role === null || member_last_read_seq === null || member_joined_at === null
@@ -38,6 +40,8 @@ export async function findWithMember(
           role: member_role,
           last_read_seq: member_last_read_seq,
           joined_at: member_joined_at,
+          muted_at: member_muted_at,
+          archived_at: member_archived_at,
         };
   return { conversation, member };
 }
@@ -100,12 +104,12 @@ export const setMemberRole = (db: Db, conversationId: string, userId: string, ro
     .where('user_id', '=', userId)
     .execute();
 
-/** The members except one, with names and emails from the users projection (for mentions). */
+/** The members except one, with names and emails from the users projection (for mentions), and whether they muted it. */
 export const otherMembersWithNames = (db: Db, conversationId: string, exceptUserId: string) =>
   db
     .selectFrom('messaging.conversation_members as cm')
     .leftJoin('messaging.users as u', 'u.id', 'cm.user_id')
-    .select(['cm.user_id as userId', 'u.name', 'u.email'])
+    .select(['cm.user_id as userId', 'u.name', 'u.email', sql<boolean>`cm.muted_at is not null`.as('muted')])
     .where('cm.conversation_id', '=', conversationId)
     .where('cm.user_id', '<>', exceptUserId)
     .execute();
@@ -171,6 +175,12 @@ export const membersOf = (db: Db, conversationIds: readonly string[]) =>
         .execute();
 
 /**
+ * Archived for this member: archived, and no message since (`updated_at` moves with each message),
+ * unless muted — a muted archived conversation stays archived (as in Telegram).
+ */
+const archivedNow = sql`(cm.archived_at is not null and (cm.muted_at is not null or cm.archived_at >= c.updated_at))`;
+
+/**
  * The caller's conversations (or some of them), most recently active first, each with the
  * caller's unread count and the id of the newest visible top-level message.
  */
@@ -187,6 +197,8 @@ export function listFor(db: Db, userId: string, onlyIds?: readonly string[]) {
       ),
       sql<string | null>`(select m.id from messaging.messages m
         where m.conversation_id = c.id and m.deleted_at is null and m.parent_id is null order by m.seq desc limit 1)`.as('last_message_id'),
+      sql<boolean>`cm.muted_at is not null`.as('muted'),
+      sql<boolean>`${archivedNow}`.as('archived'),
     ])
     .where('cm.user_id', '=', userId);
   if (onlyIds) query = query.where('c.id', 'in', onlyIds.length ? [...onlyIds] : ['00000000-0000-0000-0000-000000000000']);
@@ -215,3 +227,53 @@ export const unreadCount = (db: Db, conversationId: string, userId: string, afte
     .where('deleted_at', 'is', null)
     .executeTakeFirstOrThrow()
     .then((r) => r.n);
+
+export const rename = (db: Db, conversationId: string, name: string | null) =>
+  db.updateTable('messaging.conversations').set({ name }).where('id', '=', conversationId).execute();
+
+/**
+ * The member's mute and archive; `undefined` leaves one as it is. An archive that a newer message
+ * already undid (see `archivedNow`) is cleared, so muting later does not hide the conversation again.
+ */
+export const updateSettings = (db: Db, conversationId: string, userId: string, settings: { muted?: boolean; archived?: boolean }) =>
+  db
+    .updateTable('messaging.conversation_members as cm')
+    .from('messaging.conversations as c')
+    .set({
+      muted_at: settings.muted === undefined ? sql`cm.muted_at` : settings.muted ? sql`coalesce(cm.muted_at, now())` : null,
+      archived_at:
+        settings.archived === undefined ? sql`case when ${archivedNow} then cm.archived_at end` : settings.archived ? sql`now()` : null,
+    })
+    .whereRef('c.id', '=', 'cm.conversation_id')
+    .where('cm.conversation_id', '=', conversationId)
+    .where('cm.user_id', '=', userId)
+    .executeTakeFirst()
+    .then((r) => Number(r.numUpdatedRows) > 0);
+
+/** A group left without an admin gets one: the member who joined first. */
+export const promoteIfNoAdmin = (db: Db, conversationId: string) =>
+  db
+    .updateTable('messaging.conversation_members')
+    .set({ role: 'admin' })
+    .where('conversation_id', '=', conversationId)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('messaging.conversation_members as a')
+            .select('a.user_id')
+            .where('a.conversation_id', '=', conversationId)
+            .where('a.role', '=', 'admin'),
+        ),
+      ),
+    )
+    .where('user_id', '=', (eb) =>
+      eb
+        .selectFrom('messaging.conversation_members as o')
+        .select('o.user_id')
+        .where('o.conversation_id', '=', conversationId)
+        .orderBy('o.joined_at')
+        .orderBy('o.user_id')
+        .limit(1),
+    )
+    .returning('user_id')
+    .executeTakeFirst();

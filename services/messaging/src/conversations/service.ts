@@ -4,6 +4,7 @@ import type { AppContext } from '../context.js';
 import type { ConversationRow } from '../db/database.js';
 import { membersAddedJob } from '../jobs/notifications.js';
 import { type Actor, authorize } from '../policies.js';
+import { toMember } from './mappers.js';
 import { present, presentOne } from './presenter.js';
 import * as repo from './repository.js';
 
@@ -253,6 +254,7 @@ export async function addMembers(
       const view = await presentOne(ctx.db, userId, conversationId);
       if (view) ctx.realtime.toUsers([userId], 'conversation:new', view);
     }
+    await announceMembers(ctx, conversationId);
   }
   return get(ctx, caller, conversationId);
 }
@@ -263,9 +265,47 @@ export async function removeMember(ctx: AppContext, caller: Caller, conversation
   if (conversation.type !== 'group')
     throw AppError.conflict('conflict', `Members of a ${conversation.type} conversation cannot be changed by hand.`);
   authorize(actor, 'conversation.remove_member', { userId });
-  if (!(await repo.removeMember(ctx.db, conversationId, userId))) throw AppError.notFound('Member');
+  const removed = await ctx.db.transaction().execute(async (trx) => {
+    if (!(await repo.removeMember(trx, conversationId, userId))) return false;
+    await repo.promoteIfNoAdmin(trx, conversationId);
+    return true;
+  });
+  if (!removed) throw AppError.notFound('Member');
   ctx.realtime.leave([userId], conversationId);
   ctx.realtime.toUsers([userId], 'conversation:removed', { id: conversationId });
+  await announceMembers(ctx, conversationId);
+}
+
+/** After commit: the room hears who its members are now (added, removed, left, a new admin). */
+async function announceMembers(ctx: AppContext, conversationId: string): Promise<void> {
+  const members = (await repo.membersOf(ctx.db, [conversationId])).map(toMember);
+  ctx.realtime.toConversation(conversationId, 'conversation:updated', { id: conversationId, members });
+}
+
+/** Renames a group (any member; direct and project conversations are named by who or what they are). */
+export async function rename(ctx: AppContext, caller: Caller, conversationId: string, name: string | null): Promise<Conversation> {
+  const { conversation, actor } = await readableConversation(ctx, caller, conversationId);
+  if (conversation.type !== 'group') throw AppError.conflict('conflict', `A ${conversation.type} conversation cannot be renamed.`);
+  authorize(actor, 'conversation.rename', conversation);
+  const trimmed = name?.trim() || null;
+  await repo.rename(ctx.db, conversationId, trimmed);
+  ctx.realtime.toConversation(conversationId, 'conversation:updated', { id: conversationId, name: trimmed });
+  return get(ctx, caller, conversationId);
+}
+
+/** The caller's own mute and archive of a conversation; their other tabs hear it. */
+export async function updateSettings(
+  ctx: AppContext,
+  caller: Caller,
+  conversationId: string,
+  settings: { muted?: boolean; archived?: boolean },
+): Promise<Conversation> {
+  const { conversation, actor } = await readableConversation(ctx, caller, conversationId);
+  authorize(actor, 'conversation.settings', conversation);
+  await repo.updateSettings(ctx.db, conversationId, caller.id, settings);
+  const view = await get(ctx, caller, conversationId);
+  ctx.realtime.toUsers([caller.id], 'conversation:updated', { id: conversationId, muted: view.muted, archived: view.archived });
+  return view;
 }
 
 /**

@@ -34,6 +34,9 @@ export interface ConversationMembersTable {
   role: 'admin' | 'member';
   last_read_seq: BigIntColumn;
   joined_at: Timestamp;
+  /** Migration 0003: when this member muted / archived the conversation (null: not). */
+  muted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  archived_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface MessagesTable {
@@ -88,6 +91,14 @@ export interface NotificationsTable {
   created_at: Timestamp;
 }
 
+/** Migration 0003: one pin per message. */
+export interface PinsTable {
+  message_id: string;
+  conversation_id: string;
+  pinned_by: string;
+  pinned_at: Timestamp;
+}
+
 /** people (0004): a user's notification preferences; no row means the defaults. */
 export interface NotificationPreferencesTable {
   user_id: string;
@@ -107,6 +118,7 @@ export interface Database {
   'messaging.files': FilesTable;
   'messaging.message_attachments': MessageAttachmentsTable;
   'messaging.notifications': NotificationsTable;
+  'messaging.pins': PinsTable;
   'messaging.notification_preferences': NotificationPreferencesTable;
 }
 

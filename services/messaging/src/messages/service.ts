@@ -147,7 +147,7 @@ export async function list(
 }
 
 /** A message the caller can see (member of its conversation), else 404. */
-async function visible(ctx: AppContext, caller: Caller, messageId: string) {
+export async function visible(ctx: AppContext, caller: Caller, messageId: string) {
   const row = await repo.findById(ctx.db, messageId);
   if (!row) throw AppError.notFound('Message');
   // Any failure to establish membership (even auth being unreachable for a project channel) hides the message.

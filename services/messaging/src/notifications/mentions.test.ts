@@ -25,6 +25,11 @@ describe('findMentions', () => {
     expect(findMentions('mail team@all.example or @allison', members)).toEqual([]);
   });
 
+  it('names only (no @all) with everyone: false, for members who muted the conversation', () => {
+    expect(findMentions('heads up @channel', members, { everyone: false })).toEqual([]);
+    expect(findMentions('@all and @bob', members, { everyone: false })).toEqual(['b']);
+  });
+
   it('treats names with regex characters literally', () => {
     expect(findMentions('@c++ fan', [{ userId: 'c', name: 'c++', email: 'c@x.io' }])).toEqual(['c']);
     expect(findMentions('@cxx', [{ userId: 'c', name: 'c.+', email: 'q@x.io' }])).toEqual([]);

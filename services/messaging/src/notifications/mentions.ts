@@ -14,10 +14,10 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
  */
 const EVERYONE = /(^|[^\p{L}\p{N}_])@(?:all|channel|everyone)(?![\p{L}\p{N}_])/iu;
 
-export function findMentions(content: string, members: readonly Mentionable[]): string[] {
+export function findMentions(content: string, members: readonly Mentionable[], { everyone = true } = {}): string[] {
   if (!content.includes('@')) return [];
-  // @all, @channel and @everyone mention every member, as in Slack and Mattermost.
-  if (EVERYONE.test(content)) return members.map((m) => m.userId);
+  // @all, @channel and @everyone mention every member, as in Slack and Mattermost (`everyone: false`: only names count).
+  if (everyone && EVERYONE.test(content)) return members.map((m) => m.userId);
   const mentioned: string[] = [];
   for (const member of members) {
     const handles = new Set(

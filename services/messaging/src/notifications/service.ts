@@ -71,8 +71,10 @@ async function forMessage(db: Kysely<Database>, { messageId }: MessageCreatedJob
     dedupe_key: `message:${message.id}`,
     created_at: message.created_at,
   };
+  // Muted (messages features): no direct-message notification, and only a mention by name gets through (as in Slack).
+  const audible = members.filter((m) => !m.muted);
   if (message.type === 'direct') {
-    return members.map((m) => ({
+    return audible.map((m) => ({
       ...base,
       user_id: m.userId,
       type: 'direct_message' as const,
@@ -80,10 +82,11 @@ async function forMessage(db: Kysely<Database>, { messageId }: MessageCreatedJob
       body: preview(message.content),
     }));
   }
-  const mentioned = findMentions(
-    message.content,
-    members.map((m) => ({ userId: m.userId, name: m.name ?? '', email: m.email ?? '' })),
-  );
+  const mentionable = (list: typeof members) => list.map((m) => ({ userId: m.userId, name: m.name ?? '', email: m.email ?? '' }));
+  const mentioned = [
+    ...findMentions(message.content, mentionable(audible)),
+    ...findMentions(message.content, mentionable(members.filter((m) => m.muted)), { everyone: false }),
+  ];
   const where = message.conversation_name ? ` in ${message.conversation_name}` : '';
   return mentioned.map((userId) => ({
     ...base,

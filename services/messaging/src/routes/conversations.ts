@@ -3,11 +3,13 @@ import {
   AddMembersBody,
   Conversation,
   ConversationMemberParams,
+  ConversationSettingsBody,
   CreateConversationBody,
   ErrorBody,
   IdParams,
   NoContent,
   Page,
+  UpdateConversationBody,
 } from '@flux/shared';
 import type { AppContext } from '../context.js';
 import * as conversations from '../conversations/service.js';
@@ -36,6 +38,19 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
 
   app.get('/:id', { schema: { params: IdParams, response: { 200: Conversation, ...errors } } }, async (request) =>
     conversations.get(ctx, request.caller, request.params.id),
+  );
+
+  app.patch(
+    '/:id',
+    { schema: { params: IdParams, body: UpdateConversationBody, response: { 200: Conversation, ...errors } } },
+    async (request) => conversations.rename(ctx, request.caller, request.params.id, request.body.name),
+  );
+
+  // The caller's own mute and archive (each member has theirs).
+  app.put(
+    '/:id/settings',
+    { schema: { params: IdParams, body: ConversationSettingsBody, response: { 200: Conversation, ...errors } } },
+    async (request) => conversations.updateSettings(ctx, request.caller, request.params.id, request.body),
   );
 
   app.post(

@@ -1,0 +1,125 @@
+// What the messaging scenarios share: people in one organization (rows inserted directly, as
+// auth's test factories do: a sign-up each would measure argon2), Socket.IO clients for ours and
+// for the bare baseline, and the timers: each message from its emit to its ack and to the moment
+// its last receiver has it (the receipt is taken by the listener, so the ack's trip does not count).
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'socket.io-client';
+import type { TestUser } from '../../test/support/auth.js';
+import { factories } from '../../services/auth/test/factories.js';
+import { testDatabase } from '../../services/auth/test/helpers.js';
+import { connectSocket, inBatches } from './flux-api.js';
+
+/** `count` users with live sessions, all members of one new organization (in the stack's database). */
+export async function colleagues(count: number): Promise<TestUser[]> {
+  const { db, sql } = testDatabase();
+  try {
+    const make = factories(db);
+    const users = await inBatches(count, 25, (i) => make.user(`Bench ${i}`));
+    const organization = await make.organization(users[0]!);
+    await inBatches(count - 1, 50, (i) => make.member(organization.id, users[i + 1]!, 'member'));
+    return users;
+  } finally {
+    await sql.end();
+  }
+}
+
+/** Opens our socket for `user` (through nginx) or a bare one that joins `rooms`. */
+export const ourSocket = (url: string, user: TestUser) => connectSocket(url, user.accessToken);
+export const bareSocket = (url: string, rooms: string[]) => connectSocket(url, undefined, { rooms });
+
+export type Timings = { ack: number[]; delivery: number[] };
+
+/**
+ * Listens for `message:new` on the receivers and times each send: `send(clientId)` emits and
+ * resolves on the ack. Delivery counts when `receivers` sockets (by default all) have the message.
+ */
+export class DeliveryTimer {
+  private readonly waiting = new Map<string, { started: number; left: number; done: () => void }>();
+  readonly timings: Timings = { ack: [], delivery: [] };
+
+  constructor(receivers: Socket[]) {
+    for (const socket of receivers)
+      socket.on('message:new', (message: { clientId?: string }) => {
+        const entry = this.waiting.get(message.clientId ?? '');
+        if (entry && --entry.left === 0) {
+          this.timings.delivery.push(performance.now() - entry.started);
+          this.waiting.delete(message.clientId ?? '');
+          entry.done();
+        }
+      });
+  }
+
+  /** Sends one message; resolves when it is acknowledged and delivered to `expected` receivers. */
+  async time(expected: number, send: (clientId: string) => Promise<void>): Promise<void> {
+    const clientId = randomUUID();
+    const started = performance.now();
+    const delivered = new Promise<void>((done) => this.waiting.set(clientId, { started, left: expected, done }));
+    await send(clientId);
+    this.timings.ack.push(performance.now() - started);
+    await delivered;
+  }
+
+  /** The timings so far; the next ones start afresh. */
+  take(): Timings {
+    const taken = { ack: [...this.timings.ack], delivery: [...this.timings.delivery] };
+    this.timings.ack.length = 0;
+    this.timings.delivery.length = 0;
+    return taken;
+  }
+}
+
+/** A `message:send` over `socket`, throwing unless acknowledged ok. */
+export async function sendMessage(
+  socket: Socket,
+  conversationId: string,
+  clientId: string,
+  content = `bench ${clientId}`,
+): Promise<{ id: string }> {
+  const ack = (await socket.timeout(30_000).emitWithAck('message:send', { conversationId, content, clientId })) as
+    | { ok: true; message: { id: string } }
+    | { ok: false; error: unknown };
+  if (!ack.ok) throw new Error(`message:send refused: ${JSON.stringify(ack.error)}`);
+  return ack.message;
+}
+
+/**
+ * Open loop: starts `send(i)` at `rate` per second for `seconds` without waiting for earlier ones
+ * (as independent users would), at most `maxInFlight` at once (past that a send is skipped and
+ * counted: the system is not keeping up). Resolves when every started send has settled.
+ */
+export async function openLoop(
+  rate: number,
+  seconds: number,
+  send: (i: number) => Promise<void>,
+  maxInFlight = 5000,
+): Promise<{ started: number; skipped: number; failed: number; seconds: number }> {
+  const tickMs = 10;
+  let started = 0;
+  let skipped = 0;
+  let failed = 0;
+  let inFlight = 0;
+  const pending = new Set<Promise<void>>();
+  const begin = performance.now();
+  while (performance.now() - begin < seconds * 1000) {
+    const due = Math.floor(((performance.now() - begin) / 1000) * rate);
+    while (started + skipped < due) {
+      if (inFlight >= maxInFlight) {
+        skipped++;
+        continue;
+      }
+      inFlight++;
+      const p = send(started++).then(
+        () => undefined,
+        () => void failed++,
+      );
+      const tracked = p.finally(() => {
+        inFlight--;
+        pending.delete(tracked);
+      });
+      pending.add(tracked);
+    }
+    await new Promise((r) => setTimeout(r, tickMs));
+  }
+  await Promise.all(pending);
+  return { started, skipped, failed, seconds: (performance.now() - begin) / 1000 };
+}
