@@ -50,6 +50,13 @@ export class PrivatePostgres {
     );
   }
 
+  /** The first column of the first row of `query`, as psql prints it. */
+  scalar(query: string): string {
+    return execFileSync(join(PG_BIN, 'psql'), ['-h', '127.0.0.1', '-p', String(this.port), '-U', 'postgres', '-d', 'flux', '-tAc', query], {
+      encoding: 'utf8',
+    }).trim();
+  }
+
   /** Fast shutdown: open connections are terminated (57P01), new ones refused. */
   async stop(): Promise<void> {
     asPostgres('pg_ctl', ['-D', join(this.dir, 'data'), '-m', 'fast', '-w', 'stop']);

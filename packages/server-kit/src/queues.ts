@@ -118,7 +118,15 @@ export function createQueueFactory({ redisUrl, prefix, log, purpose = 'queues', 
     ) {
       open();
       consumer ??= createRedis(redisUrl, log, `${purpose}-worker`, { maxRetriesPerRequest: null });
-      const worker = new Worker<Data, Result, Name>(name, processor, { ...options, connection: consumer, prefix: bullPrefix });
+      const worker = new Worker<Data, Result, Name>(name, processor, {
+        // A job whose worker died (kill -9, a lost host) runs again once its lock lapses and a stalled
+        // check finds it: within 15 s rather than BullMQ's 30 + 30. A live worker renews the lock every 5 s.
+        lockDuration: 10_000,
+        stalledInterval: 5_000,
+        ...options,
+        connection: consumer,
+        prefix: bullPrefix,
+      });
       worker.on('error', (err) => log.warn({ err, queue: name }, 'worker error'));
       worker.on('failed', (job, err) => {
         if (!job) log.error({ err, queue: name }, 'job failed');

@@ -88,6 +88,18 @@ describe('messaging through faults', () => {
     } while (before);
     return all.sort((a, b) => a.seq - b.seq);
   };
+  /** The message ids of every notification the user has, one entry per notification. */
+  const notifiedMessageIds = async (user: User): Promise<Array<string | null>> => {
+    const ids: Array<string | null> = [];
+    let before: string | undefined;
+    do {
+      const page = await api(user).get<Page<Notification>>('/api/notifications', { query: { limit: 100, before } });
+      expect(page.status).toBe(200);
+      ids.push(...page.body.items.map((n) => n.data.messageId));
+      before = page.body.nextCursor ?? undefined;
+    } while (before);
+    return ids;
+  };
   /** Every acknowledged message is in history exactly once, and seq has no gap. */
   const expectIntact = async (acknowledged: Message[]) => {
     const all = await history();
@@ -150,13 +162,7 @@ describe('messaging through faults', () => {
     // Work created during the outage ran after it: Bob is notified of every message sent meanwhile.
     await eventually(
       async () => {
-        const notified = new Set<string | null>();
-        let before: string | undefined;
-        do {
-          const page = await api(bob).get<Page<Notification>>('/api/notifications', { query: { limit: 100, before } });
-          for (const n of page.body.items) notified.add(n.data.messageId);
-          before = page.body.nextCursor ?? undefined;
-        } while (before);
+        const notified = new Set(await notifiedMessageIds(bob));
         return sentDuring.every((m) => notified.has(m.id));
       },
       { what: 'notifications of the messages sent during the outage', timeout: 30_000 },
@@ -207,7 +213,7 @@ describe('messaging through faults', () => {
     await expectIntact(acknowledged);
   });
 
-  it('kill -9 of messaging while five clients send with retries: every acknowledged message once, seq gap-free, sockets reconnect and sync fills the gap', async () => {
+  it('kill -9 of messaging while five clients send with retries: every acknowledged message once, seq gap-free, sockets reconnect, sync fills the gap, and the killed outbox relay’s notifications arrive once each', async () => {
     const watcher = await connect(bob);
     const seenBefore = (await history()).at(-1)?.seq ?? 0;
     const acknowledged: Message[] = [];
@@ -245,7 +251,21 @@ describe('messaging through faults', () => {
     expect(sync.ok && sync.hasMore).toBe(false);
     const synced = new Set(sync.ok ? sync.messages.map((m) => m.id) : []);
     expect(unique.filter((m) => !synced.has(m.id))).toEqual([]);
-  });
+    // Each message's notification job was written to the outbox in the send's transaction. The kill
+    // leaves rows the relay had not sent (or sent and not deleted) and jobs its worker held: the
+    // restarted relay delivers the rows at least once, BullMQ re-runs the stalled jobs once their
+    // lock lapses, and the notification's dedupe key keeps it to one each.
+    const expected = new Set(unique.map((m) => m.id));
+    const notified = await eventually(
+      async () => {
+        const ids = (await notifiedMessageIds(bob)).filter((id) => id !== null && expected.has(id));
+        return new Set(ids).size === expected.size ? ids : null;
+      },
+      { what: 'a notification for every acknowledged message', timeout: 45_000 },
+    );
+    expect(notified).toHaveLength(expected.size);
+    expect(pg.scalar('select count(*) from messaging.outbox')).toBe('0');
+  }, 120_000);
 
   it('SIGTERM during load: no request fails except the gateway’s 502 while no instance listens, and every accepted write is kept', async () => {
     const acknowledged: Message[] = [];
