@@ -21,9 +21,10 @@ describe('web: bundle', () => {
     const gzipped = scripts.reduce((sum, src) => sum + gzipSync(readFileSync(join(dist, src))).length, 0);
     console.log(`initial JS: ${scripts.length} files, ${(gzipped / 1024).toFixed(1)} KB gzipped`);
     expect(gzipped).toBeLessThanOrEqual(200 * 1024);
-    // CodeMirror and Yjs live in the document route's chunk, not in what every page loads.
+    // The editor (Tiptap, ProseMirror) and Yjs live in the document route's chunk, not in what every page loads.
     const initial = scripts.map((src) => readFileSync(join(dist, src), 'utf8')).join('\n');
-    expect(initial).not.toContain('cm-ySelection');
+    expect(initial).not.toContain('collaboration-carets');
+    expect(initial).not.toContain('ProseMirror-hideselection');
     expect(initial).not.toMatch(/y-websocket|WebsocketProvider/);
   });
 

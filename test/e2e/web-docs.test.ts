@@ -5,12 +5,12 @@ import { httpClient } from '../support/http.js';
 import { inviteAndAccept } from '../support/invitations.js';
 import { startStack, type Stack } from './stack.js';
 
-/** The document text as shown, without the remote-cursor widgets drawn inside the lines. */
+/** The document text as shown (one line per block), without the remote carets drawn inside the text. */
 const editorText = (page: Page) =>
-  page.locator('.cm-content').evaluate((content) => {
+  page.locator('.ProseMirror').evaluate((content) => {
     const copy = content.cloneNode(true) as HTMLElement;
-    for (const el of copy.querySelectorAll('.cm-ySelectionCaret, .cm-widgetBuffer')) el.remove();
-    return Array.from(copy.querySelectorAll('.cm-line'), (line) => line.textContent ?? '').join('\n');
+    for (const el of copy.querySelectorAll('.collaboration-carets__caret, .ProseMirror-trailingBreak')) el.remove();
+    return Array.from(copy.children, (block) => block.textContent ?? '').join('\n');
   });
 
 describe('web: documents edited together', () => {
@@ -74,10 +74,10 @@ describe('web: documents edited together', () => {
     await b.getByTestId('connection').getByText('Live').waitFor();
 
     // Ada writes; Bea sees it. Bea writes; Ada sees it.
-    await a.locator('.cm-content').click();
+    await a.locator('.ProseMirror').click();
     await a.keyboard.type('Hello from Ada.');
     await expect.poll(() => editorText(b)).toContain('Hello from Ada.');
-    await b.locator('.cm-content').click();
+    await b.locator('.ProseMirror').click();
     await b.keyboard.press('End');
     await b.keyboard.type(' Bea was here.');
     await expect.poll(() => editorText(a)).toContain('Hello from Ada. Bea was here.');
@@ -85,15 +85,15 @@ describe('web: documents edited together', () => {
     // Each sees the other in the document and their cursor labelled with their name.
     await a.getByRole('list', { name: 'People in this document' }).getByText('Bea Curie').waitFor();
     await b.getByRole('list', { name: 'People in this document' }).getByText('Ada Lovelace').waitFor();
-    await expect.poll(() => a.locator('.cm-ySelectionCaret').count()).toBeGreaterThan(0);
-    expect(await a.locator('.cm-ySelectionInfo').first().textContent()).toBe('Bea Curie');
+    await expect.poll(() => a.locator('.collaboration-carets__caret').count()).toBeGreaterThan(0);
+    expect(await a.locator('.collaboration-carets__label').first().textContent()).toBe('Bea Curie');
     await screenshot(a, '09-document-ada');
 
     // A named version, more edits, then restore: both editors go back to the saved text.
     await a.getByLabel('Version name').fill('First draft');
     await a.getByRole('button', { name: 'Save version' }).click();
     await a.getByRole('list').getByText('First draft').waitFor();
-    await a.locator('.cm-content').click();
+    await a.locator('.ProseMirror').click();
     await a.keyboard.press('Control+End');
     await a.keyboard.type(' Scrap this line.');
     await expect.poll(() => editorText(b)).toContain('Scrap this line.');
@@ -108,11 +108,11 @@ describe('web: documents edited together', () => {
     await g.getByText('Read only').waitFor();
     await g.getByTestId('connection').getByText('Live').waitFor();
     await expect.poll(() => editorText(g)).toBe('Hello from Ada. Bea was here.');
-    expect(await g.locator('.cm-content').getAttribute('contenteditable')).toBe('false');
-    await g.locator('.cm-content').click();
+    expect(await g.locator('.ProseMirror').getAttribute('contenteditable')).toBe('false');
+    await g.locator('.ProseMirror').click();
     await g.keyboard.type('guest scribble');
     expect(await g.getByLabel('Version name').count()).toBe(0);
-    await a.locator('.cm-content').click();
+    await a.locator('.ProseMirror').click();
     await a.keyboard.press('Control+End');
     await a.keyboard.type(' Final.');
     await expect.poll(() => editorText(g)).toBe('Hello from Ada. Bea was here. Final.');

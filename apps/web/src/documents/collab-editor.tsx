@@ -1,12 +1,22 @@
-import { EditorState } from '@codemirror/state';
-import { EditorView } from '@codemirror/view';
-import { basicSetup } from 'codemirror';
-import { useEffect, useEffectEvent, useRef, useState } from 'react';
-import { yCollab } from 'y-codemirror.next';
+import Collaboration from '@tiptap/extension-collaboration';
+import CollaborationCaret from '@tiptap/extension-collaboration-caret';
+import { TaskItem, TaskList } from '@tiptap/extension-list';
+import { TableKit } from '@tiptap/extension-table';
+import { EditorContent, useEditor } from '@tiptap/react';
+import StarterKit from '@tiptap/starter-kit';
+import { useEffect, useEffectEvent, useState } from 'react';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import { CollabCloseCodes } from '@flux/shared/constants';
+import type { CommentThread, Page } from '@flux/shared';
+import { CollabCloseCodes, CollabRoots } from '@flux/shared/constants';
 import type { ApiClient } from '../api/client.js';
+import { useResource } from '../api/use-resource.js';
+import { CommentHighlights, commentHighlightsKey } from './rich/comment-highlights.js';
+import { CommentsPanel, type Draft } from './rich/comments-panel.js';
+import { fileImage } from './rich/file-image.js';
+import { anchorOf } from './rich/positions.js';
+import { Toolbar } from './rich/toolbar.js';
+import './rich/rich-text.css';
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'denied' | 'unauthorized';
 
@@ -38,28 +48,26 @@ function wsBase(): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/collab`;
 }
 
+interface Session {
+  ydoc: Y.Doc;
+  provider: WebsocketProvider;
+}
+
 /**
- * CodeMirror 6 bound to the document's Y.Text through the stock y-websocket provider; the
- * awareness carries names and colors, which y-codemirror.next draws as remote cursors.
+ * The document's Yjs doc over the stock y-websocket provider, rebuilt only for another document
+ * or person. The awareness carries names and colors, which the editor draws as remote carets.
  */
 export default function CollabEditor({ api, documentId, user, readOnly, onConnection, onCollaborators }: Props) {
-  const host = useRef<HTMLDivElement>(null);
   const userId = user.id;
+  const [session, setSession] = useState<Session | null>(null);
   const [synced, setSynced] = useState(false);
-  // Read when they fire, so new callbacks or a new name do not rebuild the editor.
+  // Read when they fire, so new callbacks do not rebuild the connection.
   const reportConnection = useEffectEvent((state: ConnectionState) => onConnection(state));
   const reportCollaborators = useEffectEvent((people: Collaborator[]) => onCollaborators(people));
-  const currentName = useEffectEvent(() => user.name);
 
-  // The editor is rebuilt only for another document, person or a change of write access.
   useEffect(() => {
-    const parent = host.current;
-    if (!parent) return;
     const ydoc = new Y.Doc();
     const provider = new WebsocketProvider(wsBase(), documentId, ydoc, { params: { token: api.tokens.token ?? '' } });
-    const color = colorFor(userId);
-    provider.awareness.setLocalStateField('user', { name: currentName(), color, colorLight: `${color}33`, id: userId });
-
     // Each reconnect reads `params`, so a refreshed token is used from then on.
     const unsubscribe = api.tokens.subscribe((state) => {
       if (state) provider.params = { token: state.accessToken };
@@ -85,45 +93,114 @@ export default function CollabEditor({ api, documentId, user, readOnly, onConnec
           });
       }
     });
-    const publish = () => {
-      const people: Collaborator[] = [];
-      provider.awareness.getStates().forEach((state, clientId) => {
-        const u = (state as { user?: { name?: string; color?: string } }).user;
-        if (u?.name && clientId !== ydoc.clientID) people.push({ clientId, name: u.name, color: u.color ?? '#888' });
+    // Deferred: the editor sets our awareness while React renders it, where an effect event may not run.
+    const publish = () =>
+      queueMicrotask(() => {
+        const people: Collaborator[] = [];
+        provider.awareness.getStates().forEach((state, clientId) => {
+          const u = (state as { user?: { name?: string; color?: string } }).user;
+          if (u?.name && clientId !== ydoc.clientID) people.push({ clientId, name: u.name, color: u.color ?? '#888' });
+        });
+        reportCollaborators(people);
       });
-      reportCollaborators(people);
-    };
     provider.awareness.on('change', publish);
-
-    const ytext = ydoc.getText('content');
-    const undoManager = new Y.UndoManager(ytext);
-    const view = new EditorView({
-      parent,
-      state: EditorState.create({
-        doc: ytext.toString(),
-        extensions: [
-          basicSetup,
-          EditorView.lineWrapping,
-          EditorState.readOnly.of(readOnly),
-          EditorView.editable.of(!readOnly),
-          EditorView.contentAttributes.of({ 'aria-label': 'Document text', 'aria-readonly': String(readOnly) }),
-          yCollab(ytext, provider.awareness, { undoManager }),
-        ],
-      }),
-    });
-
+    setSession({ ydoc, provider });
     return () => {
+      setSession(null);
       unsubscribe();
-      view.destroy();
       provider.awareness.off('change', publish);
       provider.destroy();
       ydoc.destroy();
     };
-  }, [api, documentId, readOnly, userId]);
+  }, [api, documentId]);
 
   return (
-    <div className="editor-frame" data-synced={synced}>
-      <div ref={host} className="editor" data-testid="editor" />
+    <div className="rich-editor" data-synced={synced}>
+      {session && <RichEditor key={userId} api={api} documentId={documentId} user={user} readOnly={readOnly} session={session} />}
     </div>
+  );
+}
+
+interface EditorProps {
+  api: ApiClient;
+  documentId: string;
+  user: { id: string; name: string };
+  readOnly: boolean;
+  session: Session;
+}
+
+/** Tiptap bound to the Y.XmlFragment `default`, with the comment threads beside it. */
+function RichEditor({ api, documentId, user, readOnly, session }: EditorProps) {
+  const [active, setActive] = useState<string | null>(null);
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const threads = useResource<Page<CommentThread>>(`/api/documents/${documentId}/comments`);
+  const { ydoc, provider } = session;
+  const color = colorFor(user.id);
+
+  const editor = useEditor(
+    {
+      extensions: [
+        // Yjs keeps the history (per user), so the editor's own undo is off.
+        StarterKit.configure({ undoRedo: false, link: { openOnClick: false, autolink: true, defaultProtocol: 'https' } }),
+        TaskList,
+        TaskItem.configure({ nested: true }),
+        fileImage(api),
+        TableKit.configure({ table: { resizable: false } }),
+        Collaboration.configure({ document: ydoc, field: CollabRoots.content }),
+        CollaborationCaret.configure({ provider, user: { name: user.name, color, id: user.id } }),
+        CommentHighlights.configure({ onSelect: setActive }),
+      ],
+      editable: !readOnly,
+      editorProps: { attributes: { 'aria-label': 'Document text', 'aria-multiline': 'true', role: 'textbox', class: 'prose' } },
+    },
+    [session],
+  );
+
+  useEffect(() => {
+    editor.setEditable(!readOnly);
+    editor.view.dom.setAttribute('aria-readonly', String(readOnly));
+  }, [editor, readOnly]);
+
+  // The server changes the Y.Map `comments` whenever a thread changes: load them again.
+  const reload = threads.reload;
+  useEffect(() => {
+    const signal = ydoc.getMap(CollabRoots.commentsSignal);
+    signal.observe(reload);
+    return () => signal.unobserve(reload);
+  }, [ydoc, reload]);
+
+  const items = threads.data?.items;
+  useEffect(() => {
+    if (editor.isDestroyed) return;
+    editor.view.dispatch(editor.state.tr.setMeta(commentHighlightsKey, { threads: items ?? [], active }));
+  }, [editor, items, active]);
+
+  const startComment = () => {
+    const { from, to } = editor.state.selection;
+    const anchor = anchorOf(editor.state, from, to);
+    if (!anchor || from === to) return;
+    setDraft({ anchor, quote: editor.state.doc.textBetween(from, to, ' ').slice(0, 2000) });
+  };
+
+  return (
+    <>
+      <div className="editor-frame">
+        {!readOnly && <Toolbar editor={editor} api={api} documentId={documentId} onComment={startComment} />}
+        <EditorContent editor={editor} className="editor" data-testid="editor" />
+      </div>
+      <CommentsPanel
+        api={api}
+        documentId={documentId}
+        editor={editor}
+        threads={items ?? []}
+        reload={reload}
+        canWrite={!readOnly}
+        meId={user.id}
+        draft={draft}
+        onDraftDone={() => setDraft(null)}
+        active={active}
+        onActive={setActive}
+      />
+    </>
   );
 }
