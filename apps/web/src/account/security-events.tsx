@@ -36,6 +36,9 @@ export const securityEventLabels: Record<SecurityEventType, string> = {
   anomaly_rapid_refresh: 'Unusually frequent session refreshes',
   anomaly_request_burst: 'Unusual burst of requests',
   new_device: 'Sign-in from a new device',
+  account_deletion_requested: 'Account deletion requested',
+  account_deletion_cancelled: 'Account deletion cancelled by signing in',
+  data_exported: 'Data exported',
   // workspace/admin
   account_disabled: 'Account disabled by an administrator',
   account_enabled: 'Account enabled by an administrator',
