@@ -622,6 +622,61 @@ export const httpMatrix: HttpRow[] = [
     },
     expect: [204, 204, 403, 403, 404, 401],
   },
+  // --- workspace: projects, organization deletion, the document trash ---
+  {
+    method: 'PATCH',
+    route: '/api/projects/:id',
+    request: async (w) => ({ path: `/api/projects/${(await w.project()).id}`, body: { name: 'Renamed', archived: true } }),
+    expect: managers(200),
+  },
+  // Owners only, with the organization's name typed again.
+  {
+    method: 'DELETE',
+    route: '/api/organizations/:id',
+    request: async (w) => {
+      const id = await org(w);
+      const { body } = await (await w.as('auth', 'owner')).get<{ name: string }>(`/api/organizations/${id}`);
+      return { path: `/api/organizations/${id}`, body: { confirmName: body.name } };
+    },
+    expect: [204, 403, 403, 403, 404, 401],
+  },
+  {
+    method: 'GET',
+    route: '/api/documents/trash',
+    request: async (w) => ({ path: '/api/documents/trash', query: { projectId: (await w.project()).id } }),
+    expect: writers(200),
+  },
+  // The owner's document, moved to the trash by the owner: any writer may restore it.
+  {
+    method: 'POST',
+    route: '/api/documents/:id/restore',
+    request: async (w) => {
+      const id = await doc(w);
+      await (await w.as('collab', 'owner')).delete(`/api/documents/${id}`);
+      return path(`/api/documents/${id}/restore`);
+    },
+    expect: writers(200),
+  },
+  // --- the admin console: platform admins only (none of these actors is one; services/auth/test/admin.test.ts has the 200s) ---
+  ...(
+    [
+      ['GET', '/api/admin/me'],
+      ['GET', '/api/admin/users'],
+      ['POST', '/api/admin/users/:id/disable'],
+      ['POST', '/api/admin/users/:id/enable'],
+      ['POST', '/api/admin/users/:id/sign-out'],
+      ['GET', '/api/admin/organizations'],
+      ['GET', '/api/admin/security-events'],
+      ['GET', '/api/admin/status'],
+    ] as const
+  ).map(
+    ([method, route]): HttpRow => ({
+      method,
+      route,
+      request: async (w, actor) => path(route.replace(':id', await colleague(w, actor))),
+      expect: [404, 404, 404, 404, 404, 401],
+    }),
+  ),
 ];
 
 /** A Socket.IO client event's outcome: its ack (`ok` or `refused` with that code), or the handshake refused. */
