@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Context } from '../context.js';
+import * as admin from './admin.js';
 import * as backup from './backup.js';
 import * as bench from './bench.js';
 import * as deploy from './deploy.js';
@@ -40,4 +41,5 @@ export const commands: CommandModule[] = [
   restore,
   deploy,
   releases,
+  admin,
 ];
