@@ -29,7 +29,7 @@ export function AppShell({ children }: { children: ReactNode }) {
     const onKey = (event: KeyboardEvent) => {
       if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'k') {
         event.preventDefault();
-        setSwitcherOpen((open) => !open);
+        setSwitcherOpen(true);
       } else if (event.key === 'Escape' && navOpen) closeNav(true);
     };
     window.addEventListener('keydown', onKey);
@@ -63,13 +63,7 @@ export function AppShell({ children }: { children: ReactNode }) {
                 <span className="brand-name">FluxStudio</span>
               </Link>
             </div>
-            <button
-              type="button"
-              className="switcher-button"
-              aria-keyshortcuts="Control+K Meta+K"
-              aria-label="Go to…"
-              onClick={() => setSwitcherOpen(true)}
-            >
+            <button type="button" className="switcher-button" aria-keyshortcuts="Control+K Meta+K" onClick={() => setSwitcherOpen(true)}>
               <SearchIcon />
               <span className="switcher-button-text">Go to…</span>
               <kbd>Ctrl K</kbd>

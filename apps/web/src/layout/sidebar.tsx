@@ -14,14 +14,15 @@ export function Sidebar({ onClose, autoFocus }: { onClose: () => void; autoFocus
   useEffect(() => {
     if (autoFocus) closeButton.current?.focus();
   }, [autoFocus]);
-  const { organizations, organization, projects, selectOrganization, currentProjectId } = useWorkspace();
-  const { conversations } = useConversations();
+  const { organizations, organization, projects, projectsLoaded, selectOrganization, currentProjectId } = useWorkspace();
+  const { conversations, conversationsLoaded } = useConversations();
   const { user } = useAuth();
   const { pathname } = useLocation();
   const current = (path: string) => (pathname === path ? 'page' : undefined);
   // People conversations follow the person everywhere; a project's channel shows with its organization.
   const currentProject = currentProjectId ? projects.find((p) => p.id === currentProjectId) : undefined;
-  const visible = conversations.filter((c) => c.type !== 'project' || projects.some((p) => p.id === c.projectId));
+  // Archived ones wait in the conversations page's Archived section (messages features).
+  const visible = conversations.filter((c) => !c.archived && (c.type !== 'project' || projects.some((p) => p.id === c.projectId)));
 
   return (
     <nav className="sidebar" id="sidebar" aria-label="Workspace">
@@ -71,7 +72,7 @@ export function Sidebar({ onClose, autoFocus }: { onClose: () => void; autoFocus
               </Link>
             </li>
           ))}
-          {organization && projects.length === 0 && <li className="muted small">No projects yet</li>}
+          {projectsLoaded && projects.length === 0 && <li className="muted small">No projects yet</li>}
         </ul>
       </section>
 
@@ -86,7 +87,7 @@ export function Sidebar({ onClose, autoFocus }: { onClose: () => void; autoFocus
             <li key={c.id}>
               <Link to={`/conversations/${c.id}`} className="sidebar-link" aria-current={current(`/conversations/${c.id}`)}>
                 <span className="truncate">{conversationTitle(c, user?.id)}</span>
-                {c.unreadCount > 0 && (
+                {c.unreadCount > 0 && !c.muted && (
                   <span className="badge" role="img" aria-label={`${c.unreadCount} unread`}>
                     {c.unreadCount}
                   </span>
@@ -94,7 +95,16 @@ export function Sidebar({ onClose, autoFocus }: { onClose: () => void; autoFocus
               </Link>
             </li>
           ))}
+          {conversationsLoaded && projectsLoaded && visible.length === 0 && <li className="muted small">No conversations yet</li>}
         </ul>
+      </section>
+
+      <section className="sidebar-section" aria-labelledby="sidebar-people">
+        <h2 className="sidebar-label" id="sidebar-people">
+          <Link to="/people" aria-current={current('/people')}>
+            People
+          </Link>
+        </h2>
       </section>
     </nav>
   );

@@ -1,3 +1,4 @@
+import { AdminLink } from '../admin/admin-link.js';
 import { useAuth } from '../auth/auth-context.js';
 import { Link, navigate } from '../router.js';
 
@@ -5,12 +6,15 @@ export function UserMenu() {
   const { user, signOut } = useAuth();
   return (
     <div className="user-menu">
-      <Link to="/account" className="avatar-link" aria-label={`Account settings for ${user?.name ?? 'you'}`}>
+      {/* Named by its content (no aria-label), so the visible name is part of it on every screen size. */}
+      <Link to="/account" className="avatar-link">
+        <span className="visually-hidden">Account settings · </span>
         <span className="avatar" aria-hidden="true">
           {initials(user?.name ?? '?')}
         </span>
         <span className="user-name">{user?.name}</span>
       </Link>
+      <AdminLink />
       <button
         type="button"
         className="button secondary small"

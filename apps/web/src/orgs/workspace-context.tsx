@@ -8,6 +8,8 @@ interface Workspace {
   organizations: Organization[];
   organization: Organization | null;
   projects: Project[];
+  /** The current organization's projects have arrived (an empty list then means there are none). */
+  projectsLoaded: boolean;
   loading: boolean;
   selectOrganization: (id: string) => void;
   /** The project on screen (a project or one of its documents), for the sidebar's documents. */
@@ -38,7 +40,9 @@ export function WorkspaceProvider({ children }: { children: ReactNode }) {
     () => ({
       organizations,
       organization,
-      projects: projects.data?.items ?? [],
+      // Archived projects leave the sidebar; the organization page lists them apart.
+      projects: (projects.data?.items ?? []).filter((p) => !p.archivedAt),
+      projectsLoaded: projects.data !== undefined,
       loading: orgs.loading && !orgs.data,
       selectOrganization,
       currentProjectId,
