@@ -19,6 +19,8 @@ const ConversationsPage = lazy(() => import('./conversations/conversations-page.
 const DocumentPage = lazy(() => import('./documents/document-page.js'));
 const AccountPage = lazy(() => import('./account/account-page.js'));
 const InvitePage = lazy(() => import('./invitations/invite-page.js'));
+const TrashPage = lazy(() => import('./documents/trash-page.js'));
+const AdminPage = lazy(() => import('./admin/admin-page.js'));
 
 type Screen = LazyExoticComponent<ComponentType<{ params: Record<string, string> }>> | LazyExoticComponent<ComponentType>;
 
@@ -41,6 +43,9 @@ const privateRoutes: Array<[string, Screen]> = [
   ['/documents/:documentId', DocumentPage],
   ['/account', AccountPage],
   ['/invite', InvitePage],
+  ['/projects/:projectId/trash', TrashPage],
+  ['/admin', AdminPage],
+  ['/admin/:section', AdminPage],
 ];
 
 function find<T extends [string, Screen, ...unknown[]]>(routes: T[], pathname: string) {

@@ -8,6 +8,7 @@ import { ErrorPage } from '../orgs/organization-page.js';
 import { useWorkspace } from '../orgs/workspace-context.js';
 import { Link, routeParam } from '../router.js';
 import CollabEditor, { type Collaborator, type ConnectionState } from './collab-editor.js';
+import { DocumentActions } from './document-actions.js';
 import type { DocumentInfo } from './types.js';
 import { VersionsPanel } from './versions-panel.js';
 import { PageSkeleton } from '../components/skeleton.js';
@@ -52,6 +53,7 @@ export default function DocumentPage({ params }: { params: Record<string, string
             </Link>
           )}
           <h1>{doc.data.title}</h1>
+          {!readOnly && <DocumentActions document={doc.data} onRenamed={(title) => doc.mutate((d) => d && { ...d, title })} />}
         </div>
         <div className="doc-status">
           <ul className="collaborators" aria-label="People in this document">

@@ -8,6 +8,7 @@ import { useForm } from '../components/use-form.js';
 import { Link, navigate, routeParam } from '../router.js';
 import { InvitationList } from '../invitations/invitation-list.js';
 import { MemberList, roles } from './member-list.js';
+import { DeleteOrganization } from './delete-organization.js';
 import { RenameOrganization } from './rename-organization.js';
 import { useWorkspace } from './workspace-context.js';
 import { EmptyState } from '../components/empty-state.js';
@@ -27,6 +28,8 @@ export default function OrganizationPage({ params }: { params: Record<string, st
     );
   if (!org.data) return <PageSkeleton />;
   const manager = org.data.role === 'owner' || org.data.role === 'admin';
+  const active = (projects.data?.items ?? []).filter((p) => !p.archivedAt);
+  const archived = (projects.data?.items ?? []).filter((p) => p.archivedAt);
 
   return (
     <section className="page">
@@ -44,12 +47,12 @@ export default function OrganizationPage({ params }: { params: Record<string, st
         <section aria-labelledby="projects-heading" className="card">
           <h2 id="projects-heading">Projects</h2>
           <ul className="list">
-            {(projects.data?.items ?? []).map((p) => (
+            {active.map((p) => (
               <li key={p.id}>
                 <Link to={`/projects/${p.id}`}>{p.name}</Link>
               </li>
             ))}
-            {projects.data?.items.length === 0 && (
+            {projects.data && active.length === 0 && (
               <li>
                 <EmptyState title="No projects yet">
                   {org.data.role === 'guest'
@@ -60,6 +63,18 @@ export default function OrganizationPage({ params }: { params: Record<string, st
             )}
           </ul>
           {org.data.role !== 'guest' && <CreateProjectForm orgId={orgId} />}
+          {archived.length > 0 && (
+            <>
+              <h3 id="archived-heading">Archived projects</h3>
+              <ul className="list" aria-labelledby="archived-heading">
+                {archived.map((p) => (
+                  <li key={p.id}>
+                    <Link to={`/projects/${p.id}`}>{p.name}</Link>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
         </section>
 
         <section aria-labelledby="members-heading" className="card">
@@ -69,6 +84,7 @@ export default function OrganizationPage({ params }: { params: Record<string, st
           {manager && <InviteForm orgId={orgId} />}
         </section>
       </div>
+      {org.data.role === 'owner' && <DeleteOrganization organization={org.data} />}
     </section>
   );
 }

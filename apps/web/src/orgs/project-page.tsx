@@ -10,6 +10,7 @@ import { useMessaging } from '../conversations/messaging-context.js';
 import type { DocumentInfo } from '../documents/types.js';
 import { Link, navigate, routeParam } from '../router.js';
 import { ErrorPage } from './organization-page.js';
+import { ProjectSettings } from './project-settings.js';
 import { useWorkspace } from './workspace-context.js';
 import { EmptyState } from '../components/empty-state.js';
 import { PageSkeleton } from '../components/skeleton.js';
@@ -54,10 +55,23 @@ export default function ProjectPage({ params }: { params: Record<string, string>
           <h1>{project.data.name}</h1>
           <p className="muted">{role === 'guest' ? 'You can view this project (guest).' : 'Documents and discussion for this project.'}</p>
         </div>
-        <button type="button" className="button secondary" onClick={openChat}>
-          Project chat
-        </button>
+        <div className="actions">
+          {(role === 'owner' || role === 'admin') && <ProjectSettings project={project.data} />}
+          {role && role !== 'guest' && (
+            <Link to={`/projects/${projectId}/trash`} className="button secondary small">
+              Trash
+            </Link>
+          )}
+          <button type="button" className="button secondary" onClick={openChat}>
+            Project chat
+          </button>
+        </div>
       </header>
+      {project.data.archivedAt && (
+        <p className="banner info" role="status">
+          This project is archived: it is hidden from the sidebar. Its documents and chat are still here.
+        </p>
+      )}
 
       <section aria-labelledby="documents-heading" className="card">
         <h2 id="documents-heading">Documents</h2>

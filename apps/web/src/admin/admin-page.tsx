@@ -1,0 +1,401 @@
+import type { AdminOrganization, AdminUser, Page, SecurityEvent, SystemStatus } from '@flux/shared';
+import { type SecurityEventType, SecurityEventTypes } from '@flux/shared/constants';
+import { type FormEvent, useState } from 'react';
+import { labelOf, securityEventLabels } from '../account/security-events.js';
+import { useApi } from '../api/api-context.js';
+import { ApiError } from '../api/errors.js';
+import { useResource } from '../api/use-resource.js';
+import { PageSkeleton } from '../components/skeleton.js';
+import { useDocumentTitle } from '../components/use-document-title.js';
+import { formatDate } from '../orgs/project-page.js';
+import { Link } from '../router.js';
+import './admin.css';
+
+const sections = [
+  ['users', 'Users'],
+  ['organizations', 'Organizations'],
+  ['security', 'Security events'],
+  ['status', 'System status'],
+] as const;
+type Section = (typeof sections)[number][0];
+
+/**
+ * The admin console (platform admins): users, organizations, security events, system status.
+ * Everyone else sees the same "Page not found" as any unknown address, as the API answers them 404.
+ */
+export default function AdminPage({ params }: { params: Record<string, string> }) {
+  const me = useResource<AdminUser>('/api/admin/me');
+  const section: Section = sections.find(([key]) => key === params.section)?.[0] ?? 'users';
+  useDocumentTitle(me.data ? `Admin · ${sections.find(([key]) => key === section)?.[1]}` : undefined);
+  if (me.error || (params.section !== undefined && !sections.some(([key]) => key === params.section)))
+    return (
+      <section className="page">
+        <h1>Page not found</h1>
+        <p className="muted">This address does not lead anywhere in FluxStudio.</p>
+      </section>
+    );
+  if (!me.data) return <PageSkeleton />;
+  return (
+    <section className="page admin-console">
+      <header className="page-head">
+        <div>
+          <h1>Admin console</h1>
+          <p className="muted">Everything on this FluxStudio install. You are a platform admin.</p>
+        </div>
+      </header>
+      <nav aria-label="Admin sections" className="admin-tabs">
+        {sections.map(([key, label]) => (
+          <Link key={key} to={key === 'users' ? '/admin' : `/admin/${key}`} aria-current={key === section ? 'page' : undefined}>
+            {label}
+          </Link>
+        ))}
+      </nav>
+      {section === 'users' && <Users me={me.data} />}
+      {section === 'organizations' && <Organizations />}
+      {section === 'security' && <SecurityLog />}
+      {section === 'status' && <Status />}
+    </section>
+  );
+}
+
+/** A search box that sets `q` on submit. */
+function Search({ label, onSearch }: { label: string; onSearch: (q: string) => void }) {
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    onSearch(String(new FormData(event.currentTarget).get('q') ?? ''));
+  };
+  return (
+    <search>
+      <form onSubmit={submit} className="admin-search">
+        <input type="search" name="q" aria-label={label} placeholder={label} />
+        <button type="submit" className="button secondary small">
+          Search
+        </button>
+      </form>
+    </search>
+  );
+}
+
+function Users({ me }: { me: AdminUser }) {
+  const api = useApi();
+  const [q, setQ] = useState('');
+  const users = useResource<Page<AdminUser>>(`/api/admin/users?limit=50${q ? `&q=${encodeURIComponent(q)}` : ''}`);
+  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+
+  const act = async (path: string, done: string) => {
+    setMessage(null);
+    try {
+      await api.post(path);
+      setMessage({ error: false, text: done });
+    } catch (caught) {
+      setMessage({ error: true, text: caught instanceof ApiError ? caught.message : 'That did not work.' });
+    }
+    users.reload();
+  };
+
+  return (
+    <section className="card" aria-labelledby="admin-users">
+      <div className="pane-head">
+        <h2 id="admin-users">Users</h2>
+        <Search label="Search by name or email" onSearch={setQ} />
+      </div>
+      {message && (
+        <p role={message.error ? 'alert' : 'status'} className={message.error ? 'form-error' : 'notice'}>
+          {message.text}
+        </p>
+      )}
+      {users.error && <p className="form-error">{users.error.message}</p>}
+      {users.data && users.data.items.length === 0 && <p className="muted">No account matches.</p>}
+      {users.data && users.data.items.length > 0 && (
+        <table className="table" aria-labelledby="admin-users">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Email</th>
+              <th scope="col">Status</th>
+              <th scope="col">Sessions</th>
+              <th scope="col">Joined</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {users.data.items.map((u) => (
+              <tr key={u.id}>
+                <td>
+                  {u.name} {u.isAdmin && <span className="pill">admin</span>}
+                </td>
+                <td>{u.email}</td>
+                <td>{u.disabledAt ? <span className="pill warn">disabled</span> : <span className="pill ok">active</span>}</td>
+                <td>{u.activeSessions}</td>
+                <td>
+                  <time dateTime={u.createdAt}>{formatDate(u.createdAt)}</time>
+                </td>
+                <td className="admin-actions">
+                  {u.id !== me.id && (
+                    <>
+                      <button
+                        type="button"
+                        className="button link small"
+                        aria-label={`Sign out ${u.name} everywhere`}
+                        onClick={() => act(`/api/admin/users/${u.id}/sign-out`, `${u.name} was signed out everywhere.`)}
+                      >
+                        Sign out everywhere
+                      </button>
+                      {u.disabledAt ? (
+                        <button
+                          type="button"
+                          className="button link small"
+                          aria-label={`Enable ${u.name}`}
+                          onClick={() => act(`/api/admin/users/${u.id}/enable`, `${u.name} can sign in again.`)}
+                        >
+                          Enable
+                        </button>
+                      ) : (
+                        <button
+                          type="button"
+                          className="button link small danger"
+                          aria-label={`Disable ${u.name}`}
+                          onClick={() =>
+                            window.confirm(`Disable ${u.name}? They are signed out everywhere at once and cannot sign in until enabled.`) &&
+                            act(`/api/admin/users/${u.id}/disable`, `${u.name} was disabled and signed out everywhere.`)
+                          }
+                        >
+                          Disable
+                        </button>
+                      )}
+                    </>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function Organizations() {
+  const [q, setQ] = useState('');
+  const organizations = useResource<Page<AdminOrganization>>(`/api/admin/organizations?limit=50${q ? `&q=${encodeURIComponent(q)}` : ''}`);
+  return (
+    <section className="card" aria-labelledby="admin-orgs">
+      <div className="pane-head">
+        <h2 id="admin-orgs">Organizations</h2>
+        <Search label="Search by name or slug" onSearch={setQ} />
+      </div>
+      {organizations.error && <p className="form-error">{organizations.error.message}</p>}
+      {organizations.data && organizations.data.items.length === 0 && <p className="muted">No organization matches.</p>}
+      {organizations.data && organizations.data.items.length > 0 && (
+        <table className="table" aria-labelledby="admin-orgs">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Slug</th>
+              <th scope="col">Owners</th>
+              <th scope="col">Members</th>
+              <th scope="col">Projects</th>
+              <th scope="col">Created</th>
+            </tr>
+          </thead>
+          <tbody>
+            {organizations.data.items.map((o) => (
+              <tr key={o.id}>
+                <td>{o.name}</td>
+                <td>/{o.slug}</td>
+                <td>{o.owners.map((owner) => `${owner.name} <${owner.email}>`).join(', ')}</td>
+                <td>{o.members}</td>
+                <td>{o.projects}</td>
+                <td>
+                  <time dateTime={o.createdAt}>{formatDate(o.createdAt)}</time>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function SecurityLog() {
+  const [type, setType] = useState<SecurityEventType | ''>('');
+  const [userId, setUserId] = useState('');
+  const query = new URLSearchParams({ limit: '100' });
+  if (type) query.set('type', type);
+  if (/^[0-9a-f-]{36}$/i.test(userId.trim())) query.set('userId', userId.trim());
+  const events = useResource<Page<SecurityEvent>>(`/api/admin/security-events?${query}`);
+  return (
+    <section className="card" aria-labelledby="admin-events">
+      <div className="pane-head">
+        <h2 id="admin-events">Security events</h2>
+        <div className="admin-filters">
+          <label className="small">
+            Type{' '}
+            <select value={type} onChange={(event) => setType(event.target.value as SecurityEventType | '')}>
+              <option value="">All events</option>
+              {SecurityEventTypes.map((t) => (
+                <option key={t} value={t}>
+                  {securityEventLabels[t]}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="small">
+            User id <input value={userId} onChange={(event) => setUserId(event.target.value)} placeholder="any user" size={36} />
+          </label>
+        </div>
+      </div>
+      {events.error && <p className="form-error">{events.error.message}</p>}
+      {events.data && events.data.items.length === 0 && <p className="muted">No event matches.</p>}
+      {events.data && events.data.items.length > 0 && (
+        <table className="table" aria-labelledby="admin-events">
+          <thead>
+            <tr>
+              <th scope="col">Event</th>
+              <th scope="col">User</th>
+              <th scope="col">Time</th>
+              <th scope="col">IP address</th>
+            </tr>
+          </thead>
+          <tbody>
+            {events.data.items.map((e) => (
+              <tr key={e.id}>
+                <td>{labelOf(e.type)}</td>
+                <td>
+                  {e.userId ? (
+                    <button type="button" className="button link small" onClick={() => setUserId(e.userId ?? '')}>
+                      {e.userId.slice(0, 8)}
+                    </button>
+                  ) : (
+                    '—'
+                  )}
+                </td>
+                <td>
+                  <time dateTime={e.createdAt}>{formatDate(e.createdAt)}</time>
+                </td>
+                <td>{e.ip ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+const stateClass = (ok: boolean) => (ok ? 'pill ok' : 'pill warn');
+
+function Status() {
+  const status = useResource<SystemStatus>('/api/admin/status');
+  if (status.error) return <p className="form-error">{status.error.message}</p>;
+  if (!status.data) return <PageSkeleton />;
+  const { release, services, database, redis, queues, migrations } = status.data;
+  const schemas = [...new Set(migrations.map((m) => m.schema))];
+  return (
+    <div className="admin-status">
+      <section className="card" aria-labelledby="status-services">
+        <div className="pane-head">
+          <h2 id="status-services">Services</h2>
+          <button type="button" className="button secondary small" onClick={status.reload}>
+            Check again
+          </button>
+        </div>
+        <p className="muted small">
+          Release {release.version}
+          {release.commit ? ` · commit ${release.commit.slice(0, 12)}` : ''} · checked {formatDate(status.data.checkedAt)}
+        </p>
+        <table className="table" aria-labelledby="status-services">
+          <thead>
+            <tr>
+              <th scope="col">Service</th>
+              <th scope="col">Version</th>
+              <th scope="col">Instance</th>
+              <th scope="col">Health</th>
+              <th scope="col">Database</th>
+              <th scope="col">Redis</th>
+              <th scope="col">Up for</th>
+            </tr>
+          </thead>
+          <tbody>
+            {services.flatMap((service) =>
+              service.instances.map((instance) => (
+                <tr key={`${service.name}-${instance.address}`}>
+                  <td>{service.name}</td>
+                  <td>{service.version}</td>
+                  <td>{instance.address}</td>
+                  <td>
+                    <span className={stateClass(instance.status === 'ok')}>{instance.status}</span>
+                  </td>
+                  <td>{instance.db ?? '—'}</td>
+                  <td>{instance.redis ?? '—'}</td>
+                  <td>{instance.uptimeSeconds === null ? '—' : `${Math.round(instance.uptimeSeconds / 60)} min`}</td>
+                </tr>
+              )),
+            )}
+          </tbody>
+        </table>
+      </section>
+      <section className="card" aria-labelledby="status-stores">
+        <h2 id="status-stores">Stores</h2>
+        <ul className="list">
+          <li>
+            PostgreSQL {database.version ?? ''} <span className={stateClass(database.status === 'ok')}>{database.status}</span>
+          </li>
+          <li>
+            Redis {redis.version ?? ''} <span className={stateClass(redis.status === 'ok')}>{redis.status}</span>
+          </li>
+        </ul>
+      </section>
+      <section className="card" aria-labelledby="status-queues">
+        <h2 id="status-queues">Queues</h2>
+        <table className="table" aria-labelledby="status-queues">
+          <thead>
+            <tr>
+              <th scope="col">Queue</th>
+              <th scope="col">Service</th>
+              <th scope="col">Waiting</th>
+              <th scope="col">Active</th>
+              <th scope="col">Delayed</th>
+              <th scope="col">Failed</th>
+            </tr>
+          </thead>
+          <tbody>
+            {queues.map((q) => (
+              <tr key={`${q.service}-${q.name}`}>
+                <td>{q.name}</td>
+                <td>{q.service}</td>
+                <td>{q.waiting}</td>
+                <td>{q.active}</td>
+                <td>{q.delayed}</td>
+                <td>{q.failed}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section className="card" aria-labelledby="status-migrations">
+        <h2 id="status-migrations">Applied migrations</h2>
+        {schemas.map((schema) => (
+          <details key={schema}>
+            <summary>
+              {schema}: {migrations.filter((m) => m.schema === schema).length} applied, latest{' '}
+              <code>{migrations.filter((m) => m.schema === schema).at(-1)?.name}</code>
+            </summary>
+            <ul className="list small">
+              {migrations
+                .filter((m) => m.schema === schema)
+                .map((m) => (
+                  <li key={m.name}>
+                    <code>{m.name}</code> <span className="muted">· {formatDate(m.appliedAt)}</span>
+                  </li>
+                ))}
+            </ul>
+          </details>
+        ))}
+      </section>
+    </div>
+  );
+}
