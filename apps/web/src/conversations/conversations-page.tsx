@@ -39,7 +39,7 @@ export default function ConversationsPage({ params }: { params: Record<string, s
         </div>
         <MessageSearch />
         {creating && <NewConversation onDone={() => setCreating(false)} />}
-        <ul>
+        <ul aria-label="Active conversations">
           {listed.map((c) => (
             <li key={c.id}>
               <ConversationLink conversation={c} active={c.id === activeId} myId={me.id} />
