@@ -47,7 +47,7 @@ export class RoomManager {
     // Pub/sub drops messages while Redis reconnects; a periodic sync request between instances
     // holding the same room repairs any gap (answers carry only what the asker lacks).
     this.antiEntropy = setInterval(() => {
-      for (const room of this.rooms.values()) void deps.relay.publish(room.documentId, room.syncRequest());
+      for (const room of this.rooms.values()) void this.publish(room, room.syncRequest());
     }, deps.config.relaySyncIntervalMs).unref();
   }
 
@@ -131,7 +131,11 @@ export class RoomManager {
       projectId,
       {
         persist: (update, userId) => writer.enqueue(documentId, projectId, update, userId),
-        relay: (frame) => void relay.publish(documentId, frame),
+        // Alone with the room (nginx sends a document's sockets to one instance), nothing is published:
+        // an instance that loads it later asks with sync step 1, whose answer carries what it missed.
+        relay: (frame) => {
+          if (room.shared) void this.publish(room, frame);
+        },
         accepted: () => metrics.updates.inc(),
         refused: (reason) => metrics.refused.inc({ reason }),
       },
@@ -141,8 +145,9 @@ export class RoomManager {
     let early: Uint8Array[] | undefined = [];
     const onRelayed = (frame: Uint8Array) => {
       if (frame[0] === ROOM_CLOSED) return void this.closeLocal(documentId);
+      room.shared = true;
       if (early) early.push(frame.slice());
-      else for (const reply of room.receiveRelayed(frame)) void relay.publish(documentId, reply);
+      else for (const reply of room.receiveRelayed(frame)) void this.publish(room, reply);
     };
     // Subscribe before reading, so nothing another instance sends in between is missed.
     await relay.join(documentId, onRelayed);
@@ -163,9 +168,16 @@ export class RoomManager {
     // Another instance may hold this room with edits not yet in PostgreSQL (< 1 s old): when one
     // answers the subscription count, wait briefly for its reply so our first client sees them.
     const answered = room.nextRelayedSync(RELAY_SYNC_WAIT_MS);
-    if ((await relay.publish(documentId, room.syncRequest())) > 1) await answered;
+    if ((await this.publish(room, room.syncRequest())) > 1) await answered;
     metrics.roomLoad.observe((performance.now() - started) / 1000);
     return room;
+  }
+
+  /** Publishes a room's frame to the other instances; the subscriber count says whether any still hold it (0: Redis failed, unknown). */
+  private async publish(room: Room, frame: Uint8Array): Promise<number> {
+    const subscribers = await this.deps.relay.publish(room.documentId, frame);
+    if (subscribers > 0) room.shared = subscribers > 1;
+    return subscribers;
   }
 
   private unload(room: Room): Promise<void> {

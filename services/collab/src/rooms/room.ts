@@ -58,6 +58,8 @@ export class Room {
   lastUsed = Date.now();
   /** Logged updates not yet folded into the snapshot, to decide when to compact. */
   uncompacted = 0;
+  /** Whether another instance holds this room too (its changes are relayed only then). */
+  shared = false;
   private destroyed = false;
   private relayedSyncWaiters: Array<() => void> = [];
 
