@@ -37,6 +37,8 @@ export class Stack {
       // Every test client comes from 127.0.0.1: lift the per-IP credential limit unless a test sets it.
       AUTH_CREDENTIAL_REQUESTS_PER_IP_PER_MINUTE: '100000',
       ...this.env,
+      // Every service's own port (PORT wins for itself): auth's admin status probes the others there.
+      ...Object.fromEntries(services.map((s) => [`${s.toUpperCase()}_PORT`, String(this.ports[s])])),
       NODE_ENV: 'test',
       PORT: String(this.ports[name]),
       AUTH_URL: `http://127.0.0.1:${this.ports.auth}`,

@@ -37,7 +37,7 @@ export function DocumentActions({ document, onRenamed }: { document: DocumentInf
 
   if (renaming)
     return (
-      <form onSubmit={form.onSubmit} noValidate className="card rename-form">
+      <form onSubmit={form.onSubmit} noValidate className="card rename-form" aria-label="Rename document">
         <FormError error={form.error} />
         <Field label="Document title" name="title" defaultValue={document.title} required autoFocus error={form.fields.title} />
         <div className="row-end">

@@ -33,7 +33,7 @@ export function ProjectSettings({ project }: { project: Project }) {
 
   if (renaming)
     return (
-      <form onSubmit={form.onSubmit} noValidate className="card rename-form">
+      <form onSubmit={form.onSubmit} noValidate className="card rename-form" aria-label="Rename project">
         <FormError error={form.error} />
         <Field label="Project name" name="name" defaultValue={project.name} required autoFocus error={form.fields.name} />
         <div className="row-end">
