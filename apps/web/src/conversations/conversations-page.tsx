@@ -13,6 +13,7 @@ import { Link, navigate } from '../router.js';
 import { conversationTitle } from './conversation-title.js';
 import { ConversationView } from './conversation-view.js';
 import { MessageSearch } from './message-search.js';
+import { plainPreview } from './plain-text.js';
 import { useMessaging } from './messaging-context.js';
 import type { Conversation } from './types.js';
 
@@ -97,7 +98,7 @@ function preview(c: Conversation): string {
   const m = c.lastMessage;
   if (!m) return 'No messages yet';
   if (m.deletedAt) return 'Message deleted';
-  return `${m.author?.name ? `${m.author.name}: ` : ''}${m.content || (m.attachments?.length ? 'Attachment' : '')}`;
+  return `${m.author?.name ? `${m.author.name}: ` : ''}${plainPreview(m.content) || (m.attachments?.length ? 'Attachment' : '')}`;
 }
 
 /** Start a direct or group conversation with people from the current organization. */
