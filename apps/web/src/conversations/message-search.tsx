@@ -7,6 +7,7 @@ import { formatDate } from '../orgs/project-page.js';
 import { Link } from '../router.js';
 import { conversationTitle } from './conversation-title.js';
 import { useMessaging } from './messaging-context.js';
+import { plainPreview } from './plain-text.js';
 import type { Message } from './types.js';
 
 /** Full-text search over the person's conversations, as they type (debounced). */
@@ -65,7 +66,7 @@ export function MessageSearch() {
                 </span>
                 <span className="small truncate">
                   {m.author?.name ? `${m.author.name}: ` : ''}
-                  {m.content}
+                  {plainPreview(m.content)}
                 </span>
               </Link>
             </li>
