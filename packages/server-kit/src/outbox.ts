@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Sql } from 'postgres';
 import type { DbOrTrx } from './db.js';
 
@@ -24,6 +24,12 @@ export const outboxChannel = (schema: string): string => `${schema}_outbox`;
 export interface Outbox<M> {
   /** Writes an event; pass the transaction of the change it announces. Resolves with the event id. */
   add<N extends keyof M & string, DB>(db: DbOrTrx<DB>, name: N, payload: M[N]): Promise<string>;
+  /**
+   * The event's insert as an `insert … select <values>` to embed (a data-modifying CTE) in the one
+   * statement that makes the change: atomic with it, one round trip for both, and made
+   * conditional by appending a `from`/`where` (e.g. `from inserted`: only if the change happened).
+   */
+  insertStatement<N extends keyof M & string>(name: N, payload: M[N]): RawBuilder<unknown>;
 }
 
 /**
@@ -34,12 +40,12 @@ export interface Outbox<M> {
  */
 export function createOutbox<M>(schema: string, deployment = ''): Outbox<M> {
   const table = sql.table(`${schema}.outbox`);
+  const insertStatement = (name: string, payload: unknown) =>
+    sql`insert into ${table} (name, payload) select ${name}, ${JSON.stringify({ deployment, event: payload })}::text::jsonb`;
   return {
+    insertStatement,
     async add(db, name, payload) {
-      const stored = JSON.stringify({ deployment, event: payload });
-      const { rows } = await sql<{
-        id: string;
-      }>`insert into ${table} (name, payload) values (${name}, ${stored}::text::jsonb) returning id`.execute(db as Kysely<unknown>);
+      const { rows } = await sql<{ id: string }>`${insertStatement(name, payload)} returning id`.execute(db as Kysely<unknown>);
       const row = rows[0];
       if (!row) throw new Error('outbox insert returned no row');
       return row.id;

@@ -27,16 +27,21 @@ describe('notifications through the outbox', () => {
     const [ada, bob] = await users(auth, 'Ada', 'Bob');
     const chat = await factories.conversation('direct', ada, [bob]);
     const outbox = createOutbox<MessagingOutboxEvents>('messaging', process.env.REDIS_PREFIX);
-    // What `send` commits: the message and its job in one transaction, then the process is gone.
+    // What `send` commits: the message and its job in one statement, then the process is gone.
+    const id = crypto.randomUUID();
     const message = await factories.db.transaction().execute(async (trx) => {
-      const row = await messages.insertWithNextSeq(trx, {
+      const values = {
+        id,
         conversation_id: chat.id,
         sender_id: ada.id,
         client_id: crypto.randomUUID(),
         content: 'sent just before the crash',
-        parent_id: null,
-      });
-      await outbox.add(trx, 'notification', messageCreatedJob(row.id));
+      };
+      const row = await messages.insertWithNextSeq(
+        trx,
+        { ...values, parent_id: null },
+        outbox.insertStatement('notification', messageCreatedJob(id)),
+      );
       // The same job twice (a relay that died after handing it on is the same case): one notification.
       await outbox.add(trx, 'notification', messageCreatedJob(row.id));
       return row;

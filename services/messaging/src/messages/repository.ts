@@ -1,5 +1,5 @@
 import type { DbOrTrx } from '@flux/server-kit';
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Database, MessageRow } from '../db/database.js';
 
 type Db = DbOrTrx<Database>;
@@ -39,14 +39,17 @@ export const findByClientId = (db: Db, senderId: string, clientId: string) =>
   db.selectFrom('messaging.messages').selectAll().where('sender_id', '=', senderId).where('client_id', '=', clientId).executeTakeFirst();
 
 /**
- * Takes the conversation's next seq, inserts the message and moves the sender's read position to
- * it, in one statement. The counter row
- * stays locked until the surrounding transaction ends, which orders concurrent senders; if the
- * insert fails (e.g. a duplicate clientId) the increment fails with it, so seqs have no gaps.
+ * Takes the conversation's next seq, inserts the message, moves the sender's read position to it
+ * and runs `alongside` (an `insert … select`, e.g. the outbox event announcing it) once for the
+ * inserted row, in one statement: one round trip,
+ * and atomic on its own. The counter row stays locked until the statement's (or the surrounding)
+ * transaction ends, which orders concurrent senders; if the insert fails (e.g. a duplicate
+ * clientId) the increment fails with it, so seqs have no gaps.
  */
 export async function insertWithNextSeq(
   db: Db,
-  values: { conversation_id: string; sender_id: string; client_id: string; content: string; parent_id: string | null },
+  values: { id: string; conversation_id: string; sender_id: string; client_id: string; content: string; parent_id: string | null },
+  alongside?: RawBuilder<unknown>,
 ): Promise<MessageRow> {
   const result = await sql<MessageRow>`
     with next as (
@@ -54,15 +57,15 @@ export async function insertWithNextSeq(
       where id = ${values.conversation_id}::uuid
       returning last_seq
     ), inserted as (
-      insert into messaging.messages (conversation_id, seq, sender_id, client_id, content, parent_id)
-      select ${values.conversation_id}::uuid, next.last_seq, ${values.sender_id}::uuid, ${values.client_id}::text, ${values.content}::text, ${values.parent_id}::uuid
+      insert into messaging.messages (id, conversation_id, seq, sender_id, client_id, content, parent_id)
+      select ${values.id}::uuid, ${values.conversation_id}::uuid, next.last_seq, ${values.sender_id}::uuid, ${values.client_id}::text, ${values.content}::text, ${values.parent_id}::uuid
       from next
       returning *
     ), read as (
       -- Posting marks the conversation read up to one's own message, as in Mattermost.
       update messaging.conversation_members set last_read_seq = greatest(last_read_seq, (select seq from inserted))
       where conversation_id = ${values.conversation_id}::uuid and user_id = ${values.sender_id}::uuid
-    )
+    )${alongside ? sql`, alongside as (${alongside} from inserted)` : sql``}
     select * from inserted`.execute(db);
   const row = result.rows[0];
   if (!row) throw new Error(`conversation ${values.conversation_id} vanished while sending`);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type Caller, isUniqueViolation, isUuid, toIso } from '@flux/server-kit';
 import { AppError, type FileInfo, type Message, type ReactionSummary, type ReadState, type SendMessageBody } from '@flux/shared';
 import type { AppContext } from '../context.js';
@@ -28,8 +29,8 @@ function checkLength(ctx: AppContext, content: string): void {
 }
 
 /**
- * Sends a message: the seq is taken and the row inserted in one transaction, so an answer
- * means it is durable and seqs have no gaps. A repeated `clientId` returns the first message
+ * Sends a message: the seq is taken and the row inserted (with its notification job) atomically,
+ * so an answer means it is committed and durable, and seqs have no gaps. A repeated `clientId` returns the first message
  * (`created: false`) instead of a duplicate. Broadcasts and notifications happen after commit.
  */
 export async function send(
@@ -40,35 +41,39 @@ export async function send(
   via: 'rest' | 'socket' = 'rest',
 ): Promise<{ message: Message; created: boolean }> {
   checkLength(ctx, body.content);
-  // Three independent checks in one round of waiting. A retry (known clientId) wins over
-  // everything else, so it is never refused for the rate limit its first attempt used up.
-  const [earlier, membership, budget] = await Promise.allSettled([
-    repo.findByClientId(ctx.db, caller.id, body.clientId),
+  // Two independent checks in one round of waiting (the membership row, the rate limit in one
+  // Redis script). A retry (known clientId) wins over both refusals, so it is never refused for
+  // the rate limit its first attempt used up; on the common path a retry is caught by the
+  // insert's unique key instead, which saves looking the clientId up before every message.
+  const [membership, budget] = await Promise.allSettled([
     readableConversation(ctx, caller, conversationId),
     ctx.rateLimiter.consume('message', caller.id),
   ]);
-  if (earlier.status === 'rejected') throw earlier.reason;
-  if (earlier.value) return { message: await sameRequest(ctx, earlier.value, conversationId), created: false };
-  if (membership.status === 'rejected') throw membership.reason;
-  if (budget.status === 'rejected') throw budget.reason;
+  if (membership.status === 'rejected' || budget.status === 'rejected') {
+    const earlier = await repo.findByClientId(ctx.db, caller.id, body.clientId);
+    if (earlier) return { message: await sameRequest(ctx, earlier, conversationId), created: false };
+    throw membership.status === 'rejected' ? membership.reason : (budget as PromiseRejectedResult).reason;
+  }
 
   let row: MessageRow;
   let files: FileInfo[] = [];
+  const id = randomUUID();
   const values = {
+    id,
     conversation_id: conversationId,
     sender_id: caller.id,
     client_id: body.clientId,
     content: body.content,
     parent_id: null as string | null,
   };
+  // Its notification job goes into the outbox in the same statement as the message.
+  const announce = ctx.outbox.insertStatement('notification', messageCreatedJob(id));
   try {
     if (!body.parentId && !body.attachments?.length) {
-      // The common case: take the seq and insert atomically, with its notification job.
-      row = await ctx.db.transaction().execute(async (trx) => {
-        const inserted = await repo.insertWithNextSeq(trx, values);
-        await ctx.outbox.add(trx, 'notification', messageCreatedJob(inserted.id));
-        return inserted;
-      });
+      // The common case: the seq, the row, the read position and the outbox event in one
+      // statement, atomic without a transaction block: one round trip, and committed (durable)
+      // when it answers, before anyone is told.
+      row = await repo.insertWithNextSeq(ctx.db, values, announce);
     } else {
       row = await ctx.db.transaction().execute(async (trx) => {
         if (body.parentId) {
@@ -89,10 +94,9 @@ export async function send(
             return file ? [toFileInfo(file)] : [];
           });
         }
-        const inserted = await repo.insertWithNextSeq(trx, values);
+        const inserted = await repo.insertWithNextSeq(trx, values, announce);
         if (values.parent_id) await repo.changeReplyCount(trx, values.parent_id, 1);
         await repo.attach(trx, inserted.id, attachments);
-        await ctx.outbox.add(trx, 'notification', messageCreatedJob(inserted.id));
         return inserted;
       });
     }
