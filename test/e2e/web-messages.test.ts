@@ -233,6 +233,23 @@ describe('web: messages features', () => {
     await a.getByRole('button', { name: 'Members (1)' }).waitFor();
     await expect.poll(() => b.locator(`a[href="/conversations/${group.id}"]`).count()).toBe(0);
     await screenshot(a, 'messages-06-after-leave-ada');
+
+    // On a phone the conversation's actions stay on screen and a panel covers the conversation.
+    await a.setViewportSize({ width: 390, height: 844 });
+    await a.reload();
+    await a.getByRole('button', { name: 'Archive' }).waitFor();
+    expect(await a.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    for (const name of ['Pinned', 'Members (1)', 'Mute', 'Archive']) {
+      const box = await a.getByRole('button', { name, exact: true }).boundingBox();
+      expect(box && box.x >= 0 && box.x + box.width <= 390, name).toBe(true);
+    }
+    await a.getByRole('button', { name: 'Members (1)' }).click();
+    await panel.getByRole('button', { name: 'Close' }).waitFor();
+    expect(await a.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await screenshot(a, 'messages-07-members-phone-ada');
+    await panel.getByRole('button', { name: 'Close' }).click();
+    await screenshot(a, 'messages-08-conversation-phone-ada');
+    await a.setViewportSize({ width: 1280, height: 800 });
     expect(ada.errors).toEqual([]);
     expect(bea.errors).toEqual([]);
   }, 90_000);
