@@ -118,7 +118,7 @@ describe('web: polish (phone layout, dark mode, quick switcher, empty states, er
     expect([...light.errors, ...dark.errors]).toEqual([]);
   });
 
-  it('Ctrl-K opens a quick switcher: typing filters, arrows move, Enter opens; Escape closes', async () => {
+  it('Ctrl-K opens a quick switcher over conversations, documents, projects, organizations and people: typing filters, arrows move, Enter opens; Escape closes', async () => {
     const { page, errors } = await open(desktop);
     await apiCall(stack.url, scene.owner.accessToken, 'POST', '/api/documents', { projectId: scene.projectId, title: 'Moodboard notes' });
     await page.getByRole('heading', { name: 'Northwind Studio', level: 1 }).waitFor();
@@ -129,13 +129,14 @@ describe('web: polish (phone layout, dark mode, quick switcher, empty states, er
     const input = dialog.getByRole('combobox', { name: 'Go to' });
     expect(await input.evaluate((element) => element === document.activeElement)).toBe(true);
     const options = dialog.getByRole('option');
-    // Every kind is there before typing: conversations, documents, projects, organizations.
+    // Every kind is there before typing: conversations, documents, projects, organizations, people.
     for (const name of [
       'Conversation Spring Campaign',
       'Document Launch brief',
       'Document Moodboard notes',
       'Project Spring Campaign',
       'Organization Northwind Studio',
+      'Person Bea Teammate',
     ]) {
       await dialog.getByRole('option', { name: new RegExp(`^${name}`) }).waitFor();
     }
@@ -149,6 +150,13 @@ describe('web: polish (phone layout, dark mode, quick switcher, empty states, er
     await page.keyboard.press('Enter');
     await page.waitForURL(`**/documents/${scene.documentId}`);
     await dialog.waitFor({ state: 'hidden' });
+
+    // A person opens their card.
+    await page.keyboard.press('Control+k');
+    await input.fill('bea');
+    await dialog.getByRole('option', { name: /^Person Bea Teammate/ }).waitFor();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`**/people/${scene.teammate.user.id}`);
 
     // Arrow keys move the active option; the topbar button opens it too; Escape closes.
     await page.getByRole('button', { name: 'Go to…' }).click();

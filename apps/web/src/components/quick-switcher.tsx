@@ -1,4 +1,4 @@
-import type { Page, Project } from '@flux/shared';
+import type { Page, Person, Project } from '@flux/shared';
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useApi } from '../api/api-context.js';
 import { useAuth } from '../auth/auth-context.js';
@@ -9,7 +9,7 @@ import { useWorkspace } from '../orgs/workspace-context.js';
 import { navigate } from '../router.js';
 
 interface Item {
-  kind: 'Conversation' | 'Document' | 'Project' | 'Organization';
+  kind: 'Conversation' | 'Document' | 'Project' | 'Organization' | 'Person';
   label: string;
   detail?: string;
   to: string;
@@ -20,7 +20,7 @@ const maxShown = 50;
 const maxProjectsSearched = 30;
 
 /**
- * Ctrl/⌘-K: jump to any conversation, document, project or organization by typing part of its
+ * Ctrl/⌘-K: jump to any conversation, document, project, organization or person by typing part of its
  * name. A modal <dialog> (focus kept inside, Escape closes) holding an ARIA 1.2 combobox + listbox.
  */
 export function QuickSwitcher({ onClose }: { onClose: () => void }) {
@@ -117,7 +117,7 @@ function filter(items: Item[], query: string): Item[] {
   return [...starts, ...hits.filter((item) => !starts.includes(item))].slice(0, maxShown);
 }
 
-/** What one can jump to: what the app already holds, plus every organization's projects and documents. */
+/** What one can jump to: what the app already holds, plus every organization's projects and documents, and people. */
 function useSwitcherItems(): Item[] {
   const api = useApi();
   const { user } = useAuth();
@@ -133,6 +133,9 @@ function useSwitcherItems(): Item[] {
         () => [] as T[],
       );
     void (async () => {
+      const people = (await get<Person>('/api/users?limit=50'))
+        .filter((person) => person.id !== user?.id)
+        .map((person): Item => ({ kind: 'Person', label: person.name, to: `/people/${person.id}` }));
       const perOrganization = await Promise.all(
         organizations.map(async (o) => (await get<Project>(`/api/projects?organizationId=${o.id}`)).map((p) => ({ p, o }))),
       );
@@ -143,7 +146,7 @@ function useSwitcherItems(): Item[] {
         detail: o.name,
         to: `/projects/${p.id}`,
       }));
-      if (!controller.signal.aborted) setLoaded(projectItems);
+      if (!controller.signal.aborted) setLoaded([...projectItems, ...people]);
       const documents = await Promise.all(
         projects
           .slice(0, maxProjectsSearched)
@@ -153,10 +156,10 @@ function useSwitcherItems(): Item[] {
             ),
           ),
       );
-      if (!controller.signal.aborted) setLoaded([...documents.flat(), ...projectItems]);
+      if (!controller.signal.aborted) setLoaded([...documents.flat(), ...projectItems, ...people]);
     })();
     return () => controller.abort();
-  }, [api, organizations]);
+  }, [api, organizations, user?.id]);
 
   return useMemo(
     () => [
