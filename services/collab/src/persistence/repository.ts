@@ -10,29 +10,20 @@ export interface StoredState {
 }
 
 /**
- * Reads a document's persisted state in one repeatable-read transaction, so a compaction
- * committing in between cannot make the snapshot and the log disagree.
+ * Reads a document's persisted state in one statement (one round trip), which sees one snapshot of
+ * the database: a compaction committing meanwhile cannot make the snapshot and the log disagree.
  */
 export async function loadState(db: Kysely<Database>, documentId: string): Promise<StoredState> {
-  return db
-    .transaction()
-    .setIsolationLevel('repeatable read')
-    .execute(async (trx) => {
-      const snapshot = await trx
-        .selectFrom('collab.document_snapshots')
-        .select(['state', 'up_to_update_id'])
-        .where('document_id', '=', documentId)
-        .executeTakeFirst();
-      const rows = await trx
-        .selectFrom('collab.document_updates')
-        .select('update')
-        .where('document_id', '=', documentId)
-        .where('id', '>', snapshot?.up_to_update_id ?? '0')
-        .orderBy('id')
-        .execute();
-      const updates = rows.map((r) => r.update);
-      return { updates: snapshot ? [snapshot.state, ...updates] : updates, pendingCount: rows.length };
-    });
+  const { rows } = await sql<{ data: Uint8Array; snapshot: boolean }>`
+    with snapshot as (
+      select state, up_to_update_id from collab.document_snapshots where document_id = ${documentId}
+    )
+    select state as data, true as snapshot, 0::bigint as id from snapshot
+    union all
+    select u.update, false, u.id from collab.document_updates u
+    where u.document_id = ${documentId} and u.id > coalesce((select up_to_update_id from snapshot), 0)
+    order by snapshot desc, id`.execute(db);
+  return { updates: rows.map((r) => r.data), pendingCount: rows.filter((r) => !r.snapshot).length };
 }
 
 /** Appends updates of several documents in one statement, keeping the given order. */
