@@ -54,7 +54,11 @@ export const collabSocketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
       schema: { params: Type.Object({ documentId: Type.String() }), querystring: Type.Object({ token: Type.Optional(Type.String()) }) },
     },
     (socket, request) => {
+      // What the socket needs of its upgrade request, read now: a closure here that touched `request`
+      // would keep it (the raw request, its headers and all) alive as long as the socket.
       const log = request.log;
+      const documentId = request.params.documentId;
+      const token = request.query.token;
       // The client speaks first (sync step 1) while we are still checking access: keep its frames
       // (two frames' worth at most; a stock client sends a few bytes).
       const early = new EarlyFrames(2 * ctx.config.maxMessageBytes);
@@ -91,11 +95,10 @@ export const collabSocketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
         ctx.rooms.disconnect(joined.room, joined.connection);
       });
 
-      const documentId = request.params.documentId;
       void (async () => {
         try {
           let generation = ctx.access.generation;
-          const admitted = await admit(ctx, socket, documentId, request.query.token);
+          const admitted = await admit(ctx, socket, documentId, token);
           const { caller, document } = admitted;
           let { access } = admitted;
           // Before loading anything for a user already at the cap.
