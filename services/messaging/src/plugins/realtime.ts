@@ -30,6 +30,9 @@ export const realtimePlugin = fp<{ config: Config }>(
       path: '/socket.io/',
       transports: ['websocket'],
       serveClient: false,
+      // Memory per connection (the Socket.IO memory guide): no per-message deflate, whose zlib
+      // contexts would cost each socket hundreds of KB. Explicit, though it is the default.
+      perMessageDeflate: false,
       adapter: createAdapter(adapterRedis, {
         streamName: `${config.redisPrefix}socket.io`,
         channelPrefix: `${config.redisPrefix}socket.io`,

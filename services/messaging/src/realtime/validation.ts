@@ -11,8 +11,23 @@ export interface Invalid {
   message: string;
 }
 
-/** A compiled check for socket payloads: the value, or where it went wrong. */
-export function compile<S extends TSchema>(schema: S): (value: unknown) => { ok: true; value: Static<S> } | { ok: false; error: Invalid } {
+type Checker<S extends TSchema> = (value: unknown) => { ok: true; value: Static<S> } | { ok: false; error: Invalid };
+
+// One compiled check per schema for the whole process: compiling generates and evaluates source
+// code (several KB of strings and code each), which per socket cost ~40 KB of memory per connection.
+const compiled = new WeakMap<TSchema, Checker<TSchema>>();
+
+/** A compiled check for socket payloads: the value, or where it went wrong. Compiled once per schema. */
+export function compile<S extends TSchema>(schema: S): Checker<S> {
+  let checker = compiled.get(schema);
+  if (!checker) {
+    checker = compileNow(schema);
+    compiled.set(schema, checker);
+  }
+  return checker as Checker<S>;
+}
+
+function compileNow<S extends TSchema>(schema: S): Checker<S> {
   const check: TypeCheck<S> = TypeCompiler.Compile(schema);
   return (value) => {
     if (check.Check(value)) return { ok: true, value };
