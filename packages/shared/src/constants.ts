@@ -200,7 +200,7 @@ export interface EventMap {
   /** A user's role in an organization changed; `role: null` means removed. */
   'membership.changed': { organizationId: string; userId: string; role: Role | null };
   'document.updated': { documentId: string; projectId: string; updatedBy: string[]; at: string };
-  /** A document was deleted: every collab instance closes its room (4403) and drops it without saving. */
+  /** A document was deleted (moved to its project's trash, restorable; the purge later is not announced): every collab instance closes its room (4403). */
   'document.deleted': { documentId: string; projectId: string };
   /** Sessions ended (logout, logout-all, session revoke, password reset, refresh-token reuse): refuse their access tokens now. */
   'sessions.revoked': {
