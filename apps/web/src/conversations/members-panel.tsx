@@ -6,6 +6,7 @@ import { useResource } from '../api/use-resource.js';
 import { useUser } from '../auth/auth-context.js';
 import { navigate } from '../router.js';
 import { useMessaging } from './messaging-context.js';
+import { SidePanel } from './side-panel.js';
 import type { Conversation } from './types.js';
 
 /**
@@ -41,120 +42,112 @@ export function MembersPanel({ conversation, onClose }: { conversation: Conversa
   const base = `/api/conversations/${conversation.id}`;
 
   return (
-    <aside className="thread side-panel" aria-label="Members">
-      <div className="pane-head">
-        <h3>Members</h3>
-        <button type="button" className="button link small" onClick={onClose}>
-          Close
-        </button>
-      </div>
-      <div className="side-panel-body">
-        {error && (
-          <p className="field-error" role="alert">
-            {error}
-          </p>
-        )}
-        <form
-          className="rename-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void run(async () => {
-              const updated = await api.patch<Conversation>(base, { name: name.trim() || null });
-              patchConversation(conversation.id, { name: updated.name });
-            });
-          }}
-        >
-          <label htmlFor={nameId}>Group name</label>
-          <div className="row">
-            <input id={nameId} value={name} maxLength={100} onChange={(e) => setName(e.target.value)} placeholder="Named by its members" />
-            <button type="submit" className="button small" disabled={busy || name.trim() === (conversation.name ?? '')}>
-              Rename
-            </button>
-          </div>
-        </form>
-        <ul className="member-list" aria-label="People in this group">
-          {conversation.members.map((m) => (
-            <li key={m.userId}>
-              <span className="truncate">
-                {m.name || 'Someone'}
-                {m.userId === me.id && ' (you)'}
-              </span>
-              {m.role === 'admin' && <span className="muted small">admin</span>}
-              {admin && m.userId !== me.id && (
+    <SidePanel label="Members" title="Members" onClose={onClose}>
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+      <form
+        className="rename-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run(async () => {
+            const updated = await api.patch<Conversation>(base, { name: name.trim() || null });
+            patchConversation(conversation.id, { name: updated.name });
+          });
+        }}
+      >
+        <label htmlFor={nameId}>Group name</label>
+        <div className="row">
+          <input id={nameId} value={name} maxLength={100} onChange={(e) => setName(e.target.value)} placeholder="Named by its members" />
+          <button type="submit" className="button small" disabled={busy || name.trim() === (conversation.name ?? '')}>
+            Rename
+          </button>
+        </div>
+      </form>
+      <ul className="member-list" aria-label="People in this group">
+        {conversation.members.map((m) => (
+          <li key={m.userId}>
+            <span className="truncate">
+              {m.name || 'Someone'}
+              {m.userId === me.id && ' (you)'}
+            </span>
+            {m.role === 'admin' && <span className="muted small">admin</span>}
+            {admin && m.userId !== me.id && (
+              <button
+                type="button"
+                className="button link small danger"
+                disabled={busy}
+                aria-label={`Remove ${m.name}`}
+                onClick={() =>
+                  run(async () => {
+                    await api.delete(`${base}/members/${m.userId}`);
+                    patchConversation(conversation.id, { members: conversation.members.filter((x) => x.userId !== m.userId) });
+                  })
+                }
+              >
+                Remove
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      {admin ? (
+        <div className="add-people">
+          <label htmlFor={searchId}>Add people</label>
+          <input
+            id={searchId}
+            type="search"
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+            placeholder="Search by name"
+            autoComplete="off"
+          />
+          {query.trim() && !search.loading && candidates.length === 0 && (
+            <p className="muted small">Nobody else by that name in your organizations.</p>
+          )}
+          <ul className="member-list" aria-label="People to add">
+            {candidates.map((u) => (
+              <li key={u.id}>
+                <span className="truncate">{u.name}</span>
                 <button
                   type="button"
-                  className="button link small danger"
+                  className="button small"
                   disabled={busy}
-                  aria-label={`Remove ${m.name}`}
+                  aria-label={`Add ${u.name}`}
                   onClick={() =>
                     run(async () => {
-                      await api.delete(`${base}/members/${m.userId}`);
-                      patchConversation(conversation.id, { members: conversation.members.filter((x) => x.userId !== m.userId) });
+                      const updated = await api.post<Conversation>(`${base}/members`, { memberIds: [u.id] });
+                      patchConversation(conversation.id, { members: updated.members });
+                      setQuery('');
                     })
                   }
                 >
-                  Remove
+                  Add
                 </button>
-              )}
-            </li>
-          ))}
-        </ul>
-        {admin ? (
-          <div className="add-people">
-            <label htmlFor={searchId}>Add people</label>
-            <input
-              id={searchId}
-              type="search"
-              value={query}
-              onChange={(e) => setQuery(e.target.value)}
-              placeholder="Search by name"
-              autoComplete="off"
-            />
-            {query.trim() && !search.loading && candidates.length === 0 && (
-              <p className="muted small">Nobody else by that name in your organizations.</p>
-            )}
-            <ul className="member-list" aria-label="People to add">
-              {candidates.map((u) => (
-                <li key={u.id}>
-                  <span className="truncate">{u.name}</span>
-                  <button
-                    type="button"
-                    className="button small"
-                    disabled={busy}
-                    aria-label={`Add ${u.name}`}
-                    onClick={() =>
-                      run(async () => {
-                        const updated = await api.post<Conversation>(`${base}/members`, { memberIds: [u.id] });
-                        patchConversation(conversation.id, { members: updated.members });
-                        setQuery('');
-                      })
-                    }
-                  >
-                    Add
-                  </button>
-                </li>
-              ))}
-            </ul>
-          </div>
-        ) : (
-          <p className="muted small">Only the group's admins add or remove people.</p>
-        )}
-        <button
-          type="button"
-          className="button secondary small danger"
-          disabled={busy}
-          onClick={() =>
-            window.confirm('Leave this group? You will no longer see its messages.') &&
-            void run(async () => {
-              await api.delete(`${base}/members/${me.id}`);
-              reloadConversations();
-              navigate('/conversations');
-            })
-          }
-        >
-          Leave group
-        </button>
-      </div>
-    </aside>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : (
+        <p className="muted small">Only the group's admins add or remove people.</p>
+      )}
+      <button
+        type="button"
+        className="button secondary small danger"
+        disabled={busy}
+        onClick={() =>
+          window.confirm('Leave this group? You will no longer see its messages.') &&
+          void run(async () => {
+            await api.delete(`${base}/members/${me.id}`);
+            reloadConversations();
+            navigate('/conversations');
+          })
+        }
+      >
+        Leave group
+      </button>
+    </SidePanel>
   );
 }
