@@ -17,7 +17,7 @@ function serviceApps({ root, env, settings = env, suffix = '', logs }) {
     cwd: root,
     script: service.script,
     interpreter: process.env.FLUX_NODE || 'node',
-    node_args: '--enable-source-maps',
+    node_args: ['--enable-source-maps', ...(service.nodeArgs ?? [])].join(' '),
     exec_mode: 'fork',
     instances: serviceInstances(service, settings),
     increment_var: 'PORT',

@@ -45,6 +45,8 @@ export interface ServiceEntry {
   /** routes that exist only outside production; nginx refuses them in production */
   developmentRoutes: readonly string[];
   affinity: Affinity;
+  /** extra Node/V8 flags for the service's processes (PM2 and the test stack) */
+  nodeArgs?: readonly string[];
 }
 
 export const serviceRegistry = [
@@ -98,6 +100,9 @@ export const serviceRegistry = [
     websockets: ['/collab/'],
     developmentRoutes: [],
     affinity: 'document',
+    // A young generation of at most 3 × 4 MB (V8's default grows to 3 × 16 MB under a burst of room
+    // loads and keeps it): 1,000 loaded documents cost ~75 KB of RSS each instead of ~150 (BENCHMARKS.md, collab_sync).
+    nodeArgs: ['--max-semi-space-size=4'],
   },
 ] as const satisfies readonly ServiceEntry[];
 

@@ -18,7 +18,7 @@ export async function startServiceProcess(
   } = {},
 ): Promise<ChildProcess> {
   const stdio = options.stdio ?? 'inherit';
-  const node = [process.execPath, '--enable-source-maps', join(options.root ?? repoRoot, service.script)];
+  const node = [process.execPath, '--enable-source-maps', ...(service.nodeArgs ?? []), join(options.root ?? repoRoot, service.script)];
   const [command = process.execPath, ...args] = [...(options.wrapper ?? []), ...node];
   const child = spawn(command, args, { env, stdio: ['ignore', stdio, stdio, 'ipc'] });
   await new Promise<void>((resolve, reject) => {
