@@ -122,13 +122,14 @@ export function Toolbar({ editor, api, documentId, onComment }: Props) {
       key={tool.label}
       type="button"
       className="tool"
-      aria-label={tool.label}
       title={tool.label}
       aria-pressed={tool.active ? active : undefined}
       onMouseDown={(event) => event.preventDefault()}
       onClick={() => tool.run(editor)}
     >
-      {tool.text}
+      {/* Named by the hidden words, not an aria-label: a label must contain the visible text (H1, Tasks…). */}
+      <span aria-hidden="true">{tool.text}</span>
+      <span className="visually-hidden">{tool.label}</span>
     </button>
   );
 
