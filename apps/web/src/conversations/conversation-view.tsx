@@ -112,20 +112,10 @@ export function ConversationView({ conversationId }: { conversationId: string })
                 Members ({conversation.members.length})
               </button>
             )}
-            <button
-              type="button"
-              className="button link small"
-              aria-pressed={conversation.muted}
-              onClick={() => changeSettings({ muted: !conversation.muted })}
-            >
+            <button type="button" className="button link small" onClick={() => changeSettings({ muted: !conversation.muted })}>
               {conversation.muted ? 'Unmute' : 'Mute'}
             </button>
-            <button
-              type="button"
-              className="button link small"
-              aria-pressed={conversation.archived}
-              onClick={() => changeSettings({ archived: !conversation.archived })}
-            >
+            <button type="button" className="button link small" onClick={() => changeSettings({ archived: !conversation.archived })}>
               {conversation.archived ? 'Unarchive' : 'Archive'}
             </button>
           </div>

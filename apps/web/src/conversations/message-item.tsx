@@ -166,7 +166,7 @@ export function MessageItem({
               </button>
             )}
             {onPin && (
-              <button type="button" className="button link small" aria-pressed={pinned} onClick={() => run(onPin)}>
+              <button type="button" className="button link small" onClick={() => run(onPin)}>
                 {pinned ? 'Unpin' : 'Pin'}
               </button>
             )}
