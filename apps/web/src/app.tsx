@@ -18,6 +18,7 @@ const ProjectPage = lazy(() => import('./orgs/project-page.js'));
 const ConversationsPage = lazy(() => import('./conversations/conversations-page.js'));
 const DocumentPage = lazy(() => import('./documents/document-page.js'));
 const AccountPage = lazy(() => import('./account/account-page.js'));
+const PeoplePage = lazy(() => import('./people/people-page.js'));
 const InvitePage = lazy(() => import('./invitations/invite-page.js'));
 const TrashPage = lazy(() => import('./documents/trash-page.js'));
 const AdminPage = lazy(() => import('./admin/admin-page.js'));
@@ -42,6 +43,8 @@ const privateRoutes: Array<[string, Screen]> = [
   ['/conversations/:conversationId', ConversationsPage],
   ['/documents/:documentId', DocumentPage],
   ['/account', AccountPage],
+  ['/people', PeoplePage],
+  ['/people/:userId', PeoplePage],
   ['/invite', InvitePage],
   ['/projects/:projectId/trash', TrashPage],
   ['/admin', AdminPage],

@@ -1,8 +1,11 @@
 import { useAuth } from '../auth/auth-context.js';
 import { useDocumentTitle } from '../components/use-document-title.js';
 import { EmailSection } from './email-section.js';
+import { DataSection } from './data-section.js';
 import { MfaSection } from './mfa-section.js';
+import { NotificationsSection } from './notifications-section.js';
 import { PasswordSection } from './password-section.js';
+import { ProfileSection } from './profile-section.js';
 import { SecurityEvents } from './security-events.js';
 import { SessionsSection } from './sessions-section.js';
 
@@ -14,26 +17,15 @@ export default function AccountPage() {
     <section className="page">
       <h1>Account</h1>
       <div className="grid-2">
-        <section className="card" aria-labelledby="profile-heading">
-          <h2 id="profile-heading">Profile</h2>
-          <dl className="profile">
-            <dt>Name</dt>
-            <dd>{user.name}</dd>
-            <dt>Email</dt>
-            <dd>
-              {user.email}{' '}
-              {user.emailVerified ? <span className="pill ok">verified</span> : <span className="pill warn">not verified</span>}
-            </dd>
-            <dt>Member since</dt>
-            <dd>{new Date(user.createdAt).toLocaleDateString()}</dd>
-          </dl>
-        </section>
+        <ProfileSection />
         <MfaSection />
       </div>
       <PasswordSection />
       <EmailSection />
       <SessionsSection />
+      <NotificationsSection />
       <SecurityEvents />
+      <DataSection />
     </section>
   );
 }

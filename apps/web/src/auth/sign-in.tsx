@@ -80,6 +80,12 @@ export default function SignIn() {
         </>
       }
     >
+      {query.get('deleted') && (
+        <p className="notice" role="status">
+          Your account is scheduled for deletion on {new Date(query.get('deleted') ?? '').toLocaleDateString()}. Sign in before then to keep
+          it.
+        </p>
+      )}
       {safeNext(next).startsWith('/invite') && (
         <p className="notice" role="status">
           Sign in, or create an account, to accept your invitation.
