@@ -8,13 +8,13 @@ const mine = { projectId: 'p', createdBy: me };
 const theirs = { projectId: 'p', createdBy: 'someone else' };
 
 type Answer = 'yes' | 404 | 403;
-// role → [list, create, read, edit, delete mine, delete theirs]
-const table: Array<[Role | null, Answer, Answer, Answer, Answer, Answer, Answer]> = [
-  ['owner', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes'],
-  ['admin', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes'],
-  ['member', 'yes', 'yes', 'yes', 'yes', 'yes', 403],
-  ['guest', 'yes', 403, 'yes', 403, 403, 403],
-  [null, 404, 404, 404, 404, 404, 404],
+// role → [list, create, read, edit, delete mine, delete theirs, see the trash, restore theirs]
+const table: Array<[Role | null, Answer, Answer, Answer, Answer, Answer, Answer, Answer, Answer]> = [
+  ['owner', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes'],
+  ['admin', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes'],
+  ['member', 'yes', 'yes', 'yes', 'yes', 'yes', 403, 'yes', 'yes'],
+  ['guest', 'yes', 403, 'yes', 403, 403, 403, 403, 403],
+  [null, 404, 404, 404, 404, 404, 404, 404, 404],
 ];
 
 function answer(fn: () => void): Answer {
@@ -27,7 +27,7 @@ function answer(fn: () => void): Answer {
 }
 
 describe('collab policies', () => {
-  it.each(table)('%s', (role, list, create, read, edit, deleteMine, deleteTheirs) => {
+  it.each(table)('%s', (role, list, create, read, edit, deleteMine, deleteTheirs, listTrash, restore) => {
     const actor = { id: me, role };
     const cases: Array<[Action, ProjectResource | DocumentResource, Answer]> = [
       ['document.list', project, list],
@@ -36,6 +36,8 @@ describe('collab policies', () => {
       ['document.edit', theirs, edit],
       ['document.delete', mine, deleteMine],
       ['document.delete', theirs, deleteTheirs],
+      ['document.list_trash', project, listTrash],
+      ['document.restore', theirs, restore],
     ];
     for (const [action, resource, expected] of cases) {
       const got = answer(() => authorize(actor, action, resource));
