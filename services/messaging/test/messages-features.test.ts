@@ -1,5 +1,6 @@
 import type { Conversation, ErrorBody, Notification, Page, Pin } from '@flux/shared';
 import { Redis } from 'ioredis';
+import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { httpClient } from '../../../test/support/http.js';
 import {
@@ -95,6 +96,9 @@ describe('messages features', () => {
 
     await send(server.url, ada, chat.id, 'are you there?');
     expect(await mine(bob, chat.id)).toMatchObject({ archived: false, unreadCount: 1 });
+    // Muting now does not send it back to the archive the message already undid.
+    expect((await settings(bob, chat.id, { muted: true })).body).toMatchObject({ archived: false, muted: true });
+    expect((await settings(bob, chat.id, { muted: false })).body).toMatchObject({ archived: false, muted: false });
 
     // Muted and archived: it stays archived whatever arrives.
     expect((await settings(bob, chat.id, { archived: true, muted: true })).body).toMatchObject({ archived: true, muted: true });
@@ -170,5 +174,25 @@ describe('messages features', () => {
     // Outsiders learn nothing.
     expect((await put(eve, `/api/messages/${second.id}/pin`)).status).toBe(404);
     expect((await client(server.url, eve).get(`/api/conversations/${group.id}/pins`)).status).toBe(404);
+  });
+
+  it('holds at most 100 pins per conversation (409 for one more)', async () => {
+    const [ada] = await users(auth, 'Ada');
+    const notepad = await conversation(server.url, ada, 'direct', [ada]);
+    const last = await send(server.url, ada, notepad.id, 'one too many');
+    // 100 pinned messages as fixtures (the rule is under test, not the way they were pinned).
+    await sql`
+      with made as (
+        insert into messaging.messages (conversation_id, seq, sender_id, client_id, content)
+        select ${notepad.id}, 1000 + n, ${ada.id}, 'pin-fixture-' || n, 'pinned ' || n from generate_series(1, 100) n
+        returning id
+      )
+      insert into messaging.pins (message_id, conversation_id, pinned_by) select id, ${notepad.id}, ${ada.id} from made`.execute(
+      server.app.db,
+    );
+    const refused = await put<ErrorBody>(ada, `/api/messages/${last.id}/pin`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toMatch(/at most 100 pins/);
+    expect((await client(server.url, ada).get<Page<Pin>>(`/api/conversations/${notepad.id}/pins`)).body.items).toHaveLength(100);
   });
 });
