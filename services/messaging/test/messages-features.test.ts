@@ -176,6 +176,27 @@ describe('messages features', () => {
     expect((await client(server.url, eve).get(`/api/conversations/${group.id}/pins`)).status).toBe(404);
   });
 
+  it('counts pins and unpins as reactions and renames as edits (429 past the limit)', async () => {
+    const limited = await startMessaging(auth, { REACTION_RATE_LIMIT: '2', EDIT_RATE_LIMIT: '1' });
+    try {
+      const [ada, bob] = await users(auth, 'Ada', 'Bob');
+      const group = await conversation(limited.url, ada, 'group', [bob], 'Busy');
+      const message = await send(limited.url, ada, group.id, 'pin me');
+      const pin = (method: 'PUT' | 'DELETE') =>
+        httpClient(limited.url, { token: ada.accessToken }).request(method, `/api/messages/${message.id}/pin`);
+      expect((await pin('PUT')).status).toBe(200);
+      expect((await pin('DELETE')).status).toBe(204);
+      const flood = await pin('PUT');
+      expect(flood.status).toBe(429);
+      expect(flood.headers.get('retry-after')).toMatch(/^[0-9]+$/);
+      const rename = (name: string) => client(limited.url, ada).patch(`/api/conversations/${group.id}`, { name });
+      expect((await rename('Calm')).status).toBe(200);
+      expect((await rename('Calmer')).status).toBe(429);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('holds at most 100 pins per conversation (409 for one more)', async () => {
     const [ada] = await users(auth, 'Ada');
     const notepad = await conversation(server.url, ada, 'direct', [ada]);

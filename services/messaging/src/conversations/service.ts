@@ -287,6 +287,8 @@ export async function rename(ctx: AppContext, caller: Caller, conversationId: st
   const { conversation, actor } = await readableConversation(ctx, caller, conversationId);
   if (conversation.type !== 'group') throw AppError.conflict('conflict', `A ${conversation.type} conversation cannot be renamed.`);
   authorize(actor, 'conversation.rename', conversation);
+  // Every member hears a rename: it counts as an edit.
+  await ctx.rateLimiter.consume('edit', caller.id);
   const trimmed = name?.trim() || null;
   await repo.rename(ctx.db, conversationId, trimmed);
   ctx.realtime.toConversation(conversationId, 'conversation:updated', { id: conversationId, name: trimmed });

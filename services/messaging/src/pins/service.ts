@@ -30,6 +30,8 @@ export async function pin(ctx: AppContext, caller: Caller, messageId: string): P
   const message = await hydrateOne(ctx.db, row);
   const existing = await repo.find(ctx.db, messageId);
   if (existing) return toPin(existing, message);
+  // A pin or unpin reaches the whole room like a reaction, and counts like one.
+  await ctx.rateLimiter.consume('reaction', caller.id);
   if ((await repo.count(ctx.db, row.conversation_id)) >= MAX_PINS)
     throw AppError.conflict('conflict', `A conversation holds at most ${MAX_PINS} pins: unpin one first.`);
   const inserted = await repo.insert(ctx.db, { message_id: messageId, conversation_id: row.conversation_id, pinned_by: caller.id });
@@ -45,6 +47,8 @@ export async function pin(ctx: AppContext, caller: Caller, messageId: string): P
 export async function unpin(ctx: AppContext, caller: Caller, messageId: string): Promise<void> {
   const { row, actor } = await visible(ctx, caller, messageId);
   authorize(actor, 'message.pin', { authorId: row.sender_id });
+  if (!(await repo.find(ctx.db, messageId))) return;
+  await ctx.rateLimiter.consume('reaction', caller.id);
   if (await repo.remove(ctx.db, messageId))
     ctx.realtime.toConversation(row.conversation_id, 'message:unpinned', { conversationId: row.conversation_id, messageId });
 }
