@@ -28,13 +28,14 @@ export function ConversationView({ conversationId }: { conversationId: string })
     setThreadId(null);
     setPanel((open) => (open === next ? null : next));
   };
+  const showError = (caught: unknown) => setActionError(caught instanceof Error ? caught.message : 'That did not work.');
   /** Mute or archive for me; my other tabs hear it from the server. */
   const changeSettings = (body: { muted?: boolean; archived?: boolean }) => {
     setActionError(null);
     api
       .request<Conversation>('PUT', `/api/conversations/${conversationId}/settings`, { body })
       .then((updated) => patchConversation(conversationId, { muted: updated.muted, archived: updated.archived }))
-      .catch((caught: unknown) => setActionError(caught instanceof Error ? caught.message : 'That did not work.'));
+      .catch(showError);
   };
   const togglePin = (id: string) => (pins.pinnedIds.has(id) ? pins.unpin(id) : pins.pin(id));
   const scroller = useRef<HTMLDivElement>(null);
@@ -219,12 +220,7 @@ export function ConversationView({ conversationId }: { conversationId: string })
           </aside>
         )}
         {!threadRoot && panel === 'pins' && (
-          <PinsPanel
-            pins={pins.pins}
-            names={names}
-            onUnpin={(id) => void pins.unpin(id).catch(() => undefined)}
-            onClose={() => setPanel(null)}
-          />
+          <PinsPanel pins={pins.pins} names={names} onUnpin={(id) => void pins.unpin(id).catch(showError)} onClose={() => setPanel(null)} />
         )}
         {!threadRoot && panel === 'members' && conversation?.type === 'group' && (
           <MembersPanel conversation={conversation} onClose={() => setPanel(null)} />
