@@ -9,6 +9,7 @@ import { compactDocument } from '../src/persistence/compaction.js';
 import { countUpdates, loadState } from '../src/persistence/repository.js';
 import { UpdateWriter } from '../src/persistence/update-writer.js';
 import { Histogram } from 'prom-client';
+import { Redis } from 'ioredis';
 import { createDocument } from './factories.js';
 import { filePrefix, fixture, provider, startCollab, synced, type CollabServer, type Fixture } from './helpers.js';
 
@@ -166,6 +167,31 @@ describe('collab persistence and scale-out', () => {
       .where('document_id', '=', documentId)
       .executeTakeFirstOrThrow();
     expect(Number(distinct.n)).toBe(rows);
+  });
+
+  it('publishes nothing of a room no other instance holds, and relays its edits once one does', async () => {
+    const [server] = servers;
+    const documentId = await newDocument();
+    const channel = `${prefix}collab:room:${documentId}`;
+    // MONITOR sees every PUBLISH without subscribing (a subscriber would count as another instance).
+    const monitor = await new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379').monitor();
+    let published = 0;
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args[0]?.toLowerCase() === 'publish' && args[1] === channel) published++;
+    });
+    try {
+      const a = await open(server!, documentId);
+      for (const word of ['alone ', 'and ', 'quiet ']) a.doc.getText('content').insert(a.doc.getText('content').length, word);
+      await eventually(async () => (await stored(documentId)).getText('content').toString() === 'alone and quiet ', { what: 'persisted' });
+      // Only the sync request the room sent when it loaded (nobody answered it).
+      expect(published).toBe(1);
+      const b = await open(await start(), documentId);
+      a.doc.getText('content').insert(a.doc.getText('content').length, 'no more');
+      await eventually(() => b.doc.getText('content').toString() === 'alone and quiet no more', { what: 'b sees a' });
+      expect(published).toBeGreaterThan(3);
+    } finally {
+      monitor.disconnect();
+    }
   });
 
   it("closes a deleted document's sockets on every instance", async () => {
