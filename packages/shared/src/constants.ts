@@ -210,6 +210,8 @@ export interface EventMap {
     /** When the last access token of these sessions expires (ISO 8601): no need to remember them after. */
     until: string;
   };
+  /** people: an account's personal data was erased (its deletion's grace ended); copies of its name elsewhere become "Deleted user". */
+  'user.erased': { userId: string };
 }
 export type EventName = keyof EventMap;
 export const EventNames = [
@@ -219,12 +221,18 @@ export const EventNames = [
   'document.updated',
   'sessions.revoked',
   'document.deleted',
+  'user.erased',
 ] as const satisfies readonly EventName[];
 /**
  * Events that must not be lost: written to the producer's outbox in the transaction of the change
  * and relayed at least once to a Redis stream (`${REDIS_PREFIX}stream:${name}`), never pub/sub.
  */
-export const DurableEventNames = ['membership.changed', 'sessions.revoked', 'document.deleted'] as const satisfies readonly EventName[];
+export const DurableEventNames = [
+  'membership.changed',
+  'sessions.revoked',
+  'document.deleted',
+  'user.erased',
+] as const satisfies readonly EventName[];
 export type DurableEventName = (typeof DurableEventNames)[number];
 /** Events that only fan out over pub/sub (what they carry can be re-derived). */
 export type FanoutEventName = Exclude<EventName, DurableEventName>;

@@ -3,6 +3,9 @@ import { Uuid } from './common.js';
 
 // --- people (auth: /api/users*, the avatar, deletion and export of one's account) ---
 
+/** The name an erased account is shown with, wherever its messages, documents and comments stay. */
+export const DELETED_USER_NAME = 'Deleted user';
+
 /** Someone who shares an organization with the caller: a name and, when set, the avatar's versioned URL. */
 export const Person = Type.Object({
   id: Uuid,

@@ -4,6 +4,7 @@ import type { AccountDeletion, AuthTokens, ErrorBody, Person } from '@flux/share
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_PASSWORD, type TestUser } from '../../../test/support/auth.js';
+import { eventually } from '../../../test/support/eventually.js';
 import { httpClient } from '../../../test/support/http.js';
 import { createOutbox, type EventBus } from '@flux/server-kit';
 import type { AuthOutboxEvents } from '../src/context.js';
@@ -163,6 +164,10 @@ describe('people: name, avatar, account deletion', () => {
 
   it('erases personal data once the grace is over and keeps a "Deleted user" tombstone', async () => {
     const { ada, bea, tag } = await colleagues();
+    const erasedEvents: string[] = [];
+    await app.streams.follow('user.erased', (event) => {
+      erasedEvents.push(event.payload.userId);
+    });
     await as(ada).put('/api/auth/me/avatar', undefined, { form: imageForm(await png()) });
     expect((await deleteAccount(ada)).status).toBe(202);
 
@@ -190,6 +195,8 @@ describe('people: name, avatar, account deletion', () => {
       securityEvents: await left('auth.security_events'),
       devices: await left('auth.known_devices'),
     }).toEqual({ sessions: 0, avatars: 0, memberships: 0, securityEvents: 0, devices: 0 });
+    // The other services learn it durably (their copies of the name become "Deleted user").
+    await eventually(() => erasedEvents.includes(ada.id), { what: 'user.erased on its stream' });
     // Nobody can sign in as them, and colleagues no longer find them.
     expect((await login(ada.email)).status).toBe(401);
     expect((await as(bea).get(`/api/users/${ada.id}`)).status).toBe(404);

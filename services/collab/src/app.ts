@@ -25,6 +25,7 @@ import { websocketPlugin } from './plugins/websocket.js';
 import { collabSocketRoutes } from './routes/collab-socket.js';
 import { commentRoutes } from './routes/comments.js';
 import { internalRoutes } from './routes/internal.js';
+import { onUserErased } from './people/erasure.js';
 import { documentRoutes } from './routes/documents.js';
 import { versionRoutes } from './routes/versions.js';
 
@@ -84,5 +85,6 @@ export async function buildApp(config: Config, { logger = true }: BuildOptions =
   await app.register(commentRoutes, { prefix: '/api/documents/:id/comments', ctx });
   // people: auth's data export.
   await app.register(internalRoutes, { prefix: '/internal', ctx, serviceTokens: app.serviceTokens });
+  await app.streams.consume('user.erased', 'collab', (event) => onUserErased(app.db, event.payload));
   return app;
 }

@@ -31,6 +31,7 @@ import { notificationRoutes } from './routes/notifications.js';
 import { notificationPreferenceRoutes } from './routes/notification-preferences.js';
 import { internalRoutes } from './routes/internal.js';
 import { digestPlugin } from './jobs/digest.js';
+import { onUserErased } from './people/erasure.js';
 import { conversationPinRoutes, messagePinRoutes } from './routes/pins.js';
 import { UserDirectory } from './users/directory.js';
 
@@ -108,5 +109,6 @@ export async function buildApp(config: Config, { logger = true, verify }: BuildO
   await app.register(notificationPreferenceRoutes, { prefix: '/api/notifications', ctx });
   await app.register(internalRoutes, { prefix: '/internal', ctx, serviceTokens: app.serviceTokens });
   if (config.digestJobs) await app.register(digestPlugin, { config, auth });
+  await app.streams.consume('user.erased', 'messaging', (event) => onUserErased(ctx, event.payload));
   return app;
 }

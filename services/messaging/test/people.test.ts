@@ -1,8 +1,10 @@
-import { AuthClient } from '@flux/server-kit';
-import type { ErrorBody, MessagingExport, Notification, NotificationPreferences, OutboxMail, Page } from '@flux/shared';
+import { AuthClient, createOutbox, type EventBus } from '@flux/server-kit';
+import type { ErrorBody, Message, MessagingExport, Notification, NotificationPreferences, OutboxMail, Page } from '@flux/shared';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { httpClient } from '../../../test/support/http.js';
+import type { AuthOutboxEvents } from '../../auth/src/context.js';
+import { eraseDeletedAccounts } from '../../auth/src/people/erasure.js';
 import { sendDigests } from '../src/notifications/digest.js';
 import {
   client,
@@ -125,6 +127,21 @@ describe('people: notification preferences, the email digest, the export routes'
     await preferences(bob, { emailDigest: 'off' });
     await sendDigests(digest);
     expect(await outbox()).toHaveLength(2);
+  });
+
+  it('shows an erased author as "Deleted user" from the durable user.erased alone (the broadcast lost)', async () => {
+    const [ada, bob] = await users(auth, 'Ada', 'Bob Erased');
+    const direct = await conversation(server.url, ada, 'direct', [bob]);
+    await send(server.url, bob, direct.id, 'before I go');
+    await auth.app.db.updateTable('auth.users').set({ deletion_requested_at: new Date() }).where('id', '=', bob.id).execute();
+    // A bus that drops what it is given: only the stream can tell messaging.
+    const lostBroadcast = { publish: async () => undefined } as unknown as EventBus;
+    const outbox = createOutbox<AuthOutboxEvents>('auth', server.config.redisPrefix);
+    await eraseDeletedAccounts({ db: auth.app.db, events: lostBroadcast, outbox }, { graceSeconds: 0 });
+    await eventually(async () => {
+      const page = (await client(server.url, ada).get<Page<Message>>(`/api/conversations/${direct.id}/messages`)).body;
+      return page.items[0]?.author?.name === 'Deleted user';
+    }, 'the message shown as from Deleted user');
   });
 
   it("serves a user's messages and own files to auth's service token only (the data export)", async () => {

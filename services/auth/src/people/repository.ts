@@ -1,5 +1,6 @@
 import type { DbOrTrx } from '@flux/server-kit';
 import { sql } from 'kysely';
+import { DELETED_USER_NAME } from '@flux/shared';
 import type { Database } from '../db/database.js';
 
 /** Stores an avatar with the next version (1 for the first), returning that version. */
@@ -48,8 +49,6 @@ export const lockAccountsDueForErasure = (db: DbOrTrx<Database>, requestedBefore
     .forUpdate()
     .skipLocked()
     .execute();
-
-export const DELETED_USER_NAME = 'Deleted user';
 
 /**
  * Erases one account's personal data in `trx`: the row stays as a tombstone (its id is what
