@@ -26,8 +26,12 @@ async function admit(ctx: AppContext, socket: WebSocket, documentId: string, tok
   );
   // Tracked before the revocation check, so a revocation landing in between still finds the socket.
   ctx.sessions.track(caller.sessionId, socket, expiryOf(token));
+  // Redis (revocation) and PostgreSQL (the document, then access) asked at once: a cold join waits for the slower only.
+  // A revoked session is refused first, whatever the document check says (its failure then goes unobserved).
+  const admitting = documents.admitToRoom(ctx, caller, documentId);
+  admitting.catch(() => {});
   if (await ctx.sessions.revoked.isRevoked(caller.sessionId)) throw new CloseConnection(CollabCloseCodes.unauthorized, 'session revoked');
-  const admitted = await documents.admitToRoom(ctx, caller, documentId);
+  const admitted = await admitting;
   if (!admitted) throw new CloseConnection(CollabCloseCodes.forbidden, 'no access');
   return { caller, ...admitted };
 }
