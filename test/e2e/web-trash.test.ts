@@ -57,7 +57,7 @@ describe('web: trash, projects and organization deletion', () => {
     await shot(page, '02-project-trash');
     await page.goto(projectUrl);
     await page.getByRole('heading', { name: 'Autumn Lookbook', level: 1 }).waitFor();
-    await page.getByText('No documents yet').waitFor();
+    await page.getByRole('region', { name: 'Documents', exact: true }).getByText('No documents yet').waitFor();
     await page.goto(documentUrl);
     await page.getByText('This document does not exist or you have no access.').waitFor();
 

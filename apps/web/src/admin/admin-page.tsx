@@ -1,11 +1,12 @@
 import type { AdminOrganization, AdminUser, Page, SecurityEvent, SystemStatus } from '@flux/shared';
 import { type SecurityEventType, SecurityEventTypes } from '@flux/shared/constants';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, type ReactNode, useState } from 'react';
 import { labelOf, securityEventLabels } from '../account/security-events.js';
 import { useApi } from '../api/api-context.js';
-import { ApiError } from '../api/errors.js';
-import { useResource } from '../api/use-resource.js';
+import { type Resource, useResource } from '../api/use-resource.js';
+import { FormError } from '../components/field.js';
 import { PageSkeleton } from '../components/skeleton.js';
+import { useAction } from '../components/use-action.js';
 import { useDocumentTitle } from '../components/use-document-title.js';
 import { formatDate } from '../orgs/project-page.js';
 import { Link } from '../router.js';
@@ -76,104 +77,142 @@ function Search({ label, onSearch }: { label: string; onSearch: (q: string) => v
   );
 }
 
+/** A card with a title, its tools (search, filters), a notice, and a table of one page (or why there is none). */
+function Listing<T extends { id: string }>({
+  id,
+  title,
+  tools,
+  notice,
+  page,
+  empty,
+  columns,
+  row,
+}: {
+  id: string;
+  title: string;
+  tools: ReactNode;
+  notice?: ReactNode;
+  page: Resource<Page<T>>;
+  empty: string;
+  /** Header cells; null for a column named for screen readers only ("Actions"). */
+  columns: Array<string | { hidden: string }>;
+  row: (item: T) => ReactNode;
+}) {
+  const items = page.data?.items ?? [];
+  return (
+    <section className="card" aria-labelledby={id}>
+      <div className="pane-head">
+        <h2 id={id}>{title}</h2>
+        {tools}
+      </div>
+      {notice}
+      {page.error && <p className="form-error">{page.error.message}</p>}
+      {page.data && items.length === 0 && <p className="muted">{empty}</p>}
+      {items.length > 0 && (
+        <table className="table" aria-labelledby={id}>
+          <thead>
+            <tr>
+              {columns.map((column) =>
+                typeof column === 'string' ? (
+                  <th key={column} scope="col">
+                    {column}
+                  </th>
+                ) : (
+                  <th key={column.hidden} scope="col">
+                    <span className="visually-hidden">{column.hidden}</span>
+                  </th>
+                ),
+              )}
+            </tr>
+          </thead>
+          <tbody>{items.map(row)}</tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
 function Users({ me }: { me: AdminUser }) {
   const api = useApi();
   const [q, setQ] = useState('');
   const users = useResource<Page<AdminUser>>(`/api/admin/users?limit=50${q ? `&q=${encodeURIComponent(q)}` : ''}`);
-  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+  const action = useAction();
+  const [done, setDone] = useState<string | null>(null);
 
-  const act = async (path: string, done: string) => {
-    setMessage(null);
-    try {
-      await api.post(path);
-      setMessage({ error: false, text: done });
-    } catch (caught) {
-      setMessage({ error: true, text: caught instanceof ApiError ? caught.message : 'That did not work.' });
-    }
+  const act = async (path: string, message: string) => {
+    setDone(null);
+    if (await action.run(() => api.post(path))) setDone(message);
     users.reload();
   };
 
   return (
-    <section className="card" aria-labelledby="admin-users">
-      <div className="pane-head">
-        <h2 id="admin-users">Users</h2>
-        <Search label="Search by name or email" onSearch={setQ} />
-      </div>
-      {message && (
-        <p role={message.error ? 'alert' : 'status'} className={message.error ? 'form-error' : 'notice'}>
-          {message.text}
-        </p>
+    <Listing
+      id="admin-users"
+      title="Users"
+      tools={<Search label="Search by name or email" onSearch={setQ} />}
+      notice={
+        <>
+          <FormError error={action.error} />
+          {done && (
+            <p role="status" className="notice">
+              {done}
+            </p>
+          )}
+        </>
+      }
+      page={users}
+      empty="No account matches."
+      columns={['Name', 'Email', 'Status', 'Sessions', 'Joined', { hidden: 'Actions' }]}
+      row={(u) => (
+        <tr key={u.id}>
+          <td>
+            {u.name} {u.isAdmin && <span className="pill">admin</span>}
+          </td>
+          <td>{u.email}</td>
+          <td>{u.disabledAt ? <span className="pill warn">disabled</span> : <span className="pill ok">active</span>}</td>
+          <td>{u.activeSessions}</td>
+          <td>
+            <time dateTime={u.createdAt}>{formatDate(u.createdAt)}</time>
+          </td>
+          <td className="admin-actions">
+            {u.id !== me.id && (
+              <>
+                <button
+                  type="button"
+                  className="button link small"
+                  aria-label={`Sign out ${u.name} everywhere`}
+                  onClick={() => act(`/api/admin/users/${u.id}/sign-out`, `${u.name} was signed out everywhere.`)}
+                >
+                  Sign out everywhere
+                </button>
+                {u.disabledAt ? (
+                  <button
+                    type="button"
+                    className="button link small"
+                    aria-label={`Enable ${u.name}`}
+                    onClick={() => act(`/api/admin/users/${u.id}/enable`, `${u.name} can sign in again.`)}
+                  >
+                    Enable
+                  </button>
+                ) : (
+                  <button
+                    type="button"
+                    className="button link small danger"
+                    aria-label={`Disable ${u.name}`}
+                    onClick={() =>
+                      window.confirm(`Disable ${u.name}? They are signed out everywhere at once and cannot sign in until enabled.`) &&
+                      act(`/api/admin/users/${u.id}/disable`, `${u.name} was disabled and signed out everywhere.`)
+                    }
+                  >
+                    Disable
+                  </button>
+                )}
+              </>
+            )}
+          </td>
+        </tr>
       )}
-      {users.error && <p className="form-error">{users.error.message}</p>}
-      {users.data && users.data.items.length === 0 && <p className="muted">No account matches.</p>}
-      {users.data && users.data.items.length > 0 && (
-        <table className="table" aria-labelledby="admin-users">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Email</th>
-              <th scope="col">Status</th>
-              <th scope="col">Sessions</th>
-              <th scope="col">Joined</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.data.items.map((u) => (
-              <tr key={u.id}>
-                <td>
-                  {u.name} {u.isAdmin && <span className="pill">admin</span>}
-                </td>
-                <td>{u.email}</td>
-                <td>{u.disabledAt ? <span className="pill warn">disabled</span> : <span className="pill ok">active</span>}</td>
-                <td>{u.activeSessions}</td>
-                <td>
-                  <time dateTime={u.createdAt}>{formatDate(u.createdAt)}</time>
-                </td>
-                <td className="admin-actions">
-                  {u.id !== me.id && (
-                    <>
-                      <button
-                        type="button"
-                        className="button link small"
-                        aria-label={`Sign out ${u.name} everywhere`}
-                        onClick={() => act(`/api/admin/users/${u.id}/sign-out`, `${u.name} was signed out everywhere.`)}
-                      >
-                        Sign out everywhere
-                      </button>
-                      {u.disabledAt ? (
-                        <button
-                          type="button"
-                          className="button link small"
-                          aria-label={`Enable ${u.name}`}
-                          onClick={() => act(`/api/admin/users/${u.id}/enable`, `${u.name} can sign in again.`)}
-                        >
-                          Enable
-                        </button>
-                      ) : (
-                        <button
-                          type="button"
-                          className="button link small danger"
-                          aria-label={`Disable ${u.name}`}
-                          onClick={() =>
-                            window.confirm(`Disable ${u.name}? They are signed out everywhere at once and cannot sign in until enabled.`) &&
-                            act(`/api/admin/users/${u.id}/disable`, `${u.name} was disabled and signed out everywhere.`)
-                          }
-                        >
-                          Disable
-                        </button>
-                      )}
-                    </>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </section>
+    />
   );
 }
 
@@ -181,42 +220,26 @@ function Organizations() {
   const [q, setQ] = useState('');
   const organizations = useResource<Page<AdminOrganization>>(`/api/admin/organizations?limit=50${q ? `&q=${encodeURIComponent(q)}` : ''}`);
   return (
-    <section className="card" aria-labelledby="admin-orgs">
-      <div className="pane-head">
-        <h2 id="admin-orgs">Organizations</h2>
-        <Search label="Search by name or slug" onSearch={setQ} />
-      </div>
-      {organizations.error && <p className="form-error">{organizations.error.message}</p>}
-      {organizations.data && organizations.data.items.length === 0 && <p className="muted">No organization matches.</p>}
-      {organizations.data && organizations.data.items.length > 0 && (
-        <table className="table" aria-labelledby="admin-orgs">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Slug</th>
-              <th scope="col">Owners</th>
-              <th scope="col">Members</th>
-              <th scope="col">Projects</th>
-              <th scope="col">Created</th>
-            </tr>
-          </thead>
-          <tbody>
-            {organizations.data.items.map((o) => (
-              <tr key={o.id}>
-                <td>{o.name}</td>
-                <td>/{o.slug}</td>
-                <td>{o.owners.map((owner) => `${owner.name} <${owner.email}>`).join(', ')}</td>
-                <td>{o.members}</td>
-                <td>{o.projects}</td>
-                <td>
-                  <time dateTime={o.createdAt}>{formatDate(o.createdAt)}</time>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+    <Listing
+      id="admin-orgs"
+      title="Organizations"
+      tools={<Search label="Search by name or slug" onSearch={setQ} />}
+      page={organizations}
+      empty="No organization matches."
+      columns={['Name', 'Slug', 'Owners', 'Members', 'Projects', 'Created']}
+      row={(o) => (
+        <tr key={o.id}>
+          <td>{o.name}</td>
+          <td>/{o.slug}</td>
+          <td>{o.owners.map((owner) => `${owner.name} <${owner.email}>`).join(', ')}</td>
+          <td>{o.members}</td>
+          <td>{o.projects}</td>
+          <td>
+            <time dateTime={o.createdAt}>{formatDate(o.createdAt)}</time>
+          </td>
+        </tr>
       )}
-    </section>
+    />
   );
 }
 
@@ -227,62 +250,51 @@ function SecurityLog() {
   if (type) query.set('type', type);
   if (/^[0-9a-f-]{36}$/i.test(userId.trim())) query.set('userId', userId.trim());
   const events = useResource<Page<SecurityEvent>>(`/api/admin/security-events?${query}`);
+  const filters = (
+    <div className="admin-filters">
+      <label className="small">
+        Type{' '}
+        <select value={type} onChange={(event) => setType(event.target.value as SecurityEventType | '')}>
+          <option value="">All events</option>
+          {SecurityEventTypes.map((t) => (
+            <option key={t} value={t}>
+              {securityEventLabels[t]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="small">
+        User id <input value={userId} onChange={(event) => setUserId(event.target.value)} placeholder="any user" size={36} />
+      </label>
+    </div>
+  );
   return (
-    <section className="card" aria-labelledby="admin-events">
-      <div className="pane-head">
-        <h2 id="admin-events">Security events</h2>
-        <div className="admin-filters">
-          <label className="small">
-            Type{' '}
-            <select value={type} onChange={(event) => setType(event.target.value as SecurityEventType | '')}>
-              <option value="">All events</option>
-              {SecurityEventTypes.map((t) => (
-                <option key={t} value={t}>
-                  {securityEventLabels[t]}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="small">
-            User id <input value={userId} onChange={(event) => setUserId(event.target.value)} placeholder="any user" size={36} />
-          </label>
-        </div>
-      </div>
-      {events.error && <p className="form-error">{events.error.message}</p>}
-      {events.data && events.data.items.length === 0 && <p className="muted">No event matches.</p>}
-      {events.data && events.data.items.length > 0 && (
-        <table className="table" aria-labelledby="admin-events">
-          <thead>
-            <tr>
-              <th scope="col">Event</th>
-              <th scope="col">User</th>
-              <th scope="col">Time</th>
-              <th scope="col">IP address</th>
-            </tr>
-          </thead>
-          <tbody>
-            {events.data.items.map((e) => (
-              <tr key={e.id}>
-                <td>{labelOf(e.type)}</td>
-                <td>
-                  {e.userId ? (
-                    <button type="button" className="button link small" onClick={() => setUserId(e.userId ?? '')}>
-                      {e.userId.slice(0, 8)}
-                    </button>
-                  ) : (
-                    '—'
-                  )}
-                </td>
-                <td>
-                  <time dateTime={e.createdAt}>{formatDate(e.createdAt)}</time>
-                </td>
-                <td>{e.ip ?? '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+    <Listing
+      id="admin-events"
+      title="Security events"
+      tools={filters}
+      page={events}
+      empty="No event matches."
+      columns={['Event', 'User', 'Time', 'IP address']}
+      row={(e) => (
+        <tr key={e.id}>
+          <td>{labelOf(e.type)}</td>
+          <td>
+            {e.userId ? (
+              <button type="button" className="button link small" onClick={() => setUserId(e.userId ?? '')}>
+                {e.userId.slice(0, 8)}
+              </button>
+            ) : (
+              '—'
+            )}
+          </td>
+          <td>
+            <time dateTime={e.createdAt}>{formatDate(e.createdAt)}</time>
+          </td>
+          <td>{e.ip ?? '—'}</td>
+        </tr>
       )}
-    </section>
+    />
   );
 }
 

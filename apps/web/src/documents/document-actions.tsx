@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import { useApi } from '../api/api-context.js';
-import { ApiError } from '../api/errors.js';
 import { invalidate } from '../api/use-resource.js';
-import { Field, FormError } from '../components/field.js';
-import { useForm } from '../components/use-form.js';
+import { FormError } from '../components/field.js';
+import { RenameForm } from '../components/rename-form.js';
+import { useAction } from '../components/use-action.js';
 import { navigate } from '../router.js';
 import type { DocumentInfo } from './types.js';
 
@@ -14,41 +14,28 @@ import type { DocumentInfo } from './types.js';
 export function DocumentActions({ document, onRenamed }: { document: DocumentInfo; onRenamed: (title: string) => void }) {
   const api = useApi();
   const [renaming, setRenaming] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const form = useForm(
-    (values) => api.patch<DocumentInfo>(`/api/documents/${document.id}`, { title: values.title }),
-    (renamed) => {
-      setRenaming(false);
-      onRenamed(renamed.title);
-      invalidate('/api/documents');
-    },
-  );
+  const action = useAction();
   const trash = async () => {
     if (!window.confirm(`Move “${document.title}” to the trash? You can restore it from the project's trash for 30 days.`)) return;
-    setError(null);
-    try {
-      await api.delete(`/api/documents/${document.id}`);
-      invalidate('/api/documents');
-      navigate(`/projects/${document.projectId}/trash`);
-    } catch (caught) {
-      setError(caught instanceof ApiError ? caught.message : 'That did not work.');
-    }
+    if (!(await action.run(() => api.delete(`/api/documents/${document.id}`)))) return;
+    invalidate('/api/documents');
+    navigate(`/projects/${document.projectId}/trash`);
   };
 
   if (renaming)
     return (
-      <form onSubmit={form.onSubmit} noValidate className="card rename-form" aria-label="Rename document">
-        <FormError error={form.error} />
-        <Field label="Document title" name="title" defaultValue={document.title} required autoFocus error={form.fields.title} />
-        <div className="row-end">
-          <button type="button" className="button link small" onClick={() => setRenaming(false)}>
-            Cancel
-          </button>
-          <button type="submit" className="button small" disabled={form.busy}>
-            Save
-          </button>
-        </div>
-      </form>
+      <RenameForm
+        label="Rename document"
+        field={{ label: 'Document title', name: 'title' }}
+        value={document.title}
+        save={(title) => api.patch<DocumentInfo>(`/api/documents/${document.id}`, { title })}
+        onDone={(renamed) => {
+          setRenaming(false);
+          onRenamed(renamed.title);
+          invalidate('/api/documents');
+        }}
+        onCancel={() => setRenaming(false)}
+      />
     );
   return (
     <div className="actions">
@@ -58,7 +45,7 @@ export function DocumentActions({ document, onRenamed }: { document: DocumentInf
       <button type="button" className="button secondary small danger" onClick={trash}>
         Move to trash
       </button>
-      <FormError error={error} />
+      <FormError error={action.error} />
     </div>
   );
 }

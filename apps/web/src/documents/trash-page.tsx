@@ -1,10 +1,11 @@
 import type { Page, Project, TrashedDocument } from '@flux/shared';
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { useApi } from '../api/api-context.js';
-import { ApiError } from '../api/errors.js';
 import { invalidate, useResource } from '../api/use-resource.js';
 import { EmptyState } from '../components/empty-state.js';
+import { FormError } from '../components/field.js';
 import { PageSkeleton } from '../components/skeleton.js';
+import { useAction } from '../components/use-action.js';
 import { useDocumentTitle } from '../components/use-document-title.js';
 import { ErrorPage } from '../orgs/organization-page.js';
 import { formatDate } from '../orgs/project-page.js';
@@ -21,18 +22,13 @@ export default function TrashPage({ params }: { params: Record<string, string> }
   useEffect(() => setCurrentProjectId(projectId), [projectId, setCurrentProjectId]);
   const project = useResource<Project>(`/api/projects/${projectId}`);
   const trash = useResource<Page<TrashedDocument>>(`/api/documents/trash?projectId=${projectId}&limit=100`);
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction();
   useDocumentTitle(project.data ? `Trash · ${project.data.name}` : undefined);
 
   const restore = async (document: TrashedDocument) => {
-    setError(null);
-    try {
-      await api.post(`/api/documents/${document.id}/restore`);
-      invalidate('/api/documents');
-      navigate(`/documents/${document.id}`);
-    } catch (caught) {
-      setError(caught instanceof ApiError ? caught.message : 'That did not work.');
-    }
+    if (!(await action.run(() => api.post(`/api/documents/${document.id}/restore`)))) return;
+    invalidate('/api/documents');
+    navigate(`/documents/${document.id}`);
   };
 
   if (project.error || trash.error) {
@@ -57,11 +53,7 @@ export default function TrashPage({ params }: { params: Record<string, string> }
         <h2 id="trash-heading" className="visually-hidden">
           Deleted documents
         </h2>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError error={action.error} />
         {items.length === 0 ? (
           <EmptyState title="The trash is empty">Documents you delete from this project wait here for 30 days.</EmptyState>
         ) : (

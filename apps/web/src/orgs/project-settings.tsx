@@ -1,50 +1,33 @@
 import type { Project } from '@flux/shared';
 import { useState } from 'react';
 import { useApi } from '../api/api-context.js';
-import { ApiError } from '../api/errors.js';
 import { invalidate } from '../api/use-resource.js';
-import { Field, FormError } from '../components/field.js';
-import { useForm } from '../components/use-form.js';
+import { FormError } from '../components/field.js';
+import { RenameForm } from '../components/rename-form.js';
+import { useAction } from '../components/use-action.js';
 
 /** Owners and admins rename a project, archive it (out of the sidebar, still readable) or bring it back. */
 export function ProjectSettings({ project }: { project: Project }) {
   const api = useApi();
   const [renaming, setRenaming] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const refresh = () => {
-    invalidate('/api/projects');
-  };
-  const form = useForm(
-    (values) => api.patch<Project>(`/api/projects/${project.id}`, { name: values.name }),
-    () => {
-      setRenaming(false);
-      refresh();
-    },
-  );
+  const action = useAction();
   const setArchived = async (archived: boolean) => {
-    setError(null);
-    try {
-      await api.patch<Project>(`/api/projects/${project.id}`, { archived });
-      refresh();
-    } catch (caught) {
-      setError(caught instanceof ApiError ? caught.message : 'That did not work.');
-    }
+    if (await action.run(() => api.patch<Project>(`/api/projects/${project.id}`, { archived }))) invalidate('/api/projects');
   };
 
   if (renaming)
     return (
-      <form onSubmit={form.onSubmit} noValidate className="card rename-form" aria-label="Rename project">
-        <FormError error={form.error} />
-        <Field label="Project name" name="name" defaultValue={project.name} required autoFocus error={form.fields.name} />
-        <div className="row-end">
-          <button type="button" className="button link small" onClick={() => setRenaming(false)}>
-            Cancel
-          </button>
-          <button type="submit" className="button small" disabled={form.busy}>
-            Save
-          </button>
-        </div>
-      </form>
+      <RenameForm
+        label="Rename project"
+        field={{ label: 'Project name', name: 'name' }}
+        value={project.name}
+        save={(name) => api.patch<Project>(`/api/projects/${project.id}`, { name })}
+        onDone={() => {
+          setRenaming(false);
+          invalidate('/api/projects');
+        }}
+        onCancel={() => setRenaming(false)}
+      />
     );
   return (
     <div className="actions">
@@ -68,7 +51,7 @@ export function ProjectSettings({ project }: { project: Project }) {
           Archive
         </button>
       )}
-      <FormError error={error} />
+      <FormError error={action.error} />
     </div>
   );
 }
