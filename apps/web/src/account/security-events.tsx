@@ -48,6 +48,33 @@ export const securityEventLabels: Record<SecurityEventType, string> = {
 };
 export const labelOf = (type: string) => securityEventLabels[type as SecurityEventType] ?? type.replace(/[_.]/g, ' ');
 
+/** A labelled select of security event types ('' for all), for the account's log and the admin console's. */
+export function EventTypeSelect({
+  label,
+  all,
+  value,
+  onChange,
+}: {
+  label: string;
+  all: string;
+  value: SecurityEventType | '';
+  onChange: (type: SecurityEventType | '') => void;
+}) {
+  return (
+    <label className="small">
+      {label}{' '}
+      <select value={value} onChange={(event) => onChange(event.target.value as SecurityEventType | '')}>
+        <option value="">{all}</option>
+        {SecurityEventTypes.map((t) => (
+          <option key={t} value={t}>
+            {securityEventLabels[t]}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 /** The account's security log (newest first) as a table, filtered by event type on the server. */
 export function SecurityEvents() {
   const [type, setType] = useState<SecurityEventType | ''>('');
@@ -57,17 +84,7 @@ export function SecurityEvents() {
     <section className="card" aria-labelledby="events-heading">
       <div className="pane-head">
         <h2 id="events-heading">Recent security activity</h2>
-        <label className="small">
-          Show{' '}
-          <select value={type} onChange={(event) => setType(event.target.value as SecurityEventType | '')}>
-            <option value="">All activity</option>
-            {SecurityEventTypes.map((t) => (
-              <option key={t} value={t}>
-                {securityEventLabels[t]}
-              </option>
-            ))}
-          </select>
-        </label>
+        <EventTypeSelect label="Show" all="All activity" value={type} onChange={setType} />
       </div>
       {events.error && <p className="form-error">{events.error.message}</p>}
       {!events.loading && !events.error && items.length === 0 && <p className="muted">No activity of this kind.</p>}

@@ -1,7 +1,7 @@
 import type { AdminOrganization, AdminUser, Page, SecurityEvent, SystemStatus } from '@flux/shared';
-import { type SecurityEventType, SecurityEventTypes } from '@flux/shared/constants';
+import type { SecurityEventType } from '@flux/shared/constants';
 import { type FormEvent, type ReactNode, useState } from 'react';
-import { labelOf, securityEventLabels } from '../account/security-events.js';
+import { EventTypeSelect, labelOf } from '../account/security-events.js';
 import { useApi } from '../api/api-context.js';
 import { type Resource, useResource } from '../api/use-resource.js';
 import { FormError } from '../components/field.js';
@@ -252,17 +252,7 @@ function SecurityLog() {
   const events = useResource<Page<SecurityEvent>>(`/api/admin/security-events?${query}`);
   const filters = (
     <div className="admin-filters">
-      <label className="small">
-        Type{' '}
-        <select value={type} onChange={(event) => setType(event.target.value as SecurityEventType | '')}>
-          <option value="">All events</option>
-          {SecurityEventTypes.map((t) => (
-            <option key={t} value={t}>
-              {securityEventLabels[t]}
-            </option>
-          ))}
-        </select>
-      </label>
+      <EventTypeSelect label="Type" all="All events" value={type} onChange={setType} />
       <label className="small">
         User id <input value={userId} onChange={(event) => setUserId(event.target.value)} placeholder="any user" size={36} />
       </label>
