@@ -115,7 +115,19 @@ describe('web: polish (phone layout, dark mode, quick switcher, empty states, er
     await dark.page.goto(`/projects/${scene.projectId}`);
     await dark.page.getByRole('heading', { name: 'Spring Campaign', level: 1 }).waitFor();
     await shoot(dark.page, 'dark-project');
-    expect([...light.errors, ...dark.errors]).toEqual([]);
+    await dark.page.goto(`/documents/${scene.documentId}`);
+    await dark.page.getByTestId('connection').getByText('Live').waitFor();
+    expect(luminance(await background(dark.page, '.editor-frame'))).toBeLessThan(0.05);
+    await shoot(dark.page, 'dark-document');
+
+    // Signed out too: the sign-in card.
+    const guest = await openDeviceTab(browser, stack.url, { ...phone, colorScheme: 'dark' });
+    tabs.push(guest);
+    await guest.page.goto('/signin');
+    await guest.page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(luminance(await background(guest.page, '.auth-card'))).toBeLessThan(0.05);
+    await shoot(guest.page, 'dark-signin-phone');
+    expect([...light.errors, ...dark.errors, ...guest.errors]).toEqual([]);
   });
 
   it('Ctrl-K opens a quick switcher over conversations, documents, projects, organizations and people: typing filters, arrows move, Enter opens; Escape closes', async () => {
