@@ -25,7 +25,7 @@ describe('web: admin console', () => {
     await stack?.stop();
   });
 
-  it('is a 404 for a non-admin; an admin granted by the CLI finds a user, disables them (sign-in refused, tokens refused by every service, their open tab signed out), reads the security log and the system status', async () => {
+  it('is a 404 for a non-admin; an admin granted by the CLI finds a user, disables them (sign-in refused, tokens refused by every service, their open tab signed out), signs one out everywhere, reads the security log and the system status', async () => {
     // Vic, a designer with an organization, signed in in their own browser.
     const vicTab = await openTab(browser, stack.url);
     const vicEmail = await signUpInBrowser(vicTab.page, 'Vic Vega');
@@ -94,6 +94,11 @@ describe('web: admin console', () => {
     await page.getByRole('button', { name: 'Enable Vic Vega' }).click();
     await page.getByText('Vic Vega can sign in again.').waitFor();
     await signInInBrowser(vicTab.page, vicEmail);
+    // Signed out everywhere (the account stays enabled): the tab is back at sign-in after a reload.
+    await page.getByRole('button', { name: 'Sign out Vic Vega everywhere' }).click();
+    await page.getByText('Vic Vega was signed out everywhere.').waitFor();
+    await vicTab.page.reload();
+    await vicTab.page.getByRole('heading', { name: 'Sign in' }).waitFor();
 
     // Organizations.
     await page.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'Organizations' }).click();
