@@ -19,6 +19,7 @@ describe('durable events from auth', () => {
     'sessions.revoked': [],
     'membership.changed': [],
     'document.deleted': [],
+    'user.erased': [],
   };
 
   beforeAll(async () => {
