@@ -6,7 +6,7 @@ import { stopProcess } from '../../packages/cli/src/stack/index.js';
 import { startBareFastify } from '../lib/bare-fastify.js';
 import { api, inBatches } from '../lib/flux-api.js';
 import { httpLoad } from '../lib/http-load.js';
-import { colleagues } from '../lib/messaging.js';
+import { colleagues, stackDatabase } from '../lib/messaging.js';
 import { startGateway } from '../lib/private-gateway.js';
 import { atLeast, atMost, type Scenario } from '../lib/scenario.js';
 import { alternate, ratioOf, round } from '../lib/stats.js';
@@ -35,6 +35,14 @@ const scenario: Scenario = {
         clientId: randomUUID(),
       }),
     );
+    // A table in service has statistics; fresh rows have none, and the planner would read the whole
+    // conversation and sort it instead of walking the (conversation_id, seq) index backwards.
+    const { sql } = stackDatabase();
+    try {
+      await sql`analyze messaging.messages`;
+    } finally {
+      await sql.end();
+    }
     const path = `/api/conversations/${id}/messages?limit=${PAGE}`;
     const headers = { authorization: `Bearer ${reader.accessToken}` };
     const page = await fetch(`${stack.url}${path}`, { headers });
