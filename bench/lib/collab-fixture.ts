@@ -60,7 +60,11 @@ export interface PrivateCollab {
  * stack's auth, PostgreSQL and Redis, behind a private nginx with the project's config. Set
  * BENCH_COLLAB_NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) to profile it.
  */
-export async function startPrivateCollab(stack: Stack, env: Record<string, string> = {}): Promise<PrivateCollab> {
+export async function startPrivateCollab(
+  stack: Stack,
+  env: Record<string, string> = {},
+  gatewayEnv: Record<string, string> = {},
+): Promise<PrivateCollab> {
   const collab = serviceRegistry.find((s) => s.name === 'collab');
   if (!collab) throw new Error('no collab service in the registry');
   const port = await freePort();
@@ -84,6 +88,7 @@ export async function startPrivateCollab(stack: Stack, env: Record<string, strin
         FLUX_NGINX_UPGRADE_RATE: '1000000',
         FLUX_NGINX_UPGRADE_BURST: '100000',
         FLUX_NGINX_UPGRADE_CONNECTIONS: '60000',
+        ...gatewayEnv,
       }),
     );
   } catch (err) {
