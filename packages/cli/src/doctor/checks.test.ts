@@ -7,7 +7,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../context.js';
 import { freePort } from '../stack/ports.js';
-import { checkDependencies, checkMigrations, checkNginx, checkPostgres, checkRedis, checkSecrets } from './checks.js';
+import { checkDependencies, checkFileLimits, checkMigrations, checkNginx, checkPostgres, checkRedis, checkSecrets } from './checks.js';
 import { packageOf } from './dependencies.js';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/flux_test';
@@ -134,6 +134,19 @@ describe('configuration checks', () => {
     const result = await checkNginx(tls);
     expect(result.level).toBe('fail');
     expect(result.detail).toContain('/nonexistent/cert.pem');
+  });
+
+  it('reports the WebSockets the open-file limit allows, and warns with the fix when it is under 10,000', () => {
+    const env = { FLUX_NGINX_WORKERS: '4', FLUX_NGINX_WORKER_CONNECTIONS: '19744', FLUX_MESSAGING_INSTANCES: '2' };
+    expect(checkFileLimits(env, 20_000)).toEqual({
+      name: 'open files',
+      level: 'ok',
+      detail: '20000 per process: nginx holds ~39488 WebSockets (4 workers), messaging ~39600 sockets (2 instances)',
+    });
+    const low = checkFileLimits({ ...env, FLUX_MESSAGING_INSTANCES: '1' }, 1024);
+    expect(low.level).toBe('warn');
+    expect(low.detail).toContain('messaging ~824 sockets (1 instance)');
+    expect(low.fix).toContain('LimitNOFILE');
   });
 
   it('fails production without a secrets file and says how to make one', () => {

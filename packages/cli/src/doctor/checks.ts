@@ -3,14 +3,23 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { schemas, sqlDirectory } from '@flux/migrations';
-import { serviceAddresses, serviceRegistry } from '@flux/shared/registry';
+import { serviceAddresses, serviceInstances, serviceRegistry } from '@flux/shared/registry';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import type { Context } from '../context.js';
 import { run } from '../exec.js';
 import { productionRedisUrl } from '../production.js';
 import { loadProductionSecrets } from '../secrets.js';
-import { type NginxOptions, testNginxConfig, upstreamsFromEnv, writeNginxConfig } from '../stack/nginx.js';
+import {
+  defaultNginxWorkers,
+  hardFileLimit,
+  type NginxOptions,
+  nginxFileLimits,
+  nginxLimitsFromEnv,
+  testNginxConfig,
+  upstreamsFromEnv,
+  writeNginxConfig,
+} from '../stack/nginx.js';
 import { isListening } from '../stack/ports.js';
 import { livePid, readStackState } from '../steps.js';
 import { redact } from '../ui.js';
@@ -283,6 +292,27 @@ function withRedisPassword(ctx: Context): string {
   }
 }
 
+/** Files a messaging instance keeps besides its sockets (PostgreSQL, Redis, logs, modules). */
+const SERVICE_FILE_RESERVE = 200;
+
+/**
+ * How many WebSockets this host's open-file limit lets the gateway and messaging hold
+ * (docs/scaling.md, "Connections per host"): each socket is a file in messaging and two in nginx.
+ */
+export function checkFileLimits(env: Record<string, string | undefined>, hard = hardFileLimit()): CheckResult {
+  if (hard === undefined) return ok('open files', 'no /proc here: the limit is not known');
+  const limits = nginxLimitsFromEnv(env);
+  const workers = limits.workers ?? defaultNginxWorkers();
+  const gateway = Math.floor((workers * nginxFileLimits(limits.workerConnections).connections) / 2);
+  const messaging = serviceRegistry.find((s) => s.name === 'messaging');
+  const instances = messaging ? serviceInstances(messaging, env) : 1;
+  const sockets = instances * Math.max(0, hard - SERVICE_FILE_RESERVE);
+  const detail = `${hard} per process: nginx holds ~${gateway} WebSockets (${workers} workers), messaging ~${sockets} sockets (${instances} instance${instances > 1 ? 's' : ''})`;
+  return Math.min(gateway, sockets) >= 10_000
+    ? ok('open files', detail)
+    : warn('open files', detail, 'raise the hard open-file limit (LimitNOFILE= / nofile in limits.conf) or FLUX_MESSAGING_INSTANCES');
+}
+
 /** Every check, in the order an operator reads them. */
 export async function runChecks(ctx: Context, options: { writeNginxConfig?: NginxWriter } = {}): Promise<CheckResult[]> {
   const state = readStackState(ctx);
@@ -300,5 +330,6 @@ export async function runChecks(ctx: Context, options: { writeNginxConfig?: Ngin
     await checkMigrations(ctx.env.databaseUrl, join(ctx.paths.root, 'migrations/sql')),
     checkSecrets(ctx),
     checkDisk(ctx.paths.root),
+    checkFileLimits(ctx.env.raw),
   ];
 }
