@@ -512,6 +512,27 @@ export const httpMatrix: HttpRow[] = [
     },
     expect: signedIn(201),
   },
+  // An image uploaded into a document: the document's writers may, guests are refused, strangers learn nothing.
+  {
+    method: 'POST',
+    route: '/api/files',
+    on: 'into a document',
+    request: async (w) => {
+      const form = new FormData();
+      form.append('documentId', await doc(w));
+      form.append('file', new Blob(['x'], { type: 'text/plain' }), 'x.txt');
+      return { path: '/api/files', form };
+    },
+    expect: writers(201),
+  },
+  // The owner's image in the owner's document: everyone who reads the document sees it, guests included.
+  {
+    method: 'GET',
+    route: '/api/files/:id',
+    on: 'a document image',
+    request: async (w) => path(`/api/files/${(await w.documentImage()).id}`),
+    expect: members(200),
+  },
   // The owner's file, attached to a message of the group: its members may download it, only the owner delete it.
   {
     method: 'GET',
@@ -656,6 +677,17 @@ export const httpMatrix: HttpRow[] = [
       return path(`/api/documents/${id}/restore`);
     },
     expect: writers(200),
+  },
+  // The owner's document in the trash: deleted for good by its creator or an organization admin.
+  {
+    method: 'DELETE',
+    route: '/api/documents/trash/:id',
+    request: async (w) => {
+      const id = await doc(w);
+      await (await w.as('collab', 'owner')).delete(`/api/documents/${id}`);
+      return path(`/api/documents/trash/${id}`);
+    },
+    expect: [204, 204, 403, 403, 404, 401],
   },
   // --- the admin console: platform admins only (none of these actors is one; services/auth/test/admin.test.ts has the 200s) ---
   ...(

@@ -17,6 +17,9 @@ import { type AuthHarness, startAuth, type TestUser } from '../support/auth.js';
 import { type HttpClient, httpClient } from '../support/http.js';
 import { listenOnLoopback } from '../support/listen.js';
 
+/** A 1×1 PNG, sniffed as an image. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+
 export type Service = 'auth' | 'messaging' | 'collab';
 export const Actors = ['owner', 'admin', 'member', 'guest', 'outsider', 'anonymous'] as const;
 export type Actor = (typeof Actors)[number];
@@ -66,13 +69,21 @@ export async function startSecurityStack(): Promise<SecurityStack> {
     PORT: '0',
   };
   const auth = await startAuth(env);
+  // Collab first: messaging asks it about documents (images uploaded into one).
+  const collab = await buildCollab(loadCollabConfig({ ...process.env, ...env, AUTH_URL: auth.url }), { logger: false });
+  const collabUrl = await listenOnLoopback(collab);
   const messaging = await buildMessaging(
-    loadMessagingConfig({ ...process.env, ...env, AUTH_URL: auth.url, FILES_DIR: mkdtempSync(join(tmpdir(), 'flux-security-')) }),
+    loadMessagingConfig({
+      ...process.env,
+      ...env,
+      AUTH_URL: auth.url,
+      COLLAB_URL: collabUrl,
+      FILES_DIR: mkdtempSync(join(tmpdir(), 'flux-security-')),
+    }),
     { logger: false },
   );
-  const collab = await buildCollab(loadCollabConfig({ ...process.env, ...env, AUTH_URL: auth.url }), { logger: false });
   const apps = { auth: auth.app, messaging, collab };
-  const urls = { auth: auth.url, messaging: await listenOnLoopback(messaging), collab: await listenOnLoopback(collab) };
+  const urls = { auth: auth.url, messaging: await listenOnLoopback(messaging), collab: collabUrl };
   const routes = { auth: registeredRoutes(auth.app), messaging: registeredRoutes(messaging), collab: registeredRoutes(collab) };
   const people = authFactories(auth.app.db);
   const chats = messagingFactories(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/flux_test');
@@ -179,6 +190,13 @@ export class World {
   readonly file = memo(async () => {
     const form = new FormData();
     form.append('file', new Blob(['security matrix'], { type: 'text/plain' }), 'note.txt');
+    return ok<FileInfo>(await (await this.as('messaging', 'owner')).post('/api/files', undefined, { form }));
+  });
+  /** An image the owner uploaded into `document()`: the document's readers may download it. */
+  readonly documentImage = memo(async () => {
+    const form = new FormData();
+    form.append('documentId', (await this.document()).id);
+    form.append('file', new Blob([PNG], { type: 'image/png' }), 'board.png');
     return ok<FileInfo>(await (await this.as('messaging', 'owner')).post('/api/files', undefined, { form }));
   });
   /** The owner's message in the group, with the file attached. */

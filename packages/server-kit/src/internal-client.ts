@@ -1,5 +1,6 @@
 import {
   AppError,
+  type DocumentAccess,
   type InternalMail,
   type InternalUser,
   type ProjectAccess,
@@ -15,6 +16,36 @@ const USER_IDS_PER_CALL = 100;
 /** auth's limit of `otherIds` per shared-organization call. */
 const SHARING_IDS_PER_CALL = 500;
 
+/**
+ * One call to another service's `/internal/*` route with a service token for it and the current
+ * request's id; null for a 404, 503 when the service is unreachable or fails.
+ */
+async function callService<T>(
+  service: ServiceName,
+  baseUrl: string,
+  tokens: ServiceTokens,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<T | null> {
+  const requestId = currentRequestId();
+  const response = await fetch(new URL(path, baseUrl), {
+    method,
+    headers: {
+      authorization: `Service ${await tokens.sign(service)}`,
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+      ...(requestId !== undefined && { 'x-request-id': requestId }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(5000),
+  }).catch((err: unknown) => {
+    throw new AppError('service_unavailable', 503, `The ${service} service is unreachable; try again shortly.`, { cause: String(err) });
+  });
+  if (response.status === 404) return null;
+  if (!response.ok) throw new AppError('service_unavailable', 503, `The ${service} service answered ${response.status}.`);
+  return (await response.json()) as T;
+}
+
 /** Calls auth's `/internal/*` routes with a service token and the current request's id (one id across services' logs). */
 export class AuthClient {
   constructor(
@@ -26,23 +57,8 @@ export class AuthClient {
     return this.call<T>('GET', path);
   }
 
-  private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T | null> {
-    const requestId = currentRequestId();
-    const response = await fetch(new URL(path, this.baseUrl), {
-      method,
-      headers: {
-        authorization: `Service ${await this.tokens.sign('auth' satisfies ServiceName)}`,
-        ...(body !== undefined && { 'content-type': 'application/json' }),
-        ...(requestId !== undefined && { 'x-request-id': requestId }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(5000),
-    }).catch((err: unknown) => {
-      throw new AppError('service_unavailable', 503, 'The auth service is unreachable; try again shortly.', { cause: String(err) });
-    });
-    if (response.status === 404) return null;
-    if (!response.ok) throw new AppError('service_unavailable', 503, `The auth service answered ${response.status}.`);
-    return (await response.json()) as T;
+  private call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T | null> {
+    return callService<T>('auth', this.baseUrl, this.tokens, method, path, body);
   }
 
   user(userId: string): Promise<InternalUser | null> {
@@ -93,5 +109,19 @@ export class AuthClient {
       ids.push(...(answer?.ids ?? []));
     }
     return ids;
+  }
+}
+
+/** Calls collab's `/internal/*` routes (messaging: who may see a document's images). */
+export class CollabClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly tokens: ServiceTokens,
+  ) {}
+
+  /** The document's project and the user's role there (`role: null`: no access); null for an unknown or deleted document. */
+  documentAccess(documentId: string, userId: string): Promise<DocumentAccess | null> {
+    const path = `/internal/documents/${encodeURIComponent(documentId)}/access?userId=${encodeURIComponent(userId)}`;
+    return callService('collab', this.baseUrl, this.tokens, 'GET', path);
   }
 }

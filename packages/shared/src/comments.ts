@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Uuid } from './common.js';
+import { RoleSchema } from './identity.js';
 
 /**
  * Comments on a selection of a collab document (`/api/documents/:id/comments`): threads anchored
@@ -57,3 +58,16 @@ export const ThreadParams = Type.Object({ id: Uuid, threadId: Uuid });
 export type ThreadParams = Static<typeof ThreadParams>;
 export const ReplyParams = Type.Object({ id: Uuid, threadId: Uuid, commentId: Uuid });
 export type ReplyParams = Static<typeof ReplyParams>;
+
+/**
+ * `GET /internal/documents/:id/access?userId=` (collab, for messaging): the document's project and
+ * the user's role there (null: no access). Messaging lets a document's readers see its images.
+ */
+export const DocumentAccessQuery = Type.Object({ userId: Uuid });
+export type DocumentAccessQuery = Static<typeof DocumentAccessQuery>;
+export const DocumentAccess = Type.Object({
+  documentId: Uuid,
+  projectId: Uuid,
+  role: Type.Union([RoleSchema, Type.Null()]),
+});
+export type DocumentAccess = Static<typeof DocumentAccess>;

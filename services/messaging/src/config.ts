@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EnvReader, readBaseConfig, type BaseConfig } from '@flux/server-kit';
-import { MAX_MESSAGE_LENGTH } from '@flux/shared';
+import { MAX_MESSAGE_LENGTH, Services } from '@flux/shared';
 
 export interface Config extends BaseConfig {
   /** Local folder of the file storage. */
@@ -44,6 +44,8 @@ export interface Config extends BaseConfig {
   digestEverySeconds: number;
   /** people: run the digest scheduler and worker in this process. */
   digestJobs: boolean;
+  /** richtext: collab, asked whether a user may attach an image to a document or see its images. */
+  collabUrl: string;
 }
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -80,6 +82,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     projectAccessCacheMs: reader.int('PROJECT_ACCESS_CACHE_MS', 30_000, { min: 0, max: 30_000 }),
     digestEverySeconds: reader.int('MESSAGING_DIGEST_EVERY_SECONDS', 86_400, { min: 1 }),
     digestJobs: reader.bool('MESSAGING_DIGEST_JOBS', true),
+    collabUrl: reader.url('COLLAB_URL', `http://127.0.0.1:${Services.collab}`, ['http:', 'https:']),
   };
   reader.done();
   return config;

@@ -1,4 +1,4 @@
-import type { AccessTokenVerifier, AuthClient, Outbox, RevokedSessions } from '@flux/server-kit';
+import type { AccessTokenVerifier, AuthClient, CollabClient, Outbox, RevokedSessions } from '@flux/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
@@ -25,6 +25,8 @@ export interface AppContext {
   log: FastifyBaseLogger;
   verifyAccessToken: AccessTokenVerifier;
   auth: AuthClient;
+  /** Collab's answers on documents: images uploaded into a document are seen by its readers. */
+  collab: CollabClient;
   users: UserDirectory;
   realtime: Realtime;
   /** Auth's project access answers, cached ≤ 30 s and dropped by membership.changed. */

@@ -1,4 +1,5 @@
 import { AppError } from '@flux/shared';
+import { canWrite, type Role } from '@flux/shared/constants';
 import type { ConversationRow } from './db/database.js';
 
 /**
@@ -28,8 +29,13 @@ export interface Resources {
   'message.edit': { authorId: string };
   'message.delete': { authorId: string };
   'message.react': { authorId: string };
-  /** `sharedWithActor`: attached to a live message in one of the actor's conversations. */
-  'file.download': { ownerId: string; sharedWithActor: boolean };
+  /**
+   * `sharedWithActor`: attached to a live message in one of the actor's conversations;
+   * `documentRole`: the actor's role in the project of the document the file was uploaded into (null: none, or no document).
+   */
+  'file.download': { ownerId: string; sharedWithActor: boolean; documentRole: Role | null };
+  /** Upload a file into a collab document (an image there); the actor counts as a member when they have any role in its project. */
+  'file.attach_to_document': { documentRole: Role | null };
   'file.delete': { ownerId: string };
 }
 export type Action = keyof Resources;
@@ -47,7 +53,9 @@ const rules: { [A in Action]: (actor: Actor, resource: Resources[A]) => boolean 
   'message.edit': (actor, { authorId }) => member(actor) && authorId === actor.id,
   'message.delete': (actor, { authorId }) => actor.role === 'admin' || (member(actor) && authorId === actor.id),
   'message.react': member,
-  'file.download': (actor, { ownerId, sharedWithActor }) => ownerId === actor.id || sharedWithActor,
+  'file.download': (actor, { ownerId, sharedWithActor, documentRole }) => ownerId === actor.id || sharedWithActor || documentRole !== null,
+  // The document's writers, as in collab: guests read it (and its images) but do not change it.
+  'file.attach_to_document': (_actor, { documentRole }) => documentRole !== null && canWrite(documentRole),
   'file.delete': (actor, { ownerId }) => ownerId === actor.id,
 };
 
@@ -72,6 +80,7 @@ const refusals: { [A in Action]: { hidden: string } & { forbidden?: string } } =
   'message.react': { hidden: 'Message' },
   // Files are only ever visible to those who may use them: any refusal is a 404.
   'file.download': { hidden: 'File' },
+  'file.attach_to_document': { hidden: 'Document', forbidden: 'Guests cannot add images to this document.' },
   'file.delete': { hidden: 'File' },
 };
 

@@ -37,4 +37,19 @@ describe('legacyTextUpdate', () => {
     expect(a.getXmlFragment(CollabRoots.content).toString()).toBe(expected);
     expect(b.getXmlFragment(CollabRoots.content).toString()).toBe(expected);
   });
+
+  it('migrates again as the same client after a restore brought the legacy text back (still one copy when two instances race)', () => {
+    const doc = legacyDoc('brief');
+    Y.applyUpdate(doc, legacyTextUpdate(doc, documentId) as Uint8Array);
+    const fragment = doc.getXmlFragment(CollabRoots.content);
+    fragment.delete(0, fragment.length);
+    const stored = Y.encodeStateAsUpdate(doc);
+    const [a, b] = [new Y.Doc(), new Y.Doc()];
+    Y.applyUpdate(a, stored);
+    Y.applyUpdate(b, stored);
+    const fromA = legacyTextUpdate(a, documentId) as Uint8Array;
+    Y.applyUpdate(a, legacyTextUpdate(b, documentId) as Uint8Array);
+    Y.applyUpdate(a, fromA);
+    expect(a.getXmlFragment(CollabRoots.content).toString()).toBe('<paragraph>brief</paragraph>');
+  });
 });

@@ -19,8 +19,9 @@ export function legacyTextUpdate(doc: Y.Doc, documentId: string): Uint8Array | n
   if (text.length === 0 || doc.getXmlFragment(CollabRoots.content).length > 0) return null;
   const scratch = new Y.Doc();
   try {
-    scratch.clientID = migrationClientId(documentId);
     Y.applyUpdate(scratch, Y.encodeStateAsUpdate(doc));
+    // Set after loading: a doc that receives structs of its own id (an earlier migration's) takes another id.
+    scratch.clientID = migrationClientId(documentId);
     const before = Y.encodeStateVector(scratch);
     const paragraphs = text.split(/\r?\n/).map((line) => {
       const paragraph = new Y.XmlElement('paragraph');

@@ -69,6 +69,8 @@ export interface FilesTable {
   size: BigIntColumn;
   storage_key: string;
   created_at: Timestamp;
+  /** The collab document the file was uploaded into (an image there): its readers may download it. */
+  document_id: string | null;
 }
 
 export interface MessageAttachmentsTable {

@@ -4,8 +4,10 @@ import type { Database } from '../db/database.js';
 
 type Db = DbOrTrx<Database>;
 
-export const insert = (db: Db, values: { owner_id: string; name: string; mime_type: string; size: number; storage_key: string }) =>
-  db.insertInto('messaging.files').values(values).returningAll().executeTakeFirstOrThrow();
+export const insert = (
+  db: Db,
+  values: { owner_id: string; name: string; mime_type: string; size: number; storage_key: string; document_id: string | null },
+) => db.insertInto('messaging.files').values(values).returningAll().executeTakeFirstOrThrow();
 
 export const findById = (db: Db, id: string) => db.selectFrom('messaging.files').selectAll().where('id', '=', id).executeTakeFirst();
 

@@ -13,6 +13,13 @@ export interface Upload {
   filename: string | undefined;
   /** The part's stream; `truncated` is set when it hit the size limit. */
   stream: Readable & { truncated?: boolean };
+  /** The collab document the file goes into (an image there): its writers may upload, its readers download. */
+  documentId?: string | undefined;
+}
+
+/** The caller's role in the project of a collab document (null: no access, or no such document), as collab answers it. */
+async function documentRole(ctx: AppContext, caller: Caller, documentId: string) {
+  return (await ctx.collab.documentAccess(documentId, caller.id))?.role ?? null;
 }
 
 const quotaExceeded = (quota: number) =>
@@ -22,6 +29,16 @@ const tooLarge = (max: number) => new AppError('payload_too_large', 413, `A file
 
 /** Streams an upload to storage, then records it; oversize (413) and over-quota (413) uploads leave nothing behind. */
 export async function upload(ctx: AppContext, caller: Caller, file: Upload): Promise<FileInfo> {
+  if (file.documentId) {
+    try {
+      const role = await documentRole(ctx, caller, file.documentId);
+      // Anyone in the document's project counts as its member: refused guests get 403, strangers 404.
+      authorize({ id: caller.id, role: role && 'member' }, 'file.attach_to_document', { documentRole: role });
+    } catch (err) {
+      file.stream.resume(); // let the rest of the body drain so the connection stays usable
+      throw err;
+    }
+  }
   const quota = ctx.config.userQuotaBytes;
   if ((await repo.bytesUsedBy(ctx.db, caller.id)) >= quota) {
     file.stream.resume(); // let the rest of the body drain so the connection stays usable
@@ -49,18 +66,22 @@ export async function upload(ctx: AppContext, caller: Caller, file: Upload): Pro
     mime_type: await sniffMimeType(stored.head),
     size: stored.size,
     storage_key: stored.key,
+    document_id: file.documentId ?? null,
   });
   ctx.log.info({ fileId: row.id, size: stored.size }, 'file uploaded');
   return toFileInfo(row);
 }
 
-/** The file and its bytes, for its uploader and the members of a conversation it is attached to; 404 for anyone else. */
+/** The file and its bytes, for its uploader, the members of a conversation it is attached to and the readers of its document; 404 for anyone else. */
 export async function download(ctx: AppContext, caller: Caller, id: string): Promise<{ file: FileRow; body: Readable }> {
   const file = await repo.findById(ctx.db, id);
   if (!file) throw AppError.notFound('File');
   // Only asked when it matters: the uploader needs no conversation.
   const sharedWithActor = file.owner_id !== caller.id && (await repo.isVisibleThroughConversation(ctx.db, id, caller.id));
-  authorize({ id: caller.id, role: null }, 'file.download', { ownerId: file.owner_id, sharedWithActor });
+  // An image of a document: collab is asked only when nothing else lets the caller see it.
+  const role =
+    file.owner_id !== caller.id && !sharedWithActor && file.document_id ? await documentRole(ctx, caller, file.document_id) : null;
+  authorize({ id: caller.id, role: null }, 'file.download', { ownerId: file.owner_id, sharedWithActor, documentRole: role });
   const body = await ctx.storage.get(file.storage_key).catch(() => {
     throw AppError.notFound('File');
   });

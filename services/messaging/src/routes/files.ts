@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
-import type { FastifyPluginAsyncTypebox } from '@flux/server-kit';
+import { type FastifyPluginAsyncTypebox, isUuid } from '@flux/server-kit';
 import { AppError, ErrorBody, FileInfo, FileParams, NoContent } from '@flux/shared';
 import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../context.js';
@@ -28,7 +28,14 @@ export const fileRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
       throw err;
     });
     if (!part) throw AppError.validation('file', 'a file part is required');
-    return reply.code(201).send(await files.upload(ctx, request.caller, { filename: part.filename, stream: part.file }));
+    // Fields sent before the file part: `documentId` uploads into a collab document (its images).
+    const field = part.fields.documentId;
+    const documentId = field && !Array.isArray(field) && field.type === 'field' ? String(field.value) : undefined;
+    if (documentId !== undefined && !isUuid(documentId)) {
+      part.file.resume();
+      throw AppError.validation('documentId', 'must be a document id');
+    }
+    return reply.code(201).send(await files.upload(ctx, request.caller, { filename: part.filename, stream: part.file, documentId }));
   });
 
   app.delete('/:id', { schema: { params: FileParams, response: { 204: NoContent, ...errors } } }, async (request, reply) => {
