@@ -58,6 +58,8 @@ describe('web: polish (phone layout, dark mode, quick switcher, empty states, er
     await nav.waitFor();
     expect(await menu.getAttribute('aria-expanded')).toBe('true');
     await expect.poll(async () => (await nav.boundingBox())?.x).toBe(0);
+    // The page behind the open drawer takes no focus or clicks.
+    expect(await page.locator('#main').evaluate((main: HTMLElement) => main.inert)).toBe(true);
     await shoot(page, 'phone-drawer');
     // Escape closes it and gives the focus back to the menu button.
     await page.keyboard.press('Escape');
@@ -78,8 +80,10 @@ describe('web: polish (phone layout, dark mode, quick switcher, empty states, er
     expect(await page.getByRole('region', { name: 'Conversations' }).isVisible()).toBe(false);
     await shoot(page, 'phone-conversation');
 
-    // The conversation list alone at /conversations.
-    await page.goto('/conversations');
+    // Back to the conversation list alone, in one tap.
+    await page.getByRole('link', { name: 'All conversations' }).click();
+    await page.waitForURL(/\/conversations$/);
+    expect(await page.locator('#main').evaluate((main: HTMLElement) => main.inert)).toBe(false);
     await page
       .getByRole('region', { name: 'Conversations' })
       .getByRole('link', { name: /Spring Campaign/ })

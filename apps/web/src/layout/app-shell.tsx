@@ -7,7 +7,7 @@ import { MessagingProvider } from '../conversations/messaging-context.js';
 import { ConnectionBanner } from '../conversations/connection-banner.js';
 import { NotificationsBell } from '../notifications/notifications-bell.js';
 import { WorkspaceProvider } from '../orgs/workspace-context.js';
-import { Link, useLocation } from '../router.js';
+import { Link, matchPath, useLocation } from '../router.js';
 import { Sidebar } from './sidebar.js';
 import { UserMenu } from './user-menu.js';
 
@@ -16,10 +16,17 @@ export function AppShell({ children }: { children: ReactNode }) {
   const [navOpen, setNavOpen] = useState(false);
   const [switcherOpen, setSwitcherOpen] = useState(false);
   const menuButton = useRef<HTMLButtonElement>(null);
+  const focusMenuOnClose = useRef(false);
   const closeNav = useCallback((returnFocus: boolean) => {
+    focusMenuOnClose.current = returnFocus;
     setNavOpen(false);
-    if (returnFocus) menuButton.current?.focus();
   }, []);
+  // Once the rest of the page is no longer inert, the focus goes back to where the drawer was opened.
+  useEffect(() => {
+    if (navOpen || !focusMenuOnClose.current) return;
+    focusMenuOnClose.current = false;
+    menuButton.current?.focus();
+  }, [navOpen]);
 
   // On a phone the navigation is a drawer: a new screen closes it.
   // biome-ignore lint/correctness/useExhaustiveDependencies(pathname): closing on every change of address is the point
@@ -43,7 +50,8 @@ export function AppShell({ children }: { children: ReactNode }) {
           Skip to content
         </a>
         <div className={`shell${navOpen ? ' nav-open' : ''}`}>
-          <header className="topbar">
+          {/* While the drawer is open on a phone, the page behind it takes no focus or clicks. */}
+          <header className="topbar" inert={navOpen}>
             <div className="topbar-start">
               <button
                 ref={menuButton}
@@ -56,6 +64,12 @@ export function AppShell({ children }: { children: ReactNode }) {
               >
                 <MenuIcon />
               </button>
+              {/* On a phone an open conversation fills the screen: this leads back to the list. */}
+              {matchPath('/conversations/:conversationId', pathname) && (
+                <Link to="/conversations" className="icon-button back-button" aria-label="All conversations">
+                  <BackIcon />
+                </Link>
+              )}
               <Link to="/" className="brand">
                 <span className="brand-mark" aria-hidden="true">
                   F
@@ -78,7 +92,7 @@ export function AppShell({ children }: { children: ReactNode }) {
           </NavigationBoundary>
           {/* A mouse shortcut: the drawer's Close button and Escape are the keyboard's ways. */}
           <div className="drawer-backdrop" aria-hidden="true" onClick={() => closeNav(false)} />
-          <main id="main" className="content" tabIndex={-1}>
+          <main id="main" className="content" tabIndex={-1} inert={navOpen}>
             <ConnectionBanner />
             <VerifyEmailBanner />
             <PendingInvitations />
@@ -95,6 +109,14 @@ function MenuIcon() {
   return (
     <svg width="20" height="20" viewBox="0 0 20 20" aria-hidden="true">
       <path d="M3 5h14M3 10h14M3 15h14" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" />
+    </svg>
+  );
+}
+
+function BackIcon() {
+  return (
+    <svg width="20" height="20" viewBox="0 0 20 20" aria-hidden="true">
+      <path d="M12.5 4 6.5 10l6 6" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" />
     </svg>
   );
 }
