@@ -13,6 +13,7 @@ import { summarizeReactions, toFileInfo, toMessage } from './mappers.js';
 import * as repo from './repository.js';
 import * as filesRepo from '../files/repository.js';
 import { messageCreatedJob } from '../jobs/notifications.js';
+import { messageMayNotify } from '../notifications/service.js';
 
 export const SYNC_LIMIT = 1000;
 /** How far back (in seqs) sync looks for edits and deletions of messages the client already had. */
@@ -66,8 +67,10 @@ export async function send(
     content: body.content,
     parent_id: null as string | null,
   };
-  // Its notification job goes into the outbox in the same statement as the message.
-  const announce = ctx.outbox.insertStatement('notification', messageCreatedJob(id));
+  // Its notification job goes into the outbox in the same statement as the message, when it can notify anyone.
+  const announce = messageMayNotify(membership.value.conversation.type, body.content)
+    ? ctx.outbox.insertStatement('notification', messageCreatedJob(id))
+    : undefined;
   try {
     if (!body.parentId && !body.attachments?.length) {
       // The common case: the seq, the row, the read position and the outbox event in one

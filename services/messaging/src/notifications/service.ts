@@ -57,6 +57,14 @@ export async function deliver<N extends keyof NotificationJobs>(
   return created.length;
 }
 
+/**
+ * Whether `forMessage` could notify anyone of a message: only in a direct conversation, or with an
+ * `@`. The send path asks first, so the messages that notify no one skip the job entirely (the
+ * outbox row, the queue and three queries each). Keep it true wherever `forMessage` may notify.
+ */
+export const messageMayNotify = (conversationType: string, content: string): boolean =>
+  conversationType === 'direct' || content.includes('@');
+
 /** A new message: `direct_message` for the other member of a direct conversation, `mention` for those named with `@`. */
 async function forMessage(db: Kysely<Database>, { messageId }: MessageCreatedJob): Promise<NewNotification[]> {
   const message = await messagesRepo.findForNotification(db, messageId);
