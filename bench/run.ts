@@ -108,6 +108,12 @@ async function main(): Promise<number> {
   const started = performance.now();
   console.log(`# FluxStudio benchmarks (${new Date().toISOString()}, node ${process.version}): ${chosen.map((s) => s.name).join(', ')}`);
   let stack: Promise<Stack> | undefined;
+  // Interrupted (Ctrl-C, a timeout's SIGTERM): stop the stack first, or its services outlive the run.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      console.error(`\n${signal}: stopping the stack`);
+      void (stack ? stack.then((s) => s.stop()) : Promise.resolve()).finally(() => process.exit(130));
+    });
   const run: Record<string, ScenarioResult> = {};
   let failed = broken.length;
   try {

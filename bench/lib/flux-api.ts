@@ -11,16 +11,25 @@ export interface User {
 
 const PASSWORD = `Bench-${randomUUID()}-correct-horse`;
 
-/** A JSON request; throws with the answer when it is not 2xx. */
+/**
+ * A JSON request; throws with the answer when it is not 2xx. A 503 (a dependency busy, as on a
+ * crowded machine) is retried after its Retry-After, a few times: setting up a scenario is not what it measures.
+ */
 export async function api<T>(baseUrl: string, method: string, path: string, user?: { accessToken: string }, body?: unknown): Promise<T> {
-  const response = await fetch(baseUrl + path, {
-    method,
-    headers: {
-      ...(body !== undefined && { 'content-type': 'application/json' }),
-      ...(user && { authorization: `Bearer ${user.accessToken}` }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  let response: Response;
+  for (let attempt = 1; ; attempt++) {
+    response = await fetch(baseUrl + path, {
+      method,
+      headers: {
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+        ...(user && { authorization: `Bearer ${user.accessToken}` }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (response.status !== 503 || attempt === 5) break;
+    await response.body?.cancel();
+    await new Promise((resolve) => setTimeout(resolve, Number(response.headers.get('retry-after') ?? 1) * 1000));
+  }
   if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${await response.text()}`);
   return (response.status === 204 ? undefined : await response.json()) as T;
 }

@@ -5,13 +5,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import type { TestUser } from '../../test/support/auth.js';
+import { createDatabase } from '../../packages/server-kit/src/db.js';
+import type { Database } from '../../services/auth/src/db/database.js';
 import { factories } from '../../services/auth/test/factories.js';
-import { testDatabase } from '../../services/auth/test/helpers.js';
 import { connectSocket, inBatches } from './flux-api.js';
+
+/** The stack's database (DATABASE_URL), for fixtures and for checking what was stored. */
+export const stackDatabase = () => createDatabase<Database>(process.env.DATABASE_URL ?? '', 4);
 
 /** `count` users with live sessions, all members of one new organization (in the stack's database). */
 export async function colleagues(count: number): Promise<TestUser[]> {
-  const { db, sql } = testDatabase();
+  const { db, sql } = stackDatabase();
   try {
     const make = factories(db);
     const users = await inBatches(count, 25, (i) => make.user(`Bench ${i}`));
@@ -27,36 +31,64 @@ export async function colleagues(count: number): Promise<TestUser[]> {
 export const ourSocket = (url: string, user: TestUser) => connectSocket(url, user.accessToken);
 export const bareSocket = (url: string, rooms: string[]) => connectSocket(url, undefined, { rooms });
 
+/** A message not delivered to everyone within this long is counted lost, so a run always ends. */
+const LOST_AFTER_MS = 10_000;
+
 export type Timings = { ack: number[]; delivery: number[] };
+
+/** Anything that reports the clientId of each `message:new` it receives. */
+export interface Receiver {
+  onMessage(listener: (clientId: string) => void): void;
+}
+
+/** A socket.io-client socket as a Receiver. */
+export const socketReceiver = (socket: Socket): Receiver => ({
+  onMessage: (listener) => socket.on('message:new', (message: { clientId?: string }) => message.clientId && listener(message.clientId)),
+});
 
 /**
  * Listens for `message:new` on the receivers and times each send: `send(clientId)` emits and
- * resolves on the ack. Delivery counts when `receivers` sockets (by default all) have the message.
+ * resolves on the ack. Delivery counts when `expected` receivers have the message.
  */
 export class DeliveryTimer {
   private readonly waiting = new Map<string, { started: number; left: number; done: () => void }>();
   readonly timings: Timings = { ack: [], delivery: [] };
 
-  constructor(receivers: Socket[]) {
-    for (const socket of receivers)
-      socket.on('message:new', (message: { clientId?: string }) => {
-        const entry = this.waiting.get(message.clientId ?? '');
+  constructor(receivers: Receiver[]) {
+    for (const receiver of receivers)
+      receiver.onMessage((clientId) => {
+        const entry = this.waiting.get(clientId);
         if (entry && --entry.left === 0) {
           this.timings.delivery.push(performance.now() - entry.started);
-          this.waiting.delete(message.clientId ?? '');
+          this.waiting.delete(clientId);
           entry.done();
         }
       });
   }
 
-  /** Sends one message; resolves when it is acknowledged and delivered to `expected` receivers. */
+  /** Messages some receiver never got within LOST_AFTER_MS (they have no delivery time). */
+  lost = 0;
+
+  /** Sends one message; resolves when it is acknowledged and delivered to `expected` receivers (or counted lost). */
   async time(expected: number, send: (clientId: string) => Promise<void>): Promise<void> {
     const clientId = randomUUID();
     const started = performance.now();
-    const delivered = new Promise<void>((done) => this.waiting.set(clientId, { started, left: expected, done }));
-    await send(clientId);
-    this.timings.ack.push(performance.now() - started);
-    await delivered;
+    let timer: NodeJS.Timeout | undefined;
+    const delivered = new Promise<void>((done) => {
+      this.waiting.set(clientId, { started, left: expected, done });
+      timer = setTimeout(() => {
+        if (this.waiting.delete(clientId)) this.lost++;
+        done();
+      }, LOST_AFTER_MS);
+    });
+    try {
+      await send(clientId);
+      this.timings.ack.push(performance.now() - started);
+      await delivered;
+    } finally {
+      clearTimeout(timer);
+      this.waiting.delete(clientId);
+    }
   }
 
   /** The timings so far; the next ones start afresh. */
@@ -91,7 +123,7 @@ export async function openLoop(
   rate: number,
   seconds: number,
   send: (i: number) => Promise<void>,
-  maxInFlight = 5000,
+  maxInFlight = 1000,
 ): Promise<{ started: number; skipped: number; failed: number; seconds: number }> {
   const tickMs = 10;
   let started = 0;

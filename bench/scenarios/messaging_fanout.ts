@@ -1,16 +1,16 @@
 // 1→100 through nginx: one sender posts to a group of 100 listeners at a steady rate (an open
 // loop: a send does not wait for the one before), each message timed to its last receiver.
 // Baseline: a bare Socket.IO server (own process, no auth, no database, no nginx) with the same room.
-import { api } from '../lib/flux-api.js';
 import { bareSocket, colleagues, DeliveryTimer, openLoop, ourSocket, sendMessage } from '../lib/messaging.js';
 import { startBareMessaging } from '../lib/bare-messaging.js';
-import { inBatches } from '../lib/flux-api.js';
+import { lightReceiver } from '../lib/light-receiver.js';
+import { api, inBatches } from '../lib/flux-api.js';
 import { atMost, type Scenario } from '../lib/scenario.js';
 import { alternate, latencyFigures, ratioOf, type Samples } from '../lib/stats.js';
 
 const AUDIENCE = 100;
 const RATE = 200;
-const SECONDS = 30;
+const SECONDS = Number(process.env.BENCH_FANOUT_SECONDS ?? 30);
 /** The 30 s of each side in alternating rounds. */
 const ROUNDS = 2;
 
@@ -30,9 +30,10 @@ const scenario: Scenario = {
     });
     const bare = await startBareMessaging();
     const senderSocket = await ourSocket(stack.url, sender!);
-    const audienceSockets = await inBatches(AUDIENCE, 20, (i) => ourSocket(stack.url, audience[i]!));
+    // The audience on receive-only clients, the same for both sides (see light-receiver.ts).
+    const audienceSockets = await inBatches(AUDIENCE, 20, (i) => lightReceiver(stack.url, { token: audience[i]!.accessToken }));
     const bareSender = await bareSocket(bare.url, []);
-    const bareAudience = await inBatches(AUDIENCE, 20, () => bareSocket(bare.url, [group.id]));
+    const bareAudience = await inBatches(AUDIENCE, 20, () => lightReceiver(bare.url, { rooms: [group.id] }));
     try {
       const ours = new DeliveryTimer(audienceSockets);
       const base = new DeliveryTimer(bareAudience);
@@ -65,6 +66,7 @@ const scenario: Scenario = {
           rounds: ROUNDS,
           messages: samples.ours.delivery?.length ?? 0,
           lostOrSkipped: lost,
+          undelivered: { ours: ours.lost, baseline: base.lost },
         },
         goals: [
           atMost('p99 to the last receiver', oursFigures.last_receiver_p99_ms!, 25, ' ms'),
@@ -72,7 +74,8 @@ const scenario: Scenario = {
         ],
       };
     } finally {
-      for (const socket of [senderSocket, ...audienceSockets, bareSender, ...bareAudience]) socket.disconnect();
+      for (const socket of [senderSocket, bareSender]) socket.disconnect();
+      for (const receiver of [...audienceSockets, ...bareAudience]) receiver.close();
       await bare.stop();
     }
   },

@@ -2,9 +2,8 @@
 // the emit to the committed ack and to the receiver's `message:new`. Baseline: a bare Socket.IO
 // server (own process, no auth, no database, no nginx) relaying the same events.
 import { randomUUID } from 'node:crypto';
-import { testDatabase } from '../../services/auth/test/helpers.js';
 import { api } from '../lib/flux-api.js';
-import { bareSocket, colleagues, DeliveryTimer, ourSocket, sendMessage } from '../lib/messaging.js';
+import { bareSocket, colleagues, stackDatabase, DeliveryTimer, ourSocket, sendMessage, socketReceiver } from '../lib/messaging.js';
 import { startBareMessaging } from '../lib/bare-messaging.js';
 import { atLeast, atMost, type Scenario } from '../lib/scenario.js';
 import { alternate, latencyFigures, ratioOf, type Samples } from '../lib/stats.js';
@@ -36,8 +35,8 @@ const scenario: Scenario = {
     const bareSender = await bareSocket(bare.url, []);
     const bareReceiver = await bareSocket(bare.url, ids);
     try {
-      const ours = new DeliveryTimer([receiverSocket!]);
-      const base = new DeliveryTimer([bareReceiver]);
+      const ours = new DeliveryTimer([socketReceiver(receiverSocket!)]);
+      const base = new DeliveryTimer([socketReceiver(bareReceiver)]);
       const oursRound = async (n: number) => {
         for (let i = 0; i < n; i++)
           await ours.time(1, (id) => sendMessage(senderSockets[i % SENDERS]!, ids[i % SENDERS]!, id).then(() => {}));
@@ -58,7 +57,7 @@ const scenario: Scenario = {
       );
 
       ctx.progress(`checking ${COMMIT_CHECKS} acks against the database`);
-      const { sql } = testDatabase();
+      const { sql } = stackDatabase();
       let committed = 0;
       try {
         for (let i = 0; i < COMMIT_CHECKS; i++) {

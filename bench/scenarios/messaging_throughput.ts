@@ -3,9 +3,8 @@
 // Socket.IO server (own process) doing one plain INSERT per message before its ack and broadcast,
 // the floor of a chat that persists what it acknowledges on this machine (PostgreSQL, fsync and
 // the same client load included; no auth, checks, seq or outbox).
-import { testDatabase } from '../../services/auth/test/helpers.js';
 import { api, inBatches } from '../lib/flux-api.js';
-import { bareSocket, colleagues, openLoop, ourSocket, sendMessage } from '../lib/messaging.js';
+import { bareSocket, colleagues, stackDatabase, openLoop, ourSocket, sendMessage } from '../lib/messaging.js';
 import { startBareMessaging } from '../lib/bare-messaging.js';
 import { atLeast, atMost, type Figures, type Scenario } from '../lib/scenario.js';
 import { alternate, latencyFigures, ratioOf, round, type Samples } from '../lib/stats.js';
@@ -71,7 +70,7 @@ const scenario: Scenario = {
       const baseFigures = figures(samples.baseline, perSecond.baseline);
 
       ctx.progress(`checking that all ${acked.length} acknowledged messages are stored`);
-      const { sql } = testDatabase();
+      const { sql } = stackDatabase();
       let stored = 0;
       try {
         for (let i = 0; i < acked.length; i += 5000) {
