@@ -110,7 +110,13 @@ export function Toolbar({ editor, api, documentId, onComment }: Props) {
         setStatus(`${file.name} is not an image.`);
         return;
       }
-      editor.chain().focus().setImage({ src: uploaded.url, alt: uploaded.name }).run();
+      // A paragraph after it, so typing goes on below the image instead of replacing it.
+      const image = { type: 'image', attrs: { src: uploaded.url, alt: uploaded.name } };
+      editor
+        .chain()
+        .focus()
+        .insertContent([image, { type: 'paragraph' }])
+        .run();
       setStatus(null);
     } catch (error) {
       setStatus(error instanceof ApiError ? error.message : 'Could not upload that image.');
