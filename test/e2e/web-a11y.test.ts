@@ -62,6 +62,7 @@ describe('web: accessibility (axe-core on the main screens, light and dark, desk
     },
     { name: 'document', path: `/documents/${s.documentId}`, ready: (p: Page) => p.getByTestId('connection').getByText('Live') },
     { name: 'account', path: '/account', ready: (p: Page) => p.getByRole('heading', { name: 'Account', level: 1 }) },
+    { name: 'people', path: `/people/${s.teammate.user.id}`, ready: (p: Page) => p.getByRole('heading', { name: 'Bea Teammate' }) },
   ];
 
   it.each(modes)(
