@@ -67,7 +67,13 @@ describe('web: trash, projects and organization deletion', () => {
     await page.getByRole('button', { name: 'Restore Final shot list' }).click();
     await page.getByRole('heading', { name: 'Final shot list', level: 1 }).waitFor();
     await page.getByTestId('connection').getByText('Live').waitFor();
-    await page.goto(`${projectUrl}/trash`);
+    // Another one goes to the trash and is deleted for good from there.
+    await page.goto(projectUrl);
+    await page.getByLabel('New document title').fill('Scratch notes');
+    await page.getByRole('button', { name: 'Create document' }).click();
+    await page.getByRole('heading', { name: 'Scratch notes', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Move to trash' }).click();
+    await page.getByRole('button', { name: 'Delete Scratch notes forever' }).click();
     await page.getByText('The trash is empty').waitFor();
 
     // The project: renamed, archived (out of the sidebar, listed apart on the organization page), restored.

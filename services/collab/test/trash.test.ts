@@ -104,6 +104,20 @@ describe('document trash', () => {
     expect(reader.doc.getMap('meta').get('palette')).toBe('teal and sand');
   });
 
+  it('deletes a document in the trash for good (its creator or an admin), and nothing that is not in the trash', async () => {
+    const { id } = await createDocument(collab.app.db, { projectId: f.projectId, createdBy: f.owner.id, title: 'Scrap' });
+    expect((await collab.http.as(f.owner).delete(`/api/documents/trash/${id}`)).status).toBe(404);
+    expect((await collab.http.as(f.owner).delete(`/api/documents/${id}`)).status).toBe(204);
+    const refused = await collab.http.as(member).delete<ErrorBody>(`/api/documents/trash/${id}`);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toBe('Only the creator or an organization admin can delete this document.');
+    expect((await collab.http.as(guest).delete(`/api/documents/trash/${id}`)).status).toBe(403);
+    expect((await collab.http.as(stranger).delete(`/api/documents/trash/${id}`)).status).toBe(404);
+    expect((await collab.http.as(f.owner).delete(`/api/documents/trash/${id}`)).status).toBe(204);
+    expect(await db.selectFrom('collab.documents').select('id').where('id', '=', id).executeTakeFirst()).toBeUndefined();
+    expect((await collab.http.as(f.owner).post(`/api/documents/${id}/restore`)).status).toBe(404);
+  });
+
   it('pages the trash most recently deleted first', async () => {
     const ids: string[] = [];
     for (const title of ['one', 'two', 'three']) {

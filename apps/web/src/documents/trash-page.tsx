@@ -30,6 +30,10 @@ export default function TrashPage({ params }: { params: Record<string, string> }
     invalidate('/api/documents');
     navigate(`/documents/${document.id}`);
   };
+  const deleteForever = async (document: TrashedDocument) => {
+    if (!window.confirm(`Delete “${document.title}” for good? Its content and history cannot be recovered.`)) return;
+    if (await action.run(() => api.delete(`/api/documents/trash/${document.id}`))) trash.reload();
+  };
 
   if (project.error || trash.error) {
     const failed = project.error ?? trash.error;
@@ -67,9 +71,19 @@ export default function TrashPage({ params }: { params: Record<string, string> }
                     · deleted {formatDate(d.deletedAt)} · deleted for good in {daysLeft(d.purgeAt)} days
                   </span>
                 </span>
-                <button type="button" className="button secondary small" aria-label={`Restore ${d.title}`} onClick={() => restore(d)}>
-                  Restore
-                </button>
+                <span className="actions">
+                  <button type="button" className="button secondary small" aria-label={`Restore ${d.title}`} onClick={() => restore(d)}>
+                    Restore
+                  </button>
+                  <button
+                    type="button"
+                    className="button link small danger"
+                    aria-label={`Delete ${d.title} forever`}
+                    onClick={() => deleteForever(d)}
+                  >
+                    Delete forever
+                  </button>
+                </span>
               </li>
             ))}
           </ul>

@@ -67,6 +67,12 @@ export const restoreFromTrash = (db: DbOrTrx<Database>, id: string) =>
     .returningAll()
     .executeTakeFirst();
 
+/** Deletes a document in the trash for good, with its history (foreign keys cascade); false when it is not in the trash. */
+export const deleteFromTrash = async (db: DbOrTrx<Database>, id: string): Promise<boolean> =>
+  Number(
+    (await db.deleteFrom('collab.documents').where('id', '=', id).where('deleted_at', 'is not', null).executeTakeFirst()).numDeletedRows,
+  ) > 0;
+
 /** A project's trash, most recently deleted first; `after` is the (deleted_at, id) of the previous page's last row. */
 export const listTrash = (db: DbOrTrx<Database>, projectId: string, limit: number, after?: { createdAt: string; id: string }) =>
   db

@@ -94,6 +94,18 @@ export async function listTrash(ctx: AppContext, caller: Caller, query: TrashQue
   };
 }
 
+/**
+ * "Delete forever" from the trash: who may delete it (its creator, an organization admin) removes
+ * it now instead of waiting for the purge. Nothing is announced: it left every view when trashed.
+ */
+export async function deleteForever(ctx: AppContext, caller: Caller, documentId: string): Promise<void> {
+  const document = await documents.findInTrash(ctx.db, documentId);
+  if (!document) throw AppError.notFound('Document');
+  authorize(await actorIn(ctx, caller, document.project_id), 'document.delete', toResource(document));
+  if (!(await documents.deleteFromTrash(ctx.db, documentId))) throw AppError.notFound('Document');
+  ctx.log.info({ documentId, projectId: document.project_id }, 'document deleted for good from the trash');
+}
+
 /** Takes a document out of the trash; it opens again where it was, with its history and versions. */
 export async function restore(ctx: AppContext, caller: Caller, documentId: string): Promise<CollabDocument> {
   const document = await documents.findInTrash(ctx.db, documentId);

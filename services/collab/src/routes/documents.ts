@@ -30,6 +30,10 @@ export const documentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
   app.get('/trash', { schema: { querystring: TrashQuery, response: { 200: Page(TrashedDocument), ...errors } } }, async (request) =>
     documents.listTrash(ctx, request.caller, request.query),
   );
+  app.delete('/trash/:id', { schema: { params: IdParams, response: { 204: NoContent, ...errors } } }, async (request, reply) => {
+    await documents.deleteForever(ctx, request.caller, request.params.id);
+    return reply.code(204).send(null);
+  });
   app.get('/:id', { schema: { params: IdParams, response: { 200: CollabDocument, ...errors } } }, async (request) =>
     documents.get(ctx, request.caller, request.params.id),
   );
