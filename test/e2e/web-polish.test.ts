@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiCall, launchBrowser, signInInBrowser, type Tab } from './browser.js';
+import { apiCall, launchBrowser, signInInBrowser, signUpViaApi, type Tab } from './browser.js';
 import { startStack, type Stack } from './stack.js';
 import { buildScene, desktop, openDeviceTab, phone, type Scene } from './web-scene.js';
 
@@ -192,7 +192,7 @@ describe('web: polish (phone layout, dark mode, quick switcher, empty states, er
     expect(errors).toEqual([]);
   });
 
-  it('empty organizations and projects say what to do', async () => {
+  it('empty organizations, projects, a first visit and conversations say what to do', async () => {
     const { page, errors } = await open(desktop);
     const org = await apiCall<{ id: string }>(stack.url, scene.owner.accessToken, 'POST', '/api/organizations', { name: 'Fresh Studio' });
     await page.goto(`/orgs/${org.id}`);
@@ -208,6 +208,18 @@ describe('web: polish (phone layout, dark mode, quick switcher, empty states, er
     await page.getByText('give it a title below and press Create document').waitFor();
     await shoot(page, 'empty-project');
     expect(errors).toEqual([]);
+
+    // Someone new: no organization yet, and no conversation.
+    const newcomer = await openDeviceTab(browser, stack.url, desktop);
+    tabs.push(newcomer);
+    await signInInBrowser(newcomer.page, (await signUpViaApi(stack.url, 'Nia Newcomer')).email);
+    await newcomer.page.getByRole('heading', { name: 'Welcome to FluxStudio' }).waitFor();
+    await newcomer.page.getByText('Create an organization for your studio').waitFor();
+    await newcomer.page.goto('/conversations');
+    const list = newcomer.page.getByRole('region', { name: 'Conversations' });
+    await list.getByText('No conversations yet').waitFor();
+    await list.getByText('Press New to talk with people from your organization').waitFor();
+    expect(newcomer.errors).toEqual([]);
   });
 
   it('a failing screen shows a recoverable message while the navigation keeps working', async () => {

@@ -16,6 +16,7 @@ import { MessageSearch } from './message-search.js';
 import { plainPreview } from './plain-text.js';
 import { useMessaging } from './messaging-context.js';
 import type { Conversation } from './types.js';
+import { EmptyState } from '../components/empty-state.js';
 
 export default function ConversationsPage({ params }: { params: Record<string, string> }) {
   const { conversations, conversationsLoaded } = useMessaging();
@@ -46,7 +47,13 @@ export default function ConversationsPage({ params }: { params: Record<string, s
               <ConversationLink conversation={c} active={c.id === activeId} myId={me.id} />
             </li>
           ))}
-          {conversationsLoaded && conversations.length === 0 && <li className="muted empty">No conversations yet. Start one with New.</li>}
+          {conversationsLoaded && conversations.length === 0 && (
+            <li className="empty">
+              <EmptyState title="No conversations yet">
+                Press New to talk with people from your organization; a project’s chat opens from its page.
+              </EmptyState>
+            </li>
+          )}
         </ul>
         {archived.length > 0 && (
           <details className="archived-section" open={active?.archived}>
