@@ -689,17 +689,6 @@ export const httpMatrix: HttpRow[] = [
     },
     expect: [204, 204, 403, 403, 404, 401],
   },
-  // The owner's document in the trash: deleted for good by its creator or an organization admin.
-  {
-    method: 'DELETE',
-    route: '/api/documents/trash/:id',
-    request: async (w) => {
-      const id = await doc(w);
-      await (await w.as('collab', 'owner')).delete(`/api/documents/${id}`);
-      return path(`/api/documents/trash/${id}`);
-    },
-    expect: [204, 204, 403, 403, 404, 401],
-  },
   // --- the admin console: platform admins only (none of these actors is one; services/auth/test/admin.test.ts has the 200s) ---
   ...(
     [
