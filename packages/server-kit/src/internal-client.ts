@@ -13,6 +13,8 @@ import { currentRequestId } from './request-context.js';
 import type { ServiceTokens } from './service-token.js';
 
 const USER_IDS_PER_CALL = 100;
+/** A dependency outage answers 503 with Retry-After (contract §3). */
+const RETRY_AFTER = { 'retry-after': '5' };
 /** auth's limit of `otherIds` per shared-organization call. */
 const SHARING_IDS_PER_CALL = 500;
 
@@ -39,10 +41,17 @@ async function callService<T>(
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(5000),
   }).catch((err: unknown) => {
-    throw new AppError('service_unavailable', 503, `The ${service} service is unreachable; try again shortly.`, { cause: String(err) });
+    throw new AppError(
+      'service_unavailable',
+      503,
+      `The ${service} service is unreachable; try again shortly.`,
+      { cause: String(err) },
+      RETRY_AFTER,
+    );
   });
   if (response.status === 404) return null;
-  if (!response.ok) throw new AppError('service_unavailable', 503, `The ${service} service answered ${response.status}.`);
+  if (!response.ok)
+    throw new AppError('service_unavailable', 503, `The ${service} service answered ${response.status}.`, undefined, RETRY_AFTER);
   return (await response.json()) as T;
 }
 

@@ -153,4 +153,33 @@ describe('files', () => {
     expect((await download(server.url, ada, `/api/files/${randomUUID()}`)).status).toBe(404);
     expect((await download(server.url, ada, '/api/files/nope')).status).toBe(400);
   });
+
+  it('uploads into a document only after collab answers: a bad documentId is 400, collab unreachable 503, nothing kept', async () => {
+    const ada = await people(auth).user('Ada');
+    const offline = await startMessaging(auth, { COLLAB_URL: 'http://127.0.0.1:9' });
+    try {
+      const stored = () =>
+        readdirSync(offline.config.filesDir, { recursive: true, withFileTypes: true })
+          .filter((e) => e.isFile())
+          .map((e) => e.name)
+          .sort();
+      const before = stored();
+      const intoDocument = (documentId: string) => {
+        const form = new FormData();
+        form.append('documentId', documentId);
+        form.append('file', new File([PNG], 'board.png', { type: 'image/png' }));
+        return httpClient(offline.url, { token: ada.accessToken }).request<ErrorBody>('POST', '/api/files', { form });
+      };
+      const bad = await intoDocument('not-a-document');
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.details).toMatchObject({ field: 'documentId' });
+      const unreachable = await intoDocument(randomUUID());
+      expect(unreachable.status).toBe(503);
+      expect(unreachable.body.error.code).toBe('service_unavailable');
+      expect(unreachable.headers.get('retry-after')).toBe('5');
+      expect(stored()).toEqual(before);
+    } finally {
+      await offline.close();
+    }
+  });
 });
