@@ -128,6 +128,8 @@ describe('web: people, profile, avatar, notification preferences, export and acc
     await profile.getByLabel('Profile picture').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: await drawPng(b) });
     await profile.locator('img.people-avatar[data-avatar-loaded]').waitFor();
     await profile.getByRole('button', { name: 'Remove picture' }).waitFor();
+    // The header's account link shows it too.
+    await b.getByRole('banner').locator('img.people-avatar[data-avatar-loaded]').waitFor();
     // A file that is not an image is refused in words.
     await profile
       .getByLabel('Profile picture')

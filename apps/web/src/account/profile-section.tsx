@@ -2,7 +2,7 @@ import type { MeResponse, Person } from '@flux/shared';
 import { useRef, useState } from 'react';
 import { useApi } from '../api/api-context.js';
 import { ApiError } from '../api/errors.js';
-import { useResource } from '../api/use-resource.js';
+import { invalidate, useResource } from '../api/use-resource.js';
 import { useAuth, useUser } from '../auth/auth-context.js';
 import { Field, FormError } from '../components/field.js';
 import { useForm } from '../components/use-form.js';
@@ -47,6 +47,7 @@ export function ProfileSection() {
     try {
       const person = await api.request<Person>('PUT', '/api/auth/me/avatar', { body: form });
       setChanged({ avatarUrl: person.avatarUrl });
+      invalidate(`/api/users/${user.id}`);
     } catch (error) {
       setAvatarError(avatarProblem(error));
     } finally {
@@ -59,6 +60,7 @@ export function ProfileSection() {
     try {
       const person = await api.delete<Person>('/api/auth/me/avatar');
       setChanged({ avatarUrl: person.avatarUrl });
+      invalidate(`/api/users/${user.id}`);
     } catch (error) {
       setAvatarError((error as Error).message);
     }

@@ -1,6 +1,11 @@
 import { useEffect, useState } from 'react';
 import { useApi } from '../api/api-context.js';
-import { initials } from '../layout/user-menu.js';
+
+/** One or two letters for someone without a picture. */
+export function initials(name: string): string {
+  const parts = name.trim().split(/\s+/);
+  return ((parts[0]?.[0] ?? '') + (parts.length > 1 ? (parts.at(-1)?.[0] ?? '') : '')).toUpperCase() || '?';
+}
 
 /**
  * Object URLs by avatar URL. An avatar URL names its version (`?v=`), so its bytes never change:
