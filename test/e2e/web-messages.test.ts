@@ -99,6 +99,9 @@ describe('web: messages features', () => {
     expect(await message.locator('script, img').count()).toBe(0);
     expect(await b.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
     await screenshot(b, 'messages-01-markdown-bea');
+    await b.emulateMedia({ colorScheme: 'dark' });
+    await screenshot(b, 'messages-01-markdown-bea-dark');
+    await b.emulateMedia({ colorScheme: 'light' });
 
     // Bea starts an answer, reloads: it is still there; sending clears it for good.
     const answer = b.getByRole('textbox', { name: 'Message' });
