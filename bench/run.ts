@@ -92,6 +92,14 @@ const git = (...a: string[]) => {
   }
 };
 
+const meta = () => ({
+  machine: cpus()[0]?.model ?? 'unknown',
+  cpus: cpus().length,
+  node: process.version,
+  commit: git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--untracked-files=no') ? '+dirty' : ''),
+  date: new Date().toISOString(),
+});
+
 async function main(): Promise<number> {
   if (markdownOnly) {
     renderBenchmarks(true);
@@ -126,6 +134,8 @@ async function main(): Promise<number> {
       console.log(`\n> ${scenario.name}: ${scenario.title}`);
       try {
         run[scenario.name] = await scenario.run(ctx);
+        // Merged as each scenario finishes: an interrupted run keeps what it measured.
+        writeResults(resultsPath, mergeResults(readResults(resultsPath), { [scenario.name]: run[scenario.name]! }, meta()));
         ctx.progress('done');
       } catch (error) {
         failed++;
@@ -136,14 +146,7 @@ async function main(): Promise<number> {
     if (stack) await (await stack).stop();
   }
 
-  const results = mergeResults(readResults(resultsPath), run, {
-    machine: cpus()[0]?.model ?? 'unknown',
-    cpus: cpus().length,
-    node: process.version,
-    commit: git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--untracked-files=no') ? '+dirty' : ''),
-    date: new Date().toISOString(),
-  });
-  writeResults(resultsPath, results);
+  const results = readResults(resultsPath);
   console.log(`\n${renderText(results, Object.keys(run))}\n`);
   console.log(`results merged into ${resultsPath} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   renderBenchmarks(false);
