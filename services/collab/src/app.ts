@@ -26,7 +26,6 @@ import { collabSocketRoutes } from './routes/collab-socket.js';
 import { commentRoutes } from './routes/comments.js';
 import { internalRoutes } from './routes/internal.js';
 import { onUserErased } from './people/erasure.js';
-import { internalDocumentRoutes } from './routes/internal-documents.js';
 import { documentRoutes } from './routes/documents.js';
 import { versionRoutes } from './routes/versions.js';
 
@@ -87,6 +86,5 @@ export async function buildApp(config: Config, { logger = true }: BuildOptions =
   // people: auth's data export.
   await app.register(internalRoutes, { prefix: '/internal', ctx, serviceTokens: app.serviceTokens });
   await app.streams.consume('user.erased', 'collab', (event) => onUserErased(app.db, event.payload));
-  await app.register(internalDocumentRoutes, { prefix: '/internal/documents', ctx, serviceTokens: app.serviceTokens });
   return app;
 }
