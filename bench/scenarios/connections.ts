@@ -114,13 +114,16 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
       if (Object.keys(opened.errors).length > 0) ctx.progress(`${name}: connect errors ${JSON.stringify(opened.errors)}`);
       ctx.progress(`${name}: ${opened.connected} connected in ${opened.seconds.toFixed(1)} s; holding ${HOLD_SECONDS} s`);
       opened.hold();
-      for (let left = HOLD_SECONDS; left > 0; left -= 10) {
-        await sleep(Math.min(10, left) * 1000);
-        ctx.progress(`${name}: holding, ${left - Math.min(10, left)} s left`);
+      // The least RSS over the hold's last 10 s, sampled each second: one reading may catch the
+      // heap just before a collection.
+      let rssAfter = Number.POSITIVE_INFINITY;
+      for (let elapsed = 0; elapsed < HOLD_SECONDS; elapsed++) {
+        await sleep(1000);
+        if (elapsed >= HOLD_SECONDS - 10) rssAfter = Math.min(rssAfter, upstream.pids.reduce((sum, pid) => sum + rssBytes(pid), 0));
+        if ((elapsed + 1) % 10 === 0) ctx.progress(`${name}: holding, ${HOLD_SECONDS - elapsed - 1} s left`);
       }
       // Heartbeats flowing: every ping interval in the hold brought one, the last no older than Socket.IO tolerates.
       const health = await opened.health(Math.floor((HOLD_SECONDS * 1000) / PING_INTERVAL_MS), PING_INTERVAL_MS + PING_TIMEOUT_MS);
-      const rssAfter = upstream.pids.reduce((sum, pid) => sum + rssBytes(pid), 0);
       const workerFiles = gateway.workerPids().map(openFiles);
       const nginxErrors = gateway.errors().filter((line) => /worker_connections|Too many open files|limiting connections/.test(line));
       if (nginxErrors.length > 0) ctx.progress(`${name}: nginx: ${nginxErrors.length} errors, first: ${nginxErrors[0]}`);
