@@ -47,6 +47,7 @@ interface Upstream {
   addresses: string[];
   stop(): Promise<void>;
 }
+const rssOf = (upstream: Upstream) => upstream.pids.reduce((sum, pid) => sum + rssBytes(pid), 0);
 
 async function run(ctx: BenchContext): Promise<ScenarioResult> {
   const stack = await ctx.stack();
@@ -100,7 +101,7 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
     let swarm: SocketSwarm | undefined;
     try {
       await sleep(1000);
-      const rssBefore = upstream.pids.reduce((sum, pid) => sum + rssBytes(pid), 0);
+      const rssBefore = rssOf(upstream);
       ctx.progress(`${name}: opening ${SOCKETS} sockets (server pids ${upstream.pids.join(', ')})`);
       const opened = await SocketSwarm.open({
         url: gateway.url,
@@ -119,7 +120,7 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
       let rssAfter = Number.POSITIVE_INFINITY;
       for (let elapsed = 0; elapsed < HOLD_SECONDS; elapsed++) {
         await sleep(1000);
-        if (elapsed >= HOLD_SECONDS - 10) rssAfter = Math.min(rssAfter, upstream.pids.reduce((sum, pid) => sum + rssBytes(pid), 0));
+        if (elapsed >= HOLD_SECONDS - 10) rssAfter = Math.min(rssAfter, rssOf(upstream));
         if ((elapsed + 1) % 10 === 0) ctx.progress(`${name}: holding, ${HOLD_SECONDS - elapsed - 1} s left`);
       }
       // Heartbeats flowing: every ping interval in the hold brought one, the last no older than Socket.IO tolerates.
