@@ -226,6 +226,14 @@ describe('web: rich-text documents with comments', () => {
     // Stored: a fresh load shows the same thread, resolved.
     await a.reload();
     await a.getByText('Resolved (1)').waitFor();
+    // The same screen in dark mode and on a phone, where the comments follow the editor.
+    await b.emulateMedia({ colorScheme: 'dark' });
+    await shot(b, '05-dark-bea');
+    await b.setViewportSize({ width: 390, height: 844 });
+    // Once the layout settles (the navigation drawer slid away), the editor spans the phone's width.
+    await expect.poll(() => b.locator('.sidebar').evaluate((el) => Math.round(el.getBoundingClientRect().right))).toBeLessThanOrEqual(0);
+    await expect.poll(() => b.locator('.editor-frame').evaluate((el) => Math.round(el.getBoundingClientRect().left))).toBeLessThan(40);
+    await shot(b, '06-phone-dark-bea');
 
     expect(ada.errors).toEqual([]);
     expect(bea.errors).toEqual([]);
