@@ -110,8 +110,8 @@ export async function startPrivateCollab(
   };
 }
 
-/** A number from the instance's Prometheus metrics (the first sample of `name`). */
-export async function collabMetric(collab: PrivateCollab, name: string): Promise<number> {
-  const text = await (await fetch(`${collab.httpDirect}/metrics`)).text();
+/** A number from a collab instance's Prometheus metrics (`http://host:port`; the first sample of `name`). */
+export async function collabMetric(httpBase: string, name: string): Promise<number> {
+  const text = await (await fetch(`${httpBase}/metrics`)).text();
   return Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? Number.NaN);
 }

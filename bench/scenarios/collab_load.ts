@@ -6,7 +6,7 @@ import * as Y from 'yjs';
 import { createDatabase } from '../../packages/server-kit/src/db.js';
 import type { Database as CollabDatabase } from '../../services/collab/src/db/database.js';
 import { compactDocument } from '../../services/collab/src/persistence/compaction.js';
-import { collabOwner } from '../lib/collab-fixture.js';
+import { collabMetric, collabOwner } from '../lib/collab-fixture.js';
 import { atMost, type BenchContext, type Scenario, type ScenarioResult } from '../lib/scenario.js';
 import { summarize } from '../lib/stats.js';
 import { collabPeer, within } from '../lib/yjs.js';
@@ -95,12 +95,21 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
     // The first socket of a run pays for what every later one finds cached (the key set, project access): a warm-up document.
     await coldLoad((await owner.documents(1))[0] ?? '').catch(() => 0);
 
+    // The service's own account of the loads (token to sync excluded): collab_room_load_seconds.
+    const collabHttp = `http://127.0.0.1:${stack.ports.collab}`;
+    const roomLoads = async () => ({
+      seconds: await collabMetric(collabHttp, 'collab_room_load_seconds_sum'),
+      count: await collabMetric(collabHttp, 'collab_room_load_seconds_count'),
+    });
+    const loadsBefore = await roomLoads();
     const ours: number[] = [];
     const baseline: number[] = [];
     for (const documentId of compacted) {
       baseline.push(applyInProcess([snapshot]));
       ours.push(await coldLoad(documentId));
     }
+    const loadsAfter = await roomLoads();
+    const serverRoomLoadMs = (1000 * (loadsAfter.seconds - loadsBefore.seconds)) / Math.max(1, loadsAfter.count - loadsBefore.count);
     const oursUncompacted: number[] = [];
     const baselineUncompacted: number[] = [];
     for (const documentId of uncompacted) {
@@ -131,6 +140,7 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
         compacted_documents: COMPACTED_DOCUMENTS,
         uncompacted_documents: UNCOMPACTED_DOCUMENTS,
         path: 'WebSocket through nginx: token, access, room load from PostgreSQL, sync',
+        server_room_load_mean_ms: Number(serverRoomLoadMs.toFixed(1)),
       },
       goals: [atMost('cold load after compaction (slowest of the documents)', o.max, 50, ' ms')],
     };
