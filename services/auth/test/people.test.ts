@@ -207,6 +207,33 @@ describe('people: name, avatar, account deletion', () => {
     );
   });
 
+  it('hands an erased sole owner’s organization to its longest-standing admin, announced as a membership change', async () => {
+    const { ada, bea, org, tag } = await colleagues();
+    const cy = await make.user(`Cy ${tag}`);
+    await make.member(org.id, cy, 'admin');
+    const changes: Array<{ userId: string; role: string | null }> = [];
+    await app.streams.follow('membership.changed', (event) => {
+      if (event.payload.organizationId === org.id) changes.push({ userId: event.payload.userId, role: event.payload.role });
+    });
+    expect((await deleteAccount(ada)).status).toBe(202);
+    await erase(new Date(Date.now() + 31 * DAY));
+
+    const roles = await db
+      .selectFrom('auth.organization_members')
+      .select(['user_id', 'role'])
+      .where('organization_id', '=', org.id)
+      .execute();
+    // Bea joined before Cy, but an admin is preferred to a member.
+    expect(Object.fromEntries(roles.map((r) => [r.user_id, r.role]))).toEqual({ [bea.id]: 'member', [cy.id]: 'owner' });
+    await eventually(() => changes.length === 2, { what: 'both membership changes on the stream' });
+    expect(changes).toEqual(
+      expect.arrayContaining([
+        { userId: ada.id, role: null },
+        { userId: cy.id, role: 'owner' },
+      ]),
+    );
+  });
+
   it('refuses the export without re-authentication, and answers 503 when messaging is unreachable', async () => {
     const { ada } = await colleagues();
     const refused = await as(ada).get<ErrorBody>('/api/auth/export');

@@ -25,9 +25,10 @@ export async function eraseDeletedAccounts(
     const batch = await deps.db.transaction().execute(async (trx) => {
       const due = await repo.lockAccountsDueForErasure(trx, requestedBefore, BATCH);
       for (const user of due) {
-        const left = await repo.eraseAccount(trx, user);
+        const { left, promoted } = await repo.eraseAccount(trx, user);
         for (const organizationId of left)
           await deps.outbox.add(trx, 'membership.changed', { organizationId, userId: user.id, role: null });
+        for (const successor of promoted) await deps.outbox.add(trx, 'membership.changed', { ...successor, role: 'owner' });
         await deps.outbox.add(trx, 'user.erased', { userId: user.id });
       }
       return due;

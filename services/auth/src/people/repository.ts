@@ -56,7 +56,11 @@ export const lockAccountsDueForErasure = (db: DbOrTrx<Database>, requestedBefore
  * credential, session, device, link, avatar, membership, pending invitation and mail to the old
  * address goes. Returns the organizations the user left.
  */
-export async function eraseAccount(trx: DbOrTrx<Database>, user: { id: string; email: string }): Promise<string[]> {
+export async function eraseAccount(
+  trx: DbOrTrx<Database>,
+  user: { id: string; email: string },
+): Promise<{ left: string[]; promoted: Array<{ organizationId: string; userId: string }> }> {
+  const promoted = await handOverSoleOwnerships(trx, user.id);
   const left = await trx.deleteFrom('auth.organization_members').where('user_id', '=', user.id).returning('organization_id').execute();
   await trx.deleteFrom('auth.user_avatars').where('user_id', '=', user.id).execute();
   await trx.deleteFrom('auth.sessions').where('user_id', '=', user.id).execute();
@@ -84,7 +88,53 @@ export async function eraseAccount(trx: DbOrTrx<Database>, user: { id: string; e
     })
     .where('id', '=', user.id)
     .execute();
-  return left.map((row) => row.organization_id);
+  return { left: left.map((row) => row.organization_id), promoted };
+}
+
+/**
+ * An organization must keep an owner: where the erased user was the only one, the longest-standing
+ * admin becomes owner (else the longest-standing member, else guest). Returns who was promoted where.
+ */
+async function handOverSoleOwnerships(trx: DbOrTrx<Database>, userId: string): Promise<Array<{ organizationId: string; userId: string }>> {
+  const soleOwned = await trx
+    .selectFrom('auth.organization_members as m')
+    .select('m.organization_id')
+    .where('m.user_id', '=', userId)
+    .where('m.role', '=', 'owner')
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('auth.organization_members as other')
+            .select('other.user_id')
+            .whereRef('other.organization_id', '=', 'm.organization_id')
+            .where('other.role', '=', 'owner')
+            .where('other.user_id', '!=', userId),
+        ),
+      ),
+    )
+    .execute();
+  const promoted: Array<{ organizationId: string; userId: string }> = [];
+  for (const { organization_id: organizationId } of soleOwned) {
+    const successor = await trx
+      .selectFrom('auth.organization_members')
+      .select('user_id')
+      .where('organization_id', '=', organizationId)
+      .where('user_id', '!=', userId)
+      .orderBy(sql`case role when 'admin' then 0 when 'member' then 1 else 2 end`)
+      .orderBy('created_at')
+      .limit(1)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!successor) continue;
+    await trx
+      .updateTable('auth.organization_members')
+      .set({ role: 'owner', updated_at: new Date() })
+      .where('organization_id', '=', organizationId)
+      .where('user_id', '=', successor.user_id)
+      .execute();
+    promoted.push({ organizationId, userId: successor.user_id });
+  }
+  return promoted;
 }
 
 /** The organizations a user belongs to, with their role (for the export). */
