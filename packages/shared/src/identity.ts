@@ -25,6 +25,8 @@ export const PublicUser = Type.Object({
   email: Type.String(),
   name: Type.String(),
   emailVerified: Type.Boolean(),
+  /** A platform admin (the admin console); the web shows its link without asking /api/admin. */
+  isAdmin: Type.Boolean(),
   createdAt: Type.String(),
 });
 export type PublicUser = Static<typeof PublicUser>;

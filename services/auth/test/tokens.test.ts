@@ -29,7 +29,14 @@ describe('signup, login, refresh, me', () => {
     const response = await http.post<AuthTokens>('/api/auth/signup', { email: `  ${email} `.trim(), password: TEST_PASSWORD, name: 'Ada' });
     expect(response.status).toBe(201);
     expect(response.body).toMatchObject({
-      user: { id: expect.any(String), email: email.toLowerCase(), name: 'Ada', emailVerified: false, createdAt: expect.any(String) },
+      user: {
+        id: expect.any(String),
+        email: email.toLowerCase(),
+        name: 'Ada',
+        emailVerified: false,
+        isAdmin: false,
+        createdAt: expect.any(String),
+      },
       accessToken: expect.any(String),
       refreshToken: expect.any(String),
       expiresIn: 900,

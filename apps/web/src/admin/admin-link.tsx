@@ -1,11 +1,11 @@
-import { useResource } from '../api/use-resource.js';
+import { useAuth } from '../auth/auth-context.js';
 import { Link, useLocation } from '../router.js';
 
-/** "Admin" in the user menu for platform admins only (everyone else gets 404 from /api/admin/me and sees nothing). */
+/** "Admin" in the user menu for platform admins only (the console itself still asks /api/admin, 404 to everyone else). */
 export function AdminLink() {
-  const me = useResource<{ isAdmin: boolean }>('/api/admin/me');
+  const { user } = useAuth();
   const { pathname } = useLocation();
-  if (!me.data?.isAdmin) return null;
+  if (!user?.isAdmin) return null;
   return (
     <Link to="/admin" className="button secondary small" aria-current={pathname.startsWith('/admin') ? 'page' : undefined}>
       Admin

@@ -29,7 +29,7 @@ function fakeFetch(handler: (call: Call) => { status: number; body?: unknown; he
   return { calls, impl };
 }
 
-const user = { id: 'u1', email: 'a@b.co', name: 'A', emailVerified: true, createdAt: '2026-01-01T00:00:00Z' };
+const user = { id: 'u1', email: 'a@b.co', name: 'A', emailVerified: true, isAdmin: false, createdAt: '2026-01-01T00:00:00Z' };
 
 describe('ApiClient', () => {
   it('sends the bearer token from memory, JSON in and out', async () => {

@@ -6,7 +6,7 @@ import { ApiClient } from '../api/client.js';
 import { AuthProvider } from './auth-context.js';
 import SignIn from './sign-in.js';
 
-const user = { id: 'u1', email: 'ada@example.com', name: 'Ada', emailVerified: true, createdAt: '2026-01-01T00:00:00Z' };
+const user = { id: 'u1', email: 'ada@example.com', name: 'Ada', emailVerified: true, isAdmin: false, createdAt: '2026-01-01T00:00:00Z' };
 
 function renderWith(handler: (path: string, body: Record<string, unknown>) => { status: number; body?: unknown }) {
   const logins: Array<Record<string, unknown>> = [];

@@ -6,6 +6,7 @@ export const toPublicUser = (row: UserRow): PublicUser => ({
   email: row.email,
   name: row.name,
   emailVerified: row.email_verified_at !== null,
+  isAdmin: row.is_admin,
   createdAt: row.created_at.toISOString(),
 });
 
