@@ -13,23 +13,55 @@ import { currentRequestId } from './request-context.js';
 import type { ServiceTokens } from './service-token.js';
 
 const USER_IDS_PER_CALL = 100;
-/** A dependency outage answers 503 with Retry-After (contract §3). */
 const RETRY_AFTER = { 'retry-after': '5' };
 /** auth's limit of `otherIds` per shared-organization call. */
 const SHARING_IDS_PER_CALL = 500;
 
+/** A dependency outage: 503 with Retry-After (contract §3). */
+const serviceUnavailable = (service: ServiceName, what: string, cause?: unknown) =>
+  new AppError(
+    'service_unavailable',
+    503,
+    `The ${service} service ${what}; try again shortly.`,
+    cause === undefined ? undefined : { cause: String(cause) },
+    RETRY_AFTER,
+  );
+
+export interface ServiceRequest {
+  method?: 'GET' | 'POST';
+  body?: unknown;
+  /** How long the whole answer may take (a streamed download wants more than a lookup). */
+  timeoutMs?: number;
+  /** What a 404 means: `null` (nothing there) or an outage like any other failure. */
+  notFound?: 'null' | 'unavailable';
+}
+
 /**
- * One call to another service's `/internal/*` route with a service token for it and the current
- * request's id; null for a 404, 503 when the service is unreachable or fails.
+ * One request to another service's `/internal/*` route with a service token for it and the
+ * current request's id. The response as it is (its body unread, so it may be streamed), or null
+ * for a 404 unless `notFound: 'unavailable'`; 503 when the service is unreachable or fails.
  */
-async function callService<T>(
+export function requestService(
   service: ServiceName,
   baseUrl: string,
   tokens: ServiceTokens,
-  method: 'GET' | 'POST',
   path: string,
-  body?: unknown,
-): Promise<T | null> {
+  options: ServiceRequest & { notFound: 'unavailable' },
+): Promise<Response>;
+export function requestService(
+  service: ServiceName,
+  baseUrl: string,
+  tokens: ServiceTokens,
+  path: string,
+  options?: ServiceRequest,
+): Promise<Response | null>;
+export async function requestService(
+  service: ServiceName,
+  baseUrl: string,
+  tokens: ServiceTokens,
+  path: string,
+  { method = 'GET', body, timeoutMs = 5000, notFound = 'null' }: ServiceRequest = {},
+): Promise<Response | null> {
   const requestId = currentRequestId();
   const response = await fetch(new URL(path, baseUrl), {
     method,
@@ -39,20 +71,26 @@ async function callService<T>(
       ...(requestId !== undefined && { 'x-request-id': requestId }),
     },
     body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(5000),
+    signal: AbortSignal.timeout(timeoutMs),
   }).catch((err: unknown) => {
-    throw new AppError(
-      'service_unavailable',
-      503,
-      `The ${service} service is unreachable; try again shortly.`,
-      { cause: String(err) },
-      RETRY_AFTER,
-    );
+    throw serviceUnavailable(service, 'is unreachable', err);
   });
-  if (response.status === 404) return null;
-  if (!response.ok)
-    throw new AppError('service_unavailable', 503, `The ${service} service answered ${response.status}.`, undefined, RETRY_AFTER);
-  return (await response.json()) as T;
+  if (response.status === 404 && notFound === 'null') return null;
+  if (!response.ok) throw serviceUnavailable(service, `answered ${response.status}`);
+  return response;
+}
+
+/** A JSON call to another service's `/internal/*` route: null for a 404, 503 when it is unreachable or fails. */
+async function callService<T>(
+  service: ServiceName,
+  baseUrl: string,
+  tokens: ServiceTokens,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<T | null> {
+  const response = await requestService(service, baseUrl, tokens, path, { method, body });
+  return response && ((await response.json()) as T);
 }
 
 /** Calls auth's `/internal/*` routes with a service token and the current request's id (one id across services' logs). */

@@ -234,7 +234,7 @@ describe('people: name, avatar, account deletion', () => {
     );
   });
 
-  it('refuses the export without re-authentication, and answers 503 when messaging is unreachable', async () => {
+  it('refuses the export without re-authentication, and answers 503 with Retry-After when messaging is unreachable', async () => {
     const { ada } = await colleagues();
     const refused = await as(ada).get<ErrorBody>('/api/auth/export');
     expect(refused.status).toBe(401);
@@ -246,6 +246,7 @@ describe('people: name, avatar, account deletion', () => {
       const answer = await client.get<ErrorBody>('/api/auth/export');
       expect(answer.status).toBe(503);
       expect(answer.body.error.code).toBe('service_unavailable');
+      expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
     } finally {
       await offline.close();
     }

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { Caller } from '@flux/server-kit';
+import { type Caller, requestService } from '@flux/server-kit';
 import { AppError, type CollabExport, type MessagingExport, type ServiceName } from '@flux/shared';
 import { ZipFile } from 'yazl';
 import { findUserById } from '../accounts/repository.js';
@@ -7,20 +7,10 @@ import type { AppContext } from '../context.js';
 import { recordSecurityEvent, type RequestMeta } from '../security/events.js';
 import * as repo from './repository.js';
 
-/** One call to another service's `/internal/*` with auth's service token; an outage is a 503 for the export. */
+/** One of the other services' `/internal/*` answers about the user; any failure, a 404 included, stops the export with a 503. */
 async function internal(ctx: AppContext, service: Exclude<ServiceName, 'auth'>, path: string, timeoutMs = 30_000): Promise<Response> {
   const base = service === 'messaging' ? ctx.config.messagingUrl : ctx.config.collabUrl;
-  const response = await fetch(new URL(path, base), {
-    headers: { authorization: `Service ${await ctx.serviceTokens.sign(service)}` },
-    signal: AbortSignal.timeout(timeoutMs),
-  }).catch((err: unknown) => {
-    throw new AppError('service_unavailable', 503, `The ${service} service is unreachable; try the export again shortly.`, {
-      cause: String(err),
-    });
-  });
-  if (!response.ok)
-    throw new AppError('service_unavailable', 503, `The ${service} service answered ${response.status}; try again shortly.`);
-  return response;
+  return requestService(service, base, ctx.serviceTokens, path, { timeoutMs, notFound: 'unavailable' });
 }
 
 const json = (value: unknown) => Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
