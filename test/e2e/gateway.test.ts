@@ -77,6 +77,17 @@ describe('gateway', () => {
     expect(response.status).toBe(413);
   });
 
+  it('passes a body too large for nginx’s memory buffer (written to its temp files) to the service', async () => {
+    const response = await fetch(`${stack.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'nobody@example.com', password: 'x'.repeat(256 * 1024) }),
+    });
+    // The service’s own answer (the password is over its length limit), not nginx’s 500.
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as ErrorBody).error.code).toBe('validation_error');
+  });
+
   it('passes WebSocket upgrades through /socket.io/ and /collab/', async () => {
     const ws = (path: string) => new WebSocket(stack.url.replace('http', 'ws') + path);
     const io = ws('/socket.io/?EIO=4&transport=websocket');

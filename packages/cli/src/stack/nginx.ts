@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type RegisteredService, type ServiceEntry, serviceAddresses, serviceRegistry } from '@flux/shared/registry';
@@ -232,6 +232,9 @@ export function renderNginxConfig(options: NginxOptions): string {
 export function writeNginxConfig(options: NginxOptions): string {
   const prefix = resolve(options.prefix);
   for (const dir of ['logs', 'tmp']) mkdirSync(join(prefix, dir), { recursive: true });
+  // Started as root, nginx's workers run as another user (nobody) and buffer larger request bodies
+  // under tmp/: they must be able to reach it, whatever mode the prefix was made with (mkdtemp: 0700).
+  chmodSync(prefix, 0o755);
   const file = join(prefix, 'nginx.conf');
   writeFileSync(file, renderNginxConfig(options));
   return file;
