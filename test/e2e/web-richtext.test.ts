@@ -161,6 +161,17 @@ describe('web: rich-text documents with comments', () => {
     await a.getByTestId('image-input').setInputFiles({ name: 'moodboard.png', mimeType: 'image/png', buffer: png(120, 60) });
     await editorA.locator('img.doc-image').waitFor();
     await tool(a, 'Insert table').click();
+    // The editor takes the focus back and puts the caret in the first header cell a moment after the
+    // click: typing before that lost the first letter.
+    await expect
+      .poll(() =>
+        a.evaluate(() => {
+          const caret = document.getSelection()?.anchorNode;
+          const at = caret instanceof Element ? caret : caret?.parentElement;
+          return Boolean(document.activeElement?.closest('.ProseMirror') && at?.closest('th'));
+        }),
+      )
+      .toBe(true);
     await a.keyboard.type('Item');
     await a.keyboard.press('Tab');
     await a.keyboard.type('Owner');
