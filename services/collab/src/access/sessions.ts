@@ -27,10 +27,9 @@ export class SessionSockets {
 
   constructor(readonly revoked: RevokedSessions) {}
 
-  /** Follows revocations in this instance and records them in Redis once per deployment. */
+  /** Follows revocations in this instance (after loading the earlier ones) and records them in Redis once per deployment. */
   async follow(streams: DurableEvents): Promise<void> {
-    await streams.follow('sessions.revoked', ({ payload }) => {
-      this.revoked.noteLocally(payload);
+    await this.revoked.follow(streams, (payload) => {
       for (const sessionId of payload.sessionIds) for (const socket of this.sockets.get(sessionId) ?? []) close(socket, 'session revoked');
     });
     await streams.consume('sessions.revoked', 'collab', ({ payload }) => this.revoked.record(payload));
