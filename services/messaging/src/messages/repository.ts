@@ -106,16 +106,94 @@ export const softDelete = (db: Db, id: string) =>
     .$narrowType<{ deleted_at: Date }>()
     .executeTakeFirst();
 
-/** A page newest first: messages with seq below `before`, optionally only one thread's replies. */
-export function page(
+/** A timestamp as `Date.toISOString()` writes it (UTC, milliseconds, truncated like postgres.js' Dates). */
+const iso = (column: string) => sql`to_char(${sql.ref(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * The version of what a conversation's history pages show: its last seq, its change counter and
+ * the authors' names counter (migration 0008; triggers move them on every change a page shows).
+ */
+const pageVersion = (conversationId: string) => sql<string>`(
+  select c.last_seq || '.' || coalesce(cc.changes, 0) || '.' || (select n.changes from messaging.name_changes n)
+  from messaging.conversations c left join messaging.conversation_changes cc on cc.conversation_id = c.id
+  where c.id = ${conversationId}
+)`;
+
+/**
+ * A page newest first (messages with seq below `before`, optionally one thread's replies) as the
+ * JSON body of `GET /api/conversations/:id/messages`, built by the database in one statement:
+ * `{ items: Message[], nextCursor }` with authors, attachments and reactions, exactly as `toMessage`
+ * would. With the conversation's page version; when that equals `known` the page is not built
+ * (`body: null`): the caller still has it. Undefined when the conversation does not exist.
+ */
+export async function page(
   db: Db,
   conversationId: string,
   options: { before?: number; limit: number; parentId?: string },
-): Promise<MessageRow[]> {
-  let query = db.selectFrom('messaging.messages').selectAll().where('conversation_id', '=', conversationId);
-  if (options.before !== undefined) query = query.where('seq', '<', sql<string>`${options.before}`);
-  if (options.parentId) query = query.where('parent_id', '=', options.parentId);
-  return query.orderBy('seq', 'desc').limit(options.limit).execute();
+  known?: string,
+): Promise<{ version: string; body: string | null } | undefined> {
+  const before = options.before === undefined ? sql`` : sql`and m.seq < ${options.before}`;
+  const thread = options.parentId ? sql`and m.parent_id = ${options.parentId}` : sql``;
+  const { rows } = await sql<{ version: string | null; body: string | null }>`
+    with version as (select ${pageVersion(conversationId)} as version),
+    newest as (
+      select m.*
+      from messaging.messages m
+      where m.conversation_id = ${conversationId} ${before} ${thread}
+      order by m.seq desc
+      limit ${options.limit + 1}
+    ),
+    items as (
+      select m.seq, row_to_json(item) as item
+      from (select * from newest order by seq desc limit ${options.limit}) m
+      cross join lateral (
+        select
+          m.id,
+          m.conversation_id as "conversationId",
+          m.seq,
+          m.sender_id as "authorId",
+          (select row_to_json(a) from (select u.id, u.name from messaging.users u where u.id = m.sender_id) a) as author,
+          m.client_id as "clientId",
+          case when m.deleted_at is null then m.content else '' end as content,
+          m.parent_id as "parentId",
+          m.reply_count as "replyCount",
+          case when m.deleted_at is null then coalesce((
+            select array_to_json(array_agg(row_to_json(f)))
+            from (
+              select f.id, f.name, f.size, f.mime_type as "mimeType", '/api/files/' || f.id as url
+              from messaging.message_attachments a join messaging.files f on f.id = a.file_id
+              where a.message_id = m.id
+              order by a.position
+            ) f
+          ), '[]') else '[]' end as attachments,
+          case when m.deleted_at is null then coalesce((
+            -- One summary per emoji in order of first use, its users in the order they reacted.
+            select array_to_json(array_agg(row_to_json(e)))
+            from (
+              select r.emoji, count(*)::int as count, array_agg(r.user_id order by r.n) as "userIds"
+              from (
+                select emoji, user_id, row_number() over (order by created_at, user_id) as n
+                from messaging.reactions where message_id = m.id
+              ) r
+              group by r.emoji
+              order by min(r.n)
+            ) e
+          ), '[]') else '[]' end as reactions,
+          ${iso('m.created_at')} as "createdAt",
+          ${iso('m.edited_at')} as "editedAt",
+          ${iso('m.deleted_at')} as "deletedAt"
+      ) item
+    )
+    select version.version, case when version.version = ${known ?? null} then null else (
+      select '{"items":' || coalesce(array_to_json(array_agg(items.item order by items.seq desc))::text, '[]')
+        || ',"nextCursor":'
+        || case when (select count(*) from newest) > ${options.limit} then to_json(min(items.seq)::text)::text else 'null' end
+        || '}'
+      from items
+    ) end as body
+    from version`.execute(db);
+  const row = rows[0];
+  return row?.version ? { version: row.version, body: row.body } : undefined;
 }
 
 /**

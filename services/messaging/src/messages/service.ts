@@ -9,6 +9,7 @@ import { authorize } from '../policies.js';
 import { decodeIdCursor, encodeIdCursor } from './cursor.js';
 import { isEmoji } from './emoji.js';
 import { hydrate, hydrateOne } from './hydrate.js';
+import type { PageBody, PageCache } from './page-cache.js';
 import { summarizeReactions, toFileInfo, toMessage } from './mappers.js';
 import * as repo from './repository.js';
 import * as filesRepo from '../files/repository.js';
@@ -134,23 +135,26 @@ async function broadcastUpdated(ctx: AppContext, messageId: string): Promise<Mes
   return message;
 }
 
+/**
+ * A history page as its JSON body (`Page<Message>`), built by the database and kept in `pages`
+ * while the conversation's page version stays the same. Membership is checked on every read.
+ */
 export async function list(
   ctx: AppContext,
+  pages: PageCache,
   caller: Caller,
   conversationId: string,
   query: { before?: string; limit: number; parentId?: string },
-): Promise<{ items: Message[]; nextCursor: string | null }> {
+): Promise<PageBody> {
   await readableConversation(ctx, caller, conversationId);
   // Access was just checked on the primary; the page itself may come from the replica.
-  const rows = await repo.page(ctx.dbRead, conversationId, {
+  const page = await pages.read(ctx.dbRead, conversationId, {
     before: query.before === undefined ? undefined : Number(query.before),
-    limit: query.limit + 1,
+    limit: query.limit,
     parentId: query.parentId,
   });
-  const more = rows.length > query.limit;
-  const items = await hydrate(ctx.dbRead, rows.slice(0, query.limit));
-  const last = items.at(-1);
-  return { items, nextCursor: more && last ? String(last.seq) : null };
+  if (!page) throw AppError.notFound('Conversation');
+  return page;
 }
 
 /** A message the caller can see (member of its conversation), else 404. */

@@ -18,6 +18,7 @@ import {
 } from '@flux/shared';
 import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../context.js';
+import { PageCache } from '../messages/page-cache.js';
 import * as messages from '../messages/service.js';
 import { authenticateCaller } from './auth-hook.js';
 
@@ -25,14 +26,28 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody,
 const conversationErrors = { ...errors, 409: ErrorBody };
 const Reactions = Type.Object({ messageId: Uuid, conversationId: Uuid, reactions: Type.Array(ReactionSummary) });
 
+/** If-None-Match names `etag` (weakly: nginx marks the ETags of bodies it compresses `W/`). */
+const matchesEtag = (header: string | undefined, etag: string): boolean =>
+  header?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag) ?? false;
+
 /** `/api/conversations/:id/…`: a conversation's messages and the caller's read position in it. */
 export const conversationMessageRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.addHook('onRequest', authenticateCaller(ctx));
 
+  // The body comes from the database as JSON and is sent as it is. Its ETag is the conversation's
+  // page version: a client that has it gets a 304 (after the membership check, like any read).
+  const pages = new PageCache();
   app.get(
     '/:id/messages',
-    { schema: { params: IdParams, querystring: MessagesQuery, response: { 200: Page(Message), ...conversationErrors } } },
-    async (request) => messages.list(ctx, request.caller, request.params.id, request.query),
+    { schema: { params: IdParams, querystring: MessagesQuery, response: { 200: Page(Message), 304: NoContent, ...conversationErrors } } },
+    async (request, reply) => {
+      const page = await messages.list(ctx, pages, request.caller, request.params.id, request.query);
+      const etag = `"${page.version}"`;
+      reply.header('etag', etag).header('cache-control', 'private, no-cache');
+      if (matchesEtag(request.headers['if-none-match'], etag)) return reply.code(304).send(null);
+      // Bytes with a JSON content type go out as they are (fastify skips the serializer).
+      return reply.type('application/json; charset=utf-8').send(page.body as unknown as Page<Message>);
+    },
   );
 
   // 201 for a new message; 200 with the original when the clientId was seen before (a retry).

@@ -1,0 +1,62 @@
+import type { DbOrTrx } from '@flux/server-kit';
+import type { Database } from '../db/database.js';
+import * as repo from './repository.js';
+
+/** A history page as sent: its JSON body (UTF-8, encoded once) and the conversation's page version it was built at. */
+export interface PageBody {
+  version: string;
+  body: Buffer;
+}
+
+export interface PageQuery {
+  before?: number;
+  limit: number;
+  parentId?: string;
+}
+
+/** Bodies kept per process (a page of 50 is ~25 KB): the least recently read go first. */
+const MAX_BYTES = 32 * 1024 * 1024;
+
+/**
+ * History pages as the database last built them, per conversation and query. Every read still asks
+ * the database, in one statement, for the conversation's page version (last seq and the change
+ * counters of migration 0008, moved by triggers on every change a page shows); the page is built
+ * and sent over only when that version differs from the stored one. So a page is never stale, on
+ * any instance, and an unchanged conversation costs a primary-key lookup instead of the page's
+ * queries and serialisation.
+ */
+export class PageCache {
+  private readonly pages = new Map<string, PageBody>();
+  private bytes = 0;
+
+  /** The page, undefined when the conversation does not exist. */
+  async read(db: DbOrTrx<Database>, conversationId: string, query: PageQuery): Promise<PageBody | undefined> {
+    const key = `${conversationId}/${query.limit}/${query.before ?? ''}/${query.parentId ?? ''}`;
+    const stored = this.pages.get(key);
+    const answer = await repo.page(db, conversationId, query, stored?.version);
+    if (!answer) return undefined;
+    if (stored && answer.body === null) {
+      // Read again: to the back of the eviction order.
+      this.pages.delete(key);
+      this.pages.set(key, stored);
+      return stored;
+    }
+    if (answer.body === null) throw new Error('page version matched without a stored page');
+    const fresh = { version: answer.version, body: Buffer.from(answer.body) };
+    this.store(key, fresh);
+    return fresh;
+  }
+
+  private store(key: string, page: PageBody): void {
+    const previous = this.pages.get(key);
+    if (previous) this.bytes -= previous.body.length;
+    this.pages.delete(key);
+    this.pages.set(key, page);
+    this.bytes += page.body.length;
+    for (const [oldest, { body }] of this.pages) {
+      if (this.bytes <= MAX_BYTES) break;
+      this.pages.delete(oldest);
+      this.bytes -= body.length;
+    }
+  }
+}
