@@ -15,6 +15,7 @@ import {
 import { Counter } from 'prom-client';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
+import { MembershipCache } from './conversations/membership-cache.js';
 import { ProjectAccessCache } from './conversations/project-access.js';
 import type { MessagingOutboxEvents } from './jobs/notifications.js';
 import { onMembershipChanged } from './conversations/service.js';
@@ -76,6 +77,7 @@ export async function buildApp(config: Config, { logger = true, verify }: BuildO
     realtime: app.realtime,
     revokedSessions: new RevokedSessions(app.redis, config.redisPrefix, app.log),
     projectAccess: new ProjectAccessCache(auth, config.projectAccessCacheMs),
+    membershipCache: new MembershipCache(app.redis, config.redisUrl, config.redisPrefix, app.log, config.membershipCacheMs),
     outbox: createOutbox<MessagingOutboxEvents>('messaging', config.redisPrefix),
     notifications: app.notifications,
     storage: app.storage,
@@ -97,8 +99,14 @@ export async function buildApp(config: Config, { logger = true, verify }: BuildO
   await app.events.subscribe('user.updated', (user) => ctx.users.upsert({ id: user.userId, name: user.name, email: user.email }));
   // Durable (auth's outbox → stream), handled once per messaging deployment and retried on failure.
   await app.streams.consume('membership.changed', 'messaging', (event) => onMembershipChanged(ctx, event.payload));
-  // Every instance drops its cached project access for the user at once.
-  await app.streams.follow('membership.changed', ({ payload }) => ctx.projectAccess.invalidate(payload.organizationId, payload.userId));
+  // Every instance drops its cached project access and membership rows for the user at once.
+  await app.streams.follow('membership.changed', ({ payload }) => {
+    ctx.projectAccess.invalidate(payload.organizationId, payload.userId);
+    ctx.membershipCache.forgetUser(payload.userId);
+  });
+  // Member removals and role changes made by the other instances.
+  await ctx.membershipCache.follow();
+  app.addHook('onClose', () => ctx.membershipCache.close());
 
   await app.register(conversationRoutes, { prefix: '/api/conversations', ctx });
   await app.register(conversationMessageRoutes, { prefix: '/api/conversations', ctx });

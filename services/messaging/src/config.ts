@@ -27,6 +27,8 @@ export interface Config extends BaseConfig {
   /** `sync` calls one user may make per window, across instances. */
   syncRateLimit: number;
   syncRateWindowSeconds: number;
+  /** The most points of a budget an instance takes from Redis at once (1: Redis counts every request). */
+  rateLimitLeaseMax: number;
   /** Bytes of messages one `sync` answer carries before it stops with `hasMore: true`. */
   syncMaxBytes: number;
   /** Open sockets per user and per client address on one instance; more are refused (`too_many_connections`). */
@@ -40,6 +42,8 @@ export interface Config extends BaseConfig {
   presenceTtlSeconds: number;
   /** How long auth's project access answers are trusted (membership.changed drops them sooner). */
   projectAccessCacheMs: number;
+  /** How long a member's row is trusted by the send and read checks on an instance that heard of no change (0: not cached). */
+  membershipCacheMs: number;
   /** people: how often the email digest job runs (the digest covers what arrived since the last one). */
   digestEverySeconds: number;
   /** people: run the digest scheduler and worker in this process. */
@@ -73,6 +77,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     conversationRateWindowSeconds: reader.int('CONVERSATION_RATE_WINDOW_SECONDS', 600, { min: 1, max: 86_400 }),
     syncRateLimit: reader.int('SYNC_RATE_LIMIT', 60, { min: 1 }),
     syncRateWindowSeconds: reader.int('SYNC_RATE_WINDOW_SECONDS', 60, { min: 1, max: 3600 }),
+    rateLimitLeaseMax: reader.int('RATE_LIMIT_LEASE_MAX', 100, { min: 1, max: 10_000 }),
     syncMaxBytes: reader.int('SYNC_MAX_BYTES', 1 * MB, { min: 1024 }),
     maxSocketsPerUser: reader.int('MAX_SOCKETS_PER_USER', 20, { min: 1 }),
     maxSocketsPerIp: reader.int('MAX_SOCKETS_PER_IP', 200, { min: 1 }),
@@ -80,6 +85,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     typingThrottleMs: reader.int('TYPING_THROTTLE_MS', 1000, { min: 0, max: 60_000 }),
     presenceTtlSeconds: reader.int('PRESENCE_TTL_SECONDS', 60, { min: 5, max: 3600 }),
     projectAccessCacheMs: reader.int('PROJECT_ACCESS_CACHE_MS', 30_000, { min: 0, max: 30_000 }),
+    membershipCacheMs: reader.int('MEMBERSHIP_CACHE_MS', 30_000, { min: 0, max: 30_000 }),
     digestEverySeconds: reader.int('MESSAGING_DIGEST_EVERY_SECONDS', 86_400, { min: 1 }),
     digestJobs: reader.bool('MESSAGING_DIGEST_JOBS', true),
     collabUrl: reader.url('COLLAB_URL', `http://127.0.0.1:${Services.collab}`, ['http:', 'https:']),

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Counter } from 'prom-client';
 import type { Config } from './config.js';
+import type { MembershipCache } from './conversations/membership-cache.js';
 import type { ProjectAccessCache } from './conversations/project-access.js';
 import type { Database } from './db/database.js';
 import type { FileStorage } from './files/storage.js';
@@ -31,6 +32,8 @@ export interface AppContext {
   realtime: Realtime;
   /** Auth's project access answers, cached ≤ 30 s and dropped by membership.changed. */
   projectAccess: ProjectAccessCache;
+  /** Members' rows for the send and read checks, cached ≤ 30 s and dropped by every membership change. */
+  membershipCache: MembershipCache;
   /** Sessions auth signed out before their tokens expired: refused on REST and socket handshakes. */
   revokedSessions: RevokedSessions;
   notifications: NotificationQueue;

@@ -24,7 +24,7 @@ export interface Membership {
  * channel existed) joins on first use.
  */
 export async function findOrJoinMembership(ctx: AppContext, conversationId: string, userId: string): Promise<Membership | undefined> {
-  const found = await repo.findWithMember(ctx.db, conversationId, userId);
+  const found = await findWithMember(ctx, conversationId, userId);
   if (!found) return undefined;
   const { conversation, member } = found;
   if (member && conversation.type === 'project' && conversation.project_id) {
@@ -51,6 +51,16 @@ export async function findOrJoinMembership(ctx: AppContext, conversationId: stri
     }
   }
   return { conversation, actor: { id: userId, role: null } };
+}
+
+/** The conversation and the user's membership row: a member's from the cache when it holds them (see MembershipCache). */
+async function findWithMember(ctx: AppContext, conversationId: string, userId: string) {
+  const cached = ctx.membershipCache.get(conversationId, userId);
+  if (cached) return cached;
+  const since = ctx.membershipCache.version();
+  const found = await repo.findWithMember(ctx.db, conversationId, userId);
+  if (found?.member) ctx.membershipCache.set({ conversation: found.conversation, member: found.member }, since);
+  return found;
 }
 
 /** The caller's membership in a conversation they may read; 404 otherwise (a non-member must not learn it exists). */
@@ -271,6 +281,8 @@ export async function removeMember(ctx: AppContext, caller: Caller, conversation
     return true;
   });
   if (!removed) throw AppError.notFound('Member');
+  // The whole conversation's: an admin may have been promoted too.
+  await ctx.membershipCache.changed(conversationId);
   ctx.realtime.leave([userId], conversationId);
   ctx.realtime.toUsers([userId], 'conversation:removed', { id: conversationId });
   await announceMembers(ctx, conversationId);
@@ -328,6 +340,7 @@ export async function onMembershipChanged(ctx: AppContext, event: EventMap['memb
     const added = await repo.addMembers(ctx.db, conversation.id, [{ userId: event.userId, role }]);
     if (added.length === 0) {
       await repo.setMemberRole(ctx.db, conversation.id, event.userId, role);
+      await ctx.membershipCache.changed(conversation.id, event.userId);
       continue;
     }
     await ctx.users.ensure([event.userId]);
@@ -356,7 +369,10 @@ export async function dropLostProjectConversations(ctx: AppContext, userId: stri
 
 /** Someone who lost access to a project leaves its conversation: their sockets leave the room and drop it from view. */
 async function leaveProjectConversation(ctx: AppContext, conversationId: string, userId: string): Promise<void> {
-  if (await repo.removeMember(ctx.db, conversationId, userId)) {
+  const removed = await repo.removeMember(ctx.db, conversationId, userId);
+  // Also when another instance removed the row first: this one may still hold it.
+  await ctx.membershipCache.changed(conversationId, userId);
+  if (removed) {
     ctx.realtime.leave([userId], conversationId);
     ctx.realtime.toUsers([userId], 'conversation:removed', { id: conversationId });
   }

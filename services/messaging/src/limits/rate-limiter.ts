@@ -39,15 +39,33 @@ export function limitsFrom(config: Config): Record<LimitName, Limit> {
   };
 }
 
+/** Points an instance takes from Redis at once: a tenth of the budget, at least 1, at most `max`. */
+export const leaseSize = (points: number, max: number): number => Math.min(max, Math.max(1, Math.floor(points / 10)));
+
+/** Points this instance took from Redis for one user and budget, usable until the Redis window they were counted in ends. */
+interface Lease {
+  left: number;
+  until: number;
+}
+
 /**
  * Per-user budgets counted in Redis (rate-limiter-flexible), so a limit holds across every
  * instance. While Redis is unreachable each instance counts in memory instead (the insurance
  * limiter): limits loosen to one budget per instance for the outage, but never switch off.
+ *
+ * The common request needs no Redis round trip: an instance takes points in leases (`leaseSize`)
+ * and counts them down in memory, asking Redis again when a lease is used up or its window ended.
+ * A leased point counts in Redis whether used or not, so a limit is never exceeded; with one
+ * instance it is exact, with N serving one user a refusal may come up to (N−1)·(lease−1) points
+ * early. Near the end of a budget a lease that does not fit is given back and single points taken.
  */
 export class RateLimiter {
-  private readonly limiters: Record<LimitName, { limiter: RateLimiterRedis; message: string }>;
+  private readonly limiters: Record<LimitName, { limiter: RateLimiterRedis; lease: number; message: string }>;
+  private readonly leases = new Map<string, Lease>();
+  /** One lease request per user and budget at a time: concurrent requests wait for it instead of taking their own. */
+  private readonly pending = new Map<string, Promise<void>>();
 
-  constructor(redis: Redis, prefix: string, limits: Record<LimitName, Limit>) {
+  constructor(redis: Redis, prefix: string, limits: Record<LimitName, Limit>, leaseMax: number) {
     const entries = Object.entries(limits).map(([name, { points, windowSeconds, message }]) => {
       const limiter = new RateLimiterRedis({
         storeClient: redis,
@@ -58,19 +76,60 @@ export class RateLimiter {
         rejectIfRedisNotReady: true,
         insuranceLimiter: new RateLimiterMemory({ points, duration: windowSeconds }),
       });
-      return [name, { limiter, message }];
+      return [name, { limiter, lease: leaseSize(points, leaseMax), message }];
     });
     this.limiters = Object.fromEntries(entries) as RateLimiter['limiters'];
   }
 
   /** Takes one point of `subject`'s budget; 429 `rate_limited` with Retry-After once it is used up. */
   async consume(name: LimitName, subject: string): Promise<void> {
-    const { limiter, message } = this.limiters[name];
+    const key = `${name}:${subject}`;
+    for (;;) {
+      const lease = this.leases.get(key);
+      if (lease && lease.left > 0 && lease.until > Date.now()) {
+        lease.left--;
+        return;
+      }
+      const pending = this.pending.get(key);
+      if (!pending) break;
+      await pending.catch(() => {});
+    }
+    const taking = this.take(name, subject).then((lease) => {
+      this.leases.set(key, lease);
+      if (this.leases.size > 100_000) this.prune();
+    });
+    this.pending.set(key, taking);
     try {
-      await limiter.consume(subject);
+      await taking;
+    } finally {
+      this.pending.delete(key);
+    }
+  }
+
+  /** A new lease from Redis, its first point used by the caller. */
+  private async take(name: LimitName, subject: string): Promise<Lease> {
+    const { limiter, lease, message } = this.limiters[name];
+    // Measured from before the request, so a lease never outlives the window it was counted in.
+    const asked = Date.now();
+    try {
+      try {
+        const res = await limiter.consume(subject, lease);
+        return { left: lease - 1, until: asked + res.msBeforeNext };
+      } catch (err) {
+        if (!(err instanceof RateLimiterRes) || lease === 1) throw err;
+        // Less than a lease left: give it back and take one point.
+        await limiter.reward(subject, lease);
+        const res = await limiter.consume(subject, 1);
+        return { left: 0, until: asked + res.msBeforeNext };
+      }
     } catch (err) {
       if (err instanceof RateLimiterRes) throw AppError.rateLimited(err.msBeforeNext / 1000, message);
       throw err;
     }
+  }
+
+  private prune(): void {
+    const now = Date.now();
+    for (const [key, lease] of this.leases) if (lease.until <= now || lease.left === 0) this.leases.delete(key);
   }
 }

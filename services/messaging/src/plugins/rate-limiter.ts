@@ -11,7 +11,7 @@ declare module 'fastify' {
 
 export const rateLimiterPlugin = fp<{ config: Config }>(
   async (app, { config }) => {
-    app.decorate('rateLimiter', new RateLimiter(app.redis, config.redisPrefix, limitsFrom(config)));
+    app.decorate('rateLimiter', new RateLimiter(app.redis, config.redisPrefix, limitsFrom(config), config.rateLimitLeaseMax));
   },
   { name: 'messaging-rate-limiter', dependencies: ['flux-redis'] },
 );
