@@ -71,21 +71,15 @@ const invalidCredentials = () => AppError.unauthorized('The email or password is
 export async function login(ctx: AppContext, body: LoginBody, meta: RequestMeta): Promise<IssuedTokens> {
   const email = normaliseEmail(body.email);
   await flagManyAccounts(ctx, email, meta);
-  const user = await checkPassword(ctx, email, body.password, body.otp, meta);
-  await clearLoginFailures(ctx, email, meta.ip);
-  const tokens = await startSession(ctx, user, meta);
-  await recordSecurityEvent(ctx, ctx.db, {
-    type: 'login_succeeded',
-    userId: user.id,
-    meta,
-    metadata: { sessionId: tokens.sessionId, mfa: !!user.mfa_enabled_at },
-  });
-  return tokens;
+  const user = await checkPassword(ctx, email, body.password, body.otp, meta, { forgetFailures: true });
+  return startSession(ctx, user, meta, { type: 'login_succeeded', metadata: { mfa: !!user.mfa_enabled_at } });
 }
 
 /**
  * The password (and TOTP when on) of the account with this email, under the login limits: used by
  * sign-in and by re-authentication, which would otherwise be a password oracle without limits.
+ * On success the reserved attempt is given back; with `forgetFailures` (sign-in) the pair's earlier
+ * failures are forgotten as well, in the same single Redis command.
  */
 export async function checkPassword(
   ctx: AppContext,
@@ -93,6 +87,7 @@ export async function checkPassword(
   password: string,
   otp: string | undefined,
   meta: RequestMeta,
+  { forgetFailures = false } = {},
 ): Promise<UserRow> {
   const attempt = await reserveLoginAttempt(ctx, email, meta.ip);
   if (!attempt.allowed) {
@@ -138,7 +133,7 @@ export async function checkPassword(
       return fail('invalid_otp', user.id, AppError.unauthorized('The authentication code is not valid.', 'invalid_otp'));
     }
   }
-  await attempt.release();
+  await (forgetFailures ? clearLoginFailures(ctx, email, meta.ip) : attempt.release());
   return user;
 }
 

@@ -117,9 +117,7 @@ async function pending(ctx: AppContext, step: PendingStep): Promise<CallbackOutc
 }
 
 async function signIn(ctx: AppContext, user: UserRow, provider: string, meta: RequestMeta, mfa: boolean): Promise<IssuedTokens> {
-  const tokens = await startSession(ctx, user, meta);
-  await recordSecurityEvent(ctx, ctx.db, { type: 'oauth_login', userId: user.id, meta, metadata: { provider, mfa } });
-  return tokens;
+  return startSession(ctx, user, meta, { type: 'oauth_login', metadata: { provider, mfa } });
 }
 
 /** A new account from the provider's verified email (no password, email verified by the provider). */

@@ -1,9 +1,8 @@
 import type { AppContext } from '../context.js';
 import type { UserRow } from '../db/database.js';
-import { hashToken, randomToken } from '../tokens/opaque.js';
+import { randomToken } from '../tokens/opaque.js';
 import { countersOf } from './counters.js';
-import { recordSecurityEvent, type RequestMeta } from './events.js';
-import { countKnownDevices, rememberDevice } from './repository.js';
+import type { RequestMeta } from './events.js';
 
 /** A browser's long-lived random id (httpOnly cookie); only its hash is stored. */
 export const DEVICE_COOKIE = 'flux_device';
@@ -14,20 +13,12 @@ export const newDeviceId = (): string => randomToken();
 const NOTICE_INTERVAL_SECONDS = 3600;
 
 /**
- * Called at every sign-in: remembers the device, and when the account already had others, records
- * a `new_device` security event and mails the owner a notice (after answering, like other mail).
- * A client that keeps no cookies (a script) is a new device each time: the notices are throttled so
- * it cannot flood the owner's mailbox.
+ * After a sign-in from a device new to an account that had others (sessions/repository.ts
+ * `insertSignIn` records the `new_device` event with the session): mails the owner a notice, after
+ * answering like other mail. A client that keeps no cookies (a script) is a new device each time:
+ * the notices are throttled so it cannot flood the owner's mailbox.
  */
-export async function noteSignInDevice(ctx: AppContext, user: UserRow, deviceId: string, meta: RequestMeta): Promise<void> {
-  const before = await countKnownDevices(ctx.db, user.id);
-  const isNew = await rememberDevice(ctx.db, {
-    userId: user.id,
-    deviceHash: hashToken(deviceId),
-    userAgent: meta.userAgent?.slice(0, 512) ?? null,
-  });
-  if (!isNew || before === 0) return;
-  await recordSecurityEvent(ctx, ctx.db, { type: 'new_device', userId: user.id, meta });
+export function mailNewDeviceNotice(ctx: AppContext, user: UserRow, meta: RequestMeta): void {
   ctx.background.run('new_device_mail', async () => {
     if (!(await countersOf(ctx).claim(`${ctx.config.redisPrefix}auth:device-notice:${user.id}`, NOTICE_INTERVAL_SECONDS * 1000))) return;
     await ctx.mailer.send({

@@ -45,29 +45,3 @@ export const listSecurityEvents = (db: DbOrTrx<Database>, filter: SecurityEventF
 
 export const deleteSecurityEventsBefore = (db: DbOrTrx<Database>, before: Date) =>
   db.deleteFrom('auth.security_events').where('created_at', '<', before).executeTakeFirst();
-
-/** Records a device for a user; true when it was not known before. */
-export async function rememberDevice(
-  db: DbOrTrx<Database>,
-  device: { userId: string; deviceHash: string; userAgent: string | null },
-): Promise<boolean> {
-  const inserted = await db
-    .insertInto('auth.known_devices')
-    .values({ user_id: device.userId, device_hash: device.deviceHash, user_agent: device.userAgent })
-    .onConflict((oc) => oc.columns(['user_id', 'device_hash']).doUpdateSet({ last_seen_at: sql`now()` }))
-    // xmax = 0 only on a freshly inserted row (an upsert that updated has the updating transaction's id).
-    .returning(sql<boolean>`xmax = 0`.as('inserted'))
-    .executeTakeFirstOrThrow();
-  return inserted.inserted;
-}
-
-export const countKnownDevices = async (db: DbOrTrx<Database>, userId: string): Promise<number> =>
-  Number(
-    (
-      await db
-        .selectFrom('auth.known_devices')
-        .select((eb) => eb.fn.countAll<string>().as('n'))
-        .where('user_id', '=', userId)
-        .executeTakeFirstOrThrow()
-    ).n,
-  );

@@ -1,16 +1,7 @@
 import type { DbOrTrx } from '@flux/server-kit';
+import { sql } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { RefreshTokenRow, SessionRow } from '../db/database.js';
-
-export const insertSession = (
-  db: DbOrTrx<Database>,
-  values: { userId: string; userAgent: string | null; ip: string | null; expiresAt: Date },
-): Promise<SessionRow> =>
-  db
-    .insertInto('auth.sessions')
-    .values({ user_id: values.userId, user_agent: values.userAgent, ip: values.ip, expires_at: values.expiresAt })
-    .returningAll()
-    .executeTakeFirstOrThrow();
 
 export const insertRefreshToken = (
   db: DbOrTrx<Database>,
@@ -108,3 +99,90 @@ export const deleteSessionsEndedBefore = (db: DbOrTrx<Database>, endedBefore: Da
     .deleteFrom('auth.sessions')
     .where((eb) => eb.or([eb('revoked_at', '<', endedBefore), eb('expires_at', '<', endedBefore)]))
     .executeTakeFirst();
+
+/** What one sign-in writes (see `insertSignIn`). */
+export interface SignIn {
+  sessionId: string;
+  userId: string;
+  ip: string | null;
+  userAgent: string | null;
+  sessionExpiresAt: Date;
+  refreshTokenHash: string;
+  refreshTokenExpiresAt: Date;
+  deviceHash: string;
+  /** The sign-in's own security event (login_succeeded, oauth_login), if the caller records one. */
+  event?: { type: string; metadata: Record<string, unknown> };
+}
+
+const jsonb = (value: Record<string, unknown>) => sql<Record<string, unknown>>`cast(${JSON.stringify(value)}::text as jsonb)`;
+
+/**
+ * Everything a sign-in writes, as one statement: atomic, one round trip and one commit (it was
+ * nine statements in four commits). The device is remembered; the session and its first refresh
+ * token are created; `new_device` is logged when the account knew other devices but not this one
+ * (every CTE sees the table as it was before the statement), and so is the sign-in's own event.
+ * Returns whether the device was new to an account that had others.
+ */
+export async function insertSignIn(db: DbOrTrx<Database>, signIn: SignIn): Promise<{ newDevice: boolean }> {
+  const { sessionId, userId, ip, userAgent } = signIn;
+  const row = await db
+    .with('device', (db) =>
+      db
+        .insertInto('auth.known_devices')
+        .values({ user_id: userId, device_hash: signIn.deviceHash, user_agent: userAgent })
+        .onConflict((oc) => oc.columns(['user_id', 'device_hash']).doUpdateSet({ last_seen_at: sql`now()` }))
+        // xmax = 0 only on a freshly inserted row (an upsert that updated has the updating transaction's id).
+        .returning(sql<boolean>`xmax = 0`.as('inserted')),
+    )
+    .with('new_device', (db) =>
+      db
+        .selectFrom('device')
+        .select('inserted')
+        .where('inserted', '=', true)
+        .where((eb) => eb.exists(eb.selectFrom('auth.known_devices').select('user_id').where('user_id', '=', userId))),
+    )
+    .with('session', (db) =>
+      db
+        .insertInto('auth.sessions')
+        .values({ id: sessionId, user_id: userId, user_agent: userAgent, ip, expires_at: signIn.sessionExpiresAt }),
+    )
+    .with('refresh_token', (db) =>
+      db
+        .insertInto('auth.refresh_tokens')
+        .values({ session_id: sessionId, token_hash: signIn.refreshTokenHash, parent_id: null, expires_at: signIn.refreshTokenExpiresAt }),
+    )
+    .with('new_device_event', (db) =>
+      db
+        .insertInto('auth.security_events')
+        .columns(['type', 'user_id', 'ip', 'user_agent'])
+        .expression(
+          db
+            .selectFrom('new_device')
+            .select([
+              sql.lit('new_device').as('type'),
+              sql.val(userId).as('user_id'),
+              sql.val(ip).as('ip'),
+              sql.val(userAgent).as('user_agent'),
+            ]),
+        ),
+    )
+    .with('sign_in_event', (db) =>
+      db
+        .insertInto('auth.security_events')
+        .columns(['type', 'user_id', 'ip', 'user_agent', 'metadata'])
+        .expression(
+          db
+            .selectNoFrom([
+              sql.val(signIn.event?.type ?? '').as('type'),
+              sql.val(userId).as('user_id'),
+              sql.val(ip).as('ip'),
+              sql.val(userAgent).as('user_agent'),
+              jsonb(signIn.event?.metadata ?? {}).as('metadata'),
+            ])
+            .where(sql.lit(signIn.event !== undefined)),
+        ),
+    )
+    .selectNoFrom(sql<boolean>`exists (select from new_device)`.as('new_device'))
+    .executeTakeFirstOrThrow();
+  return { newDevice: row.new_device };
+}

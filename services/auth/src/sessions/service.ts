@@ -1,12 +1,12 @@
 import type { Caller, DbOrTrx } from '@flux/server-kit';
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { AppError, type AuthTokens, type SessionInfo } from '@flux/shared';
 import { findUserById } from '../accounts/repository.js';
 import { toPublicUser } from '../accounts/mappers.js';
 import type { AppContext } from '../context.js';
 import type { Database, UserRow } from '../db/database.js';
-import { recordSecurityEvent, type RequestMeta } from '../security/events.js';
-import { newDeviceId, noteSignInDevice } from '../security/devices.js';
+import { recordSecurityEvent, type RequestMeta, type SecurityEventType } from '../security/events.js';
+import { mailNewDeviceNotice, newDeviceId } from '../security/devices.js';
 import { noteRefresh } from '../security/limits.js';
 import { cancelDeletion } from '../people/repository.js';
 import { hashToken, randomToken } from '../tokens/opaque.js';
@@ -28,37 +28,48 @@ async function accessTokenFor(ctx: AppContext, user: UserRow, sessionId: string)
   return ctx.signAccessToken({ sub: user.id, sid: sessionId, name: user.name, email: user.email });
 }
 
-/** Signs a user in: a new session (family) with its first refresh token, from a device it remembers. */
-export async function startSession(ctx: AppContext, user: UserRow, meta: RequestMeta): Promise<IssuedTokens> {
+/** The security event a way in records with its session (sign-in with a password, OAuth); `sessionId` is added to its metadata. */
+export interface SignInEvent {
+  type: SecurityEventType;
+  metadata: Record<string, unknown>;
+}
+
+/**
+ * Signs a user in: a new session (family) with its first refresh token, from a device it remembers,
+ * and the way in's security event, all written in one statement (sessions/repository.ts `insertSignIn`).
+ */
+export async function startSession(ctx: AppContext, user: UserRow, meta: RequestMeta, event?: SignInEvent): Promise<IssuedTokens> {
   // Every way in (password, OAuth, MFA, sign-up) ends here: a disabled account gets no session.
   if (user.disabled_at) throw new AppError('account_disabled', 403, 'This account has been disabled. Contact your administrator.');
   // Signing in within the grace period of a deleted account keeps it (password, OAuth, any way in).
   if (user.deletion_requested_at && (await cancelDeletion(ctx.db, user.id)))
     await recordSecurityEvent(ctx, ctx.db, { type: 'account_deletion_cancelled', userId: user.id, meta, metadata: {} });
   const deviceId = meta.deviceId ?? newDeviceId();
-  await noteSignInDevice(ctx, user, deviceId, meta);
-  const now = Date.now();
+  const sessionId = randomUUID();
   const refreshToken = randomToken();
-  const session = await ctx.db.transaction().execute(async (trx) => {
-    const session = await sessions.insertSession(trx, {
-      userId: user.id,
-      userAgent: meta.userAgent?.slice(0, 512) ?? null,
-      ip: meta.ip,
-      expiresAt: new Date(now + ctx.config.sessionMaxAgeSeconds * 1000),
-    });
-    await sessions.insertRefreshToken(trx, {
-      sessionId: session.id,
-      tokenHash: hashToken(refreshToken),
-      parentId: null,
-      expiresAt: new Date(Math.min(now + ctx.config.refreshTokenTtlSeconds * 1000, session.expires_at.getTime())),
-    });
-    return session;
+  const now = Date.now();
+  const sessionExpiresAt = new Date(now + ctx.config.sessionMaxAgeSeconds * 1000);
+  const { newDevice } = await sessions.insertSignIn(ctx.db, {
+    sessionId,
+    userId: user.id,
+    ip: meta.ip,
+    userAgent: meta.userAgent?.slice(0, 512) ?? null,
+    sessionExpiresAt,
+    refreshTokenHash: hashToken(refreshToken),
+    refreshTokenExpiresAt: new Date(Math.min(now + ctx.config.refreshTokenTtlSeconds * 1000, sessionExpiresAt.getTime())),
+    deviceHash: hashToken(deviceId),
+    event: event && { type: event.type, metadata: { sessionId, ...event.metadata } },
   });
+  if (newDevice) {
+    ctx.metrics.securityEvents.inc({ type: 'new_device' });
+    mailNewDeviceNotice(ctx, user, meta);
+  }
+  if (event) ctx.metrics.securityEvents.inc({ type: event.type });
   return {
-    sessionId: session.id,
+    sessionId,
     deviceId,
     user: toPublicUser(user),
-    accessToken: await accessTokenFor(ctx, user, session.id),
+    accessToken: await accessTokenFor(ctx, user, sessionId),
     refreshToken,
     expiresIn: ctx.config.accessTokenTtlSeconds,
   };
