@@ -18,12 +18,12 @@ export interface PageQuery {
 const MAX_BYTES = 32 * 1024 * 1024;
 
 /**
- * History pages as the database last built them, per conversation and query. Every read still asks
- * the database, in one statement, for the conversation's page version (last seq and the change
- * counters of migration 0008, moved by triggers on every change a page shows); the page is built
- * and sent over only when that version differs from the stored one. So a page is never stale, on
- * any instance, and an unchanged conversation costs a primary-key lookup instead of the page's
- * queries and serialisation.
+ * History pages as the database last built them, per conversation and query. A read with a stored
+ * page still asks the database for the conversation's page version (last seq and the change
+ * counters of migration 0008, moved by triggers on every change a page shows), a primary-key
+ * lookup; the page is built again (one statement, its version read in the same snapshot) only
+ * when that version moved. So a page is never stale, on any instance, and an unchanged
+ * conversation costs the lookup instead of building the page.
  */
 export class PageCache {
   private readonly pages = new Map<string, PageBody>();
@@ -33,16 +33,19 @@ export class PageCache {
   async read(db: DbOrTrx<Database>, conversationId: string, query: PageQuery): Promise<PageBody | undefined> {
     const key = `${conversationId}/${query.limit}/${query.before ?? ''}/${query.parentId ?? ''}`;
     const stored = this.pages.get(key);
-    const answer = await repo.page(db, conversationId, query, stored?.version);
-    if (!answer) return undefined;
-    if (stored && answer.body === null) {
-      // Read again: to the back of the eviction order.
-      this.pages.delete(key);
-      this.pages.set(key, stored);
-      return stored;
+    if (stored) {
+      const version = await repo.pageVersion(db, conversationId);
+      if (version === undefined) return undefined;
+      if (version === stored.version) {
+        // Read again: to the back of the eviction order.
+        this.pages.delete(key);
+        this.pages.set(key, stored);
+        return stored;
+      }
     }
-    if (answer.body === null) throw new Error('page version matched without a stored page');
-    const fresh = { version: answer.version, body: Buffer.from(answer.body) };
+    const built = await repo.page(db, conversationId, query);
+    if (!built) return undefined;
+    const fresh = { version: built.version, body: Buffer.from(built.body) };
     this.store(key, fresh);
     return fresh;
   }

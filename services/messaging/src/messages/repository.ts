@@ -113,29 +113,33 @@ const iso = (column: string) => sql`to_char(${sql.ref(column)} at time zone 'UTC
  * The version of what a conversation's history pages show: its last seq, its change counter and
  * the authors' names counter (migration 0008; triggers move them on every change a page shows).
  */
-const pageVersion = (conversationId: string) => sql<string>`(
-  select c.last_seq || '.' || coalesce(cc.changes, 0) || '.' || (select n.changes from messaging.name_changes n)
+const versionOf = (conversationId: string) => sql<{ version: string }>`
+  select c.last_seq || '.' || coalesce(cc.changes, 0) || '.' || (select n.changes from messaging.name_changes n) as version
   from messaging.conversations c left join messaging.conversation_changes cc on cc.conversation_id = c.id
-  where c.id = ${conversationId}
-)`;
+  where c.id = ${conversationId}`;
+
+/** A conversation's page version (see `page`); undefined when the conversation does not exist. */
+export const pageVersion = (db: Db, conversationId: string): Promise<string | undefined> =>
+  versionOf(conversationId)
+    .execute(db)
+    .then((r) => r.rows[0]?.version);
 
 /**
  * A page newest first (messages with seq below `before`, optionally one thread's replies) as the
  * JSON body of `GET /api/conversations/:id/messages`, built by the database in one statement:
  * `{ items: Message[], nextCursor }` with authors, attachments and reactions, exactly as `toMessage`
- * would. With the conversation's page version; when that equals `known` the page is not built
- * (`body: null`): the caller still has it. Undefined when the conversation does not exist.
+ * would, with the conversation's page version read in the same snapshot. Undefined when the
+ * conversation does not exist.
  */
 export async function page(
   db: Db,
   conversationId: string,
   options: { before?: number; limit: number; parentId?: string },
-  known?: string,
-): Promise<{ version: string; body: string | null } | undefined> {
+): Promise<{ version: string; body: string } | undefined> {
   const before = options.before === undefined ? sql`` : sql`and m.seq < ${options.before}`;
   const thread = options.parentId ? sql`and m.parent_id = ${options.parentId}` : sql``;
-  const { rows } = await sql<{ version: string | null; body: string | null }>`
-    with version as (select ${pageVersion(conversationId)} as version),
+  const { rows } = await sql<{ version: string | null; body: string }>`
+    with version as (select (${versionOf(conversationId)}) as version),
     newest as (
       select m.*
       from messaging.messages m
@@ -184,13 +188,13 @@ export async function page(
           ${iso('m.deleted_at')} as "deletedAt"
       ) item
     )
-    select version.version, case when version.version = ${known ?? null} then null else (
+    select version.version, (
       select '{"items":' || coalesce(array_to_json(array_agg(items.item order by items.seq desc))::text, '[]')
         || ',"nextCursor":'
         || case when (select count(*) from newest) > ${options.limit} then to_json(min(items.seq)::text)::text else 'null' end
         || '}'
       from items
-    ) end as body
+    ) as body
     from version`.execute(db);
   const row = rows[0];
   return row?.version ? { version: row.version, body: row.body } : undefined;
