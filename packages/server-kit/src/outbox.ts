@@ -30,6 +30,8 @@ export interface Outbox<M> {
    * conditional by appending a `from`/`where` (e.g. `from inserted`: only if the change happened).
    */
   insertStatement<N extends keyof M & string>(name: N, payload: M[N]): RawBuilder<unknown>;
+  /** Several events of one name as one `insert … select` to embed the same way (e.g. a batch of messages' jobs). */
+  insertManyStatement<N extends keyof M & string>(name: N, payloads: readonly M[N][]): RawBuilder<unknown>;
 }
 
 /**
@@ -44,6 +46,8 @@ export function createOutbox<M>(schema: string, deployment = ''): Outbox<M> {
     sql`insert into ${table} (name, payload) select ${name}, ${JSON.stringify({ deployment, event: payload })}::text::jsonb`;
   return {
     insertStatement,
+    insertManyStatement: (name, payloads) =>
+      sql`insert into ${table} (name, payload) select ${name}, event::jsonb from unnest(${payloads.map((event) => JSON.stringify({ deployment, event }))}::text[]) as event`,
     async add(db, name, payload) {
       const { rows } = await sql<{ id: string }>`${insertStatement(name, payload)} returning id`.execute(db as Kysely<unknown>);
       const row = rows[0];

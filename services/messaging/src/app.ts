@@ -16,6 +16,7 @@ import { Counter } from 'prom-client';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { MembershipCache } from './conversations/membership-cache.js';
+import { MessageInserts } from './messages/insert-batcher.js';
 import { ProjectAccessCache } from './conversations/project-access.js';
 import type { MessagingOutboxEvents } from './jobs/notifications.js';
 import { onMembershipChanged } from './conversations/service.js';
@@ -64,6 +65,7 @@ export async function buildApp(config: Config, { logger = true, verify }: BuildO
   });
 
   const auth = new AuthClient(config.authUrl, app.serviceTokens);
+  const outbox = createOutbox<MessagingOutboxEvents>('messaging', config.redisPrefix);
   const ctx: AppContext = {
     config,
     db: app.db,
@@ -78,7 +80,8 @@ export async function buildApp(config: Config, { logger = true, verify }: BuildO
     revokedSessions: new RevokedSessions(app.redis, config.redisPrefix, app.log),
     projectAccess: new ProjectAccessCache(auth, config.projectAccessCacheMs),
     membershipCache: new MembershipCache(app.redis, config.redisUrl, config.redisPrefix, app.log, config.membershipCacheMs),
-    outbox: createOutbox<MessagingOutboxEvents>('messaging', config.redisPrefix),
+    outbox,
+    messageInserts: new MessageInserts(app.db, outbox, config.messageBatchMax),
     notifications: app.notifications,
     storage: app.storage,
     rateLimiter: app.rateLimiter,

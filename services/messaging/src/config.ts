@@ -10,6 +10,8 @@ export interface Config extends BaseConfig {
   /** Total bytes one user may have uploaded. */
   userQuotaBytes: number;
   maxMessageLength: number;
+  /** The most messages one insert statement takes when sends wait for one (group commit; 1: one statement per message). */
+  messageBatchMax: number;
   /** Messages one user may send per window, across instances (Redis). */
   messageRateLimit: number;
   messageRateWindowSeconds: number;
@@ -66,6 +68,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxFileSize: reader.int('MAX_FILE_SIZE', 50 * MB, { min: 1 }),
     userQuotaBytes: reader.int('USER_QUOTA_BYTES', 1024 * MB, { min: 1 }),
     maxMessageLength: reader.int('MAX_MESSAGE_LENGTH', MAX_MESSAGE_LENGTH, { min: 1, max: 100_000 }),
+    messageBatchMax: reader.int('MESSAGE_BATCH_MAX', 100, { min: 1, max: 1000 }),
     messageRateLimit: reader.int('MESSAGE_RATE_LIMIT', 60, { min: 1 }),
     messageRateWindowSeconds: reader.int('MESSAGE_RATE_WINDOW_SECONDS', 10, { min: 1, max: 3600 }),
     reactionRateLimit: reader.int('REACTION_RATE_LIMIT', 30, { min: 1 }),

@@ -10,6 +10,7 @@ import type { Database } from './db/database.js';
 import type { FileStorage } from './files/storage.js';
 import type { MessagingOutboxEvents, NotificationQueue } from './jobs/notifications.js';
 import type { RateLimiter } from './limits/rate-limiter.js';
+import type { MessageInserts } from './messages/insert-batcher.js';
 import type { Realtime } from './realtime/realtime.js';
 import type { UserDirectory } from './users/directory.js';
 
@@ -39,6 +40,8 @@ export interface AppContext {
   notifications: NotificationQueue;
   /** Notification jobs written with the transaction of their cause, relayed to the queue. */
   outbox: Outbox<MessagingOutboxEvents>;
+  /** Top-level messages' inserts, grouped into one statement under load. */
+  messageInserts: MessageInserts;
   storage: FileStorage;
   rateLimiter: RateLimiter;
   metrics: { messagesSent: Counter<'via'> };

@@ -72,6 +72,53 @@ export async function insertWithNextSeq(
   return row;
 }
 
+/** A message as `insertWithNextSeq` takes it (a top-level one: replies and attachments go one at a time). */
+export type NewMessage = { id: string; conversation_id: string; sender_id: string; client_id: string; content: string };
+
+/**
+ * `insertWithNextSeq` for many messages at once (group commit): one statement, one commit, one
+ * outbox NOTIFY for all. Each conversation's counter moves by its number of messages and they take
+ * its next seqs in the order given, so seqs stay gap-free; `alongside` runs once (the outbox
+ * events of those that notify). The conversations are locked first, in id order, so two batches
+ * cannot deadlock. Atomic: a duplicate clientId fails the whole statement (the caller retries
+ * each on its own). A message whose conversation is gone is missing from the answer.
+ */
+export async function insertManyWithNextSeq(
+  db: Db,
+  messages: readonly NewMessage[],
+  alongside?: RawBuilder<unknown>,
+): Promise<MessageRow[]> {
+  const column = <K extends keyof NewMessage>(key: K) => messages.map((m) => m[key]);
+  const { rows } = await sql<MessageRow>`
+    with input as (
+      select * from unnest(${column('id')}::uuid[], ${column('conversation_id')}::uuid[], ${column('sender_id')}::uuid[],
+        ${column('client_id')}::text[], ${column('content')}::text[]) with ordinality as i(id, conversation_id, sender_id, client_id, content, ord)
+    ), locked as (
+      select c.id from messaging.conversations c where c.id in (select conversation_id from input) order by c.id for no key update
+    ), counted as (
+      select conversation_id, count(*) as n from input group by conversation_id
+    ), next as (
+      -- The scalar subquery runs once before the first row is updated: every lock is taken in order first.
+      update messaging.conversations c set last_seq = c.last_seq + counted.n, updated_at = now()
+      from counted where c.id = counted.conversation_id and (select count(*) from locked) > 0
+      returning c.id, c.last_seq
+    ), numbered as (
+      select i.*, next.last_seq - count(*) over same + row_number() over (same order by i.ord) as seq
+      from input i join next on next.id = i.conversation_id
+      window same as (partition by i.conversation_id)
+    ), inserted as (
+      insert into messaging.messages (id, conversation_id, seq, sender_id, client_id, content)
+      select id, conversation_id, seq, sender_id, client_id, content from numbered
+      returning *
+    ), read as (
+      update messaging.conversation_members cm set last_read_seq = greatest(cm.last_read_seq, mine.seq)
+      from (select conversation_id, sender_id, max(seq) as seq from numbered group by conversation_id, sender_id) mine
+      where cm.conversation_id = mine.conversation_id and cm.user_id = mine.sender_id
+    )${alongside ? sql`, alongside as (${alongside})` : sql``}
+    select * from inserted`.execute(db);
+  return rows;
+}
+
 export const changeReplyCount = (db: Db, id: string, delta: number) =>
   db
     .updateTable('messaging.messages')

@@ -69,16 +69,15 @@ export async function send(
     parent_id: null as string | null,
   };
   // Its notification job goes into the outbox in the same statement as the message, when it can notify anyone.
-  const announce = messageMayNotify(membership.value.conversation.type, body.content)
-    ? ctx.outbox.insertStatement('notification', messageCreatedJob(id))
-    : undefined;
+  const notify = messageMayNotify(membership.value.conversation.type, body.content);
   try {
     if (!body.parentId && !body.attachments?.length) {
       // The common case: the seq, the row, the read position and the outbox event in one
       // statement, atomic without a transaction block: one round trip, and committed (durable)
-      // when it answers, before anyone is told.
-      row = await repo.insertWithNextSeq(ctx.db, values, announce);
+      // when it answers, before anyone is told. Under load concurrent sends share the statement.
+      row = await ctx.messageInserts.insert(values, notify);
     } else {
+      const announce = notify ? ctx.outbox.insertStatement('notification', messageCreatedJob(id)) : undefined;
       row = await ctx.db.transaction().execute(async (trx) => {
         if (body.parentId) {
           const parent = await repo.findById(trx, body.parentId);
