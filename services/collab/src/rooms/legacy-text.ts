@@ -1,6 +1,5 @@
 import { CollabRoots } from '@flux/shared/constants';
 import * as Y from 'yjs';
-import type { Room } from './room.js';
 
 /** Origin of the migration's update: persisted and relayed like a client's, with no author. */
 export const LEGACY_MIGRATION = Symbol('legacy-text-migration');
@@ -12,34 +11,28 @@ export const LEGACY_MIGRATION = Symbol('legacy-text-migration');
  *
  * The update is written as a fixed Yjs client of this document (derived from its id), on top of
  * the stored state: two instances that load the same room at once compute the very same structs,
- * which Yjs merges as one, so a racing migration never doubles the text.
+ * which Yjs merges as one, so a racing migration never doubles the text. It is written in the doc
+ * itself, its client id lent to the migration for that one transaction: a scratch copy of the
+ * whole state cost twice the room's own load (a full encode and apply of the document).
  */
-export function legacyTextUpdate(doc: Y.Doc, documentId: string): Uint8Array | null {
+export function migrateLegacyText(doc: Y.Doc, documentId: string): boolean {
   const text = doc.getText(CollabRoots.legacyText).toString();
-  if (text.length === 0 || doc.getXmlFragment(CollabRoots.content).length > 0) return null;
-  const scratch = new Y.Doc();
+  if (text.length === 0 || doc.getXmlFragment(CollabRoots.content).length > 0) return false;
+  const ownId = doc.clientID;
+  // A local transaction: Yjs takes a new id only when a remote one brings structs of the doc's own id.
+  doc.clientID = migrationClientId(documentId);
   try {
-    Y.applyUpdate(scratch, Y.encodeStateAsUpdate(doc));
-    // Set after loading: a doc that receives structs of its own id (an earlier migration's) takes another id.
-    scratch.clientID = migrationClientId(documentId);
-    const before = Y.encodeStateVector(scratch);
-    const paragraphs = text.split(/\r?\n/).map((line) => {
-      const paragraph = new Y.XmlElement('paragraph');
-      if (line.length > 0) paragraph.insert(0, [new Y.XmlText(line)]);
-      return paragraph;
-    });
-    scratch.getXmlFragment(CollabRoots.content).insert(0, paragraphs);
-    return Y.encodeStateAsUpdate(scratch, before);
+    doc.transact(() => {
+      const paragraphs = text.split(/\r?\n/).map((line) => {
+        const paragraph = new Y.XmlElement('paragraph');
+        if (line.length > 0) paragraph.insert(0, [new Y.XmlText(line)]);
+        return paragraph;
+      });
+      doc.getXmlFragment(CollabRoots.content).insert(0, paragraphs);
+    }, LEGACY_MIGRATION);
   } finally {
-    scratch.destroy();
+    doc.clientID = ownId;
   }
-}
-
-/** Migrates a loaded room's legacy text, if it has any (on load, and after a version restore brings some back). */
-export function migrateLegacyText(room: Room): boolean {
-  const update = legacyTextUpdate(room.doc, room.documentId);
-  if (!update) return false;
-  Y.applyUpdate(room.doc, update, LEGACY_MIGRATION);
   return true;
 }
 

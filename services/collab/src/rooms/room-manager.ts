@@ -155,7 +155,7 @@ export class RoomManager {
       const stored = await loadState(db, documentId);
       room.load(stored.updates, stored.pendingCount);
       // Plain-text documents from before rich text open in the rich-text editor without loss.
-      migrateLegacyText(room);
+      migrateLegacyText(room.doc, documentId);
     } catch (err) {
       await relay.leave(documentId);
       room.destroy();

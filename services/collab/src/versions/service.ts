@@ -54,7 +54,7 @@ export async function restore(ctx: AppContext, caller: Caller, documentId: strin
   await withRoom(ctx, documentId, document.project_id, (room) => {
     room.applyServerUpdate(revertUpdate(room.doc, version.state), caller.id);
     // A version saved before rich text brings back only legacy text: show it in the editor again.
-    migrateLegacyText(room);
+    migrateLegacyText(room.doc, documentId);
   });
   ctx.log.info({ documentId, versionId }, 'version restored');
   return toVersion(version);
