@@ -91,20 +91,19 @@ export class NotificationQueue {
   }
 
   /**
-   * The outbox relay's sink: the jobs committed with their messages and memberships. When Redis
-   * cannot take them in time the work runs inline; only if that fails too do they stay in the
-   * outbox (the relay tries again), so nothing committed is lost.
+   * The outbox relay's sink: the jobs committed with their messages and memberships, added in one
+   * call (one Redis round trip per batch of the relay, not one per job). When Redis cannot take them
+   * in time the work runs inline; only if that fails too do they stay in the outbox (the relay tries
+   * again), so nothing committed is lost.
    */
   async relay(events: OutboxEvent<MessagingOutboxEvents>[]): Promise<void> {
-    for (const { payload } of events) await this.enqueue(payload);
-  }
-
-  private async enqueue({ name, data, jobId }: NotificationJob): Promise<void> {
+    const jobs = events.map((event) => event.payload);
+    if (jobs.length === 0) return;
     // If the timeout wins, the add may still settle later (even fail once the queue is closed):
     // it must not become an unhandled rejection. A late success only repeats idempotent work.
     // The timeout stays although the producer fails fast: before its first connection BullMQ
     // waits for Redis to be ready.
-    const adding = this.queue.add(name, data as JobData, { jobId });
+    const adding = this.queue.addBulk(jobs.map(({ name, data, jobId }) => ({ name, data: data as JobData, opts: { jobId } })));
     adding.catch(() => {});
     try {
       await Promise.race([
@@ -112,8 +111,8 @@ export class NotificationQueue {
         new Promise((_, reject) => setTimeout(() => reject(new Error('queue did not answer within 2 s')), 2000).unref()),
       ]);
     } catch (err) {
-      this.log.warn({ err, name, jobId }, 'could not enqueue notifications; processing inline');
-      await this.processor.process<JobName>(name, data as JobData);
+      this.log.warn({ err, jobs: jobs.length }, 'could not enqueue notifications; processing inline');
+      for (const { name, data } of jobs) await this.processor.process<JobName>(name, data as JobData);
     }
   }
 
