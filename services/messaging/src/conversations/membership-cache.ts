@@ -9,6 +9,9 @@ export interface MemberFound {
   member: MemberRow;
 }
 
+/** Rows one instance keeps at most (a few hundred bytes each). */
+const MAX_ENTRIES = 100_000;
+
 interface Entry {
   found: MemberFound;
   expires: number;
@@ -66,7 +69,7 @@ export class MembershipCache {
   set(found: MemberFound, since: number): void {
     if (this.ttlMs === 0 || since !== this.generation) return;
     this.entries.set(`${found.conversation.id}:${found.member.user_id}`, { found, expires: Date.now() + this.ttlMs });
-    if (this.entries.size > 100_000) this.prune();
+    if (this.entries.size > MAX_ENTRIES) this.prune();
   }
 
   /** After a committed change here: forgotten at once on this instance, announced to the others. */
@@ -118,8 +121,13 @@ export class MembershipCache {
     for (const key of this.entries.keys()) if (key.startsWith(`${conversationId}:`)) this.entries.delete(key);
   }
 
+  /** Drops the expired rows, and while still over the bound the oldest (a Map iterates in insertion order). */
   private prune(): void {
     const now = Date.now();
     for (const [key, entry] of this.entries) if (entry.expires <= now) this.entries.delete(key);
+    for (const key of this.entries.keys()) {
+      if (this.entries.size <= MAX_ENTRIES * 0.9) break;
+      this.entries.delete(key);
+    }
   }
 }
