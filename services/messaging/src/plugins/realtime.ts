@@ -1,10 +1,10 @@
 import { createRedis, instrumentSocketServer } from '@flux/server-kit';
-import { createAdapter } from '@socket.io/redis-streams-adapter';
 import fp from 'fastify-plugin';
 import { Gauge } from 'prom-client';
 import type { ClientToServerEvents, ServerToClientEvents, SocketData } from '@flux/shared';
 import { Server } from 'socket.io';
 import type { Config } from '../config.js';
+import { createLocalFirstAdapter } from '../realtime/adapter.js';
 import { type MessagingServer, Realtime } from '../realtime/realtime.js';
 
 declare module 'fastify' {
@@ -18,13 +18,14 @@ declare module 'fastify' {
 
 /**
  * Socket.IO on the app's HTTP server, with the streams adapter carrying broadcasts between
- * instances (it resumes from its stream offset after a Redis blip instead of losing messages).
+ * instances (it resumes from its stream offset after a Redis blip instead of losing messages),
+ * local sockets served first.
  */
 export const realtimePlugin = fp<{ config: Config }>(
   async (app, { config }) => {
-    // No retry limit: during a Redis outage broadcasts wait in the offline queue and go out, in
-    // order, when it is back — late rather than lost (the adapter publishes before it delivers
-    // locally, so local sockets wait too). Acks never wait: they depend on PostgreSQL only.
+    // No retry limit: during a Redis outage broadcasts to other instances wait in the offline queue
+    // and go out, in order, when it is back — late rather than lost. This instance's own sockets
+    // get them at once (realtime/adapter.ts). Acks never wait: they depend on PostgreSQL only.
     const adapterRedis = createRedis(config.redisUrl, app.log, 'socket.io-adapter', { maxRetriesPerRequest: null });
     const io: MessagingServer = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(app.server, {
       path: '/socket.io/',
@@ -33,7 +34,7 @@ export const realtimePlugin = fp<{ config: Config }>(
       // Memory per connection (the Socket.IO memory guide): no per-message deflate, whose zlib
       // contexts would cost each socket hundreds of KB. Explicit, though it is the default.
       perMessageDeflate: false,
-      adapter: createAdapter(adapterRedis, {
+      adapter: createLocalFirstAdapter(adapterRedis, {
         streamName: `${config.redisPrefix}socket.io`,
         channelPrefix: `${config.redisPrefix}socket.io`,
         sessionKeyPrefix: `${config.redisPrefix}socket.io:session:`,
