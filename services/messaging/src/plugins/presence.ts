@@ -15,12 +15,9 @@ export const presencePlugin = fp<{ config: Config }>(
     const presence = new Presence(app.redis, config.redisPrefix, config.presenceTtlSeconds);
     app.decorate('presence', presence);
 
-    // Sockets of a dead instance expire on their own; the live ones are refreshed here.
+    // Entries of a dead instance expire on their own; this instance's are refreshed here.
     const heartbeat = setInterval(
-      () => {
-        const sockets = [...app.io.of('/').sockets.values()].map((s) => ({ userId: s.data.caller.id, socketId: s.id }));
-        presence.heartbeat(sockets).catch((err: unknown) => app.log.warn({ err }, 'presence heartbeat failed'));
-      },
+      () => presence.heartbeat().catch((err: unknown) => app.log.warn({ err }, 'presence heartbeat failed')),
       Math.max(1000, (config.presenceTtlSeconds * 1000) / 3),
     );
     heartbeat.unref();

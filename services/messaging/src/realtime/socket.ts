@@ -188,7 +188,7 @@ export function attachSocketHandlers(io: MessagingServer, ctx: AppContext, prese
     socket.on('disconnecting', () => {
       const rooms = conversationRoomsOf(socket); // gone once 'disconnect' fires
       presence
-        .disconnect(caller.id, socket.id)
+        .disconnect(caller.id)
         .then((offline) => (offline ? announcePresence(rooms, caller.id, 'offline') : undefined))
         .catch((err: unknown) => ctx.log.warn({ err }, 'presence update failed'));
     });
@@ -197,12 +197,9 @@ export function attachSocketHandlers(io: MessagingServer, ctx: AppContext, prese
   async function announceArrival(socket: MessagingSocket): Promise<void> {
     const { caller } = socket.data;
     const rooms = conversationRoomsOf(socket);
-    if (await presence.connect(caller.id, socket.id)) announcePresence(rooms, caller.id, 'online');
-    if (socket.disconnected) {
-      // Gone while we were recording it: the disconnect handler may have run first.
-      if (await presence.disconnect(caller.id, socket.id)) announcePresence(rooms, caller.id, 'offline');
-      return;
-    }
+    // Counted before the first await, so a disconnect (which uncounts it) always comes after.
+    if (await presence.connect(caller.id)) announcePresence(rooms, caller.id, 'online');
+    if (socket.disconnected) return;
     // Tell the newcomer who among the people they talk to is online now.
     const peers = await conversationsRepo.peersOf(ctx.db, caller.id, 1000);
     for (const userId of await presence.online(peers)) socket.emit('presence', { userId, status: 'online' });
