@@ -48,23 +48,27 @@ function toSocketError(err: unknown, ctx: AppContext): SocketError {
   return { code: 'internal_error', message: 'Something went wrong on our side; try again.' };
 }
 
+/** What a client event does once its payload checked out, for the socket that sent it. */
+type Handler<E extends ClientEvent> = (socket: MessagingSocket, payload: PayloadOf<E>) => Promise<AnswerOf<E>>;
+/** A listener Socket.IO calls with the socket as `this`. */
+type SocketListener = (this: MessagingSocket, ...args: unknown[]) => void;
+
 /**
- * Registers a client → server event: the payload is checked against its shared schema, the
+ * The listener of a client → server event: the payload is checked against its shared schema, the
  * handler's answer (or error) goes back through the ack when the client asked for one, and
- * nothing a client sends can throw out of the handler.
+ * nothing a client sends can throw out of the handler. One per event for the whole process (the
+ * socket comes as `this`): a connection costs no closures of its own.
  */
-function handle<E extends ClientEvent>(
-  socket: MessagingSocket,
+function listenerFor<E extends ClientEvent>(
   ctx: AppContext,
-  event: E,
   schema: TSchema & { static: PayloadOf<E> },
-  handler: (payload: PayloadOf<E>) => Promise<AnswerOf<E>>,
-): void {
+  handler: Handler<E>,
+): SocketListener {
   const check = compile(schema);
   // Any arguments at all: a client may send no payload, or an ack where the payload should be.
-  const listener = (...args: unknown[]): void => {
+  return function listener(...args) {
     const ack = typeof args.at(-1) === 'function' ? (args.pop() as SocketAckCallback<AnswerOf<E>>) : undefined;
-    const budget = socket.data.events;
+    const budget = this.data.events;
     const now = Date.now();
     if (now - budget.windowStart >= EVENT_WINDOW_MS) Object.assign(budget, { windowStart: now, count: 0 });
     if (++budget.count > ctx.config.socketEventLimit) {
@@ -81,13 +85,11 @@ function handle<E extends ClientEvent>(
       ack?.({ ok: false, error: { code: 'validation_error', message: `${field}: ${message}`, details: { field } } });
       return;
     }
-    handler(checked.value).then(
+    handler(this, checked.value).then(
       (answer) => ack?.({ ok: true, ...answer }),
       (err: unknown) => ack?.({ ok: false, error: toSocketError(err, ctx) }),
     );
   };
-  // A listener taking `unknown` arguments accepts whatever the event's typed listener would.
-  socket.on<ClientEvent>(event, listener);
 }
 
 /** Refused in the handshake: the user or the address already holds its share of sockets. */
@@ -101,6 +103,8 @@ export function attachSocketHandlers(io: MessagingServer, ctx: AppContext, prese
   // Runs before the connection is accepted: a bad token never gets a socket.
   io.use(async (socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    // Checked here only: not kept for the socket's life (~0.5 KB each).
+    socket.handshake.auth = {};
     let release: (() => void) | undefined;
     try {
       if (typeof token !== 'string' || token.length === 0) throw AppError.unauthorized();
@@ -142,56 +146,72 @@ export function attachSocketHandlers(io: MessagingServer, ctx: AppContext, prese
     void announceArrival(socket).catch((err: unknown) => ctx.log.warn({ err }, 'presence update failed'));
   });
 
+  const clientEvents: [ClientEvent, SocketListener][] = [
+    [
+      'message:send',
+      listenerFor<'message:send'>(ctx, SocketSendMessage, async (socket, { conversationId, ...body }) => {
+        const { message, created } = await messages.send(ctx, socket.data.caller, conversationId, body, 'socket');
+        // The room may be new to this socket (a project channel joined on first use). Not for a
+        // retry: that answer does not check membership, and a former member must not rejoin.
+        if (created) await socket.join(conversationRoom(conversationId));
+        return { message };
+      }),
+    ],
+    [
+      'typing',
+      listenerFor<'typing'>(ctx, SocketTyping, async (socket, { conversationId, isTyping }) => {
+        if (!socket.rooms.has(conversationRoom(conversationId))) throw AppError.notFound('Conversation');
+        // Keystrokes arrive many times a second; relay "typing" at most once per interval, "stopped" always.
+        const now = Date.now();
+        if (isTyping) {
+          const last = socket.data.typingAt.get(conversationId) ?? 0;
+          if (now - last < ctx.config.typingThrottleMs) return { throttled: true } as const;
+          socket.data.typingAt.set(conversationId, now);
+        } else socket.data.typingAt.delete(conversationId);
+        socket.to(conversationRoom(conversationId)).emit('typing', { conversationId, userId: socket.data.caller.id, isTyping });
+        return {};
+      }),
+    ],
+    [
+      'message:read',
+      listenerFor<'message:read'>(ctx, SocketRead, async (socket, { conversationId, seq }) => {
+        const state = await messages.markRead(ctx, socket.data.caller, conversationId, seq);
+        return { ...state };
+      }),
+    ],
+    [
+      'sync',
+      listenerFor<'sync'>(ctx, SocketSync, async (socket, { conversations }) => {
+        const result = await messages.sync(ctx, socket.data.caller, conversations);
+        return { ...result };
+      }),
+    ],
+  ];
+
+  function onDisconnecting(this: MessagingSocket): void {
+    const userId = this.data.caller.id;
+    const rooms = conversationRoomsOf(this); // gone once 'disconnect' fires
+    presence
+      .disconnect(userId)
+      .then((offline) => (offline ? announcePresence(rooms, userId, 'offline') : undefined))
+      .catch((err: unknown) => ctx.log.warn({ err }, 'presence update failed'));
+  }
+
   // Synchronous on purpose: handlers are in place before the client's first event.
   function onConnection(socket: MessagingSocket): void {
-    const { caller, expiresAt } = socket.data;
+    const { expiresAt } = socket.data;
 
     // A socket lives no longer than its token. Closing the transport (not a Socket.IO disconnect)
     // makes the client reconnect on its own, presenting a fresh token or hearing "unauthorized".
     if (expiresAt !== undefined) {
-      const timer = setTimeout(() => socket.conn.close(), Math.max(0, expiresAt - Date.now()));
+      const timer = setTimeout(closeTransport, Math.max(0, expiresAt - Date.now()), socket);
       timer.unref();
       socket.once('disconnect', () => clearTimeout(timer));
     }
 
-    handle(socket, ctx, 'message:send', SocketSendMessage, async ({ conversationId, ...body }) => {
-      const { message, created } = await messages.send(ctx, caller, conversationId, body, 'socket');
-      // The room may be new to this socket (a project channel joined on first use). Not for a
-      // retry: that answer does not check membership, and a former member must not rejoin.
-      if (created) await socket.join(conversationRoom(conversationId));
-      return { message };
-    });
-
-    handle(socket, ctx, 'typing', SocketTyping, async ({ conversationId, isTyping }) => {
-      if (!socket.rooms.has(conversationRoom(conversationId))) throw AppError.notFound('Conversation');
-      // Keystrokes arrive many times a second; relay "typing" at most once per interval, "stopped" always.
-      const now = Date.now();
-      if (isTyping) {
-        const last = socket.data.typingAt.get(conversationId) ?? 0;
-        if (now - last < ctx.config.typingThrottleMs) return { throttled: true } as const;
-        socket.data.typingAt.set(conversationId, now);
-      } else socket.data.typingAt.delete(conversationId);
-      socket.to(conversationRoom(conversationId)).emit('typing', { conversationId, userId: caller.id, isTyping });
-      return {};
-    });
-
-    handle(socket, ctx, 'message:read', SocketRead, async ({ conversationId, seq }) => {
-      const state = await messages.markRead(ctx, caller, conversationId, seq);
-      return { ...state };
-    });
-
-    handle(socket, ctx, 'sync', SocketSync, async ({ conversations }) => {
-      const result = await messages.sync(ctx, caller, conversations);
-      return { ...result };
-    });
-
-    socket.on('disconnecting', () => {
-      const rooms = conversationRoomsOf(socket); // gone once 'disconnect' fires
-      presence
-        .disconnect(caller.id)
-        .then((offline) => (offline ? announcePresence(rooms, caller.id, 'offline') : undefined))
-        .catch((err: unknown) => ctx.log.warn({ err }, 'presence update failed'));
-    });
+    // A listener taking `unknown` arguments accepts whatever the event's typed listener would.
+    for (const [event, listener] of clientEvents) socket.on<ClientEvent>(event, listener);
+    socket.on('disconnecting', onDisconnecting);
   }
 
   async function announceArrival(socket: MessagingSocket): Promise<void> {
@@ -212,3 +232,5 @@ export function attachSocketHandlers(io: MessagingServer, ctx: AppContext, prese
   }
   const conversationRoomsOf = (socket: MessagingSocket) => [...socket.rooms].filter((room) => room.startsWith('conversation:'));
 }
+
+const closeTransport = (socket: MessagingSocket) => socket.conn.close();
