@@ -17,7 +17,8 @@ const inMemory = Adapter.prototype;
  * first, synchronously, and the stream entry follows on the same connection: other instances get
  * every broadcast, room change and disconnect in the order they were made, and after a Redis blip
  * they still read on from their stream offset (late, not lost). Room changes go local-first too, so
- * a socket added to a room here hears the next broadcast to it.
+ * a socket added to a room here hears the next broadcast to it. Socket.IO's connection state
+ * recovery stays off: it tags each packet with its stream offset, which this path does not wait for.
  */
 export function createLocalFirstAdapter(redis: Redis, options: Parameters<typeof createAdapter>[1]) {
   const create = createAdapter(redis, options);
