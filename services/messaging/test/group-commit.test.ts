@@ -78,6 +78,26 @@ describe('group commit of sends', () => {
     expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 37 }, (_, i) => i + 1));
   });
 
+  it('stores every content exactly as sent, whatever array syntax it contains', async () => {
+    const [ada, bob] = await users(auth, 'Ada', 'Bob');
+    const chat = await conversation(server.url, ada, 'direct', [bob]);
+    const contents = ['NULL', 'a "quoted" word', 'back\\slash', '{x,y}', 'é 😀', ' padded ', 'two\nlines', "it's"];
+    const answers = await Promise.all(
+      contents.flatMap((content) =>
+        [0, 1, 2].map(() =>
+          client(server.url, ada).post<Message>(`/api/conversations/${chat.id}/messages`, { content, clientId: randomUUID() }),
+        ),
+      ),
+    );
+    expect(answers.every((a) => a.status === 201)).toBe(true);
+    const rows = await db.sql<
+      { id: string; content: string }[]
+    >`select id, content from messaging.messages where conversation_id = ${chat.id}`;
+    const stored = new Map(rows.map((r) => [r.id, r.content]));
+    for (const answer of answers) expect(stored.get(answer.body.id)).toBe(answer.body.content);
+    expect(answers.map((a) => a.body.content).sort()).toEqual(contents.flatMap((c) => [c, c, c]).sort());
+  });
+
   it('every message of a grouped statement gets its notification', async () => {
     const [ada, bob] = await users(auth, 'Ada', 'Bob');
     const chat = await conversation(server.url, ada, 'direct', [bob]);
