@@ -37,6 +37,8 @@ export interface AccessTokenVerifierOptions {
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
+/** Distinct protected headers remembered (one per signing key in use; a forged header costs a parse). */
+const MAX_HEADERS = 16;
 /** node:crypto's algorithm and signature encoding per JWS `alg` (ES256 signatures are r||s, not DER). */
 const SIGNATURE = {
   EdDSA: { digest: null, dsaEncoding: undefined },
@@ -74,23 +76,37 @@ export function createAccessTokenVerifier(
     return object;
   };
 
-  const verifySlow = async (token: string): Promise<{ claims: AccessTokenClaims; expiresAt: number }> => {
-    const parts = token.split('.');
-    if (parts.length !== 3 || !parts.every((part) => BASE64URL.test(part))) throw new Error('not a compact JWS');
-    const [protectedHeader, payload, signature] = parts as [string, string, string];
+  // Every token of one signing key has the same protected header: it is parsed and checked once.
+  const headers = new Map<string, CompactJWSHeaderParameters & { alg: keyof typeof SIGNATURE }>();
+  const headerOf = (protectedHeader: string) => {
+    const known = headers.get(protectedHeader);
+    if (known) return known;
     const header = json(protectedHeader);
     const alg = header.alg;
     if (typeof alg !== 'string' || !Object.hasOwn(SIGNATURE, alg) || !ACCESS_TOKEN_ALGORITHMS.includes(alg))
       throw new Error('algorithm refused');
     // No extension this verifier understands: a token that requires one is refused (RFC 7515 §4.1.11).
     if (header.crit !== undefined || header.b64 !== undefined) throw new Error('unsupported header');
-    const key = keyObject(await keys({ ...header, alg } as CompactJWSHeaderParameters, { payload, signature, protected: protectedHeader }));
+    const checked = Object.freeze({ ...header, alg }) as CompactJWSHeaderParameters & { alg: keyof typeof SIGNATURE };
+    if (headers.size >= MAX_HEADERS) headers.delete(headers.keys().next().value as string);
+    headers.set(protectedHeader, checked);
+    return checked;
+  };
+
+  const verifySlow = async (token: string): Promise<{ claims: AccessTokenClaims; expiresAt: number }> => {
+    const parts = token.split('.');
+    if (parts.length !== 3 || !parts.every((part) => BASE64URL.test(part))) throw new Error('not a compact JWS');
+    const [protectedHeader, payload, signature] = parts as [string, string, string];
+    const header = headerOf(protectedHeader);
+    // jose picks the key by kid and alg from its cached (and refreshed) key set, for every token.
+    const key = keyObject(await keys(header, { payload, signature, protected: protectedHeader }));
     const bytes = Buffer.from(signature, 'base64url');
     // One encoding per signature, so a token has exactly one spelling (the cache key).
     if (bytes.toString('base64url') !== signature) throw new Error('non-canonical signature');
-    const { digest, dsaEncoding } = SIGNATURE[alg as keyof typeof SIGNATURE];
-    if (!verifySignature(digest, Buffer.from(`${protectedHeader}.${payload}`), { key, dsaEncoding }, bytes))
-      throw new Error('bad signature');
+    const { digest, dsaEncoding } = SIGNATURE[header.alg];
+    // A bare KeyObject is node:crypto's fast path; the options object only where it means something (ES256).
+    const verifyKey = dsaEncoding ? { key, dsaEncoding } : key;
+    if (!verifySignature(digest, Buffer.from(token.slice(0, -signature.length - 1)), verifyKey, bytes)) throw new Error('bad signature');
 
     const claims = json(payload);
     const now = Date.now() / 1000;
