@@ -25,6 +25,8 @@ export class Connection {
   readonly syncLimiter: TokenBucket;
   /** Cleared on each ping, set by the pong; still false at the next ping means the peer is gone. */
   alive = true;
+  /** Which slice of the ping interval pings this socket (set by the room manager). */
+  pingSlice = 0;
   private actor: Actor;
 
   constructor(
@@ -66,9 +68,8 @@ export class Connection {
       this.socket.close(CollabCloseCodes.tryAgainLater, 'too slow');
       return;
     }
-    this.socket.send(frame, (err) => {
-      if (err) this.socket.terminate();
-    });
+    // No callback: a failed write errors the socket, which ws then destroys (one closure fewer per receiver).
+    this.socket.send(frame);
   }
 
   close(code: CollabCloseCode, reason: string): void {

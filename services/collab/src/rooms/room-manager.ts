@@ -14,6 +14,12 @@ import type { RoomRelay } from './relay.js';
 import { Room } from './room.js';
 
 const RELAY_SYNC_WAIT_MS = 250;
+/**
+ * Each socket is pinged once per COLLAB_PING_INTERVAL_MS, in one of this many slices of it: pinging
+ * every socket at once was a periodic burst (a write per socket, and their pongs back through nginx)
+ * that the edits arriving behind it waited out.
+ */
+const PING_SLICES = 20;
 /** Relay-only control frame (never valid from a client): the document was deleted, close its room everywhere. */
 const ROOM_CLOSED = 0x7f;
 
@@ -40,10 +46,13 @@ export class RoomManager {
   /** Open connections per user in this instance (COLLAB_MAX_CONNECTIONS_PER_USER). */
   private readonly userConnections = new Map<string, number>();
   private readonly pinger: NodeJS.Timeout;
+  /** The slice pinged at the next tick, and the one the next socket joins (round robin, so slices stay even). */
+  private pingSlice = 0;
+  private nextPingSlice = 0;
   private readonly antiEntropy: NodeJS.Timeout;
 
   constructor(private readonly deps: Deps) {
-    this.pinger = setInterval(() => this.ping(), deps.config.pingIntervalMs).unref();
+    this.pinger = setInterval(() => this.ping(), deps.config.pingIntervalMs / PING_SLICES).unref();
     // Pub/sub drops messages while Redis reconnects; a periodic sync request between instances
     // holding the same room repairs any gap (answers carry only what the asker lacks).
     this.antiEntropy = setInterval(() => {
@@ -67,6 +76,8 @@ export class RoomManager {
   connect(room: Room, connection: Connection): void {
     this.assertMayConnect(connection.userId);
     this.userConnections.set(connection.userId, (this.userConnections.get(connection.userId) ?? 0) + 1);
+    connection.pingSlice = this.nextPingSlice;
+    this.nextPingSlice = (this.nextPingSlice + 1) % PING_SLICES;
     room.add(connection);
   }
 
@@ -240,9 +251,13 @@ export class RoomManager {
     return touched;
   }
 
+  /** One slice's sockets: pinged, or dropped when they missed the previous ping's pong. */
   private ping(): void {
+    const slice = this.pingSlice;
+    this.pingSlice = (slice + 1) % PING_SLICES;
     for (const room of this.rooms.values()) {
       for (const connection of room.connections) {
+        if (connection.pingSlice !== slice) continue;
         if (!connection.alive) {
           connection.socket.terminate();
           continue;
