@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 /**
  * The few operations auth's abuse limits need. Kept in Redis so they hold across instances; while
@@ -23,21 +23,16 @@ export interface Counters {
   addMember(key: string, member: string, windowSeconds: number): Promise<{ added: boolean; size: number }>;
 }
 
-/** The replies of a MULTI of integer commands, in order (null only comes from a WATCH abort, which none of these use). */
-async function integers(multi: ChainableCommander): Promise<number[]> {
-  const results = await multi.exec();
-  if (!results) throw new Error('redis transaction aborted');
-  return results.map(([err, value]) => {
-    if (err) throw err;
-    return Number(value);
-  });
-}
+// Each a single atomic command: a sign-in runs several, and a MULTI of three is five commands to send and parse.
+// The window opens at the first hit (EXPIRE NX), so Retry-After is exactly its remaining TTL.
+const HIT = "local n = redis.call('incr', KEYS[1]) redis.call('expire', KEYS[1], ARGV[1], 'NX') return {n, redis.call('ttl', KEYS[1])}";
+const ADD_MEMBER =
+  "local added = redis.call('sadd', KEYS[1], ARGV[1]) redis.call('expire', KEYS[1], ARGV[2], 'NX') return {added, redis.call('scard', KEYS[1])}";
 
 class RedisCounters implements Counters {
   constructor(private readonly redis: Redis) {}
   async hit(key: string, windowSeconds: number) {
-    // The window opens at the first hit (EXPIRE NX), so Retry-After is exactly its remaining TTL.
-    const [count = 0, , ttl = 0] = await integers(this.redis.multi().incr(key).expire(key, windowSeconds, 'NX').ttl(key));
+    const [count, ttl] = (await this.redis.eval(HIT, 1, key, windowSeconds)) as [number, number];
     return { count, ttl };
   }
   async value(key: string) {
@@ -56,7 +51,7 @@ class RedisCounters implements Counters {
     await this.redis.eval("if redis.call('exists', KEYS[1]) == 1 then return redis.call('decr', KEYS[1]) end return 0", 1, key);
   }
   async addMember(key: string, member: string, windowSeconds: number) {
-    const [added = 0, size = 0] = await integers(this.redis.multi().sadd(key, member).scard(key).expire(key, windowSeconds, 'NX'));
+    const [added, size] = (await this.redis.eval(ADD_MEMBER, 1, key, member, windowSeconds)) as [number, number];
     return { added: added === 1, size };
   }
 }

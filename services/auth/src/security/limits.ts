@@ -52,10 +52,10 @@ export async function reserveLoginAttempt(ctx: AppContext, email: string, ip: st
   const counters = countersOf(ctx);
   const account = accountKey(email);
   const lockKey = key(ctx, 'lock', account, ip ?? 'unknown');
-  const lockMs = await counters.pttl(lockKey);
+  // Both reads at once (one wait): the lock decides first, the account's failures second.
+  const [lockMs, failures] = await Promise.all([counters.pttl(lockKey), counters.value(key(ctx, 'account-fail', account))]);
   if (lockMs > 0) return { allowed: false, retryAfter: Math.ceil(lockMs / 1000), lockedNow: false };
 
-  const failures = await counters.value(key(ctx, 'account-fail', account));
   const slotMs = accountSlotMs(failures, ctx.config.accountFailuresPerHour);
   if (slotMs > 0) {
     const slotKey = key(ctx, 'account-slot', account);
