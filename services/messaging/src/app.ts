@@ -17,6 +17,7 @@ import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { MembershipCache } from './conversations/membership-cache.js';
 import { MessageInserts } from './messages/insert-batcher.js';
+import { coalescedWake } from './jobs/outbox-wake.js';
 import { ProjectAccessCache } from './conversations/project-access.js';
 import type { MessagingOutboxEvents } from './jobs/notifications.js';
 import { onMembershipChanged } from './conversations/service.js';
@@ -37,6 +38,9 @@ import { digestPlugin } from './jobs/digest.js';
 import { onUserErased } from './people/erasure.js';
 import { conversationPinRoutes, messagePinRoutes } from './routes/pins.js';
 import { UserDirectory } from './users/directory.js';
+
+/** How long after a commit with notification jobs the relay runs (for all the commits meanwhile). */
+const OUTBOX_WAKE_DELAY_MS = 20;
 
 export interface BuildOptions {
   logger?: boolean;
@@ -66,6 +70,7 @@ export async function buildApp(config: Config, { logger = true, verify }: BuildO
 
   const auth = new AuthClient(config.authUrl, app.serviceTokens);
   const outbox = createOutbox<MessagingOutboxEvents>('messaging', config.redisPrefix);
+  const outboxWritten = coalescedWake(() => app.outboxRelay.wake(), OUTBOX_WAKE_DELAY_MS);
   const ctx: AppContext = {
     config,
     db: app.db,
@@ -81,7 +86,8 @@ export async function buildApp(config: Config, { logger = true, verify }: BuildO
     projectAccess: new ProjectAccessCache(auth, config.projectAccessCacheMs),
     membershipCache: new MembershipCache(app.redis, config.redisUrl, config.redisPrefix, app.log, config.membershipCacheMs),
     outbox,
-    messageInserts: new MessageInserts(app.db, outbox, config.messageBatchMax),
+    outboxWritten,
+    messageInserts: new MessageInserts(app.db, outbox, outboxWritten, config.messageBatchMax),
     notifications: app.notifications,
     storage: app.storage,
     rateLimiter: app.rateLimiter,

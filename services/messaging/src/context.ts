@@ -40,6 +40,8 @@ export interface AppContext {
   notifications: NotificationQueue;
   /** Notification jobs written with the transaction of their cause, relayed to the queue. */
   outbox: Outbox<MessagingOutboxEvents>;
+  /** After a commit that wrote to the outbox: wakes the relay soon (its inserts do not NOTIFY). */
+  outboxWritten: () => void;
   /** Top-level messages' inserts, grouped into one statement under load. */
   messageInserts: MessageInserts;
   storage: FileStorage;

@@ -3,6 +3,13 @@ import { sql } from 'kysely';
 import { scrapedGauge } from '../metrics.js';
 import { OutboxRelay, type OutboxSink } from '../outbox.js';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** This instance's outbox relay; `wake()` asks for a drain now (for an outbox whose inserts do not NOTIFY). */
+    outboxRelay: Pick<OutboxRelay<unknown>, 'wake'>;
+  }
+}
+
 export interface OutboxRelayPluginOptions<M> {
   /** The service's schema; its `outbox` table is relayed. */
   schema: string;
@@ -39,6 +46,7 @@ export const fluxOutboxRelay = fp<OutboxRelayPluginOptions<any>>(
       },
     );
     await relay.start();
+    app.decorate('outboxRelay', relay);
     app.addHook('onClose', async () => {
       await relay.stop();
     });

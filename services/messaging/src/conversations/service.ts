@@ -183,6 +183,7 @@ async function createGroup(ctx: AppContext, caller: Caller, memberIds: readonly 
       await ctx.outbox.add(trx, 'notification', membersAddedJob({ conversationId: created.id, userIds: others, actorId: caller.id }));
     return created;
   });
+  if (others.length > 0) ctx.outboxWritten();
   const conversation = await announce(ctx, caller, row.id, [caller.id, ...others]);
   return { conversation, created: true };
 }
@@ -259,6 +260,7 @@ export async function addMembers(
     return added;
   });
   if (added.length > 0) {
+    ctx.outboxWritten();
     ctx.realtime.join(added, conversationId);
     for (const userId of added) {
       const view = await presentOne(ctx.db, userId, conversationId);

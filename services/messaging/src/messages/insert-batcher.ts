@@ -27,6 +27,8 @@ export class MessageInserts {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly outbox: Outbox<MessagingOutboxEvents>,
+    /** Called after a commit that wrote notification jobs (wakes the outbox relay). */
+    private readonly outboxWritten: () => void,
     private readonly maxBatch: number,
     private readonly concurrency = 4,
   ) {}
@@ -63,6 +65,7 @@ export class MessageInserts {
         batch.map((w) => w.message),
         jobs.length > 0 ? this.outbox.insertManyStatement('notification', jobs) : undefined,
       );
+      if (jobs.length > 0) this.outboxWritten();
     } catch {
       // One message can fail them all (a clientId sent twice): each goes again alone, for its own answer.
       await Promise.all(batch.map((w) => this.one(w)));
@@ -78,6 +81,9 @@ export class MessageInserts {
 
   private one(w: Waiting): Promise<void> {
     const announce = w.notify ? this.outbox.insertStatement('notification', messageCreatedJob(w.message.id)) : undefined;
-    return repo.insertWithNextSeq(this.db, { ...w.message, parent_id: null }, announce).then(w.resolve, w.reject);
+    return repo.insertWithNextSeq(this.db, { ...w.message, parent_id: null }, announce).then((row) => {
+      if (w.notify) this.outboxWritten();
+      w.resolve(row);
+    }, w.reject);
   }
 }

@@ -111,6 +111,8 @@ export async function send(
     return { message: await sameRequest(ctx, winner, conversationId), created: false };
   }
 
+  // The batched path wakes the relay itself; a reply or attachment's transaction is done here.
+  if (notify && (body.parentId || body.attachments?.length)) ctx.outboxWritten();
   ctx.metrics.messagesSent.inc({ via });
   // Everything the DTO needs is at hand: a new message has no reactions yet.
   const message = toMessage(row, { author: { id: caller.id, name: caller.name }, attachments: files, reactions: [] });
