@@ -1,5 +1,6 @@
 import type { DbOrTrx } from '@flux/server-kit';
 import type { Database } from '../db/database.js';
+import { Coalescer } from './coalesce.js';
 import * as repo from './repository.js';
 
 /** A history page as sent: its JSON body (UTF-8, encoded once) and the conversation's page version it was built at. */
@@ -23,18 +24,24 @@ const MAX_BYTES = 32 * 1024 * 1024;
  * counters of migration 0008, moved by triggers on every change a page shows), a primary-key
  * lookup; the page is built again (one statement, its version read in the same snapshot) only
  * when that version moved. So a page is never stale, on any instance, and an unchanged
- * conversation costs the lookup instead of building the page.
+ * conversation costs the lookup instead of building the page. Concurrent reads of a conversation
+ * share one lookup (and one build), each started after the request arrived.
  */
 export class PageCache {
   private readonly pages = new Map<string, PageBody>();
   private bytes = 0;
+  // Concurrent readers of one conversation share version checks and page builds (never older than their request).
+  private readonly versions = new Coalescer<string | undefined>();
+  private readonly builds = new Coalescer<PageBody | undefined>();
+
+  constructor(private readonly db: DbOrTrx<Database>) {}
 
   /** The page, undefined when the conversation does not exist. */
-  async read(db: DbOrTrx<Database>, conversationId: string, query: PageQuery): Promise<PageBody | undefined> {
+  async read(conversationId: string, query: PageQuery): Promise<PageBody | undefined> {
     const key = `${conversationId}/${query.limit}/${query.before ?? ''}/${query.parentId ?? ''}`;
     const stored = this.pages.get(key);
     if (stored) {
-      const version = await repo.pageVersion(db, conversationId);
+      const version = await this.versions.run(conversationId, () => repo.pageVersion(this.db, conversationId));
       if (version === undefined) return undefined;
       if (version === stored.version) {
         // Read again: to the back of the eviction order.
@@ -43,11 +50,13 @@ export class PageCache {
         return stored;
       }
     }
-    const built = await repo.page(db, conversationId, query);
-    if (!built) return undefined;
-    const fresh = { version: built.version, body: Buffer.from(built.body) };
-    this.store(key, fresh);
-    return fresh;
+    return this.builds.run(key, async () => {
+      const built = await repo.page(this.db, conversationId, query);
+      if (!built) return undefined;
+      const fresh = { version: built.version, body: Buffer.from(built.body) };
+      this.store(key, fresh);
+      return fresh;
+    });
   }
 
   private store(key: string, page: PageBody): void {

@@ -148,8 +148,7 @@ export async function list(
   query: { before?: string; limit: number; parentId?: string },
 ): Promise<PageBody> {
   await readableConversation(ctx, caller, conversationId);
-  // Access was just checked on the primary; the page itself may come from the replica.
-  const page = await pages.read(ctx.dbRead, conversationId, {
+  const page = await pages.read(conversationId, {
     before: query.before === undefined ? undefined : Number(query.before),
     limit: query.limit,
     parentId: query.parentId,

@@ -36,7 +36,8 @@ export const conversationMessageRoutes: FastifyPluginAsyncTypebox<{ ctx: AppCont
 
   // The body comes from the database as JSON and is sent as it is. Its ETag is the conversation's
   // page version: a client that has it gets a 304 (after the membership check, like any read).
-  const pages = new PageCache();
+  // Access is checked on the primary; the pages may come from the replica.
+  const pages = new PageCache(ctx.dbRead);
   app.get(
     '/:id/messages',
     { schema: { params: IdParams, querystring: MessagesQuery, response: { 200: Page(Message), 304: NoContent, ...conversationErrors } } },
