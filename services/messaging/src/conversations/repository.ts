@@ -104,16 +104,6 @@ export const setMemberRole = (db: Db, conversationId: string, userId: string, ro
     .where('user_id', '=', userId)
     .execute();
 
-/** The members except one, with names and emails from the users projection (for mentions), and whether they muted it. */
-export const otherMembersWithNames = (db: Db, conversationId: string, exceptUserId: string) =>
-  db
-    .selectFrom('messaging.conversation_members as cm')
-    .leftJoin('messaging.users as u', 'u.id', 'cm.user_id')
-    .select(['cm.user_id as userId', 'u.name', 'u.email', sql<boolean>`cm.muted_at is not null`.as('muted')])
-    .where('cm.conversation_id', '=', conversationId)
-    .where('cm.user_id', '<>', exceptUserId)
-    .execute();
-
 export const findMember = (db: Db, conversationId: string, userId: string) =>
   db
     .selectFrom('messaging.conversation_members')

@@ -15,26 +15,6 @@ export const findByIds = (db: Db, ids: readonly string[]) =>
         .where('id', 'in', [...ids])
         .execute();
 
-/** What a notification about a message needs: the message, its conversation's type and name, the sender's name. */
-export const findForNotification = (db: Db, id: string) =>
-  db
-    .selectFrom('messaging.messages as m')
-    .innerJoin('messaging.conversations as c', 'c.id', 'm.conversation_id')
-    .leftJoin('messaging.users as u', 'u.id', 'm.sender_id')
-    .select([
-      'm.id',
-      'm.conversation_id',
-      'm.sender_id',
-      'm.content',
-      'm.deleted_at',
-      'm.created_at',
-      'c.type',
-      'c.name as conversation_name',
-      'u.name as sender_name',
-    ])
-    .where('m.id', '=', id)
-    .executeTakeFirst();
-
 export const findByClientId = (db: Db, senderId: string, clientId: string) =>
   db.selectFrom('messaging.messages').selectAll().where('sender_id', '=', senderId).where('client_id', '=', clientId).executeTakeFirst();
 

@@ -1,6 +1,6 @@
 import type { Caller, DbOrTrx } from '@flux/server-kit';
 import type { NotificationPreferences, UpdateNotificationPreferences } from '@flux/shared';
-import type { Database, NewNotification } from '../db/database.js';
+import type { Database } from '../db/database.js';
 
 /** What a user who never chose gets: every notification in the app, no mail. */
 export const DEFAULT_PREFERENCES: NotificationPreferences = { mentions: true, directMessages: true, emailDigest: 'off' };
@@ -30,23 +30,4 @@ export async function update(db: DbOrTrx<Database>, caller: Caller, body: Update
     .returningAll()
     .executeTakeFirstOrThrow();
   return toPreferences(row);
-}
-
-/** Drops the notifications their recipients turned off (mentions, direct messages); other kinds always go. */
-export async function withoutOptedOut(db: DbOrTrx<Database>, rows: NewNotification[]): Promise<NewNotification[]> {
-  const userIds = [...new Set(rows.map((row) => row.user_id))];
-  if (userIds.length === 0) return rows;
-  const choices = await db
-    .selectFrom('messaging.notification_preferences')
-    .select(['user_id', 'mentions', 'direct_messages'])
-    .where('user_id', 'in', userIds)
-    .execute();
-  const off = new Map(choices.map((c) => [c.user_id, c]));
-  return rows.filter((row) => {
-    const choice = off.get(row.user_id);
-    if (!choice) return true;
-    if (row.type === 'mention') return choice.mentions;
-    if (row.type === 'direct_message') return choice.direct_messages;
-    return true;
-  });
 }

@@ -5,13 +5,11 @@ import type { AppContext } from '../context.js';
 import * as conversationsRepo from '../conversations/repository.js';
 import type { Database, NewNotification } from '../db/database.js';
 import type { MembersAddedJob, MessageCreatedJob, NotificationJobs } from '../jobs/notifications.js';
-import * as messagesRepo from '../messages/repository.js';
 import type { Realtime } from '../realtime/realtime.js';
 import * as usersRepo from '../users/repository.js';
 import { findMentions } from './mentions.js';
 import { toNotification } from './mappers.js';
 import { decodeIdCursor, encodeIdCursor } from '../messages/cursor.js';
-import { withoutOptedOut } from './preferences.js';
 import * as repo from './repository.js';
 
 export async function list(ctx: AppContext, caller: Caller, query: { unread?: boolean; limit: number; before?: string }) {
@@ -51,8 +49,7 @@ export async function deliver<N extends keyof NotificationJobs>(
   // The job name says which kind of data the job carries.
   const rows =
     name === 'message_created' ? await forMessage(db, data as MessageCreatedJob) : await forMembersAdded(db, data as MembersAddedJob);
-  // people: what each recipient turned off in their notification preferences is not created at all.
-  const created = await repo.insertNew(db, await withoutOptedOut(db, rows));
+  const created = await repo.insertNew(db, rows);
   for (const row of created) realtime.toUsers([row.user_id], 'notification:new', toNotification(row));
   return created.length;
 }
@@ -65,11 +62,19 @@ export async function deliver<N extends keyof NotificationJobs>(
 export const messageMayNotify = (conversationType: string, content: string): boolean =>
   conversationType === 'direct' || content.includes('@');
 
-/** A new message: `direct_message` for the other member of a direct conversation, `mention` for those named with `@`. */
+/**
+ * A new message: `direct_message` for the other member of a direct conversation, `mention` for those
+ * named with `@`. people: a kind its recipient turned off in their preferences is not created at all.
+ */
 async function forMessage(db: Kysely<Database>, { messageId }: MessageCreatedJob): Promise<NewNotification[]> {
-  const message = await messagesRepo.findForNotification(db, messageId);
+  const audience = await repo.messageAudience(db, messageId);
+  const message = audience[0];
   if (!message || message.deleted_at) return [];
-  const members = await conversationsRepo.otherMembersWithNames(db, message.conversation_id, message.sender_id);
+  const members = audience.flatMap((m) =>
+    m.user_id === null
+      ? []
+      : [{ userId: m.user_id, name: m.name, email: m.email, muted: m.muted, mentions: m.mentions, direct: m.direct_messages }],
+  );
   const sender = message.sender_name ?? 'Someone';
   // Dated like the message, not like the (concurrent, maybe retried) job: the list stays in message order.
   const base = {
@@ -82,13 +87,15 @@ async function forMessage(db: Kysely<Database>, { messageId }: MessageCreatedJob
   // Muted (messages features): no direct-message notification, and only a mention by name gets through (as in Slack).
   const audible = members.filter((m) => !m.muted);
   if (message.type === 'direct') {
-    return audible.map((m) => ({
-      ...base,
-      user_id: m.userId,
-      type: 'direct_message' as const,
-      title: `New message from ${sender}`,
-      body: preview(message.content),
-    }));
+    return audible
+      .filter((m) => m.direct)
+      .map((m) => ({
+        ...base,
+        user_id: m.userId,
+        type: 'direct_message' as const,
+        title: `New message from ${sender}`,
+        body: preview(message.content),
+      }));
   }
   const mentionable = (list: typeof members) => list.map((m) => ({ userId: m.userId, name: m.name ?? '', email: m.email ?? '' }));
   const mentioned = [
@@ -96,13 +103,16 @@ async function forMessage(db: Kysely<Database>, { messageId }: MessageCreatedJob
     ...findMentions(message.content, mentionable(members.filter((m) => m.muted)), { everyone: false }),
   ];
   const where = message.conversation_name ? ` in ${message.conversation_name}` : '';
-  return mentioned.map((userId) => ({
-    ...base,
-    user_id: userId,
-    type: 'mention' as const,
-    title: `${sender} mentioned you${where}`,
-    body: preview(message.content),
-  }));
+  const wantsMentions = new Set(members.filter((m) => m.mentions).map((m) => m.userId));
+  return mentioned
+    .filter((userId) => wantsMentions.has(userId))
+    .map((userId) => ({
+      ...base,
+      user_id: userId,
+      type: 'mention' as const,
+      title: `${sender} mentioned you${where}`,
+      body: preview(message.content),
+    }));
 }
 
 /** People added to a conversation (not the one who added them): `added_to_conversation`. */
