@@ -16,6 +16,7 @@ export interface MessageExtras {
   reactions: ReactionSummary[];
 }
 
+/** History pages build the same JSON in SQL (`repository.page`); test/history-pages.test.ts holds the two equal. */
 export function toMessage(row: MessageRow, extras: MessageExtras): Message {
   const deleted = row.deleted_at !== null;
   return {
