@@ -55,7 +55,7 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
   const owner = await collabOwner();
   const { db, sql } = createDatabase<CollabDatabase>(process.env.DATABASE_URL ?? '', 4);
   try {
-    ctx.progress(`writing ${COMPACTED_DOCUMENTS + UNCOMPACTED_DOCUMENTS} documents of ${UPDATES} updates each`);
+    ctx.progress(`writing ${WARM_UP_DOCUMENTS + COMPACTED_DOCUMENTS + UNCOMPACTED_DOCUMENTS} documents of ${UPDATES} updates each`);
     const history = typingHistory();
     const documents = await owner.documents(WARM_UP_DOCUMENTS + COMPACTED_DOCUMENTS + UNCOMPACTED_DOCUMENTS);
     for (const documentId of documents) {
