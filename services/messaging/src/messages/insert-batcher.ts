@@ -15,9 +15,8 @@ interface Waiting {
 /**
  * Group commit for top-level messages. Up to `concurrency` insert statements run at once; a send
  * that finds them all busy waits, and the next one to finish inserts everything that waited (at
- * most `maxBatch`) in one statement. Under load many messages then share one commit — one fsync
- * and one outbox NOTIFY, which PostgreSQL takes one transaction at a time — while on a quiet
- * instance a send goes out at once, alone, as before. Each promise settles once the statement
+ * most `maxBatch`) in one statement. Under load many messages then share one commit (one fsync),
+ * while on a quiet instance a send goes out at once, alone, as before. Each promise settles once the statement
  * holding its message has committed, never earlier.
  */
 export class MessageInserts {

@@ -56,8 +56,8 @@ export async function insertWithNextSeq(
 export type NewMessage = { id: string; conversation_id: string; sender_id: string; client_id: string; content: string };
 
 /**
- * `insertWithNextSeq` for many messages at once (group commit): one statement, one commit, one
- * outbox NOTIFY for all. Each conversation's counter moves by its number of messages and they take
+ * `insertWithNextSeq` for many messages at once (group commit): one statement and one commit
+ * for all. Each conversation's counter moves by its number of messages and they take
  * its next seqs in the order given, so seqs stay gap-free; `alongside` runs once (the outbox
  * events of those that notify). The conversations are locked first, in id order, so two batches
  * cannot deadlock. Atomic: a duplicate clientId fails the whole statement (the caller retries
