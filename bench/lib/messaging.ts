@@ -155,3 +155,37 @@ export async function openLoop(
   await Promise.all(pending);
   return { started, skipped, failed, seconds: (performance.now() - begin) / 1000 };
 }
+
+/** Jobs of the notification queue not yet done, from a messaging instance's own /metrics gauges. */
+async function notificationsPending(messagingPort: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${messagingPort}/metrics`)).text();
+  let pending = 0;
+  for (const match of text.matchAll(
+    /^bullmq_queue_jobs\{queue="notifications",state="(waiting|active|delayed|prioritized)"[^}]*\} (\d+)/gm,
+  ))
+    pending += Number(match[2]);
+  return pending;
+}
+
+/**
+ * Waits (at most `limitS`) until messaging has done the background work the messages left behind:
+ * the outbox relayed and the notification jobs run. A scenario that leaves tens of thousands of
+ * jobs would otherwise hand the next scenario a stack still busy with them. Resolves with the
+ * seconds it took (the limit when it did not finish).
+ */
+export async function drainNotifications(messagingPort: number, progress: (line: string) => void, limitS = 180): Promise<number> {
+  const { sql } = stackDatabase();
+  const begin = performance.now();
+  try {
+    for (;;) {
+      const [row] = await sql<{ n: number }[]>`select count(*)::int as n from messaging.outbox`;
+      const left = (row?.n ?? 0) + (await notificationsPending(messagingPort));
+      const seconds = (performance.now() - begin) / 1000;
+      if (left === 0 || seconds >= limitS) return Math.min(seconds, limitS);
+      progress(`waiting for ${left} notification jobs to finish (${Math.round(seconds)} s)`);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+  } finally {
+    await sql.end();
+  }
+}

@@ -4,7 +4,7 @@
 // the floor of a chat that persists what it acknowledges on this machine (PostgreSQL, fsync and
 // the same client load included; no auth, checks, seq or outbox).
 import { api, inBatches } from '../lib/flux-api.js';
-import { bareSocket, colleagues, stackDatabase, openLoop, ourSocket, sendMessage } from '../lib/messaging.js';
+import { bareSocket, colleagues, drainNotifications, stackDatabase, openLoop, ourSocket, sendMessage } from '../lib/messaging.js';
 import { startBareMessaging } from '../lib/bare-messaging.js';
 import { atLeast, atMost, type Figures, type Scenario } from '../lib/scenario.js';
 import { alternate, latencyFigures, ratioOf, round, type Samples } from '../lib/stats.js';
@@ -82,6 +82,8 @@ const scenario: Scenario = {
         await sql.end();
       }
       const storedPct = acked.length === 0 ? 0 : (100 * stored) / acked.length;
+      // Every acked direct message carries a notification job: the scenarios after this one get a stack that is done with them.
+      const drainSeconds = await drainNotifications(stack.ports.messaging, ctx.progress);
       return {
         ours: oursFigures,
         baseline: baseFigures,
@@ -93,6 +95,7 @@ const scenario: Scenario = {
           seconds: SECONDS,
           rounds: ROUNDS,
           acked: acked.length,
+          notifications_drained_s: round(drainSeconds),
         },
         goals: [
           atLeast('persisted messages per second', oursFigures.per_s!, 5000, '/s'),
