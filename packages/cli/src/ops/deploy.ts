@@ -177,18 +177,22 @@ class Deployer {
   /**
    * Deletes PM2 apps (SIGINT: each service drains for up to 10 s) and waits until they stay gone:
    * PM2 relaunches an app deleted during its restart back-off (a process that crashed at start),
-   * so it is deleted again until a second later it is still absent.
+   * so it is deleted again until it has stayed absent for longer than the longest back-off seen
+   * (`exp_backoff_restart_delay` grows by half at each crash, up to 15 s; a slow machine crashes
+   * an app more often before the deploy gives up on it) plus a second.
    */
   async deleteApps(names: string[]): Promise<void> {
-    const present = async () => (await this.pm2List()).map((p) => p.name).filter((name) => names.includes(name));
+    const present = async () => (await this.pm2List()).filter((p) => names.includes(p.name));
+    let quietMs = 1_000;
     for (let attempt = 0; attempt < 20; attempt++) {
       const left = await present();
+      for (const p of left) quietMs = Math.max(quietMs, (p.pm2_env?.prev_restart_delay ?? 0) + 1_000);
       if (left.length === 0) {
-        await new Promise((r) => setTimeout(r, 1_000));
+        await new Promise((r) => setTimeout(r, quietMs));
         if ((await present()).length === 0) return;
         continue;
       }
-      for (const name of new Set(left)) await this.pm2(['delete', name]);
+      for (const name of new Set(left.map((p) => p.name))) await this.pm2(['delete', name]);
     }
     throw new Error(`PM2 did not delete ${names.join(', ')}`);
   }
@@ -234,7 +238,15 @@ class Deployer {
 
 interface Pm2Process {
   name: string;
-  pm2_env?: { status?: string; restart_time?: number; exit_code?: number; PORT?: string; pm_err_log_path?: string };
+  pm2_env?: {
+    status?: string;
+    restart_time?: number;
+    exit_code?: number;
+    PORT?: string;
+    pm_err_log_path?: string;
+    /** The back-off before its next restart, once it has crashed (exp_backoff_restart_delay). */
+    prev_restart_delay?: number;
+  };
 }
 
 const upstreamsOf = (settings: Record<string, string>) =>
