@@ -178,7 +178,9 @@ export async function drainNotifications(messagingPort: number, progress: (line:
   const begin = performance.now();
   try {
     for (;;) {
-      const [row] = await sql<{ n: number }[]>`select count(*)::int as n from messaging.outbox`;
+      // Only this stack's rows: the outbox is shared by every deployment (REDIS_PREFIX) of the database.
+      const [row] = await sql<{ n: number }[]>`
+        select count(*)::int as n from messaging.outbox where payload->>'deployment' = ${process.env.REDIS_PREFIX ?? ''}`;
       const left = (row?.n ?? 0) + (await notificationsPending(messagingPort));
       const seconds = (performance.now() - begin) / 1000;
       if (left === 0 || seconds >= limitS) return Math.min(seconds, limitS);
