@@ -56,7 +56,8 @@ export async function exportData(ctx: AppContext, caller: Caller, meta: RequestM
     zip.addReadStreamLazy(`files/${file.id}-${safeName(file.name)}`, { size: file.size }, (done) => {
       internal(ctx, 'messaging', `/internal/users/${user.id}/files/${file.id}`, 120_000).then(
         (response) => done(null, Readable.fromWeb(response.body as import('node:stream/web').ReadableStream)),
-        (err: unknown) => done(err, undefined as never),
+        // yazl reads no stream when told an error; an empty one satisfies its callback type.
+        (err: unknown) => done(err, Readable.from([])),
       );
     });
   zip.end();

@@ -102,6 +102,8 @@ export async function send(
         await repo.attach(trx, inserted.id, attachments);
         return inserted;
       });
+      // Committed: wake the relay for its job (the batched path above wakes it itself).
+      if (notify) ctx.outboxWritten();
     }
   } catch (err) {
     // The same clientId raced in twice: the loser's statement (and its seq) rolled back.
@@ -111,8 +113,6 @@ export async function send(
     return { message: await sameRequest(ctx, winner, conversationId), created: false };
   }
 
-  // The batched path wakes the relay itself; a reply or attachment's transaction is done here.
-  if (notify && (body.parentId || body.attachments?.length)) ctx.outboxWritten();
   ctx.metrics.messagesSent.inc({ via });
   // Everything the DTO needs is at hand: a new message has no reactions yet.
   const message = toMessage(row, { author: { id: caller.id, name: caller.name }, attachments: files, reactions: [] });
